@@ -1,0 +1,16 @@
+using System.Net.WebSockets;
+
+namespace PeerSignaling.Model;
+
+/// <summary>
+/// A client's socket as the signaling logic sees it. Both calls must return at once (they are made
+/// while the registry is locked), so the WebSocket implementation queues and writes in the background.
+/// </summary>
+internal interface IPeerConnection
+{
+    /// <summary>Queues a text frame. False when the socket is closing or its queue is full (a dead or stuck peer).</summary>
+    bool TrySend(string json);
+
+    /// <summary>Closes after the frames already queued; <see cref="WebSocketCloseStatus.Empty"/> sends no status, as <c>ws.close()</c> does.</summary>
+    void Close(WebSocketCloseStatus status = WebSocketCloseStatus.Empty, string? reason = null);
+}

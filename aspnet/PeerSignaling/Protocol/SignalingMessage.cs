@@ -1,0 +1,13 @@
+using System.Text.Json;
+
+namespace PeerSignaling.Protocol;
+
+/// <summary>
+/// One protocol message. Only these four fields are ever relayed (as in the Node server, which rebuilds
+/// the message from them), so a client cannot smuggle extra fields to its peer.
+/// </summary>
+/// <param name="Type">Message type, e.g. <c>OFFER</c>.</param>
+/// <param name="Src">Sender id: always set by the server, never taken from the client.</param>
+/// <param name="Dst">Destination id, if any.</param>
+/// <param name="Payload">Opaque payload, relayed as is.</param>
+internal sealed record SignalingMessage(string Type, string? Src, string? Dst, JsonElement? Payload);
