@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// The demo: one local server that serves demo/ and dist/, with a PeerJS signaling server
+// (the `peer` package) at /peerjs. Open http://127.0.0.1:8080/ in two tabs.
+//
+//   PORT=8080 HOST=127.0.0.1 node demo/server.mjs
+import { createReadStream, statSync } from 'node:fs';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PeerServer } from 'peer';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const port = Number(process.env.PORT ?? 8080);
+const host = process.env.HOST ?? '127.0.0.1';
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.map': 'application/json', '.css': 'text/css', '.svg': 'image/svg+xml' };
+/** URL prefixes served from disk, and where from. */
+const MOUNTS = [
+  ['/dist/', join(root, 'dist')],
+  ['/', join(root, 'demo')],
+];
+
+function serveStatic(req, res) {
+  const url = new URL(req.url, 'http://localhost');
+  const pathname = decodeURIComponent(url.pathname);
+  const [prefix, dir] = MOUNTS.find(([mount]) => pathname.startsWith(mount));
+  const relative = normalize(pathname.slice(prefix.length) || 'index.html');
+  const file = join(dir, relative);
+  if (!file.startsWith(dir)) return void res.writeHead(403).end('Forbidden');
+  let stats;
+  try {
+    stats = statSync(file);
+  } catch {
+    return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+  }
+  if (stats.isDirectory()) return void res.writeHead(302, { location: `${url.pathname.replace(/\/?$/, '/')}index.html` }).end();
+  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': stats.size, 'cache-control': 'no-cache' });
+  createReadStream(file).pipe(res);
+}
+
+// PeerServer builds the HTTP server and mounts PeerJS at `path`; everything else is static.
+const peerApp = PeerServer({ port, host, path: '/peerjs', allow_discovery: false }, () => {
+  console.log(`peer-chat demo on http://${host}:${port}/  (signaling at /peerjs)`);
+  console.log('Open it in two tabs, copy one tab\'s id into the other and press Connect.');
+});
+peerApp.use(serveStatic);
+peerApp.on('connection', (client) => console.log(`registered ${client.getId()}`));
+peerApp.on('disconnect', (client) => console.log(`left ${client.getId()}`));

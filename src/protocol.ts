@@ -1,0 +1,136 @@
+/**
+ * The wire protocol between two `<peer-chat>` elements (see docs/protocol.md).
+ *
+ * Plain TypeScript with no DOM, Lit or PeerJS: every frame a peer sends is untrusted, so
+ * decoding validates each field and reports what is wrong instead of throwing.
+ */
+
+/** Bumped on incompatible changes; peers announce it in `hello`. */
+export const PROTOCOL_VERSION = 1;
+
+/** Limits that bound what a peer can make us hold or render. */
+export const LIMITS = {
+  /** Longest control frame, in UTF-16 code units, accepted from a peer. */
+  maxControlFrame: 256 * 1024,
+  /** Longest chat message text, in UTF-16 code units. */
+  maxTextLength: 64 * 1024,
+  /** Longest display name or file name. */
+  maxNameLength: 256,
+  /** Longest id (message id, transfer id, MIME type). */
+  maxIdLength: 128,
+} as const;
+
+export type HelloFrame = { t: 'hello'; v: number; name: string };
+export type TextFrame = { t: 'msg'; id: string; text: string; time: number };
+export type PingFrame = { t: 'ping' };
+export type OfferFrame = { t: 'offer'; tid: string; slot: number; name: string; size: number; type: string };
+export type AcceptFrame = { t: 'accept'; tid: string };
+export type DeclineFrame = { t: 'decline'; tid: string };
+export type CancelFrame = { t: 'cancel'; tid: string; reason: string };
+/** Receiver → sender: how many bytes it holds, for progress; `size` bytes means done. */
+export type ReceivedFrame = { t: 'received'; tid: string; bytes: number };
+
+export type ControlFrame =
+  | HelloFrame
+  | TextFrame
+  | PingFrame
+  | OfferFrame
+  | AcceptFrame
+  | DeclineFrame
+  | CancelFrame
+  | ReceivedFrame;
+
+export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
+
+export function encodeControl(frame: ControlFrame): string {
+  return JSON.stringify(frame);
+}
+
+type Fields = Record<string, unknown>;
+
+function isString(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length <= max;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Checks each named field with its test; returns the first complaint, or null. */
+function check(fields: Fields, tests: Record<string, (value: unknown) => boolean>): string | null {
+  for (const [name, test] of Object.entries(tests)) {
+    if (!test(fields[name])) return `field "${name}" is missing or invalid`;
+  }
+  return null;
+}
+
+const id = (value: unknown) => isString(value, LIMITS.maxIdLength) && value.length > 0;
+const name = (value: unknown) => isString(value, LIMITS.maxNameLength);
+const count = isCount;
+
+const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boolean>> = {
+  hello: { v: count, name },
+  msg: { id, text: (value) => isString(value, LIMITS.maxTextLength), time: count },
+  ping: {},
+  offer: { tid: id, slot: (value) => isCount(value) && value <= 0xffffffff, name, size: count, type: (value) => isString(value, LIMITS.maxIdLength) },
+  accept: { tid: id },
+  decline: { tid: id },
+  cancel: { tid: id, reason: (value) => isString(value, LIMITS.maxNameLength) },
+  received: { tid: id, bytes: count },
+};
+
+/** Decodes one control frame (a text message on the data channel). Never throws. */
+export function decodeControl(raw: unknown): DecodeResult<ControlFrame> {
+  if (typeof raw !== 'string') return fail('control frame is not text');
+  if (raw.length > LIMITS.maxControlFrame) return fail(`control frame of ${raw.length} characters is over the limit`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return fail('control frame is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('control frame is not an object');
+  const fields = parsed as Fields;
+  const type = fields.t;
+  if (typeof type !== 'string' || !Object.hasOwn(SHAPES, type)) return fail(`unknown control frame type ${JSON.stringify(type)?.slice(0, 40)}`);
+  const problem = check(fields, SHAPES[type as ControlFrame['t']]);
+  if (problem) return fail(`"${type}" frame: ${problem}`);
+  // Rebuild from the known fields only, so nothing unexpected travels further.
+  const known: Fields = { t: type };
+  for (const key of Object.keys(SHAPES[type as ControlFrame['t']])) known[key] = fields[key];
+  return { ok: true, value: known as ControlFrame };
+}
+
+/**
+ * File data travels as binary frames: a fixed header, then the bytes.
+ *   byte 0      magic 0x50 ('P')
+ *   bytes 1-4   slot: uint32, big-endian, names the transfer (from its offer)
+ *   bytes 5-12  offset: float64, big-endian, where these bytes go in the file
+ */
+export const CHUNK_MAGIC = 0x50;
+export const CHUNK_HEADER_BYTES = 13;
+
+export type Chunk = { slot: number; offset: number; bytes: Uint8Array };
+
+export function encodeChunk(slot: number, offset: number, bytes: Uint8Array): ArrayBuffer {
+  const frame = new Uint8Array(CHUNK_HEADER_BYTES + bytes.byteLength);
+  const view = new DataView(frame.buffer);
+  view.setUint8(0, CHUNK_MAGIC);
+  view.setUint32(1, slot);
+  view.setFloat64(5, offset);
+  frame.set(bytes, CHUNK_HEADER_BYTES);
+  return frame.buffer;
+}
+
+/** Decodes one binary frame. The returned bytes are a view into `raw`, not a copy. */
+export function decodeChunk(raw: unknown): DecodeResult<Chunk> {
+  if (!(raw instanceof ArrayBuffer)) return fail('binary frame is not an ArrayBuffer');
+  if (raw.byteLength <= CHUNK_HEADER_BYTES) return fail(`binary frame of ${raw.byteLength} bytes is too short`);
+  const view = new DataView(raw);
+  if (view.getUint8(0) !== CHUNK_MAGIC) return fail('binary frame has a bad magic byte');
+  const offset = view.getFloat64(5);
+  if (!isCount(offset)) return fail('binary frame has an invalid offset');
+  return { ok: true, value: { slot: view.getUint32(1), offset, bytes: new Uint8Array(raw, CHUNK_HEADER_BYTES) } };
+}

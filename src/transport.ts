@@ -1,0 +1,317 @@
+/**
+ * The transport: the only module that talks to PeerJS. It registers with the signaling
+ * server (re-registering with backoff when the server goes away), dials and accepts data
+ * connections, and gives each remote peer a {@link Link} with two data channels:
+ * - control: the PeerJS data channel, for chat and protocol frames, never queued behind files;
+ * - bulk: a second, pre-negotiated channel on the same peer connection, for file bytes,
+ *   sent with flow control on `bufferedAmount`.
+ */
+import { Peer, type DataConnection, type PeerError } from 'peerjs';
+
+export const SignalingState = {
+  connecting: 'connecting',
+  open: 'open',
+  reconnecting: 'reconnecting',
+  closed: 'closed',
+} as const;
+export type SignalingState = (typeof SignalingState)[keyof typeof SignalingState];
+
+export interface TransportOptions {
+  host: string;
+  port: number;
+  path: string;
+  key: string;
+  secure: boolean;
+  /** Id to register; empty lets the server assign one. */
+  peerId: string;
+  iceServers: RTCIceServer[];
+  /** Sent to peers we dial, so they can show who is calling. */
+  metadata: Record<string, unknown>;
+}
+
+export interface TransportError {
+  type: string;
+  message: string;
+  peerId?: string;
+}
+
+/** Errors from `dial()` and the transport carry a machine-readable `type`. */
+export class TypedError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly peerId?: string,
+  ) {
+    super(message);
+    this.name = 'PeerChatError';
+  }
+}
+
+export interface TransportListener {
+  onRegistered(peerId: string): void;
+  onSignalingState(state: SignalingState): void;
+  onIncoming(link: Link): void;
+  onError(error: TransportError): void;
+}
+
+export interface LinkListener {
+  onOpen(): void;
+  onControl(data: unknown): void;
+  onBulk(data: unknown): void;
+  onClose(): void;
+}
+
+/** Flow control for the bulk channel, chosen from measurements (see README, Benchmarks). */
+export const BULK = {
+  /** Stop queueing file data above this many buffered bytes. */
+  highWaterMark: 1024 * 1024,
+  /** Resume when the buffer drains to this. */
+  lowWaterMark: 256 * 1024,
+  /** Preferred message size; capped by the connection's SCTP max message size. */
+  chunkSize: 64 * 1024,
+  /** Stream id of the pre-negotiated bulk channel (PeerJS's own channel gets 0 or 1). */
+  channelId: 64,
+} as const;
+
+const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000] as const;
+
+/** One remote peer: a PeerJS data connection plus our bulk channel on its peer connection. */
+export class Link {
+  listener: LinkListener | null = null;
+  private bulk: RTCDataChannel | null = null;
+  private closed = false;
+
+  constructor(private readonly connection: DataConnection) {
+    connection.on('open', () => {
+      this.openBulkChannel();
+      this.listener?.onOpen();
+    });
+    connection.on('data', (data) => this.listener?.onControl(data));
+    connection.on('close', () => this.handleClose());
+    connection.on('error', () => this.handleClose());
+  }
+
+  get peerId(): string {
+    return this.connection.peer;
+  }
+
+  get metadata(): unknown {
+    return this.connection.metadata;
+  }
+
+  /** True when the remote speaks our protocol (it dialed with our serialization), or we dialed it. */
+  get speaksProtocol(): boolean {
+    return this.connection.serialization === 'raw';
+  }
+
+  get isOpen(): boolean {
+    return this.connection.open && !this.closed;
+  }
+
+  /** Largest bulk payload worth sending in one message on this connection. */
+  get chunkSize(): number {
+    const max = this.connection.peerConnection?.sctp?.maxMessageSize ?? BULK.chunkSize;
+    return Math.max(16 * 1024, Math.min(BULK.chunkSize, max > 0 ? max : BULK.chunkSize) - 64);
+  }
+
+  /** Sends a control frame (text) at once: chat never waits behind file data. */
+  sendControl(frame: string): void {
+    if (!this.isOpen) throw new TypedError('not-connected', `Not connected to ${this.peerId}`, this.peerId);
+    const channel = this.connection.dataChannel;
+    // PeerJS's raw connections would buffer in their own queue; send on the channel directly.
+    if (this.speaksProtocol && channel?.readyState === 'open') channel.send(frame);
+    else this.connection.send(frame);
+  }
+
+  /** Queues file data on the bulk channel, waiting while its buffer is above the high-water mark. */
+  async sendBulk(frame: ArrayBuffer): Promise<void> {
+    const channel = this.bulk;
+    if (!channel || channel.readyState !== 'open' || !this.isOpen) {
+      throw new TypedError('not-connected', `The file channel to ${this.peerId} is not open`, this.peerId);
+    }
+    while (channel.bufferedAmount > BULK.highWaterMark) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          channel.removeEventListener('bufferedamountlow', done);
+          channel.removeEventListener('close', done);
+          resolve();
+        };
+        channel.addEventListener('bufferedamountlow', done);
+        channel.addEventListener('close', done);
+      });
+      if (channel.readyState !== 'open') throw new TypedError('not-connected', `The file channel to ${this.peerId} closed`, this.peerId);
+    }
+    channel.send(frame);
+  }
+
+  close(): void {
+    this.connection.close();
+    this.handleClose();
+  }
+
+  private openBulkChannel(): void {
+    const peerConnection = this.connection.peerConnection;
+    if (!this.speaksProtocol || !peerConnection || this.bulk) return;
+    // Pre-negotiated: both sides create it with the same id, no signaling round trip needed.
+    const channel = peerConnection.createDataChannel('peer-chat-bulk', { negotiated: true, id: BULK.channelId, ordered: true });
+    channel.binaryType = 'arraybuffer';
+    channel.bufferedAmountLowThreshold = BULK.lowWaterMark;
+    channel.onmessage = (event) => this.listener?.onBulk(event.data);
+    this.bulk = channel;
+  }
+
+  private handleClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.bulk?.close();
+    this.listener?.onClose();
+  }
+}
+
+/** Registration with the signaling server and the connections made through it. */
+export class Transport {
+  private peer: Peer | null = null;
+  private state: SignalingState = SignalingState.closed;
+  private reconnectAttempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pendingDials = new Map<string, (error: TypedError) => void>();
+  private stopped = false;
+
+  constructor(
+    private readonly options: TransportOptions,
+    private readonly listener: TransportListener,
+  ) {}
+
+  get peerId(): string {
+    return this.peer?.id ?? '';
+  }
+
+  get signalingState(): SignalingState {
+    return this.state;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.setState(SignalingState.connecting);
+    this.createPeer(this.options.peerId);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    this.peer?.destroy();
+    this.peer = null;
+    this.setState(SignalingState.closed);
+  }
+
+  /** Opens a data connection to `remoteId`; resolves when it is open. */
+  dial(remoteId: string, timeoutMs: number): Promise<Link> {
+    const peer = this.peer;
+    if (!peer || this.state !== SignalingState.open) {
+      return Promise.reject(new TypedError('signaling', 'Not registered with the signaling server', remoteId));
+    }
+    return new Promise<Link>((resolve, reject) => {
+      const connection = peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata: this.options.metadata });
+      const link = new Link(connection);
+      const settle = (error: TypedError | null) => {
+        clearTimeout(timer);
+        this.pendingDials.delete(remoteId);
+        link.listener = null;
+        if (!error) return resolve(link);
+        connection.close();
+        reject(error);
+      };
+      const timer = setTimeout(
+        () => settle(new TypedError('timeout', `No answer from peer ${remoteId} within ${Math.round(timeoutMs / 1000)} s`, remoteId)),
+        timeoutMs,
+      );
+      this.pendingDials.set(remoteId, settle);
+      link.listener = {
+        onOpen: () => settle(null),
+        onClose: () => settle(new TypedError('connection', `The connection to ${remoteId} closed before it opened`, remoteId)),
+        onControl: () => {},
+        onBulk: () => {},
+      };
+    });
+  }
+
+  private createPeer(id: string): void {
+    const { host, port, path, key, secure, iceServers } = this.options;
+    const peer = new Peer(id, { host, port, path, key, secure, config: { iceServers }, debug: 0 });
+    this.peer = peer;
+    peer.on('open', (registeredId) => {
+      this.reconnectAttempt = 0;
+      this.setState(SignalingState.open);
+      this.listener.onRegistered(registeredId);
+    });
+    peer.on('connection', (connection) => this.listener.onIncoming(new Link(connection)));
+    peer.on('disconnected', () => this.scheduleReconnect());
+    peer.on('close', () => {
+      // PeerJS destroys a peer that never registered; start over unless we were stopped.
+      if (this.peer === peer) this.scheduleReconnect();
+    });
+    peer.on('error', (error) => this.handleError(error as PeerError<string>));
+  }
+
+  private handleError(error: PeerError<string>): void {
+    const message = String(error.message ?? error);
+    switch (error.type) {
+      case 'peer-unavailable': {
+        const remoteId = message.replace(/^Could not connect to peer /, '');
+        const reject = this.pendingDials.get(remoteId);
+        const typed = new TypedError('unknown-peer', `No peer with id "${remoteId}" is registered`, remoteId);
+        if (reject) reject(typed);
+        else this.listener.onError(typed);
+        return;
+      }
+      case 'unavailable-id':
+        this.listener.onError({ type: 'id-taken', message });
+        return;
+      case 'invalid-id':
+        this.stopped = true;
+        this.listener.onError({ type: 'invalid-attribute', message: `peer-id: ${message}` });
+        return;
+      case 'invalid-key':
+        this.listener.onError({ type: 'invalid-attribute', message: `key: ${message}` });
+        return;
+      case 'network':
+      case 'socket-error':
+      case 'socket-closed':
+      case 'server-error':
+        // Loss of the server is reported once, as a state; the retry loop handles the rest.
+        if (this.state === SignalingState.open || this.state === SignalingState.connecting) {
+          this.listener.onError({ type: 'signaling', message: `Signaling server: ${message}` });
+        }
+        return;
+      default:
+        this.listener.onError({ type: error.type === 'webrtc' ? 'connection' : error.type, message });
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || !this.peer) return;
+    this.setState(SignalingState.reconnecting);
+    clearTimeout(this.reconnectTimer);
+    const delay = RECONNECT_DELAYS_MS[Math.min(this.reconnectAttempt, RECONNECT_DELAYS_MS.length - 1)];
+    this.reconnectAttempt++;
+    this.reconnectTimer = setTimeout(() => this.reconnect(), delay);
+  }
+
+  private reconnect(): void {
+    const peer = this.peer;
+    if (this.stopped || !peer) return;
+    if (peer.destroyed) {
+      // Never registered: a fresh Peer, with the id we asked for (or a new one from the server).
+      this.createPeer(this.options.peerId);
+    } else if (peer.disconnected) {
+      // Registered before: PeerJS re-registers with the same id and token; connections stay up.
+      peer.reconnect();
+    }
+  }
+
+  private setState(state: SignalingState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.listener.onSignalingState(state);
+  }
+}
