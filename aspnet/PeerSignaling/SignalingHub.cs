@@ -110,7 +110,7 @@ internal sealed class SignalingHub
     }
 
     /// <summary>Sends <c>ERROR</c> with <paramref name="error"/> and closes the socket.</summary>
-    public void Reject(IPeerConnection connection, string error, WebSocketCloseStatus status = WebSocketCloseStatus.Empty)
+    public void Reject(IPeerConnection connection, string error, WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure)
     {
         connection.TrySend(MessageSerializer.Error(error));
         connection.Close(status);

@@ -11,6 +11,6 @@ internal interface IPeerConnection
     /// <summary>Queues a text frame. False when the socket is closing or its queue is full (a dead or stuck peer).</summary>
     bool TrySend(string json);
 
-    /// <summary>Closes after the frames already queued; <see cref="WebSocketCloseStatus.Empty"/> sends no status, as <c>ws.close()</c> does.</summary>
-    void Close(WebSocketCloseStatus status = WebSocketCloseStatus.Empty, string? reason = null);
+    /// <summary>Closes after the frames already queued. The default is a normal close (1000).</summary>
+    void Close(WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure, string? reason = null);
 }

@@ -46,7 +46,7 @@ internal sealed class WebSocketPeerConnection : IPeerConnection, IDisposable
             && _outgoing.Writer.TryWrite(new Outgoing(json, WebSocketCloseStatus.Empty, null));
     }
 
-    public void Close(WebSocketCloseStatus status = WebSocketCloseStatus.Empty, string? reason = null)
+    public void Close(WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure, string? reason = null)
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0)
         {
@@ -82,7 +82,10 @@ internal sealed class WebSocketPeerConnection : IPeerConnection, IDisposable
                 }
                 if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                 {
-                    await _socket.CloseOutputAsync(item.CloseStatus, item.CloseStatus == WebSocketCloseStatus.Empty ? null : item.Reason, _lifetime.Token);
+                    // .NET writes "Empty" as an explicit 1005, which RFC 6455 forbids on the wire (browsers and
+                    // ws then fail the connection), so a plain close goes out as 1000.
+                    var status = item.CloseStatus == WebSocketCloseStatus.Empty ? WebSocketCloseStatus.NormalClosure : item.CloseStatus;
+                    await _socket.CloseOutputAsync(status, item.Reason, _lifetime.Token);
                 }
                 return;
             }
