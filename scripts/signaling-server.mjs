@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// A real PeerJS signaling server (the `peer` package) for tests and benchmarks.
+// Prints one JSON line, {"port": N}, once it listens.
+//
+//   node scripts/signaling-server.mjs [--port N] [--host 127.0.0.1] [--path /peerjs]
+import { parseArgs } from 'node:util';
+import { PeerServer } from 'peer';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+    path: { type: 'string', default: '/peerjs' },
+    'allow-discovery': { type: 'boolean', default: false },
+  },
+});
+
+PeerServer({ port: Number(values.port), host: values.host, path: values.path, allow_discovery: values['allow-discovery'] }, (server) => {
+  console.log(JSON.stringify({ port: server.address().port }));
+});

@@ -1,0 +1,115 @@
+/** Shared helpers for the browser tests: real signaling servers, real elements, real events. */
+import { fixture, html } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+// The shipped bundle (npm test builds it first): the tests exercise exactly what pages load.
+import '../../dist/peer-chat.js';
+import type { PeerChat } from '../../src/peer-chat.js';
+import type { PeerChatEventDetails, PeerChatEventName } from '../../src/events.js';
+
+export async function startSignaling(port = 0): Promise<number> {
+  const result = await executeServerCommand<{ port: number }, { port: number }>('signaling-start', { port });
+  return result!.port;
+}
+
+export async function stopSignaling(port: number): Promise<void> {
+  await executeServerCommand('signaling-stop', { port });
+}
+
+/** Resolves with the detail of the next `name` event on `target` that matches `accept`. */
+export function nextEvent<K extends PeerChatEventName>(
+  target: EventTarget,
+  name: K,
+  accept: (detail: PeerChatEventDetails[K]) => boolean = () => true,
+  timeoutMs = 30_000,
+): Promise<PeerChatEventDetails[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      target.removeEventListener(name, listener);
+      reject(new Error(`no ${name} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (event: Event) => {
+      const detail = (event as CustomEvent<PeerChatEventDetails[K]>).detail;
+      if (!accept(detail)) return;
+      clearTimeout(timer);
+      target.removeEventListener(name, listener);
+      resolve(detail);
+    };
+    target.addEventListener(name, listener);
+  });
+}
+
+/** Collects every `name` event fired on `target` from now on. */
+export function collect<K extends PeerChatEventName>(target: EventTarget, name: K): Array<PeerChatEventDetails[K]> {
+  const seen: Array<PeerChatEventDetails[K]> = [];
+  target.addEventListener(name, (event) => seen.push((event as CustomEvent<PeerChatEventDetails[K]>).detail));
+  return seen;
+}
+
+export async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const start = performance.now();
+  while (!condition()) {
+    if (performance.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export interface ChatOptions {
+  name?: string;
+  peerId?: string;
+  acceptFiles?: string;
+  maxFileSize?: string;
+}
+
+/** A registered `<peer-chat>` on the given signaling server, host candidates only. */
+export async function createChat(port: number, options: ChatOptions = {}): Promise<PeerChat> {
+  const container = await fixture<HTMLDivElement>(html`<div></div>`);
+  const chat = document.createElement('peer-chat');
+  chat.setAttribute('host', '127.0.0.1');
+  chat.setAttribute('port', String(port));
+  chat.setAttribute('ice-servers', '[]');
+  if (options.name) chat.setAttribute('name', options.name);
+  if (options.peerId) chat.setAttribute('peer-id', options.peerId);
+  if (options.acceptFiles) chat.setAttribute('accept-files', options.acceptFiles);
+  if (options.maxFileSize) chat.setAttribute('max-file-size', options.maxFileSize);
+  const ready = nextEvent(chat, 'peer-chat-ready');
+  container.append(chat);
+  await ready;
+  return chat;
+}
+
+/** Connects `a` to `b` and waits until both see each other. */
+export async function pair(a: PeerChat, b: PeerChat): Promise<void> {
+  const seenByB = nextEvent(b, 'peer-chat-connect', (detail) => detail.peerId === a.peerId);
+  await a.connect(b.peerId);
+  await seenByB;
+}
+
+export function part(chat: PeerChat, name: string): HTMLElement {
+  const element = chat.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
+  if (!element) throw new Error(`no part "${name}"`);
+  return element;
+}
+
+export function parts(chat: PeerChat, name: string): HTMLElement[] {
+  return [...chat.shadowRoot!.querySelectorAll<HTMLElement>(`[part~="${name}"]`)];
+}
+
+/** Deterministic pseudo-random bytes, so a corrupted byte anywhere shows. */
+export function patternBytes(size: number, seed = 1): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    bytes[i] = state & 0xff;
+  }
+  return bytes;
+}
+
+export async function sameBytes(file: Blob, expected: Uint8Array): Promise<boolean> {
+  const actual = new Uint8Array(await file.arrayBuffer());
+  if (actual.byteLength !== expected.byteLength) return false;
+  for (let i = 0; i < actual.byteLength; i++) if (actual[i] !== expected[i]) return false;
+  return true;
+}

@@ -1,0 +1,34 @@
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { signalingPlugin } from './test/support/signaling-plugin.mjs';
+
+/** Debian's Chromium, with WebRTC host candidates visible (no mDNS) inside the test namespace. */
+const chromium = chromeLauncher({
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  },
+});
+
+export default {
+  files: ['test/**/*.test.ts'],
+  nodeResolve: true,
+  rootDir: '.',
+  browsers: [chromium],
+  // Tests kill and restart their own signaling servers; one file at a time keeps timings honest.
+  concurrency: 1,
+  testsFinishTimeout: 15 * 60 * 1000,
+  browserStartTimeout: 60_000,
+  testFramework: { config: { timeout: 60_000 } },
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), signalingPlugin()],
+};
