@@ -1,0 +1,173 @@
+import { expect } from '@open-wc/testing';
+import { collect, createChat, nextEvent, pair, part, parts, patternBytes, sameBytes, startSignaling, stopSignaling, until } from './support/helpers.js';
+
+describe('<peer-chat> file transfer, over real WebRTC', () => {
+  let port: number;
+  before(async () => {
+    port = await startSignaling();
+  });
+  after(async () => {
+    await stopSignaling(port);
+  });
+
+  it('sends a file of several MiB byte-exact, with progress on both sides', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port, { acceptFiles: 'always' });
+    await pair(alice, bob);
+    const size = 6 * 1024 * 1024 + 12345;
+    const bytes = patternBytes(size, 7);
+    const file = new File([bytes], 'pattern.bin', { type: 'application/octet-stream' });
+
+    const offers = collect(bob, 'peer-chat-file-offer');
+    const sendProgress = collect(alice, 'peer-chat-file-progress');
+    const receiveProgress = collect(bob, 'peer-chat-file-progress');
+    const received = nextEvent(bob, 'peer-chat-file');
+    await alice.sendFile(file);
+    const { file: got, from, transferId } = await received;
+
+    expect(from).to.equal(alice.peerId);
+    expect(got.name).to.equal('pattern.bin');
+    expect(got.size).to.equal(size);
+    expect(await sameBytes(got, bytes)).to.equal(true);
+    expect(offers).to.deep.equal([{ transferId, from: alice.peerId, name: 'pattern.bin', size, type: 'application/octet-stream' }]);
+
+    for (const [progress, direction] of [[sendProgress, 'out'], [receiveProgress, 'in']] as const) {
+      expect(progress.length, `${direction} progress events`).to.be.greaterThan(2);
+      expect(progress.every((event) => event.direction === direction && event.size === size)).to.equal(true);
+      const counts = progress.map((event) => event.bytes);
+      expect(counts).to.deep.equal([...counts].sort((x, y) => x - y));
+      expect(counts.at(-1)).to.equal(size);
+    }
+
+    // The receiver's log has a download link named after the file; both show 100 %.
+    await bob.updateComplete;
+    const link = part(bob, 'download') as HTMLAnchorElement;
+    expect(link.download).to.equal('pattern.bin');
+    expect(link.href).to.match(/^blob:/);
+    expect(part(bob, 'progress-text').textContent).to.contain('100%');
+    await alice.updateComplete;
+    expect((part(alice, 'progress') as HTMLProgressElement).value).to.equal(size);
+  });
+
+  it('asks the person by default, and sends once they accept in the UI', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port);
+    await pair(alice, bob);
+    const offered = nextEvent(bob, 'peer-chat-file-offer');
+    const sending = alice.sendFile(new File(['hello file'], 'note.txt', { type: 'text/plain' }));
+    await offered;
+    await bob.updateComplete;
+    const received = nextEvent(bob, 'peer-chat-file');
+    part(bob, 'accept-button').click();
+    await sending;
+    expect(await (await received).file.text()).to.equal('hello file');
+  });
+
+  it('declines through the UI: sendFile rejects with type declined', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port);
+    await pair(alice, bob);
+    const offered = nextEvent(bob, 'peer-chat-file-offer');
+    const sending = alice.sendFile(new File(['x'.repeat(1000)], 'unwanted.txt'));
+    await offered;
+    await bob.updateComplete;
+    part(bob, 'decline-button').click();
+    const failure = await sending.then(() => null, (error) => error);
+    expect(failure?.type).to.equal('declined');
+    await until(() => alice.transfers[0]?.status === 'declined', 'the sender to show the decline');
+  });
+
+  it('lets the page decline an offer with preventDefault()', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port, { acceptFiles: 'always' });
+    await pair(alice, bob);
+    bob.addEventListener('peer-chat-file-offer', (event) => event.preventDefault(), { once: true });
+    const failure = await alice.sendFile(new File(['nope'], 'nope.txt')).then(() => null, (error) => error);
+    expect(failure?.type).to.equal('declined');
+    expect(bob.transfers[0].status).to.equal('declined');
+  });
+
+  it('cancels from the receiving side mid-transfer; both sides stop and chat goes on', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port, { acceptFiles: 'always' });
+    await pair(alice, bob);
+    const bytes = patternBytes(48 * 1024 * 1024, 3);
+    const started = nextEvent(bob, 'peer-chat-file-progress');
+    const sending = alice.sendFile(new File([bytes], 'big.bin'));
+    const { transferId } = await started;
+    bob.cancelTransfer(transferId);
+    const failure = await sending.then(() => null, (error) => error);
+    expect(failure?.type).to.equal('transfer');
+    expect(alice.transfers[0].status).to.equal('cancelled');
+    expect(bob.transfers[0].status).to.equal('cancelled');
+    expect(bob.transfers[0].bytes).to.be.lessThan(bytes.byteLength);
+    const message = nextEvent(bob, 'peer-chat-message');
+    await alice.send('still here');
+    expect((await message).text).to.equal('still here');
+  });
+
+  it('cancels from the sending side with the cancel button', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port, { acceptFiles: 'always' });
+    await pair(alice, bob);
+    const started = nextEvent(alice, 'peer-chat-file-progress');
+    const sending = alice.sendFile(new File([patternBytes(48 * 1024 * 1024, 5)], 'big.bin'));
+    await started;
+    await alice.updateComplete;
+    const bobSeesCancel = nextEvent(bob, 'peer-chat-error', (detail) => detail.type === 'transfer');
+    part(alice, 'cancel-button').click();
+    expect((await sending.then(() => null, (error) => error))?.type).to.equal('transfer');
+    expect((await bobSeesCancel).message).to.contain('cancelled');
+    await until(() => bob.transfers[0]?.status === 'cancelled', 'bob to show the cancel');
+    expect(parts(bob, 'download')).to.have.length(0);
+  });
+
+  it('delivers a chat message while a large file is in flight', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port, { acceptFiles: 'always' });
+    await pair(alice, bob);
+    const bytes = patternBytes(24 * 1024 * 1024, 11);
+    const started = nextEvent(bob, 'peer-chat-file-progress');
+    const fileDone = nextEvent(bob, 'peer-chat-file');
+    const sending = alice.sendFile(new File([bytes], 'big.bin'));
+    await started;
+    const message = nextEvent(bob, 'peer-chat-message');
+    await alice.send('in the middle');
+    expect((await message).text).to.equal('in the middle');
+    // The message overtook the file: it arrived before the last byte.
+    expect(bob.transfers[0].status).to.equal('active');
+    await sending;
+    expect(await sameBytes((await fileDone).file, bytes)).to.equal(true);
+  });
+
+  it('refuses files above max-file-size on both sides', async () => {
+    const alice = await createChat(port, { maxFileSize: '1000' });
+    const bob = await createChat(port, { acceptFiles: 'always', maxFileSize: '100' });
+    await pair(alice, bob);
+
+    const senderError = nextEvent(alice, 'peer-chat-error');
+    const tooBigToSend = await alice.sendFile(new File([new Uint8Array(1001)], 'big.bin')).then(() => null, (error) => error);
+    expect(tooBigToSend?.type).to.equal('file-too-large');
+    expect((await senderError).type).to.equal('file-too-large');
+
+    const receiverError = nextEvent(bob, 'peer-chat-error');
+    const tooBigToReceive = await alice.sendFile(new File([new Uint8Array(500)], 'medium.bin')).then(() => null, (error) => error);
+    expect(tooBigToReceive?.type).to.equal('declined');
+    const reported = await receiverError;
+    expect(reported.type).to.equal('file-too-large');
+    expect(reported.peerId).to.equal(alice.peerId);
+
+    const small = nextEvent(bob, 'peer-chat-file');
+    await alice.sendFile(new File([new Uint8Array(100)], 'small.bin'));
+    expect((await small).file.size).to.equal(100);
+  });
+
+  it('sends an empty file', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port, { acceptFiles: 'always' });
+    await pair(alice, bob);
+    const received = nextEvent(bob, 'peer-chat-file');
+    await alice.sendFile(new File([], 'empty.txt'));
+    expect((await received).file.size).to.equal(0);
+  });
+});
