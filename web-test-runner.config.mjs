@@ -30,5 +30,7 @@ export default {
   testsFinishTimeout: 15 * 60 * 1000,
   browserStartTimeout: 60_000,
   testFramework: { config: { timeout: 60_000 } },
+  // @open-wc/testing loads Lit's development build; its notice is noise here.
+  filterBrowserLogs: ({ args }) => !String(args[0]).startsWith('Lit is in dev mode'),
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), signalingPlugin()],
 };

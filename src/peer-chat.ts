@@ -327,13 +327,13 @@ export class PeerChat extends LitElement {
                 </li>`,
               )}
         </ul>
-        <ol part="messages" role="log" aria-live="polite" aria-label=${strings.messagesLabel} tabindex="0">
+        <div part="messages" role="log" aria-label=${strings.messagesLabel} tabindex="0">
           ${repeat(
             this.timeline(),
             (item) => ('transferId' in item ? `t${item.transferId}${item.peerId}` : `m${item.id}${item.from}`),
             (item) => ('transferId' in item ? this.renderTransfer(item, strings) : this.renderMessage(item, strings)),
           )}
-        </ol>
+        </div>
         <div part="composer">
           <label class="visually-hidden" for="input">${strings.inputLabel}</label>
           <textarea id="input" part="input" rows="2" placeholder=${strings.inputPlaceholder} @keydown=${this.handleKeydown}></textarea>
@@ -359,10 +359,10 @@ export class PeerChat extends LitElement {
   private renderMessage(message: ChatMessage, strings: PeerChatStrings) {
     const time = new Date(message.time);
     const who = message.direction === Direction.out ? strings.you : this.peerName(message.from, strings);
-    return html`<li part="message message-${message.direction}" data-id=${message.id}>
+    return html`<div part="message message-${message.direction}" data-id=${message.id}>
       <span part="message-meta">${who} · <time datetime=${time.toISOString()}>${time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</time></span>
       <span part="message-text">${message.text}</span>
-    </li>`;
+    </div>`;
   }
 
   private renderTransfer(transfer: TransferInfo, strings: PeerChatStrings) {
@@ -371,7 +371,7 @@ export class PeerChat extends LitElement {
     const who = incoming ? this.peerName(transfer.peerId, strings) : strings.you;
     const status = transfer.status === TransferStatus.offered ? `${who} ${strings.transfer.offered}` : strings.transfer[transfer.status];
     const moving = transfer.status === TransferStatus.active || transfer.status === TransferStatus.waiting;
-    return html`<li part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
+    return html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
       <span part="message-meta">${who} · ${transfer.name} · ${formatBytes(transfer.size)}</span>
       <span>${status}${transfer.reason ? `: ${transfer.reason}` : ''}</span>
       ${transfer.status === TransferStatus.active || transfer.status === TransferStatus.done
@@ -386,7 +386,7 @@ export class PeerChat extends LitElement {
       ${incoming && transfer.status === TransferStatus.done && transfer.file
         ? html`<a part="download" href=${this.urlOf(transfer.file)} download=${transfer.name}>${strings.download} ${transfer.name}</a>`
         : nothing}
-    </li>`;
+    </div>`;
   }
 
   private urlOf(file: File): string {
