@@ -32,5 +32,8 @@ export default {
   testFramework: { config: { timeout: 60_000 } },
   // @open-wc/testing loads Lit's development build; its notice is noise here.
   filterBrowserLogs: ({ args }) => !String(args[0]).startsWith('Lit is in dev mode'),
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), signalingPlugin()],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+    signalingPlugin(),
+  ],
 };

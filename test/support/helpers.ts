@@ -5,6 +5,25 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import '../../dist/peer-chat.js';
 import type { PeerChat } from '../../src/peer-chat.js';
 import type { PeerChatEventDetails, PeerChatEventName } from '../../src/events.js';
+import type { Peer as PeerClass } from 'peerjs';
+
+/**
+ * The stock PeerJS client, as a plain app loads it: its browser build, by script tag.
+ * (Its ES build needs a bundler: a dependency is CommonJS.)
+ */
+export async function loadPeerJs(): Promise<typeof PeerClass> {
+  const global = window as unknown as { peerjs?: { Peer: typeof PeerClass } };
+  if (!global.peerjs) {
+    const script = document.createElement('script');
+    script.src = '/node_modules/peerjs/dist/peerjs.min.js';
+    await new Promise((resolve, reject) => {
+      script.onload = resolve;
+      script.onerror = () => reject(new Error('could not load peerjs.min.js'));
+      document.head.append(script);
+    });
+  }
+  return global.peerjs!.Peer;
+}
 
 export async function startSignaling(port = 0): Promise<number> {
   const result = await executeServerCommand<{ port: number }, { port: number }>('signaling-start', { port });

@@ -1,0 +1,62 @@
+import { expect } from '@open-wc/testing';
+import type { DataConnection, Peer } from 'peerjs';
+import { collect, createChat, loadPeerJs, nextEvent, startSignaling, stopSignaling, until } from './support/helpers.js';
+
+/** A plain PeerJS app on the same signaling server, with default (binary) serialization. */
+async function plainPeer(port: number): Promise<Peer> {
+  const Peer = await loadPeerJs();
+  const peer = new Peer({ host: '127.0.0.1', port, path: '/peerjs', config: { iceServers: [] }, debug: 0 });
+  await new Promise((resolve, reject) => {
+    peer.once('open', resolve);
+    peer.once('error', reject);
+  });
+  return peer;
+}
+
+function opened(connection: DataConnection): Promise<void> {
+  return new Promise((resolve, reject) => {
+    connection.once('open', () => resolve());
+    connection.once('error', reject);
+  });
+}
+
+describe('<peer-chat> with a plain PeerJS app', () => {
+  let port: number;
+  let peer: Peer;
+  before(async () => {
+    port = await startSignaling();
+    peer = await plainPeer(port);
+  });
+  after(async () => {
+    peer.destroy();
+    await stopSignaling(port);
+  });
+
+  it('shows strings from a plain PeerJS app as messages, and answers in plain strings', async () => {
+    const chat = await createChat(port);
+    const connected = nextEvent(chat, 'peer-chat-connect');
+    const connection = peer.connect(chat.peerId);
+    await opened(connection);
+    expect((await connected).peerId).to.equal(peer.id);
+
+    const message = nextEvent(chat, 'peer-chat-message');
+    connection.send('hello from plain PeerJS <b>!</b>');
+    const received = await message;
+    expect(received.text).to.equal('hello from plain PeerJS <b>!</b>');
+    expect(received.from).to.equal(peer.id);
+
+    const reply = new Promise((resolve) => connection.once('data', resolve));
+    await chat.send('hello back');
+    expect(await reply).to.equal('hello back');
+
+    // Non-string data is not understood: one clear error, and the connection stays usable.
+    const errors = collect(chat, 'peer-chat-error');
+    connection.send({ some: 'object' });
+    await until(() => errors.length === 1, 'the protocol error');
+    expect(errors[0].type).to.equal('protocol');
+    const again = nextEvent(chat, 'peer-chat-message');
+    connection.send('still fine');
+    expect((await again).text).to.equal('still fine');
+    connection.close();
+  });
+});
