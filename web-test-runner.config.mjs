@@ -1,5 +1,6 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { firefoxLauncher } from './test/support/firefox-launcher.mjs';
 import { signalingPlugin } from './test/support/signaling-plugin.mjs';
 
 /** Debian's Chromium, with WebRTC host candidates visible (no mDNS) inside the test namespace. */
@@ -20,11 +21,18 @@ const chromium = chromeLauncher({
   },
 });
 
+/** Debian's firefox-esr, over WebDriver BiDi (prefs in test/support/firefox-launcher.mjs). */
+const firefox = firefoxLauncher();
+
+/** Both by default; PEER_CHAT_BROWSERS=firefox (or chromium) runs one of them. */
+const wanted = (process.env.PEER_CHAT_BROWSERS ?? 'chromium,firefox').split(',').map((name) => name.trim().toLowerCase());
+const browsers = Object.entries({ chromium, firefox }).filter(([name]) => wanted.includes(name)).map(([, launcher]) => launcher);
+
 export default {
   files: ['test/**/*.test.ts'],
   nodeResolve: true,
   rootDir: '.',
-  browsers: [chromium],
+  browsers,
   // Tests kill and restart their own signaling servers; one file at a time keeps timings honest.
   concurrency: 1,
   testsFinishTimeout: 15 * 60 * 1000,
