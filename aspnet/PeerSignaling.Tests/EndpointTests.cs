@@ -308,6 +308,18 @@ public class EndpointTests
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("peerjs")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/signal/")]
+    [InlineData("nested/path")]
+    public async Task Any_mount_path_works_like_the_node_path_option(string path)
+    {
+        await using var server = await TestServer.StartAsync(path: path);
+        Assert.Matches(Uuid, await server.Http.GetStringAsync("peerjs/id"));
+        using var a = await server.RegisterAsync("a");
+        Assert.Equal("""{"type":"OPEN"}""", await a.ReceiveAsync());
+    }
+
     private static async Task AssertStillWorks(TestServer server, TestSocket good)
     {
         using var other = await server.RegisterAsync("other-" + Guid.NewGuid().ToString("N"));

@@ -28,17 +28,17 @@ internal sealed class TestServer : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<TestServer> StartAsync(Action<PeerSignalingOptions>? configure = null)
+    public static async Task<TestServer> StartAsync(Action<PeerSignalingOptions>? configure = null, string path = "/peerjs")
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddPeerSignaling(configure);
         var app = builder.Build();
-        app.MapPeerSignaling("/peerjs");
+        app.MapPeerSignaling(path);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestServer(app, new Uri(address + "/peerjs/"));
+        return new TestServer(app, new Uri(address + ("/" + path.Trim('/') + "/").Replace("//", "/")));
     }
 
     public async Task<TestSocket> ConnectAsync(string query, string? origin = null)
