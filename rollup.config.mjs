@@ -1,9 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import commonjs from '@rollup/plugin-commonjs';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+
+/** Resolves `webrtc-adapter` (imported by PeerJS) to our small stand-in: see src/vendor/webrtc-adapter.ts. */
+function replaceWebrtcAdapter() {
+  const standIn = fileURLToPath(new URL('./src/vendor/webrtc-adapter.ts', import.meta.url));
+  return {
+    name: 'replace-webrtc-adapter',
+    resolveId: (source) => (source === 'webrtc-adapter' ? standIn : null),
+  };
+}
 
 /** Prints the bundle's size, raw and gzipped, once it is written. */
 function reportSize() {
@@ -26,9 +35,8 @@ export default {
     warn(warning);
   },
   plugins: [
+    replaceWebrtcAdapter(),
     resolve({ browser: true }),
-    // peerjs depends on webrtc-adapter, which imports the CommonJS package `sdp`.
-    commonjs(),
     typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], compilerOptions: { noEmitOnError: true } }),
     terser({ ecma: 2022, module: true, format: { comments: false } }),
     reportSize(),

@@ -43,5 +43,7 @@ const peerApp = PeerServer({ port, host, path: '/peerjs', allow_discovery: false
   console.log('Open it in two tabs, copy one tab\'s id into the other and press Connect.');
 });
 peerApp.use(serveStatic);
+// peer 1.0 emits 'error' for a malformed client message; unheard, that would end the process.
+peerApp.on('error', (error) => console.error(`signaling: ${error.message}`));
 peerApp.on('connection', (client) => console.log(`registered ${client.getId()}`));
 peerApp.on('disconnect', (client) => console.log(`left ${client.getId()}`));

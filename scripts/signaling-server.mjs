@@ -15,6 +15,8 @@ const { values } = parseArgs({
   },
 });
 
-PeerServer({ port: Number(values.port), host: values.host, path: values.path, allow_discovery: values['allow-discovery'] }, (server) => {
-  console.log(JSON.stringify({ port: server.address().port }));
+const server = PeerServer({ port: Number(values.port), host: values.host, path: values.path, allow_discovery: values['allow-discovery'] }, (listening) => {
+  console.log(JSON.stringify({ port: listening.address().port }));
 });
+// peer 1.0 emits 'error' for a malformed client message; unheard, that would end the process.
+server.on('error', (error) => console.error(`signaling: ${error.message}`));

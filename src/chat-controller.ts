@@ -1,34 +1,36 @@
 /**
  * The reactive controller behind `<peer-chat>`: it owns the transport, speaks the protocol
- * with every connected peer, keeps the chat history and the transfers, and fires the
- * element's events. The element only renders this state and forwards the person's actions.
+ * with every peer, keeps the chat history, delivers messages exactly once and in order
+ * across reconnections, hands file transfers to `Transfers`, and fires the element's events.
+ * The element only renders this state and forwards the person's actions.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { Direction, ErrorType, firePeerChatEvent, type ChatMessage, type PeerChatEventDetails } from './events.js';
-import {
-  LIMITS,
-  PROTOCOL_VERSION,
-  decodeChunk,
-  decodeControl,
-  encodeChunk,
-  encodeControl,
-  type ControlFrame,
-  type OfferFrame,
-} from './protocol.js';
-import { MemorySink, TransferStatus, isFinished, randomId, streamFile, type FileSink, type TransferInfo } from './transfer.js';
+import { Direction, ErrorType, MessageStatus, firePeerChatEvent, type ChatMessage, type PeerChatEventDetails } from './events.js';
+import { LIMITS, PROTOCOL_VERSION, decodeControl, encodeControl, isTransferFrame, randomId, type ControlFrame, type HelloFrame } from './protocol.js';
+import { TokenBucket } from './rate-limit.js';
+import { Sha256 } from './sha256.js';
+import { Transfers, type TransferInfo } from './transfers.js';
 import { Link, SignalingState, Transport, TypedError, type TransportOptions } from './transport.js';
 
 export const AcceptFiles = { ask: 'ask', always: 'always', never: 'never' } as const;
 export type AcceptFiles = (typeof AcceptFiles)[keyof typeof AcceptFiles];
 
 export const DisconnectReason = {
-  /** The remote peer closed the connection, or its tab went away. */
+  /** The remote peer's connection closed: it left, its tab closed, or the network failed. */
   closed: 'closed',
   /** Nothing heard from the peer for too long: network gone or tab frozen. */
   timeout: 'timeout',
+  /** The peer said goodbye (it called `disconnect()`). */
+  left: 'left',
   /** We disconnected. */
   local: 'local',
+  /** We cut the peer off: it sent too much invalid data, or too much data. */
+  protocol: 'protocol',
 } as const;
+export type DisconnectReason = (typeof DisconnectReason)[keyof typeof DisconnectReason];
+
+export const PeerStatus = { connecting: 'connecting', connected: 'connected', reconnecting: 'reconnecting' } as const;
+export type PeerStatus = (typeof PeerStatus)[keyof typeof PeerStatus];
 
 export interface ChatSettings extends Omit<TransportOptions, 'metadata'> {
   name: string;
@@ -36,57 +38,95 @@ export interface ChatSettings extends Omit<TransportOptions, 'metadata'> {
   maxFileSize: number;
 }
 
-export interface ConnectedPeer {
+export interface PeerInfo {
   peerId: string;
   name: string;
+  status: PeerStatus;
+  /** Same on both screens unless someone sits in the middle (see docs/security.md). */
+  safetyCode: string;
 }
 
-/** Timing of the liveness check and the connect handshake. */
 const TIMING = {
   pingIntervalMs: 1000,
-  /** A peer silent this long is gone (tab frozen or network cut). */
-  silenceLimitMs: 4500,
-  /** How long a dialer waits for the peer's `hello` before treating it as a plain PeerJS app. */
-  helloWaitMs: 2000,
+  /** A peer silent this long is gone (network cut or tab frozen): reported within 5 s. */
+  silenceLimitMs: 3500,
   connectTimeoutMs: 20000,
-  /** Receivers report progress at most this often. */
-  progressIntervalMs: 100,
+  /** How long to wait for the `hello` that makes an open connection usable. */
+  helloTimeoutMs: 10000,
+  /** Re-dial delays after an unplanned drop; the last one repeats. */
+  redialDelaysMs: [250, 1000, 2000, 4000],
+  /** After this long without the peer coming back, queued messages and transfers fail. */
+  giveUpMs: 60000,
 } as const;
 
-interface PeerEntry {
-  link: Link;
-  name: string;
-  lastHeard: number;
-  connected: boolean;
-  /** Resolves `connect()` calls waiting for this peer. */
-  onConnected: Array<() => void>;
-  helloTimer?: ReturnType<typeof setTimeout>;
+/** What one peer may send us, before we cut it off. */
+const BUDGET = {
+  frames: { capacity: 2000, perSecond: 300 },
+  /** Characters of chat text: a burst of pasted text, then typing speed many times over. */
+  text: { capacity: 1024 * 1024, perSecond: 64 * 1024 },
+  /** Invalid frames: each is reported; a stream of them is an attack or a broken peer. */
+  invalid: { capacity: 1000, perSecond: 50 },
+} as const;
+
+interface Outgoing {
+  seq: number;
+  message: ChatMessage;
 }
 
-interface Transfer extends TransferInfo {
-  slot: number;
-  /** Outgoing: the file being sent. Incoming: unset until done. */
-  source?: File;
-  sink?: FileSink;
-  lastReport: number;
-  settle?: (error: TypedError | null) => void;
+interface PeerState {
+  peerId: string;
+  name: string;
+  link: Link | null;
+  /** The current link has exchanged `hello`: messages flow. */
+  connected: boolean;
+  /** `peer-chat-connect` fired and no `peer-chat-disconnect` since. */
+  announced: boolean;
+  /** In the peer list: connected, or dropped and being reconnected. */
+  listed: boolean;
+  remoteSession?: string;
+  safetyCode: string;
+  lastHeard: number;
+  /** Sequence numbers of our messages to this peer, and the ones not yet acknowledged. */
+  outSeq: number;
+  unacked: Outgoing[];
+  /** The last message delivered from this peer, for de-duplication after a re-send. */
+  inSeq: number;
+  waiters: Array<{ resolve: () => void; reject: (error: TypedError) => void }>;
+  helloTimer?: ReturnType<typeof setTimeout>;
+  redialTimer?: ReturnType<typeof setTimeout>;
+  redialAttempt: number;
+  giveUpTimer?: ReturnType<typeof setTimeout>;
+  budget: { frames: TokenBucket; text: TokenBucket; invalid: TokenBucket };
 }
 
 export class ChatController implements ReactiveController {
   private transport: Transport | null = null;
-  private readonly peers = new Map<string, PeerEntry>();
-  private readonly history: ChatMessage[] = [];
-  private readonly transferList: Transfer[] = [];
-  /** Incoming transfers by `${peerId} ${slot}`, so chunks find their transfer quickly. */
-  private readonly incomingBySlot = new Map<string, Transfer>();
-  /** `connect()` calls waiting for a peer whose link is still being dialed. */
-  private readonly pendingConnected = new Map<string, Array<() => void>>();
-  private nextSlot = 1;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
   private settings: ChatSettings | null = null;
+  /** Our session: peers tell a reloaded element from a reconnected one by it. */
+  private session = randomId();
+  private readonly peers = new Map<string, PeerState>();
+  private readonly history: ChatMessage[] = [];
+  /** Recipients of each outgoing message that have not acknowledged it / given up on it. */
+  private readonly deliveries = new Map<ChatMessage, { pending: Set<string>; failed: Set<string> }>();
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  readonly transfers: Transfers;
 
   constructor(private readonly host: ReactiveControllerHost & HTMLElement) {
     host.addController(this);
+    this.transfers = new Transfers({
+      limits: () => ({ maxFileSize: this.settings?.maxFileSize ?? Infinity, acceptFiles: this.settings?.acceptFiles ?? AcceptFiles.ask }),
+      sendFrame: (peerId, frame) => this.sendFrame(this.peers.get(peerId), frame),
+      sendBulk: (peerId, frame) => {
+        const link = this.peers.get(peerId)?.link;
+        if (!link) return Promise.reject(new TypedError(ErrorType.notConnected, `Not connected to ${peerId}`, peerId));
+        return link.sendBulk(frame);
+      },
+      chunkSize: (peerId) => this.peers.get(peerId)?.link?.chunkSize ?? 16 * 1024,
+      displayName: (peerId) => this.peers.get(peerId)?.name || peerId,
+      fire: (name, detail) => this.fire(name, detail),
+      violation: (peerId, message) => this.violation(this.peers.get(peerId), message),
+      changed: () => this.host.requestUpdate(),
+    });
   }
 
   get peerId(): string {
@@ -97,26 +137,34 @@ export class ChatController implements ReactiveController {
     return this.transport?.signalingState ?? SignalingState.closed;
   }
 
-  get connectedPeers(): ConnectedPeer[] {
-    return [...this.peers.values()].filter((entry) => entry.connected).map(({ link, name }) => ({ peerId: link.peerId, name }));
+  /** Peers connected now, or being reconnected after a drop. */
+  get peerList(): PeerInfo[] {
+    return [...this.peers.values()]
+      .filter((state) => state.listed)
+      .map(({ peerId, name, connected, safetyCode }) => ({ peerId, name, safetyCode, status: connected ? PeerStatus.connected : PeerStatus.reconnecting }));
+  }
+
+  get connectedPeers(): PeerInfo[] {
+    return this.peerList.filter((peer) => peer.status === PeerStatus.connected);
   }
 
   get messages(): readonly ChatMessage[] {
     return this.history;
   }
 
-  get transfers(): readonly TransferInfo[] {
-    return this.transferList;
+  get transferList(): readonly TransferInfo[] {
+    return this.transfers.list;
   }
 
   hostDisconnected(): void {
     this.stop();
   }
 
-  /** (Re)starts with new settings: a new registration, connections dropped. */
+  /** (Re)starts with new settings: a new registration and session; connections are dropped. */
   start(settings: ChatSettings): void {
     this.stop();
     this.settings = settings;
+    this.session = randomId();
     this.transport = new Transport(
       { ...settings, metadata: { peerChat: PROTOCOL_VERSION, name: settings.name } },
       {
@@ -143,7 +191,7 @@ export class ChatController implements ReactiveController {
 
   stop(): void {
     clearInterval(this.pingTimer);
-    for (const entry of [...this.peers.values()]) this.drop(entry, DisconnectReason.local);
+    for (const state of [...this.peers.values()]) this.end(state, DisconnectReason.local);
     this.transport?.stop();
     this.transport = null;
   }
@@ -152,42 +200,57 @@ export class ChatController implements ReactiveController {
     const id = String(remoteId ?? '').trim();
     if (!id) throw this.report(new TypedError(ErrorType.unknownPeer, 'Enter the id of the peer to connect to'));
     if (id === this.peerId) throw this.report(new TypedError(ErrorType.unknownPeer, 'That is your own id: enter the id of another peer', id));
-    const existing = this.peers.get(id);
-    if (existing?.connected) return;
     if (!this.transport) throw this.report(new TypedError(ErrorType.signaling, 'The element is not started', id));
-    const connected = new Promise<void>((resolve) => {
-      if (existing) existing.onConnected.push(resolve);
-      else this.pendingConnected.set(id, [...(this.pendingConnected.get(id) ?? []), resolve]);
-    });
-    if (!existing) {
+    const state = this.peers.get(id);
+    if (state?.connected) return;
+    const ready = new Promise<void>((resolve, reject) => this.stateFor(id).waiters.push({ resolve, reject }));
+    ready.catch(() => {}); // Awaited below; when dialing fails, the dial's error is the one thrown.
+    if (!state?.link) {
       try {
         this.adopt(await this.transport.dial(id, TIMING.connectTimeoutMs));
       } catch (error) {
-        this.pendingConnected.delete(id);
-        throw this.report(error instanceof TypedError ? error : new TypedError(ErrorType.connection, String(error), id));
+        const typed = error instanceof TypedError ? error : new TypedError(ErrorType.connection, String(error), id);
+        const waiting = this.peers.get(id);
+        if (waiting && !waiting.link && !waiting.listed) this.forget(waiting, typed);
+        throw this.report(typed);
       }
     }
-    await connected;
+    await ready;
   }
 
   disconnect(remoteId?: string): void {
-    const targets = remoteId === undefined ? [...this.peers.values()] : [this.peers.get(remoteId)].filter((entry) => !!entry);
-    for (const entry of targets) this.drop(entry, DisconnectReason.local);
+    const targets = remoteId === undefined ? [...this.peers.values()] : [this.peers.get(remoteId)].filter((state) => !!state);
+    for (const state of targets) {
+      this.sendFrame(state, { t: 'bye' });
+      this.end(state, DisconnectReason.local);
+    }
   }
 
-  /** Sends a chat message to one peer, or to every connected peer. */
+  /**
+   * Sends a chat message to one peer, or to every peer. A peer that dropped and is being
+   * reconnected gets it when it is back; until every recipient acknowledges it, it is pending.
+   */
   send(text: string, to?: string): ChatMessage {
     const body = String(text ?? '');
     if (!body.trim()) throw this.report(new TypedError(ErrorType.protocol, 'The message is empty'));
     if (body.length > LIMITS.maxTextLength) {
       throw this.report(new TypedError(ErrorType.protocol, `The message is ${body.length} characters long; the limit is ${LIMITS.maxTextLength}`));
     }
-    const targets = this.targets(to);
+    const targets = this.recipients(to);
     const message: ChatMessage = { id: randomId(), from: this.peerId, text: body, time: Date.now(), direction: Direction.out };
-    for (const entry of targets) {
-      const frame = entry.link.speaksProtocol ? encodeControl({ t: 'msg', id: message.id, text: body, time: message.time }) : body;
-      entry.link.sendControl(frame);
+    const delivery = { pending: new Set<string>(), failed: new Set<string>() };
+    for (const state of targets) {
+      if (state.link && !state.link.speaksProtocol) {
+        state.link.sendControl(body); // A plain PeerJS app: no acknowledgements to wait for.
+        continue;
+      }
+      const outgoing = { seq: ++state.outSeq, message };
+      state.unacked.push(outgoing);
+      delivery.pending.add(state.peerId);
+      if (state.connected) this.sendMessage(state, outgoing);
     }
+    this.deliveries.set(message, delivery);
+    this.updateStatus(message);
     this.record(message);
     return message;
   }
@@ -199,367 +262,340 @@ export class ChatController implements ReactiveController {
     if (file.size > maxFileSize) {
       throw this.report(new TypedError(ErrorType.fileTooLarge, `"${file.name}" is ${file.size} bytes; the limit is ${maxFileSize} bytes`));
     }
-    const targets = this.targets(to).filter((entry) => {
-      if (entry.link.speaksProtocol) return true;
-      this.fire('peer-chat-error', { type: ErrorType.transfer, message: `${entry.link.peerId} cannot receive files`, peerId: entry.link.peerId });
+    const targets = this.recipients(to).filter((state) => {
+      if (!state.link || state.link.speaksProtocol) return true;
+      this.fire('peer-chat-error', { type: ErrorType.transfer, message: `${state.peerId} cannot receive files`, peerId: state.peerId });
       return false;
     });
     if (targets.length === 0) throw this.report(new TypedError(ErrorType.notConnected, 'No connected peer can receive files'));
-    const results = await Promise.allSettled(targets.map((entry) => this.offer(file, entry)));
+    const results = await Promise.allSettled(targets.map((state) => this.transfers.send(file, state.peerId)));
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw (failure as PromiseRejectedResult).reason;
   }
 
-  acceptFile(transferId: string): void {
-    const transfer = this.findTransfer(transferId, TransferStatus.offered);
-    if (!transfer) return;
-    const entry = this.peers.get(transfer.peerId);
-    if (!entry) return this.finishTransfer(transfer, TransferStatus.failed, 'The peer is gone');
-    transfer.status = TransferStatus.active;
-    transfer.sink = new MemorySink();
-    this.incomingBySlot.set(`${transfer.peerId} ${transfer.slot}`, transfer);
-    this.sendFrame(entry, { t: 'accept', tid: transfer.transferId });
-    this.host.requestUpdate();
-    if (transfer.size === 0) this.completeIncoming(transfer, entry);
-  }
-
-  declineFile(transferId: string): void {
-    const transfer = this.findTransfer(transferId, TransferStatus.offered);
-    if (!transfer) return;
-    const entry = this.peers.get(transfer.peerId);
-    if (entry) this.sendFrame(entry, { t: 'decline', tid: transfer.transferId });
-    this.finishTransfer(transfer, TransferStatus.declined);
-  }
-
-  /** Cancels a transfer in either direction, telling the peer. */
-  cancelTransfer(transferId: string, reason = 'cancelled'): void {
-    const transfer = this.transferList.find((candidate) => candidate.transferId === transferId);
-    if (!transfer || isFinished(transfer.status)) return;
-    const entry = this.peers.get(transfer.peerId);
-    if (entry) this.sendFrame(entry, { t: 'cancel', tid: transfer.transferId, reason });
-    this.finishTransfer(transfer, TransferStatus.cancelled, reason);
-  }
-
   // ---- connections --------------------------------------------------------------------
 
-  private adopt(link: Link): void {
-    const previous = this.peers.get(link.peerId);
-    const metadata = link.metadata as { name?: unknown } | undefined;
-    const offeredName = typeof metadata?.name === 'string' ? metadata.name.slice(0, LIMITS.maxNameLength) : '';
-    const entry: PeerEntry = {
-      link,
-      name: offeredName || previous?.name || '',
-      lastHeard: Date.now(),
-      connected: false,
-      onConnected: [...(previous?.onConnected ?? []), ...(this.pendingConnected.get(link.peerId) ?? [])],
-    };
-    this.pendingConnected.delete(link.peerId);
-    // A newer connection from the same peer (it reloaded, or both dialed) replaces the old one.
-    if (previous) {
-      previous.link.listener = null;
-      previous.link.close();
-      this.failTransfersOf(previous.link.peerId, 'The connection was replaced');
+  private stateFor(peerId: string): PeerState {
+    let state = this.peers.get(peerId);
+    if (!state) {
+      state = {
+        peerId,
+        name: '',
+        link: null,
+        connected: false,
+        announced: false,
+        listed: false,
+        safetyCode: '',
+        lastHeard: Date.now(),
+        outSeq: 0,
+        unacked: [],
+        inSeq: 0,
+        waiters: [],
+        redialAttempt: 0,
+        budget: {
+          frames: new TokenBucket(BUDGET.frames.capacity, BUDGET.frames.perSecond),
+          text: new TokenBucket(BUDGET.text.capacity, BUDGET.text.perSecond),
+          invalid: new TokenBucket(BUDGET.invalid.capacity, BUDGET.invalid.perSecond),
+        },
+      };
+      this.peers.set(peerId, state);
     }
-    this.peers.set(link.peerId, entry);
+    return state;
+  }
+
+  private adopt(link: Link): void {
+    const state = this.stateFor(link.peerId);
+    // A newer connection from the same peer (it reconnected, or both dialed) replaces the old one.
+    if (state.link && state.link !== link) {
+      state.link.listener = null;
+      state.link.close();
+      state.connected = false;
+    }
+    const metadata = link.metadata as { name?: unknown } | undefined;
+    if (typeof metadata?.name === 'string' && !state.name) state.name = metadata.name.slice(0, LIMITS.maxNameLength);
+    state.link = link;
+    state.lastHeard = Date.now();
     link.listener = {
-      onOpen: () => this.handleOpen(entry, previous?.connected ?? false),
-      onControl: (data) => this.handleControl(entry, data),
-      onBulk: (data) => this.handleBulk(entry, data),
-      onClose: () => this.drop(entry, DisconnectReason.closed),
+      onOpen: () => this.handleOpen(state, link),
+      onControl: (data) => this.handleControl(state, link, data),
+      onBulk: (data) => {
+        if (state.link !== link) return;
+        state.lastHeard = Date.now();
+        this.transfers.handleChunk(state.peerId, data);
+      },
+      onClose: () => {
+        if (state.link === link) this.lost(state, DisconnectReason.closed);
+      },
     };
-    if (link.isOpen) this.handleOpen(entry, previous?.connected ?? false);
+    if (link.isOpen) this.handleOpen(state, link);
   }
 
-  private handleOpen(entry: PeerEntry, wasConnected: boolean): void {
-    entry.lastHeard = Date.now();
-    if (!entry.link.speaksProtocol) return this.markConnected(entry, wasConnected);
-    this.sendFrame(entry, { t: 'hello', v: PROTOCOL_VERSION, name: this.settings?.name ?? '' });
-    if (entry.name) return this.markConnected(entry, wasConnected);
-    // We dialed: wait briefly for the peer's name so `peer-chat-connect` can carry it.
-    entry.helloTimer = setTimeout(() => this.markConnected(entry, wasConnected), TIMING.helloWaitMs);
+  private handleOpen(state: PeerState, link: Link): void {
+    state.lastHeard = Date.now();
+    if (!link.speaksProtocol) return this.markConnected(state);
+    this.sendFrame(state, { t: 'hello', v: PROTOCOL_VERSION, name: this.settings?.name ?? '', session: this.session });
+    clearTimeout(state.helloTimer);
+    state.helloTimer = setTimeout(() => {
+      // Open but silent: a plain PeerJS app that dialed with our serialization, or a broken peer.
+      if (state.link === link && !state.connected) this.lost(state, DisconnectReason.timeout);
+    }, TIMING.helloTimeoutMs);
   }
 
-  private markConnected(entry: PeerEntry, wasConnected: boolean): void {
-    clearTimeout(entry.helloTimer);
-    if (entry.connected || this.peers.get(entry.link.peerId) !== entry) return;
-    entry.connected = true;
+  private handleHello(state: PeerState, frame: HelloFrame): void {
+    clearTimeout(state.helloTimer);
+    if (state.remoteSession && state.remoteSession !== frame.session) {
+      // The peer reloaded: a new element with the same id. Its old transfers are gone, and
+      // our unacknowledged messages are numbered afresh for it.
+      this.transfers.abandon(state.peerId, 'The peer restarted');
+      state.inSeq = 0;
+      state.outSeq = 0;
+      for (const outgoing of state.unacked) outgoing.seq = ++state.outSeq;
+    }
+    state.remoteSession = frame.session;
+    state.name = frame.name;
+    state.safetyCode = state.link ? safetyCode(state.link) : '';
+    this.markConnected(state);
+    // Catch up: re-send what was not acknowledged (the peer drops duplicates), resume files.
+    for (const outgoing of state.unacked) this.sendMessage(state, outgoing);
+    this.transfers.resume(state.peerId);
+  }
+
+  private markConnected(state: PeerState): void {
+    if (state.connected) return;
+    state.connected = true;
+    state.redialAttempt = 0;
+    clearTimeout(state.redialTimer);
+    clearTimeout(state.giveUpTimer);
+    state.listed = true;
     this.host.requestUpdate();
-    if (!wasConnected) this.fire('peer-chat-connect', { peerId: entry.link.peerId, ...(entry.name ? { name: entry.name } : {}) });
-    for (const resolve of entry.onConnected.splice(0)) resolve();
+    if (!state.announced) {
+      state.announced = true;
+      this.fire('peer-chat-connect', {
+        peerId: state.peerId,
+        ...(state.name ? { name: state.name } : {}),
+        ...(state.safetyCode ? { safetyCode: state.safetyCode } : {}),
+      });
+    }
+    for (const waiter of state.waiters.splice(0)) waiter.resolve();
   }
 
-  private drop(entry: PeerEntry, reason: string): void {
-    if (this.peers.get(entry.link.peerId) !== entry) return;
-    clearTimeout(entry.helloTimer);
-    this.peers.delete(entry.link.peerId);
-    entry.link.listener = null;
-    entry.link.close();
-    this.failTransfersOf(entry.link.peerId, reason === DisconnectReason.local ? 'Disconnected' : 'The peer left');
+  /** The link dropped without a goodbye: keep the peer's queue and try to get it back. */
+  private lost(state: PeerState, reason: DisconnectReason): void {
+    const link = state.link;
+    if (link) {
+      link.listener = null;
+      link.close();
+    }
+    state.link = null;
+    state.connected = false;
+    clearTimeout(state.helloTimer);
+    if (!state.listed) {
+      // Never got going: nothing to resume.
+      return this.forget(state, new TypedError(ErrorType.connection, `The connection to ${state.peerId} failed`, state.peerId));
+    }
+    // Still listed, as reconnecting, until it is back or we give up.
+    this.transfers.pause(state.peerId);
     this.host.requestUpdate();
-    if (entry.connected) this.fire('peer-chat-disconnect', { peerId: entry.link.peerId, reason });
+    if (state.announced) {
+      state.announced = false;
+      this.fire('peer-chat-disconnect', { peerId: state.peerId, reason });
+    }
+    this.scheduleRedial(state);
+    clearTimeout(state.giveUpTimer);
+    state.giveUpTimer = setTimeout(() => this.end(state, reason, 'The peer did not come back'), TIMING.giveUpMs);
+  }
+
+  /**
+   * Re-dials a dropped peer with backoff. Only the side with the smaller id dials, so that
+   * the two sides do not cross connections; the other waits for it.
+   */
+  private scheduleRedial(state: PeerState): void {
+    clearTimeout(state.redialTimer);
+    if (!(this.peerId < state.peerId)) return;
+    const delay = TIMING.redialDelaysMs[Math.min(state.redialAttempt, TIMING.redialDelaysMs.length - 1)];
+    state.redialAttempt++;
+    state.redialTimer = setTimeout(async () => {
+      if (this.peers.get(state.peerId) !== state || state.link || !this.transport) return;
+      try {
+        if (this.transport.signalingState !== SignalingState.open) throw new Error('signaling is down');
+        this.adopt(await this.transport.dial(state.peerId, TIMING.connectTimeoutMs));
+      } catch {
+        if (this.peers.get(state.peerId) === state && !state.link) this.scheduleRedial(state);
+      }
+    }, delay);
+  }
+
+  /** The peer is gone for good: fail what is queued for it and forget it. */
+  private end(state: PeerState, reason: DisconnectReason, why = reason === DisconnectReason.local ? 'Disconnected' : 'The peer left'): void {
+    if (this.peers.get(state.peerId) !== state) return;
+    if (state.link) {
+      state.link.listener = null;
+      state.link.close();
+      state.link = null;
+    }
+    const wasAnnounced = state.announced;
+    state.connected = false;
+    state.announced = false;
+    state.listed = false;
+    this.transfers.abandon(state.peerId, why);
+    for (const { message } of state.unacked) this.undeliverable(message, state.peerId, why);
+    state.unacked = [];
+    this.forget(state, new TypedError(ErrorType.connection, `${why}: ${state.peerId}`, state.peerId));
+    if (wasAnnounced) this.fire('peer-chat-disconnect', { peerId: state.peerId, reason });
+  }
+
+  /** Drops all state about a peer; `connect()` calls still waiting for it fail with `error`. */
+  private forget(state: PeerState, error: TypedError): void {
+    for (const waiter of state.waiters.splice(0)) waiter.reject(error);
+    clearTimeout(state.helloTimer);
+    clearTimeout(state.redialTimer);
+    clearTimeout(state.giveUpTimer);
+    if (this.peers.get(state.peerId) === state) this.peers.delete(state.peerId);
+    this.host.requestUpdate();
   }
 
   private checkLiveness(): void {
     const now = Date.now();
-    for (const entry of [...this.peers.values()]) {
-      if (!entry.link.isOpen || !entry.link.speaksProtocol) continue;
-      if (now - entry.lastHeard > TIMING.silenceLimitMs) {
-        this.drop(entry, DisconnectReason.timeout);
+    for (const state of [...this.peers.values()]) {
+      if (!state.link?.isOpen || !state.link.speaksProtocol) continue;
+      if (now - state.lastHeard > TIMING.silenceLimitMs) {
+        this.lost(state, DisconnectReason.timeout);
         continue;
       }
-      this.sendFrame(entry, { t: 'ping' });
+      this.sendFrame(state, { t: 'ping' });
     }
   }
 
-  private targets(to?: string): PeerEntry[] {
+  private recipients(to?: string): PeerState[] {
+    const reachable = (state: PeerState | undefined): state is PeerState => !!state && state.listed;
     if (to !== undefined) {
-      const entry = this.peers.get(to);
-      if (!entry?.connected) throw this.report(new TypedError(ErrorType.notConnected, `Not connected to ${to}`, to));
-      return [entry];
+      const state = this.peers.get(to);
+      if (!reachable(state)) throw this.report(new TypedError(ErrorType.notConnected, `Not connected to ${to}`, to));
+      return [state];
     }
-    const all = [...this.peers.values()].filter((entry) => entry.connected);
+    const all = [...this.peers.values()].filter(reachable);
     if (all.length === 0) throw this.report(new TypedError(ErrorType.notConnected, 'Not connected to any peer'));
     return all;
   }
 
   // ---- incoming frames -----------------------------------------------------------------
 
-  private handleControl(entry: PeerEntry, data: unknown): void {
-    entry.lastHeard = Date.now();
-    const peerId = entry.link.peerId;
-    if (!entry.link.speaksProtocol) {
+  private handleControl(state: PeerState, link: Link, data: unknown): void {
+    if (state.link !== link) return;
+    state.lastHeard = Date.now();
+    if (!state.budget.frames.take()) return this.cutOff(state, 'sent too many frames (flooding)');
+    const peerId = state.peerId;
+    if (!link.speaksProtocol) {
       // A plain PeerJS app: strings are chat messages, anything else is not understood.
       if (typeof data === 'string' && data.length <= LIMITS.maxTextLength) {
+        if (!state.budget.text.take(data.length)) return this.cutOff(state, 'sent too much text (flooding)');
         this.record({ id: randomId(), from: peerId, text: data, time: Date.now(), direction: Direction.in });
       } else {
-        this.fire('peer-chat-error', { type: ErrorType.protocol, message: `Unsupported data from ${peerId}`, peerId });
+        this.violation(state, `Unsupported data from ${peerId}`);
       }
       return;
     }
     const decoded = decodeControl(data);
-    if (!decoded.ok) {
-      this.fire('peer-chat-error', { type: ErrorType.protocol, message: `Bad frame from ${peerId}: ${decoded.error}`, peerId });
-      return;
+    if (!decoded.ok) return this.violation(state, `Bad frame from ${peerId}: ${decoded.error}`);
+    const frame = decoded.value;
+    if (!state.connected && frame.t !== 'hello' && frame.t !== 'bye' && frame.t !== 'ping') {
+      return this.violation(state, `${peerId} sent "${frame.t}" before "hello"`);
     }
-    this.handleFrame(entry, decoded.value);
+    this.handleFrame(state, frame);
   }
 
-  private handleFrame(entry: PeerEntry, frame: ControlFrame): void {
-    const peerId = entry.link.peerId;
+  private handleFrame(state: PeerState, frame: ControlFrame): void {
+    const peerId = state.peerId;
+    if (isTransferFrame(frame)) return this.transfers.handleFrame(peerId, frame);
     switch (frame.t) {
       case 'hello':
-        entry.name = frame.name;
-        this.host.requestUpdate();
-        this.markConnected(entry, false);
-        return;
+        return this.handleHello(state, frame);
+      case 'bye':
+        return this.end(state, DisconnectReason.left);
       case 'ping':
         return;
-      case 'msg':
-        this.record({ id: frame.id, from: peerId, text: frame.text, time: frame.time, direction: Direction.in });
-        return;
-      case 'offer':
-        this.receiveOffer(entry, frame);
-        return;
-    }
-    // The rest refer to a transfer with this peer.
-    const transfer = this.transferList.find((candidate) => candidate.transferId === frame.tid && candidate.peerId === peerId);
-    if (!transfer) {
-      this.fire('peer-chat-error', { type: ErrorType.protocol, message: `${peerId} referred to an unknown transfer`, peerId });
-      return;
-    }
-    if (isFinished(transfer.status)) return;
-    switch (frame.t) {
-      case 'accept':
-        if (transfer.direction === Direction.out && transfer.status === TransferStatus.waiting) void this.pump(transfer, entry);
-        return;
-      case 'decline':
-        if (transfer.direction === Direction.out) this.finishTransfer(transfer, TransferStatus.declined, `${entry.name || peerId} declined the file`);
-        return;
-      case 'cancel':
-        this.finishTransfer(transfer, TransferStatus.cancelled, `${entry.name || peerId} cancelled: ${frame.reason}`);
-        return;
-      case 'received':
-        if (transfer.direction !== Direction.out || frame.bytes > transfer.size || frame.bytes < transfer.bytes) {
-          this.fire('peer-chat-error', { type: ErrorType.protocol, message: `${peerId} reported an impossible byte count`, peerId });
+      case 'msg': {
+        if (!state.budget.text.take(frame.text.length)) return this.cutOff(state, 'sent too much text (flooding)');
+        if (frame.seq <= state.inSeq) {
+          // A re-send of something we have: acknowledge again, show once.
+          this.sendFrame(state, { t: 'ack', seq: state.inSeq });
           return;
         }
-        transfer.bytes = frame.bytes;
-        this.reportProgress(transfer);
-        if (frame.bytes === transfer.size && transfer.status === TransferStatus.active) this.finishTransfer(transfer, TransferStatus.done);
+        if (frame.seq !== state.inSeq + 1) return this.violation(state, `${peerId} skipped messages (got ${frame.seq} after ${state.inSeq})`);
+        state.inSeq = frame.seq;
+        this.sendFrame(state, { t: 'ack', seq: frame.seq });
+        this.record({ id: frame.id, from: peerId, text: frame.text, time: frame.time, direction: Direction.in });
         return;
+      }
+      case 'ack': {
+        if (frame.seq > state.outSeq) return this.violation(state, `${peerId} acknowledged a message never sent`);
+        while (state.unacked.length > 0 && state.unacked[0].seq <= frame.seq) this.delivered(state.unacked.shift()!.message, peerId);
+        return;
+      }
+      case 'offer':
+        return this.transfers.receiveOffer(peerId, frame);
     }
   }
 
-  private handleBulk(entry: PeerEntry, data: unknown): void {
-    entry.lastHeard = Date.now();
-    const peerId = entry.link.peerId;
-    const decoded = decodeChunk(data);
-    if (!decoded.ok) {
-      this.fire('peer-chat-error', { type: ErrorType.protocol, message: `Bad file data from ${peerId}: ${decoded.error}`, peerId });
-      return;
-    }
-    const { slot, offset, bytes } = decoded.value;
-    const transfer = this.incomingBySlot.get(`${peerId} ${slot}`);
-    if (!transfer) {
-      // Data still in flight for a transfer that just ended is expected; anything else is not.
-      const ended = this.transferList.some((candidate) => candidate.peerId === peerId && candidate.slot === slot && isFinished(candidate.status));
-      if (!ended) this.fire('peer-chat-error', { type: ErrorType.protocol, message: `${peerId} sent file data for no transfer`, peerId });
-      return;
-    }
-    if (offset !== transfer.bytes || offset + bytes.byteLength > transfer.size) {
-      const problem = offset !== transfer.bytes ? `data at offset ${offset}, expected ${transfer.bytes}` : `more than the ${transfer.size} bytes offered`;
-      this.fire('peer-chat-error', { type: ErrorType.protocol, message: `${peerId} sent ${problem} for "${transfer.name}"`, peerId });
-      this.cancelTransfer(transfer.transferId, 'bad file data');
-      return;
-    }
-    transfer.sink!.write(bytes);
-    transfer.bytes += bytes.byteLength;
-    if (transfer.bytes === transfer.size) return this.completeIncoming(transfer, entry);
-    const now = Date.now();
-    if (now - transfer.lastReport >= TIMING.progressIntervalMs) {
-      transfer.lastReport = now;
-      this.sendFrame(entry, { t: 'received', tid: transfer.transferId, bytes: transfer.bytes });
-      this.reportProgress(transfer);
-    }
+  /** One invalid frame: one `peer-chat-error`. A stream of them gets the peer cut off. */
+  private violation(state: PeerState | undefined, message: string): void {
+    if (!state) return;
+    this.fire('peer-chat-error', { type: ErrorType.protocol, message, peerId: state.peerId });
+    if (!state.budget.invalid.take()) this.cutOff(state, 'sent too much invalid data');
   }
 
-  // ---- transfers --------------------------------------------------------------------------
+  private cutOff(state: PeerState, why: string): void {
+    if (this.peers.get(state.peerId) !== state) return;
+    this.fire('peer-chat-error', { type: ErrorType.protocol, message: `Disconnected ${state.peerId}: it ${why}`, peerId: state.peerId });
+    this.end(state, DisconnectReason.protocol, `Cut off: it ${why}`);
+  }
 
-  private offer(file: File, entry: PeerEntry): Promise<void> {
-    const transfer: Transfer = {
-      transferId: randomId(),
-      peerId: entry.link.peerId,
-      direction: Direction.out,
-      name: file.name || 'file',
-      size: file.size,
-      type: file.type,
-      bytes: 0,
-      status: TransferStatus.waiting,
-      time: Date.now(),
-      slot: this.nextSlot++,
-      source: file,
-      file,
-      lastReport: 0,
-    };
-    const done = new Promise<void>((resolve, reject) => {
-      transfer.settle = (error) => (error ? reject(error) : resolve());
-    });
-    this.transferList.push(transfer);
+  // ---- message delivery ------------------------------------------------------------------
+
+  private sendMessage(state: PeerState, { seq, message }: Outgoing): void {
+    this.sendFrame(state, { t: 'msg', id: message.id, text: message.text, time: message.time, seq });
+  }
+
+  private delivered(message: ChatMessage, peerId: string): void {
+    this.deliveries.get(message)?.pending.delete(peerId);
+    this.updateStatus(message);
+  }
+
+  private undeliverable(message: ChatMessage, peerId: string, why: string): void {
+    const delivery = this.deliveries.get(message);
+    if (!delivery?.pending.delete(peerId)) return;
+    delivery.failed.add(peerId);
+    this.updateStatus(message);
+    this.fire('peer-chat-error', { type: ErrorType.delivery, message: `Not delivered to ${peerId}: "${message.text.slice(0, 40)}" (${why})`, peerId });
+  }
+
+  private updateStatus(message: ChatMessage): void {
+    const delivery = this.deliveries.get(message);
+    if (!delivery) return;
+    message.status = delivery.pending.size > 0 ? MessageStatus.pending : delivery.failed.size > 0 ? MessageStatus.failed : MessageStatus.delivered;
+    if (delivery.pending.size === 0) this.deliveries.delete(message);
     this.host.requestUpdate();
-    const { transferId, slot, name, size, type } = transfer;
-    this.sendFrame(entry, { t: 'offer', tid: transferId, slot, name: name.slice(0, LIMITS.maxNameLength), size, type: type.slice(0, LIMITS.maxIdLength) });
-    return done;
-  }
-
-  /** Sends the file's bytes on the bulk channel; completion comes from the receiver. */
-  private async pump(transfer: Transfer, entry: PeerEntry): Promise<void> {
-    transfer.status = TransferStatus.active;
-    this.host.requestUpdate();
-    try {
-      await streamFile(
-        transfer.source!,
-        entry.link.chunkSize,
-        (offset, bytes) => entry.link.sendBulk(encodeChunk(transfer.slot, offset, bytes)),
-        () => transfer.status !== TransferStatus.active,
-      );
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (transfer.status === TransferStatus.active) this.cancelTransfer(transfer.transferId, `sending failed: ${message}`);
-    }
-  }
-
-  private receiveOffer(entry: PeerEntry, frame: OfferFrame): void {
-    const peerId = entry.link.peerId;
-    const duplicate = this.transferList.some((candidate) => candidate.peerId === peerId && (candidate.transferId === frame.tid || candidate.slot === frame.slot));
-    if (duplicate) {
-      this.fire('peer-chat-error', { type: ErrorType.protocol, message: `${peerId} reused a transfer id`, peerId });
-      return;
-    }
-    const transfer: Transfer = {
-      transferId: frame.tid,
-      peerId,
-      direction: Direction.in,
-      name: frame.name || 'file',
-      size: frame.size,
-      type: frame.type,
-      bytes: 0,
-      status: TransferStatus.offered,
-      time: Date.now(),
-      slot: frame.slot,
-      lastReport: 0,
-    };
-    this.transferList.push(transfer);
-    this.host.requestUpdate();
-    const maxFileSize = this.settings?.maxFileSize ?? Infinity;
-    if (frame.size > maxFileSize) {
-      this.fire('peer-chat-error', {
-        type: ErrorType.fileTooLarge,
-        message: `${entry.name || peerId} offered "${transfer.name}" (${frame.size} bytes), above the limit of ${maxFileSize} bytes`,
-        peerId,
-      });
-      return this.declineFile(transfer.transferId);
-    }
-    const allowed = this.fire('peer-chat-file-offer', { transferId: transfer.transferId, from: peerId, name: transfer.name, size: transfer.size, type: transfer.type });
-    if (transfer.status !== TransferStatus.offered) return; // A listener already accepted or declined it.
-    const policy = this.settings?.acceptFiles ?? AcceptFiles.ask;
-    if (!allowed || policy === AcceptFiles.never) this.declineFile(transfer.transferId);
-    else if (policy === AcceptFiles.always) this.acceptFile(transfer.transferId);
-  }
-
-  private completeIncoming(transfer: Transfer, entry: PeerEntry): void {
-    transfer.file = transfer.sink!.finish(transfer.name, transfer.type);
-    transfer.sink = undefined;
-    this.sendFrame(entry, { t: 'received', tid: transfer.transferId, bytes: transfer.size });
-    this.reportProgress(transfer);
-    this.finishTransfer(transfer, TransferStatus.done);
-    this.fire('peer-chat-file', { transferId: transfer.transferId, from: transfer.peerId, file: transfer.file });
-  }
-
-  private reportProgress(transfer: Transfer): void {
-    this.host.requestUpdate();
-    const { transferId, peerId, direction, bytes, size } = transfer;
-    this.fire('peer-chat-file-progress', { transferId, peerId, direction, bytes, size });
-  }
-
-  private finishTransfer(transfer: Transfer, status: TransferStatus, reason?: string): void {
-    if (isFinished(transfer.status)) return;
-    transfer.status = status;
-    if (reason) transfer.reason = reason;
-    transfer.sink = undefined;
-    this.incomingBySlot.delete(`${transfer.peerId} ${transfer.slot}`);
-    this.host.requestUpdate();
-    if (status === TransferStatus.failed || status === TransferStatus.cancelled) {
-      this.fire('peer-chat-error', { type: ErrorType.transfer, message: `"${transfer.name}": ${reason ?? status}`, peerId: transfer.peerId });
-    }
-    const errorType = status === TransferStatus.declined ? ErrorType.declined : status === TransferStatus.done ? '' : ErrorType.transfer;
-    transfer.settle?.(errorType ? new TypedError(errorType, `"${transfer.name}" was ${status}${reason ? `: ${reason}` : ''}`, transfer.peerId) : null);
-  }
-
-  private failTransfersOf(peerId: string, reason: string): void {
-    for (const transfer of this.transferList) {
-      if (transfer.peerId === peerId && !isFinished(transfer.status)) this.finishTransfer(transfer, TransferStatus.failed, reason);
-    }
-  }
-
-  private findTransfer(transferId: string, status: TransferStatus): Transfer | undefined {
-    return this.transferList.find((candidate) => candidate.transferId === transferId && candidate.status === status);
   }
 
   // ---- helpers -----------------------------------------------------------------------------
 
-  private sendFrame(entry: PeerEntry, frame: ControlFrame): void {
-    if (!entry.link.isOpen) return;
+  private sendFrame(state: PeerState | undefined, frame: ControlFrame): boolean {
+    const link = state?.link;
+    if (!link?.isOpen) return false;
     try {
-      entry.link.sendControl(encodeControl(frame));
+      link.sendControl(encodeControl(frame));
+      return true;
     } catch (error) {
-      this.fire('peer-chat-error', { type: ErrorType.connection, message: String(error), peerId: entry.link.peerId });
+      this.fire('peer-chat-error', { type: ErrorType.connection, message: String(error), peerId: link.peerId });
+      return false;
     }
   }
 
   private record(message: ChatMessage): void {
     this.history.push(message);
     this.host.requestUpdate();
-    this.fire('peer-chat-message', message);
+    const { id, from, text, time, direction } = message;
+    this.fire('peer-chat-message', { id, from, text, time, direction });
   }
 
   /** Fires `peer-chat-error` for an API failure, and returns the error for the caller to throw. */
@@ -571,4 +607,18 @@ export class ChatController implements ReactiveController {
   private fire<K extends keyof PeerChatEventDetails>(name: K, detail: PeerChatEventDetails[K]): boolean {
     return firePeerChatEvent(this.host, name, detail);
   }
+}
+
+/**
+ * A short code derived from both ends' DTLS fingerprints, the same on both screens: if a
+ * signaling server put itself in the middle, each side would see a different fingerprint
+ * for the other, and the codes would differ.
+ */
+function safetyCode(link: Link): string {
+  const fingerprints = link.fingerprints;
+  if (!fingerprints) return '';
+  const digest = new Sha256().update(new TextEncoder().encode([fingerprints.local, fingerprints.remote].sort().join('\n'))).hex();
+  // 40 bits as 12 decimal digits, in groups of four, easy to read aloud.
+  const digits = (BigInt(`0x${digest.slice(0, 10)}`) % 10n ** 12n).toString().padStart(12, '0');
+  return digits.match(/.{4}/g)!.join(' ');
 }

@@ -19,10 +19,18 @@ export const ErrorType = {
   protocol: 'protocol',
   fileTooLarge: 'file-too-large',
   transfer: 'transfer',
+  /** A received file's SHA-256 did not match the sender's: it was discarded. */
+  integrity: 'integrity',
+  /** A message could not be delivered: the peer did not come back in time. */
+  delivery: 'delivery',
   /** Only as the `type` of a `sendFile()` rejection: the receiver said no. */
   declined: 'declined',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
+
+/** Delivery of an outgoing message: acknowledged by every recipient, still queued, or given up. */
+export const MessageStatus = { pending: 'pending', delivered: 'delivered', failed: 'failed' } as const;
+export type MessageStatus = (typeof MessageStatus)[keyof typeof MessageStatus];
 
 export interface ChatMessage {
   id: string;
@@ -32,12 +40,14 @@ export interface ChatMessage {
   /** Milliseconds since the epoch, as stamped by the sender. */
   time: number;
   direction: Direction;
+  /** Outgoing messages only (in `messages`, not in the event): where delivery stands. */
+  status?: MessageStatus;
 }
 
 export interface PeerChatEventDetails {
   'peer-chat-ready': { peerId: string };
   'peer-chat-signaling': { state: SignalingState };
-  'peer-chat-connect': { peerId: string; name?: string };
+  'peer-chat-connect': { peerId: string; name?: string; safetyCode?: string };
   'peer-chat-disconnect': { peerId: string; reason?: string };
   'peer-chat-message': ChatMessage;
   'peer-chat-file-offer': { transferId: string; from: string; name: string; size: number; type: string };

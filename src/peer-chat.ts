@@ -1,11 +1,11 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { AcceptFiles, ChatController, type ChatSettings } from './chat-controller.js';
-import { Direction, ErrorType, firePeerChatEvent, type ChatMessage } from './events.js';
+import { AcceptFiles, ChatController, PeerStatus, type ChatSettings, type PeerInfo } from './chat-controller.js';
+import { Direction, ErrorType, MessageStatus, firePeerChatEvent, type ChatMessage } from './events.js';
 import { styles } from './peer-chat.styles.js';
 import { formatBytes, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
-import { TransferStatus, type TransferInfo } from './transfer.js';
+import { TransferStatus, type TransferInfo } from './transfers.js';
 import { SignalingState } from './transport.js';
 
 /** PeerJS's default ICE configuration: one public STUN server. */
@@ -47,13 +47,20 @@ const secureConverter = {
  * @csspart connect-button - Connects to the typed id.
  * @csspart peer-list - The list of connected peers.
  * @csspart peer - One connected peer.
+ * @csspart peer-status - Shown on a peer that dropped and is being reconnected.
+ * @csspart safety-code - A peer's safety code: the same on both screens unless someone is in the middle.
  * @csspart disconnect-button - Disconnects one peer.
  * @csspart messages - The message log.
  * @csspart message - One chat message (also `message-in` or `message-out`).
  * @csspart message-meta - A message's sender and time.
  * @csspart message-text - A message's text.
+ * @csspart message-status - Shown on an outgoing message that is pending or failed (also `message-pending` or `message-failed` on the message).
  * @csspart transfer - One file transfer in the log (also `transfer-in` or `transfer-out`).
  * @csspart progress - A transfer's progress bar.
+ * @csspart progress-text - A transfer's bytes and percent.
+ * @csspart accept-button - Accepts an offered file.
+ * @csspart decline-button - Declines an offered file.
+ * @csspart cancel-button - Cancels a transfer.
  * @csspart download - The link to a received file.
  * @csspart composer - The message input and its buttons.
  * @csspart input - The message input: Enter sends, Shift+Enter adds a line.
@@ -140,14 +147,19 @@ export class PeerChat extends LitElement {
     return this.chat.connectedPeers.map((peer) => peer.peerId);
   }
 
-  /** Chat history, oldest first. */
+  /** Connected peers, and dropped ones being reconnected: id, name, status and safety code. */
+  get peers(): PeerInfo[] {
+    return this.chat.peerList;
+  }
+
+  /** Chat history, oldest first; outgoing messages carry their delivery `status`. */
   get messages(): ChatMessage[] {
-    return [...this.chat.messages];
+    return this.chat.messages.map((message) => ({ ...message }));
   }
 
   /** File transfers, oldest first. */
   get transfers(): TransferInfo[] {
-    return this.chat.transfers.map((transfer) => ({ ...transfer }));
+    return this.chat.transferList.map((transfer) => ({ ...transfer }));
   }
 
   /** State of the connection to the signaling server. */
@@ -177,17 +189,17 @@ export class PeerChat extends LitElement {
 
   /** Accepts a file offered to us (when `accept-files` is `ask`). */
   acceptFile(transferId: string): void {
-    this.chat.acceptFile(transferId);
+    this.chat.transfers.accept(transferId);
   }
 
   /** Declines a file offered to us. */
   declineFile(transferId: string): void {
-    this.chat.declineFile(transferId);
+    this.chat.transfers.decline(transferId);
   }
 
   /** Cancels a transfer in either direction. */
   cancelTransfer(transferId: string): void {
-    this.chat.cancelTransfer(transferId);
+    this.chat.transfers.cancel(transferId);
   }
 
   override connectedCallback(): void {
@@ -292,7 +304,8 @@ export class PeerChat extends LitElement {
   protected override render() {
     const strings = mergeStrings(this.strings);
     const state = this.chat.signalingState;
-    const peers = this.chat.connectedPeers;
+    const peers = this.chat.peerList;
+    const anyoneConnected = peers.some((peer) => peer.status === PeerStatus.connected);
     const ownId = this.chat.peerId;
     return html`
       <div
@@ -321,8 +334,12 @@ export class PeerChat extends LitElement {
             : repeat(
                 peers,
                 (peer) => peer.peerId,
-                (peer) => html`<li part="peer" data-peer-id=${peer.peerId}>
+                (peer) => html`<li part="peer" data-peer-id=${peer.peerId} data-status=${peer.status}>
                   <span>${peer.name ? `${peer.name} (${peer.peerId})` : peer.peerId}</span>
+                  ${peer.status === PeerStatus.reconnecting ? html`<span part="peer-status">${strings.reconnectingPeer}</span>` : nothing}
+                  ${peer.safetyCode
+                    ? html`<span part="safety-code" title=${strings.safetyCodeHelp}>${strings.safetyCodeLabel} ${peer.safetyCode}</span>`
+                    : nothing}
                   <button part="disconnect-button" aria-label="${strings.disconnect} ${peer.peerId}" @click=${() => this.chat.disconnect(peer.peerId)}>×</button>
                 </li>`,
               )}
@@ -338,7 +355,7 @@ export class PeerChat extends LitElement {
           <label class="visually-hidden" for="input">${strings.inputLabel}</label>
           <textarea id="input" part="input" rows="2" placeholder=${strings.inputPlaceholder} @keydown=${this.handleKeydown}></textarea>
           <input type="file" id="file" class="visually-hidden" tabindex="-1" aria-hidden="true" multiple @change=${this.handleFilePicked} />
-          <button part="file-button" ?disabled=${peers.length === 0} @click=${() => this.fileInput.click()}>${strings.attach}</button>
+          <button part="file-button" ?disabled=${!anyoneConnected} @click=${() => this.fileInput.click()}>${strings.attach}</button>
           <button part="send-button" ?disabled=${peers.length === 0} @click=${this.sendTyped}>${strings.send}</button>
         </div>
         ${this.dragging ? html`<div part="drop-zone">${strings.dropHint}</div>` : nothing}
@@ -348,19 +365,24 @@ export class PeerChat extends LitElement {
 
   /** Messages and transfers, in the order they happened. */
   private timeline(): Array<ChatMessage | TransferInfo> {
-    return [...this.chat.messages, ...this.chat.transfers].sort((a, b) => a.time - b.time);
+    return [...this.chat.messages, ...this.chat.transferList].sort((a, b) => a.time - b.time);
   }
 
   private peerName(peerId: string, strings: PeerChatStrings): string {
     if (peerId === this.chat.peerId) return strings.you;
-    return this.chat.connectedPeers.find((peer) => peer.peerId === peerId)?.name || peerId;
+    return this.chat.peerList.find((peer) => peer.peerId === peerId)?.name || peerId;
   }
 
   private renderMessage(message: ChatMessage, strings: PeerChatStrings) {
     const time = new Date(message.time);
     const who = message.direction === Direction.out ? strings.you : this.peerName(message.from, strings);
-    return html`<div part="message message-${message.direction}" data-id=${message.id}>
-      <span part="message-meta">${who} · <time datetime=${time.toISOString()}>${time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</time></span>
+    const status = message.status && message.status !== MessageStatus.delivered ? message.status : '';
+    return html`<div part="message message-${message.direction}${status ? ` message-${status}` : ''}" data-id=${message.id} data-status=${message.status ?? nothing}>
+      <span part="message-meta"
+        >${who} · <time datetime=${time.toISOString()}>${time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</time>${status
+          ? html` · <span part="message-status">${strings.messageStatus[status]}</span>`
+          : nothing}</span
+      >
       <span part="message-text">${message.text}</span>
     </div>`;
   }
@@ -370,19 +392,19 @@ export class PeerChat extends LitElement {
     const incoming = transfer.direction === Direction.in;
     const who = incoming ? this.peerName(transfer.peerId, strings) : strings.you;
     const status = transfer.status === TransferStatus.offered ? `${who} ${strings.transfer.offered}` : strings.transfer[transfer.status];
-    const moving = transfer.status === TransferStatus.active || transfer.status === TransferStatus.waiting;
+    const moving = transfer.status === TransferStatus.active || transfer.status === TransferStatus.waiting || transfer.status === TransferStatus.paused;
     return html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
       <span part="message-meta">${who} · ${transfer.name} · ${formatBytes(transfer.size)}</span>
       <span>${status}${transfer.reason ? `: ${transfer.reason}` : ''}</span>
-      ${transfer.status === TransferStatus.active || transfer.status === TransferStatus.done
+      ${transfer.status === TransferStatus.active || transfer.status === TransferStatus.paused || transfer.status === TransferStatus.done
         ? html`<progress part="progress" max=${transfer.size || 1} value=${transfer.size ? transfer.bytes : 1} aria-label="${transfer.name}: ${percent}%"></progress>
             <span part="progress-text">${formatBytes(transfer.bytes)} / ${formatBytes(transfer.size)} (${percent}%)</span>`
         : nothing}
       ${transfer.status === TransferStatus.offered
-        ? html`<button part="accept-button" @click=${() => this.chat.acceptFile(transfer.transferId)}>${strings.accept}</button>
-            <button part="decline-button" @click=${() => this.chat.declineFile(transfer.transferId)}>${strings.decline}</button>`
+        ? html`<button part="accept-button" @click=${() => this.chat.transfers.accept(transfer.transferId)}>${strings.accept}</button>
+            <button part="decline-button" @click=${() => this.chat.transfers.decline(transfer.transferId)}>${strings.decline}</button>`
         : nothing}
-      ${moving ? html`<button part="cancel-button" @click=${() => this.chat.cancelTransfer(transfer.transferId)}>${strings.cancel}</button>` : nothing}
+      ${moving ? html`<button part="cancel-button" @click=${() => this.chat.transfers.cancel(transfer.transferId)}>${strings.cancel}</button>` : nothing}
       ${incoming && transfer.status === TransferStatus.done && transfer.file
         ? html`<a part="download" href=${this.urlOf(transfer.file)} download=${transfer.name}>${strings.download} ${transfer.name}</a>`
         : nothing}

@@ -20,25 +20,39 @@ export const LIMITS = {
   maxIdLength: 128,
 } as const;
 
-export type HelloFrame = { t: 'hello'; v: number; name: string };
-export type TextFrame = { t: 'msg'; id: string; text: string; time: number };
+export type HelloFrame = { t: 'hello'; v: number; name: string; session: string };
+/** Goodbye: the peer disconnects on purpose, so it is not dialed again. */
+export type ByeFrame = { t: 'bye' };
 export type PingFrame = { t: 'ping' };
+/** A chat message; `seq` counts from 1 per pair of sessions, for acknowledgement and de-duplication. */
+export type TextFrame = { t: 'msg'; id: string; text: string; time: number; seq: number };
+/** Cumulative: every message up to `seq` arrived. */
+export type AckFrame = { t: 'ack'; seq: number };
 export type OfferFrame = { t: 'offer'; tid: string; slot: number; name: string; size: number; type: string };
-export type AcceptFrame = { t: 'accept'; tid: string };
+/** The receiver wants the bytes from `offset` on (non-zero when resuming). */
+export type AcceptFrame = { t: 'accept'; tid: string; offset: number };
 export type DeclineFrame = { t: 'decline'; tid: string };
 export type CancelFrame = { t: 'cancel'; tid: string; reason: string };
-/** Receiver → sender: how many bytes it holds, for progress; `size` bytes means done. */
+/** Sender → receiver, after the last chunk: the SHA-256 of the whole file, in hex. */
+export type EndFrame = { t: 'end'; tid: string; sha256: string };
+/** Receiver → sender: bytes received so far; `size` bytes means it holds the whole, verified file. */
 export type ReceivedFrame = { t: 'received'; tid: string; bytes: number };
 
 export type ControlFrame =
   | HelloFrame
-  | TextFrame
+  | ByeFrame
   | PingFrame
+  | TextFrame
+  | AckFrame
   | OfferFrame
   | AcceptFrame
   | DeclineFrame
   | CancelFrame
+  | EndFrame
   | ReceivedFrame;
+
+/** Frames about a file transfer: they all name it by `tid`. */
+export type TransferFrame = AcceptFrame | DeclineFrame | CancelFrame | EndFrame | ReceivedFrame;
 
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -70,16 +84,26 @@ const id = (value: unknown) => isString(value, LIMITS.maxIdLength) && value.leng
 const name = (value: unknown) => isString(value, LIMITS.maxNameLength);
 const count = isCount;
 
+const positive = (value: unknown) => isCount(value) && value > 0;
+const sha256 = (value: unknown) => typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
+
 const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boolean>> = {
-  hello: { v: count, name },
-  msg: { id, text: (value) => isString(value, LIMITS.maxTextLength), time: count },
+  hello: { v: count, name, session: id },
+  bye: {},
   ping: {},
+  msg: { id, text: (value) => isString(value, LIMITS.maxTextLength), time: count, seq: positive },
+  ack: { seq: count },
   offer: { tid: id, slot: (value) => isCount(value) && value <= 0xffffffff, name, size: count, type: (value) => isString(value, LIMITS.maxIdLength) },
-  accept: { tid: id },
+  accept: { tid: id, offset: count },
   decline: { tid: id },
   cancel: { tid: id, reason: (value) => isString(value, LIMITS.maxNameLength) },
+  end: { tid: id, sha256 },
   received: { tid: id, bytes: count },
 };
+
+export function isTransferFrame(frame: ControlFrame): frame is TransferFrame {
+  return 'tid' in frame && frame.t !== 'offer';
+}
 
 /** Decodes one control frame (a text message on the data channel). Never throws. */
 export function decodeControl(raw: unknown): DecodeResult<ControlFrame> {
@@ -133,4 +157,10 @@ export function decodeChunk(raw: unknown): DecodeResult<Chunk> {
   const offset = view.getFloat64(5);
   if (!isCount(offset)) return fail('binary frame has an invalid offset');
   return { ok: true, value: { slot: view.getUint32(1), offset, bytes: new Uint8Array(raw, CHUNK_HEADER_BYTES) } };
+}
+
+/** A printable random id for messages, transfers and sessions. */
+export function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(9));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

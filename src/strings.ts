@@ -14,6 +14,9 @@ export const defaultStrings = {
   peersLabel: 'Connected peers',
   noPeers: 'No one connected yet',
   disconnect: 'Disconnect',
+  reconnectingPeer: 'reconnecting…',
+  safetyCodeLabel: 'Safety code',
+  safetyCodeHelp: 'Compare this code with your peer (by phone, or in person). If it is the same on both screens, no one is in the middle.',
   messagesLabel: 'Messages',
   inputLabel: 'Message',
   inputPlaceholder: 'Write a message. Enter sends, Shift+Enter adds a line',
@@ -25,6 +28,10 @@ export const defaultStrings = {
   decline: 'Decline',
   cancel: 'Cancel',
   download: 'Download',
+  messageStatus: {
+    pending: 'sending…',
+    failed: 'not delivered',
+  },
   signaling: {
     connecting: 'Connecting to server…',
     open: 'Online',
@@ -35,6 +42,7 @@ export const defaultStrings = {
     offered: 'offers a file',
     waiting: 'Waiting for the peer to accept',
     active: 'Transferring',
+    paused: 'Paused: waiting for the peer to come back',
     done: 'Done',
     declined: 'Declined',
     cancelled: 'Cancelled',

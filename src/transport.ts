@@ -114,6 +114,18 @@ export class Link {
     return Math.max(16 * 1024, Math.min(BULK.chunkSize, max > 0 ? max : BULK.chunkSize) - 64);
   }
 
+  /**
+   * The DTLS certificate fingerprints of both ends, as each side announced them in its SDP.
+   * The browser checks the remote certificate against its fingerprint, so these name the
+   * two ends of the encrypted channel.
+   */
+  get fingerprints(): { local: string; remote: string } | null {
+    const peerConnection = this.connection.peerConnection;
+    const local = fingerprintIn(peerConnection?.localDescription?.sdp);
+    const remote = fingerprintIn(peerConnection?.remoteDescription?.sdp);
+    return local && remote ? { local, remote } : null;
+  }
+
   /** Sends a control frame (text) at once: chat never waits behind file data. */
   sendControl(frame: string): void {
     if (!this.isOpen) throw new TypedError('not-connected', `Not connected to ${this.peerId}`, this.peerId);
@@ -166,6 +178,11 @@ export class Link {
     this.bulk?.close();
     this.listener?.onClose();
   }
+}
+
+function fingerprintIn(sdp: string | undefined): string | null {
+  const match = sdp?.match(/^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/m);
+  return match ? `${match[1].toLowerCase()} ${match[2].toUpperCase()}` : null;
 }
 
 /** Registration with the signaling server and the connections made through it. */

@@ -29,7 +29,15 @@ describe('<peer-chat> chat, over a real signaling server and real WebRTC', () =>
     const bob = await createChat(port, { name: 'Bob' });
     const bobSeesAlice = nextEvent(bob, 'peer-chat-connect');
     await alice.connect(bob.peerId);
-    expect(await bobSeesAlice).to.deep.equal({ peerId: alice.peerId, name: 'Alice' });
+    const seenByBob = await bobSeesAlice;
+    expect(seenByBob.peerId).to.equal(alice.peerId);
+    expect(seenByBob.name).to.equal('Alice');
+    // The safety code: twelve digits, the same on both screens.
+    expect(seenByBob.safetyCode).to.match(/^\d{4} \d{4} \d{4}$/);
+    await until(() => alice.peers[0]?.safetyCode !== undefined, 'alice to list bob');
+    expect(alice.peers[0].safetyCode).to.equal(seenByBob.safetyCode);
+    expect(bob.peers[0].safetyCode).to.equal(seenByBob.safetyCode);
+    expect(alice.peers[0].name).to.equal('Bob');
     expect(alice.connectedPeers).to.deep.equal([bob.peerId]);
     await until(() => bob.connectedPeers.includes(alice.peerId), 'bob to list alice');
 

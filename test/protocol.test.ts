@@ -3,13 +3,16 @@ import { CHUNK_HEADER_BYTES, LIMITS, decodeChunk, decodeControl, encodeChunk, en
 
 describe('protocol codec', () => {
   const valid: ControlFrame[] = [
-    { t: 'hello', v: 1, name: 'Alice' },
-    { t: 'msg', id: 'abc', text: 'hi <b>there</b>\n', time: 1700000000000 },
+    { t: 'hello', v: 1, name: 'Alice', session: 's1' },
+    { t: 'bye' },
+    { t: 'msg', id: 'abc', text: 'hi <b>there</b>\n', time: 1700000000000, seq: 1 },
+    { t: 'ack', seq: 1 },
     { t: 'ping' },
     { t: 'offer', tid: 't1', slot: 3, name: 'a.txt', size: 10, type: 'text/plain' },
-    { t: 'accept', tid: 't1' },
+    { t: 'accept', tid: 't1', offset: 0 },
     { t: 'decline', tid: 't1' },
     { t: 'cancel', tid: 't1', reason: 'changed my mind' },
+    { t: 'end', tid: 't1', sha256: 'a'.repeat(64) },
     { t: 'received', tid: 't1', bytes: 10 },
   ];
 
@@ -20,7 +23,7 @@ describe('protocol codec', () => {
   it('drops fields it does not know', () => {
     const decoded = decodeControl(JSON.stringify({ t: 'ping', __proto__: { polluted: true }, extra: 'x' }));
     expect(decoded).to.deep.equal({ ok: true, value: { t: 'ping' } });
-    const withProto = decodeControl('{"t":"accept","tid":"a","__proto__":{"polluted":true}}');
+    const withProto = decodeControl('{"t":"accept","tid":"a","offset":0,"__proto__":{"polluted":true}}');
     expect(withProto.ok).to.equal(true);
     expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
   });
@@ -38,11 +41,17 @@ describe('protocol codec', () => {
     ['unknown type', '{"t":"launch-missiles"}'],
     ['type from the prototype', '{"t":"toString"}'],
     ['a number as type', '{"t":7}'],
-    ['msg without text', '{"t":"msg","id":"a","time":1}'],
-    ['msg with object text', '{"t":"msg","id":"a","text":{"a":1},"time":1}'],
-    ['msg with a negative time', '{"t":"msg","id":"a","text":"x","time":-1}'],
-    ['msg with an empty id', '{"t":"msg","id":"","text":"x","time":1}'],
-    ['msg with text over the limit', JSON.stringify({ t: 'msg', id: 'a', text: 'x'.repeat(LIMITS.maxTextLength + 1), time: 1 })],
+    ['msg without text', '{"t":"msg","id":"a","time":1,"seq":1}'],
+    ['msg without seq', '{"t":"msg","id":"a","text":"x","time":1}'],
+    ['msg with seq 0', '{"t":"msg","id":"a","text":"x","time":1,"seq":0}'],
+    ['hello without session', '{"t":"hello","v":1,"name":"x"}'],
+    ['end with a short hash', '{"t":"end","tid":"a","sha256":"abc"}'],
+    ['end with an uppercase hash', `{"t":"end","tid":"a","sha256":"${'A'.repeat(64)}"}`],
+    ['accept without offset', '{"t":"accept","tid":"a"}'],
+    ['msg with object text', '{"t":"msg","id":"a","text":{"a":1},"time":1,"seq":1}'],
+    ['msg with a negative time', '{"t":"msg","id":"a","text":"x","time":-1,"seq":1}'],
+    ['msg with an empty id', '{"t":"msg","id":"","text":"x","time":1,"seq":1}'],
+    ['msg with text over the limit', JSON.stringify({ t: 'msg', id: 'a', text: 'x'.repeat(LIMITS.maxTextLength + 1), time: 1, seq: 1 })],
     ['offer with a fractional size', '{"t":"offer","tid":"a","slot":1,"name":"n","size":1.5,"type":""}'],
     ['offer with a size as string', '{"t":"offer","tid":"a","slot":1,"name":"n","size":"10","type":""}'],
     ['offer with an unsafe size', `{"t":"offer","tid":"a","slot":1,"name":"n","size":${2 ** 60},"type":""}`],

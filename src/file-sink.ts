@@ -1,0 +1,134 @@
+/**
+ * Where received file bytes go. Small files stay in memory; larger ones are written to the
+ * Origin Private File System as they arrive, so a file of several GiB never needs that much
+ * RAM, and the finished `File` is backed by disk.
+ */
+
+/** Receives a file's bytes, in order. */
+export interface FileSink {
+  /** Takes the bytes; resolves once they no longer need to be held in memory. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** The whole file, once every byte is written. */
+  finish(name: string, type: string): Promise<File>;
+  /** Throws away what was written (cancelled or failed transfer). */
+  discard(): Promise<void>;
+}
+
+/** Files up to this size are kept in memory; above it, on disk where the browser allows. */
+export const MEMORY_SINK_LIMIT = 8 * 1024 * 1024;
+/** Disk writes are batched to this size: fewer, larger writes are much faster. */
+const DISK_BATCH_BYTES = 1024 * 1024;
+const DIRECTORY = 'peer-chat-transfers';
+const LOCK_PREFIX = 'peer-chat-transfers:';
+
+/** Keeps the chunks in memory; the `File` then references them without copying. */
+export class MemorySink implements FileSink {
+  private parts: Uint8Array<ArrayBuffer>[] = [];
+
+  async write(bytes: Uint8Array): Promise<void> {
+    this.parts.push(bytes as Uint8Array<ArrayBuffer>);
+  }
+
+  async finish(name: string, type: string): Promise<File> {
+    return new File(this.parts, name, { type });
+  }
+
+  async discard(): Promise<void> {
+    this.parts = [];
+  }
+}
+
+/** Writes to a file in the Origin Private File System, in batches. */
+export class DiskSink implements FileSink {
+  private batch: Uint8Array<ArrayBuffer>[] = [];
+  private batchBytes = 0;
+
+  private constructor(
+    private readonly directory: FileSystemDirectoryHandle,
+    private readonly handle: FileSystemFileHandle,
+    private readonly writable: FileSystemWritableFileStream,
+  ) {}
+
+  static async create(directory: FileSystemDirectoryHandle, fileName: string): Promise<DiskSink> {
+    const handle = await directory.getFileHandle(fileName, { create: true });
+    return new DiskSink(directory, handle, await handle.createWritable());
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    this.batch.push(bytes as Uint8Array<ArrayBuffer>);
+    this.batchBytes += bytes.byteLength;
+    if (this.batchBytes >= DISK_BATCH_BYTES) await this.flush();
+  }
+
+  async finish(name: string, type: string): Promise<File> {
+    await this.flush();
+    await this.writable.close();
+    const stored = await this.handle.getFile();
+    // Same bytes on disk, under the sender's name and type.
+    return new File([stored], name, { type, lastModified: stored.lastModified });
+  }
+
+  async discard(): Promise<void> {
+    this.batch = [];
+    await this.writable.abort().catch(() => {});
+    await this.directory.removeEntry(this.handle.name).catch(() => {});
+  }
+
+  private async flush(): Promise<void> {
+    if (this.batchBytes === 0) return;
+    const blob = new Blob(this.batch);
+    this.batch = [];
+    this.batchBytes = 0;
+    await this.writable.write(blob);
+  }
+}
+
+/**
+ * This page's folder of received files. Each page holds a Web Lock on its own folder; folders
+ * whose lock no one holds belong to closed pages and are removed.
+ */
+let sessionDirectory: Promise<FileSystemDirectoryHandle | null> | null = null;
+
+function openSessionDirectory(): Promise<FileSystemDirectoryHandle | null> {
+  sessionDirectory ??= (async () => {
+    try {
+      if (!navigator.storage?.getDirectory || !navigator.locks) return null;
+      const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(DIRECTORY, { create: true });
+      const session = crypto.randomUUID();
+      await new Promise<void>((held) => {
+        // The lock is held until the page goes away: the promise never settles.
+        void navigator.locks.request(LOCK_PREFIX + session, () => {
+          held();
+          return new Promise<never>(() => {});
+        });
+      });
+      void removeAbandoned(root);
+      return await root.getDirectoryHandle(session, { create: true });
+    } catch {
+      return null; // No OPFS here (private mode, old browser): memory it is.
+    }
+  })();
+  return sessionDirectory;
+}
+
+async function removeAbandoned(root: FileSystemDirectoryHandle): Promise<void> {
+  const { held = [] } = await navigator.locks.query();
+  const live = new Set(held.map((lock) => lock.name));
+  const names: string[] = [];
+  for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+  for (const name of names) {
+    if (!live.has(LOCK_PREFIX + name)) await root.removeEntry(name, { recursive: true }).catch(() => {});
+  }
+}
+
+/** A sink for a file of `size` bytes: memory for small files, disk for large ones when possible. */
+export async function openSink(transferId: string, size: number): Promise<FileSink> {
+  if (size <= MEMORY_SINK_LIMIT) return new MemorySink();
+  const directory = await openSessionDirectory();
+  if (!directory) return new MemorySink();
+  try {
+    return await DiskSink.create(directory, transferId);
+  } catch {
+    return new MemorySink();
+  }
+}

@@ -1,0 +1,22 @@
+/** A token bucket: allows bursts up to `capacity`, and `perSecond` on average. */
+export class TokenBucket {
+  private tokens: number;
+  private last = performance.now();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly perSecond: number,
+  ) {
+    this.tokens = capacity;
+  }
+
+  /** Takes `cost` tokens; false when there are not enough (nothing is taken then). */
+  take(cost = 1): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
+    return true;
+  }
+}

@@ -1,0 +1,449 @@
+/**
+ * File transfers with every peer: offers, answers, the byte stream and its integrity check,
+ * pausing when a peer drops and resuming from the last byte it holds when it returns.
+ *
+ * The sender reads the file in slices (never the whole file), hashes them as they pass,
+ * and keeps at most a window of unacknowledged bytes in flight; the receiver hashes and
+ * writes each chunk to a sink as it arrives and acknowledges what it wrote.
+ */
+import { Direction, ErrorType, type PeerChatEventDetails } from './events.js';
+import { safeFileName } from './file-name.js';
+import { openSink, type FileSink } from './file-sink.js';
+import { LIMITS, decodeChunk, encodeChunk, randomId, type ControlFrame, type OfferFrame, type TransferFrame } from './protocol.js';
+import { Sha256 } from './sha256.js';
+import { TypedError } from './transport.js';
+
+export const TransferStatus = {
+  /** Offered to us, waiting for the person (or the page) to decide. */
+  offered: 'offered',
+  /** We offered; waiting for the peer to accept. */
+  waiting: 'waiting',
+  active: 'active',
+  /** The peer dropped; resumes if it comes back. */
+  paused: 'paused',
+  done: 'done',
+  declined: 'declined',
+  cancelled: 'cancelled',
+  failed: 'failed',
+} as const;
+export type TransferStatus = (typeof TransferStatus)[keyof typeof TransferStatus];
+
+/** What the UI and the API see of a transfer. */
+export interface TransferInfo {
+  transferId: string;
+  peerId: string;
+  direction: Direction;
+  /** Safe for display and download (see file-name.ts). */
+  name: string;
+  size: number;
+  type: string;
+  bytes: number;
+  status: TransferStatus;
+  /** When it was offered, in milliseconds since the epoch (local clock). */
+  time: number;
+  /** Why it was declined, cancelled or failed. */
+  reason?: string;
+  /** The file: the one we send, or the one received once done. */
+  file?: File;
+}
+
+export const isFinished = (status: TransferStatus): boolean =>
+  status === TransferStatus.done || status === TransferStatus.declined || status === TransferStatus.cancelled || status === TransferStatus.failed;
+
+/** What the transfers need from the controller. */
+export interface TransferHost {
+  limits(): { maxFileSize: number; acceptFiles: 'ask' | 'always' | 'never' };
+  /** Sends a control frame to a connected peer; false when it is not connected. */
+  sendFrame(peerId: string, frame: ControlFrame): boolean;
+  sendBulk(peerId: string, frame: ArrayBuffer): Promise<void>;
+  chunkSize(peerId: string): number;
+  displayName(peerId: string): string;
+  fire<K extends keyof PeerChatEventDetails>(name: K, detail: PeerChatEventDetails[K]): boolean;
+  /** A protocol violation by the peer: one `peer-chat-error`, counted against the peer. */
+  violation(peerId: string, message: string): void;
+  changed(): void;
+}
+
+/** Flow control and reporting. */
+export const TRANSFER = {
+  /** Sender: most bytes sent but not yet acknowledged as written by the receiver. */
+  windowBytes: 16 * 1024 * 1024,
+  /** Receiver: acknowledge after this many more bytes are written. */
+  ackEveryBytes: 1024 * 1024,
+  /** Progress events at most this often per transfer. */
+  progressIntervalMs: 100,
+} as const;
+
+interface Transfer extends TransferInfo {
+  slot: number;
+  hasher: Sha256;
+  lastProgress: number;
+  // Sender only
+  source?: File;
+  settle?: (error: TypedError | null) => void;
+  /** Wakes a sender waiting for acknowledgements or a resume. */
+  wake?: () => void;
+  /** Bumped on every (re)start, so a superseded send loop stops. */
+  run: number;
+  // Receiver only
+  sink?: FileSink;
+  /** Bytes written to the sink (`bytes` counts bytes received). */
+  written: number;
+  lastAck: number;
+  writes: Promise<void>;
+  expectedHash?: string;
+  verifying: boolean;
+}
+
+export class Transfers {
+  private readonly all: Transfer[] = [];
+  /** Active incoming transfers by `${peerId} ${slot}`, so chunks find theirs quickly. */
+  private readonly bySlot = new Map<string, Transfer>();
+  private nextSlot = 1;
+
+  constructor(private readonly host: TransferHost) {}
+
+  get list(): readonly TransferInfo[] {
+    return this.all;
+  }
+
+  /** Offers `file` to one peer; resolves when it holds every byte, verified. */
+  send(file: File, peerId: string): Promise<void> {
+    const transfer = this.create({
+      transferId: randomId(),
+      peerId,
+      direction: Direction.out,
+      name: safeFileName(file.name),
+      size: file.size,
+      type: file.type.slice(0, LIMITS.maxIdLength),
+      status: TransferStatus.waiting,
+      slot: this.nextSlot++,
+      source: file,
+      file,
+    });
+    const done = new Promise<void>((resolve, reject) => {
+      transfer.settle = (error) => (error ? reject(error) : resolve());
+    });
+    this.offer(transfer);
+    return done;
+  }
+
+  accept(transferId: string): void {
+    const transfer = this.find(transferId, Direction.in);
+    if (transfer?.status !== TransferStatus.offered) return;
+    transfer.status = TransferStatus.active;
+    this.host.changed();
+    void openSink(transfer.transferId, transfer.size).then((sink) => {
+      if (transfer.status !== TransferStatus.active) return void sink.discard();
+      transfer.sink = sink;
+      this.bySlot.set(`${transfer.peerId} ${transfer.slot}`, transfer);
+      this.host.sendFrame(transfer.peerId, { t: 'accept', tid: transfer.transferId, offset: 0 });
+    });
+  }
+
+  decline(transferId: string): void {
+    const transfer = this.find(transferId, Direction.in);
+    if (transfer?.status !== TransferStatus.offered) return;
+    this.host.sendFrame(transfer.peerId, { t: 'decline', tid: transfer.transferId });
+    this.finish(transfer, TransferStatus.declined);
+  }
+
+  /** Cancels a transfer in either direction, telling the peer. */
+  cancel(transferId: string, reason = 'cancelled'): void {
+    const transfer = this.all.find((candidate) => candidate.transferId === transferId);
+    if (!transfer || isFinished(transfer.status)) return;
+    this.host.sendFrame(transfer.peerId, { t: 'cancel', tid: transfer.transferId, reason });
+    this.finish(transfer, TransferStatus.cancelled, reason);
+  }
+
+  receiveOffer(peerId: string, frame: OfferFrame): void {
+    const existing = this.all.find((candidate) => candidate.peerId === peerId && candidate.transferId === frame.tid);
+    if (existing) return this.receiveRepeatedOffer(existing, frame);
+    if (this.all.some((candidate) => candidate.peerId === peerId && candidate.direction === Direction.in && candidate.slot === frame.slot && !isFinished(candidate.status))) {
+      return this.host.violation(peerId, `${peerId} reused a transfer slot`);
+    }
+    const transfer = this.create({
+      transferId: frame.tid,
+      peerId,
+      direction: Direction.in,
+      name: safeFileName(frame.name),
+      size: frame.size,
+      type: frame.type,
+      status: TransferStatus.offered,
+      slot: frame.slot,
+    });
+    const { maxFileSize, acceptFiles } = this.host.limits();
+    if (frame.size > maxFileSize) {
+      this.host.fire('peer-chat-error', {
+        type: ErrorType.fileTooLarge,
+        message: `${this.host.displayName(peerId)} offered "${transfer.name}" (${frame.size} bytes), above the limit of ${maxFileSize} bytes`,
+        peerId,
+      });
+      return this.decline(transfer.transferId);
+    }
+    const allowed = this.host.fire('peer-chat-file-offer', { transferId: transfer.transferId, from: peerId, name: transfer.name, size: transfer.size, type: transfer.type });
+    if (transfer.status !== TransferStatus.offered) return; // A listener already answered it.
+    if (!allowed || acceptFiles === 'never') this.decline(transfer.transferId);
+    else if (acceptFiles === 'always') this.accept(transfer.transferId);
+  }
+
+  handleFrame(peerId: string, frame: TransferFrame): void {
+    const transfer = this.all.find((candidate) => candidate.transferId === frame.tid && candidate.peerId === peerId);
+    if (!transfer) return this.host.violation(peerId, `${peerId} referred to an unknown transfer`);
+    if (isFinished(transfer.status)) return;
+    const sending = transfer.direction === Direction.out;
+    switch (frame.t) {
+      case 'accept':
+        if (!sending || frame.offset > transfer.size) return this.host.violation(peerId, `${peerId} sent an invalid accept`);
+        if (transfer.status === TransferStatus.waiting || transfer.status === TransferStatus.paused) void this.pump(transfer, frame.offset);
+        return;
+      case 'decline':
+        if (sending && transfer.status === TransferStatus.waiting) this.finish(transfer, TransferStatus.declined, `${this.host.displayName(peerId)} declined the file`);
+        return;
+      case 'cancel':
+        this.finish(transfer, TransferStatus.cancelled, `${this.host.displayName(peerId)} cancelled: ${frame.reason}`);
+        return;
+      case 'end':
+        if (sending) return this.host.violation(peerId, `${peerId} sent an end frame for a file it receives`);
+        transfer.expectedHash = frame.sha256;
+        void this.completeIfWhole(transfer);
+        return;
+      case 'received':
+        if (!sending || frame.bytes > transfer.size || frame.bytes < transfer.bytes) {
+          return this.host.violation(peerId, `${peerId} reported an impossible byte count`);
+        }
+        transfer.bytes = frame.bytes;
+        this.progress(transfer);
+        if (frame.bytes === transfer.size) this.finish(transfer, TransferStatus.done);
+        transfer.wake?.();
+        return;
+    }
+  }
+
+  handleChunk(peerId: string, data: unknown): void {
+    const decoded = decodeChunk(data);
+    if (!decoded.ok) return this.host.violation(peerId, `Bad file data from ${peerId}: ${decoded.error}`);
+    const { slot, offset, bytes } = decoded.value;
+    const transfer = this.bySlot.get(`${peerId} ${slot}`);
+    if (!transfer) {
+      // Data still in flight for a transfer that just ended or paused is expected; anything else is not.
+      const known = this.all.some((candidate) => candidate.peerId === peerId && candidate.direction === Direction.in && candidate.slot === slot);
+      if (!known) this.host.violation(peerId, `${peerId} sent file data for no transfer`);
+      return;
+    }
+    if (offset !== transfer.bytes || offset + bytes.byteLength > transfer.size) {
+      const problem = offset !== transfer.bytes ? `data at offset ${offset}, expected ${transfer.bytes}` : `more than the ${transfer.size} bytes offered`;
+      this.host.violation(peerId, `${peerId} sent ${problem} for "${transfer.name}"`);
+      return this.cancel(transfer.transferId, 'invalid file data');
+    }
+    transfer.bytes += bytes.byteLength;
+    transfer.hasher.update(bytes);
+    const sink = transfer.sink!;
+    transfer.writes = transfer.writes
+      .then(() => sink.write(bytes))
+      .then(
+        () => this.written(transfer, bytes.byteLength),
+        (error) => this.fail(transfer, `could not store the file: ${error instanceof Error ? error.message : error}`),
+      );
+  }
+
+  /** The peer is gone for now: active transfers pause, until `resume` or `abandon`. */
+  pause(peerId: string): void {
+    for (const transfer of this.of(peerId)) {
+      // An offer stays open for the person to answer; the answer goes out on reconnection.
+      if (transfer.status !== TransferStatus.offered && transfer.status !== TransferStatus.paused) {
+        transfer.status = TransferStatus.paused;
+        this.bySlot.delete(`${transfer.peerId} ${transfer.slot}`);
+        transfer.wake?.();
+      }
+    }
+    this.host.changed();
+  }
+
+  /** The peer is back (same session): senders offer again; receivers answer with their offset. */
+  resume(peerId: string): void {
+    for (const transfer of this.of(peerId)) {
+      if (transfer.direction === Direction.out && (transfer.status === TransferStatus.paused || transfer.status === TransferStatus.waiting)) {
+        transfer.status = TransferStatus.waiting;
+        this.offer(transfer);
+      }
+    }
+  }
+
+  /** The peer is gone for good: everything unfinished with it fails. */
+  abandon(peerId: string, reason: string): void {
+    for (const transfer of this.of(peerId)) this.fail(transfer, reason);
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  /** A sender offers again after a reconnection: answer as the transfer stands. */
+  private receiveRepeatedOffer(transfer: Transfer, frame: OfferFrame): void {
+    const { peerId, transferId: tid } = transfer;
+    if (transfer.direction !== Direction.in || transfer.slot !== frame.slot || transfer.size !== frame.size) {
+      return this.host.violation(peerId, `${peerId} reused a transfer id`);
+    }
+    switch (transfer.status) {
+      case TransferStatus.offered:
+        return; // Still waiting for the person.
+      case TransferStatus.active:
+      case TransferStatus.paused:
+        return this.resumeIncoming(transfer);
+      case TransferStatus.declined:
+        this.host.sendFrame(peerId, { t: 'decline', tid });
+        return;
+      case TransferStatus.done:
+        this.host.sendFrame(peerId, { t: 'received', tid, bytes: transfer.size });
+        return;
+      default:
+        this.host.sendFrame(peerId, { t: 'cancel', tid, reason: transfer.reason ?? transfer.status });
+    }
+  }
+
+  private create(fields: Pick<Transfer, 'transferId' | 'peerId' | 'direction' | 'name' | 'size' | 'type' | 'status' | 'slot'> & Partial<Transfer>): Transfer {
+    const transfer: Transfer = {
+      bytes: 0,
+      time: Date.now(),
+      hasher: new Sha256(),
+      lastProgress: 0,
+      run: 0,
+      written: 0,
+      lastAck: 0,
+      writes: Promise.resolve(),
+      verifying: false,
+      ...fields,
+    };
+    this.all.push(transfer);
+    this.host.changed();
+    return transfer;
+  }
+
+  private offer(transfer: Transfer): void {
+    const { transferId: tid, slot, name, size, type } = transfer;
+    this.host.sendFrame(transfer.peerId, { t: 'offer', tid, slot, name, size, type });
+  }
+
+  private resumeIncoming(transfer: Transfer): void {
+    transfer.status = TransferStatus.active;
+    this.bySlot.set(`${transfer.peerId} ${transfer.slot}`, transfer);
+    this.host.changed();
+    // Everything received so far is (or will be) written: ask for the rest.
+    this.host.sendFrame(transfer.peerId, { t: 'accept', tid: transfer.transferId, offset: transfer.bytes });
+  }
+
+  /** Sends the file from `offset` on; completion comes from the receiver's `received`. */
+  private async pump(transfer: Transfer, offset: number): Promise<void> {
+    const run = ++transfer.run;
+    transfer.status = TransferStatus.active;
+    transfer.bytes = offset;
+    transfer.wake?.();
+    this.host.changed();
+    const { peerId } = transfer;
+    const source = transfer.source!;
+    const chunkSize = this.host.chunkSize(peerId);
+    const current = () => transfer.run === run && transfer.status === TransferStatus.active;
+    try {
+      let position = offset;
+      let next = position < source.size ? readSlice(source, position, chunkSize) : null;
+      while (next && current()) {
+        const bytes = await next;
+        const following = position + bytes.byteLength;
+        next = following < source.size ? readSlice(source, following, chunkSize) : null;
+        // After a resume the receiver may need bytes we already hashed: hash only what is new.
+        const unhashed = transfer.hasher.bytesHashed - position;
+        if (unhashed < bytes.byteLength) transfer.hasher.update(unhashed > 0 ? bytes.subarray(unhashed) : bytes);
+        while (current() && following - transfer.bytes > TRANSFER.windowBytes) {
+          await new Promise<void>((resolve) => (transfer.wake = resolve));
+        }
+        if (!current()) return;
+        await this.host.sendBulk(peerId, encodeChunk(transfer.slot, position, bytes));
+        position = following;
+      }
+      if (current()) this.host.sendFrame(peerId, { t: 'end', tid: transfer.transferId, sha256: transfer.hasher.hex() });
+    } catch (error) {
+      // A closed channel means the peer dropped: the controller pauses or abandons the transfer.
+      if (current() && !(error instanceof TypedError && error.type === ErrorType.notConnected)) {
+        this.cancel(transfer.transferId, `reading the file failed: ${error instanceof Error ? error.message : error}`);
+      }
+    }
+  }
+
+  private written(transfer: Transfer, count: number): void {
+    if (isFinished(transfer.status)) return;
+    transfer.written += count;
+    if (transfer.written - transfer.lastAck >= TRANSFER.ackEveryBytes && transfer.written < transfer.size) {
+      transfer.lastAck = transfer.written;
+      this.host.sendFrame(transfer.peerId, { t: 'received', tid: transfer.transferId, bytes: transfer.written });
+    }
+    this.progress(transfer);
+    void this.completeIfWhole(transfer);
+  }
+
+  /** Receiver: once every byte is written and the sender's hash is known, verify and hand over. */
+  private async completeIfWhole(transfer: Transfer): Promise<void> {
+    if (transfer.verifying || transfer.written !== transfer.size || transfer.expectedHash === undefined || isFinished(transfer.status)) return;
+    transfer.verifying = true;
+    const actual = transfer.hasher.hex();
+    if (actual !== transfer.expectedHash) {
+      this.host.fire('peer-chat-error', {
+        type: ErrorType.integrity,
+        message: `"${transfer.name}" arrived corrupted: its SHA-256 does not match the sender's`,
+        peerId: transfer.peerId,
+      });
+      this.host.sendFrame(transfer.peerId, { t: 'cancel', tid: transfer.transferId, reason: 'integrity check failed (SHA-256 mismatch)' });
+      return this.finish(transfer, TransferStatus.failed, 'integrity check failed (SHA-256 mismatch)');
+    }
+    try {
+      transfer.file = await transfer.sink!.finish(transfer.name, transfer.type);
+    } catch (error) {
+      return this.fail(transfer, `could not store the file: ${error instanceof Error ? error.message : error}`);
+    }
+    transfer.sink = undefined;
+    this.host.sendFrame(transfer.peerId, { t: 'received', tid: transfer.transferId, bytes: transfer.size });
+    this.finish(transfer, TransferStatus.done);
+    this.host.fire('peer-chat-file', { transferId: transfer.transferId, from: transfer.peerId, file: transfer.file });
+  }
+
+  private progress(transfer: Transfer): void {
+    const now = performance.now();
+    const complete = (transfer.direction === Direction.in ? transfer.written : transfer.bytes) === transfer.size;
+    if (!complete && now - transfer.lastProgress < TRANSFER.progressIntervalMs) return;
+    transfer.lastProgress = now;
+    this.host.changed();
+    const { transferId, peerId, direction, size } = transfer;
+    const bytes = direction === Direction.in ? transfer.written : transfer.bytes;
+    this.host.fire('peer-chat-file-progress', { transferId, peerId, direction, bytes, size });
+  }
+
+  private fail(transfer: Transfer, reason: string): void {
+    this.finish(transfer, TransferStatus.failed, reason);
+  }
+
+  private finish(transfer: Transfer, status: TransferStatus, reason?: string): void {
+    if (isFinished(transfer.status)) return;
+    transfer.status = status;
+    if (reason) transfer.reason = reason;
+    this.bySlot.delete(`${transfer.peerId} ${transfer.slot}`);
+    transfer.wake?.();
+    if (status !== TransferStatus.done) void transfer.sink?.discard();
+    transfer.sink = undefined;
+    this.host.changed();
+    if (status === TransferStatus.failed || status === TransferStatus.cancelled) {
+      this.host.fire('peer-chat-error', { type: ErrorType.transfer, message: `"${transfer.name}": ${reason ?? status}`, peerId: transfer.peerId });
+    }
+    const errorType = status === TransferStatus.declined ? ErrorType.declined : status === TransferStatus.done ? '' : ErrorType.transfer;
+    transfer.settle?.(errorType ? new TypedError(errorType, `"${transfer.name}" was ${status}${reason ? `: ${reason}` : ''}`, transfer.peerId) : null);
+  }
+
+  private of(peerId: string): Transfer[] {
+    return this.all.filter((transfer) => transfer.peerId === peerId && !isFinished(transfer.status));
+  }
+
+  private find(transferId: string, direction: Direction): Transfer | undefined {
+    return this.all.find((candidate) => candidate.transferId === transferId && candidate.direction === direction);
+  }
+}
+
+async function readSlice(file: Blob, offset: number, size: number): Promise<Uint8Array> {
+  return new Uint8Array(await file.slice(offset, Math.min(file.size, offset + size)).arrayBuffer());
+}
