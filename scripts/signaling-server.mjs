@@ -2,7 +2,9 @@
 // A real PeerJS signaling server (the `peer` package) for tests and benchmarks.
 // Prints one JSON line, {"port": N}, once it listens.
 //
-//   node scripts/signaling-server.mjs [--port N] [--host 127.0.0.1] [--path /peerjs]
+//   node scripts/signaling-server.mjs [--port N] [--host 127.0.0.1] [--path /peerjs] [--allow-discovery]
+//     [--key peerjs] [--expire-timeout MS] [--alive-timeout MS] [--concurrent-limit N]
+// (the last four are the `peer` package's options; omitted, its defaults apply)
 import { parseArgs } from 'node:util';
 import { PeerServer } from 'peer';
 
@@ -12,10 +14,20 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     path: { type: 'string', default: '/peerjs' },
     'allow-discovery': { type: 'boolean', default: false },
+    key: { type: 'string' },
+    'expire-timeout': { type: 'string' },
+    'alive-timeout': { type: 'string' },
+    'concurrent-limit': { type: 'string' },
   },
 });
 
-const server = PeerServer({ port: Number(values.port), host: values.host, path: values.path, allow_discovery: values['allow-discovery'] }, (listening) => {
+const options = { port: Number(values.port), host: values.host, path: values.path, allow_discovery: values['allow-discovery'] };
+if (values.key !== undefined) options.key = values.key;
+if (values['expire-timeout'] !== undefined) options.expire_timeout = Number(values['expire-timeout']);
+if (values['alive-timeout'] !== undefined) options.alive_timeout = Number(values['alive-timeout']);
+if (values['concurrent-limit'] !== undefined) options.concurrent_limit = Number(values['concurrent-limit']);
+
+const server = PeerServer(options, (listening) => {
   console.log(JSON.stringify({ port: listening.address().port }));
 });
 // peer 1.0 emits 'error' for a malformed client message; unheard, that would end the process.
