@@ -49,6 +49,28 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     expect((part(alice, 'progress') as HTMLProgressElement).value).to.equal(size);
   });
 
+  it('writes a large file to disk as it arrives: the File it hands over is disk-backed and verified', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port, { acceptFiles: 'always' });
+    await pair(alice, bob);
+    const size = 96 * 1024 * 1024 + 7; // well above the 8 MiB kept in memory, and the 16 MiB window
+    const bytes = patternBytes(size, 13);
+    const received = nextEvent(bob, 'peer-chat-file', undefined, 120_000);
+    await alice.sendFile(new File([bytes], 'large.bin'));
+    const { file } = await received;
+    expect(file.size).to.equal(size);
+    const digest = async (data: BufferSource) => new Uint8Array(await crypto.subtle.digest('SHA-256', data)).join(',');
+    expect(await digest(await file.arrayBuffer())).to.equal(await digest(bytes));
+
+    // The bytes live in the Origin Private File System, in this page's folder of transfers.
+    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('peer-chat-transfers');
+    const stored: number[] = [];
+    for await (const [, session] of (root as unknown as AsyncIterable<[string, FileSystemDirectoryHandle]>)) {
+      for await (const [, handle] of (session as unknown as AsyncIterable<[string, FileSystemFileHandle]>)) stored.push((await handle.getFile()).size);
+    }
+    expect(stored).to.include(size);
+  });
+
   it('asks the person by default, and sends once they accept in the UI', async () => {
     const alice = await createChat(port);
     const bob = await createChat(port);

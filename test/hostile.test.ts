@@ -1,0 +1,230 @@
+import { expect } from '@open-wc/testing';
+import fc from 'fast-check';
+import { collect, createChat, nextEvent, part, parts, patternBytes, startSignaling, stopSignaling, until } from './support/helpers.js';
+import { RawPeer, chunk, sha256Hex } from './support/raw-peer.js';
+import type { PeerChat } from '../src/peer-chat.js';
+
+/** Printed at the end, for the record: how much hostile input the suite threw at the element. */
+const tally = { framesFuzzedOverTheWire: 0, errorsReported: 0 };
+
+describe('<peer-chat> against a hostile or broken peer', () => {
+  let port: number;
+  let chat: PeerChat;
+  let raw: RawPeer;
+
+  before(async () => {
+    port = await startSignaling();
+  });
+  after(async () => {
+    await stopSignaling(port);
+    console.log(`[hostile] frames fuzzed over the wire: ${tally.framesFuzzedOverTheWire}, peer-chat-error events: ${tally.errorsReported}`);
+  });
+  beforeEach(async () => {
+    chat = await createChat(port, { acceptFiles: 'always' });
+    raw = await RawPeer.create(port);
+    const connected = nextEvent(chat, 'peer-chat-connect');
+    await raw.dial(chat.peerId);
+    await connected;
+  });
+  afterEach(() => raw.close());
+
+  /** Offers a file and waits for the element to accept it. */
+  async function offer(tid: string, slot: number, name: string, size: number): Promise<void> {
+    raw.send({ t: 'offer', tid, slot, name, size, type: 'application/octet-stream' });
+    await raw.next((frame) => frame.t === 'accept' && frame.tid === tid);
+  }
+
+  async function stillUsable(): Promise<void> {
+    const message = nextEvent(chat, 'peer-chat-message');
+    raw.send({ t: 'msg', id: `ok${Math.random()}`, text: 'still fine', time: Date.now(), seq: 1 });
+    expect((await message).text).to.equal('still fine');
+  }
+
+  it('accepts a correct file from the hand-made peer (the harness is sound)', async () => {
+    const bytes = patternBytes(300_000, 2);
+    const received = nextEvent(chat, 'peer-chat-file');
+    await offer('good', 1, 'good.bin', bytes.byteLength);
+    for (let offset = 0; offset < bytes.byteLength; offset += 60_000) raw.sendBulk(chunk(1, offset, bytes.subarray(offset, offset + 60_000)));
+    raw.send({ t: 'end', tid: 'good', sha256: await sha256Hex(bytes) });
+    expect((await received).file.size).to.equal(bytes.byteLength);
+    await raw.next((frame) => frame.t === 'received' && frame.tid === 'good' && frame.bytes === bytes.byteLength);
+  });
+
+  it('refuses a file whose SHA-256 does not match: an integrity error, never a bad file', async () => {
+    const bytes = patternBytes(200_000, 4);
+    const files = collect(chat, 'peer-chat-file');
+    const failed = nextEvent(chat, 'peer-chat-error', (detail) => detail.type === 'integrity');
+    await offer('bad', 1, 'tampered.bin', bytes.byteLength);
+    const tampered = bytes.slice();
+    tampered[123_456] ^= 0xff;
+    raw.sendBulk(chunk(1, 0, tampered));
+    raw.send({ t: 'end', tid: 'bad', sha256: await sha256Hex(bytes) });
+    expect((await failed).peerId).to.equal(raw.id);
+    const cancel = await raw.next((frame) => frame.t === 'cancel' && frame.tid === 'bad');
+    expect(String(cancel.reason)).to.contain('integrity');
+    expect(chat.transfers[0].status).to.equal('failed');
+    expect(files).to.have.length(0);
+    await chat.updateComplete;
+    expect(parts(chat, 'download')).to.have.length(0);
+  });
+
+  it('cuts a transfer short when the peer sends more bytes than it offered', async () => {
+    const errors = collect(chat, 'peer-chat-error');
+    await offer('over', 1, 'over.bin', 1000);
+    raw.sendBulk(chunk(1, 0, new Uint8Array(1500)));
+    await raw.next((frame) => frame.t === 'cancel' && frame.tid === 'over');
+    expect(errors.map((error) => error.type)).to.include('protocol');
+    expect(chat.transfers[0].status).to.equal('cancelled');
+    await stillUsable();
+  });
+
+  it('reports file data for transfers that do not exist, once per frame', async () => {
+    const errors = collect(chat, 'peer-chat-error');
+    for (let i = 0; i < 5; i++) raw.sendBulk(chunk(99, 0, new Uint8Array(10)));
+    raw.sendBulk('not binary');
+    raw.sendBulk(new Uint8Array([1, 2, 3]).buffer);
+    await until(() => errors.length === 7, '7 errors');
+    expect(errors.every((error) => error.type === 'protocol' && error.peerId === raw.id)).to.equal(true);
+    tally.errorsReported += errors.length;
+    await stillUsable();
+  });
+
+  it('rejects text over the limit and messages out of sequence, and goes on', async () => {
+    const errors = collect(chat, 'peer-chat-error');
+    raw.send({ t: 'msg', id: 'huge', text: 'x'.repeat(100_000), time: 1, seq: 1 });
+    raw.send({ t: 'msg', id: 'gap', text: 'skipped ahead', time: 1, seq: 5 });
+    raw.send({ t: 'ack', seq: 42 });
+    await until(() => errors.length === 3, '3 errors');
+    expect(chat.messages).to.have.length(0);
+    tally.errorsReported += errors.length;
+    await stillUsable();
+  });
+
+  it('delivers a re-sent message once (duplicates are dropped and re-acknowledged)', async () => {
+    const frame = { t: 'msg', id: 'dup', text: 'once only', time: Date.now(), seq: 1 };
+    raw.send(frame);
+    raw.send(frame);
+    raw.send(frame);
+    await until(() => raw.frames.filter((received) => received.t === 'ack').length >= 3, 'three acks');
+    expect(chat.messages.map((message) => message.text)).to.deep.equal(['once only']);
+  });
+
+  it('survives hundreds of malformed, truncated and type-confused frames: one error each, connection usable', async () => {
+    const valid = [
+      { t: 'msg', id: 'a', text: 'hi', time: 1, seq: 1 },
+      { t: 'offer', tid: 'x', slot: 1, name: 'n', size: 10, type: 't' },
+      { t: 'accept', tid: 'x', offset: 0 },
+      { t: 'end', tid: 'x', sha256: 'a'.repeat(64) },
+      { t: 'received', tid: 'x', bytes: 1 },
+      { t: 'hello', v: 1, name: 'n', session: 's' },
+    ];
+    // Each kind is invalid by construction, so every frame must give exactly one error.
+    const notAString = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer()), fc.object());
+    const notACount = fc.oneof(fc.string(), fc.integer({ max: -1 }), fc.double({ noInteger: true }), fc.constant(null), fc.object(), fc.boolean());
+    const COUNT_FIELDS = new Set(['v', 'seq', 'time', 'slot', 'size', 'offset', 'bytes']);
+    const typeConfused = fc.tuple(fc.constantFrom(...valid), fc.nat(), notAString, notACount).map(([frame, pick, wrongString, wrongCount]) => {
+      const fields = Object.keys(frame).filter((key) => key !== 't');
+      const field = fields[pick % fields.length];
+      return JSON.stringify({ ...frame, [field]: COUNT_FIELDS.has(field) ? wrongCount : wrongString });
+    });
+    const badFrame = fc.oneof(
+      fc.string({ minLength: 1 }).filter((text) => !text.trim().startsWith('{')),
+      fc.tuple(fc.constantFrom(...valid), fc.nat()).map(([frame, cut]) => {
+        const json = JSON.stringify(frame);
+        return json.slice(0, 1 + (cut % (json.length - 1)));
+      }),
+      typeConfused,
+      fc.string({ minLength: 1 }).filter((type) => !['hello', 'bye', 'ping', 'msg', 'ack', 'offer', 'accept', 'decline', 'cancel', 'end', 'received'].includes(type)).map((type) => JSON.stringify({ t: type })),
+    );
+    const frames = fc.sample(badFrame, { numRuns: 800, seed: 42 });
+    const errors = collect(chat, 'peer-chat-error');
+    for (const frame of frames) raw.send(frame);
+    await until(() => errors.length >= frames.length, `${frames.length} errors`, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(errors.length).to.equal(frames.length);
+    expect(errors.every((error) => error.type === 'protocol')).to.equal(true);
+    expect(chat.connectedPeers).to.deep.equal([raw.id]);
+    tally.framesFuzzedOverTheWire += frames.length;
+    tally.errorsReported += errors.length;
+    await stillUsable();
+  });
+
+  it('cuts off a peer that floods it with frames', async () => {
+    const gone = nextEvent(chat, 'peer-chat-disconnect');
+    for (let i = 0; i < 5000 && raw.isOpen; i++) raw.send({ t: 'ping' });
+    const { peerId, reason } = await gone;
+    expect(peerId).to.equal(raw.id);
+    expect(reason).to.equal('protocol');
+    expect(chat.connectedPeers).to.deep.equal([]);
+  });
+
+  it('cuts off a peer that keeps sending invalid data', async () => {
+    const gone = nextEvent(chat, 'peer-chat-disconnect');
+    const errors = collect(chat, 'peer-chat-error');
+    for (let i = 0; i < 1500 && raw.isOpen; i++) raw.send(`garbage ${i}`);
+    expect((await gone).reason).to.equal('protocol');
+    expect(errors.at(-1)!.message).to.contain('invalid data');
+    tally.framesFuzzedOverTheWire += errors.length;
+    tally.errorsReported += errors.length;
+  });
+
+  it('sanitizes file names from peers for display and download, and keeps markup inert', async () => {
+    const names: Array<[string, string]> = [
+      ['../../etc/passwd', '_.._etc_passwd'],
+      ['invoice\u202Efdp.exe', 'invoicefdp.exe'],
+      ['<img src=x onerror="window.__pwned=1">.png', '_img src=x onerror=_window.__pwned=1__.png'],
+      ['CON', '_CON'],
+      ['bell\u0000\u0007\u001b[31m.txt', 'bell[31m.txt'],
+      [`${'long'.repeat(60)}.pdf`, `${'long'.repeat(28)}lon….pdf`],
+      ['C:\\Windows\\system32\\evil.dll', 'C__Windows_system32_evil.dll'],
+      ['   ...   ', 'file'],
+    ];
+    let slot = 1;
+    for (const [name, expected] of names) {
+      const tid = `n${slot}`;
+      const received = nextEvent(chat, 'peer-chat-file');
+      await offer(tid, slot, name, 3);
+      raw.sendBulk(chunk(slot, 0, new Uint8Array([1, 2, 3])));
+      raw.send({ t: 'end', tid, sha256: await sha256Hex(new Uint8Array([1, 2, 3])) });
+      const { file } = await received;
+      expect(file.name, JSON.stringify(name)).to.equal(expected);
+      slot++;
+    }
+    await chat.updateComplete;
+    const links = parts(chat, 'download') as HTMLAnchorElement[];
+    expect(links).to.have.length(names.length);
+    for (const link of links) expect(link.download).to.not.match(/[/\\\u202e\u0000-\u001f]/);
+    expect(chat.shadowRoot!.querySelector('img, script')).to.equal(null);
+    expect((window as unknown as { __pwned?: number }).__pwned).to.equal(undefined);
+  });
+
+  it('renders a corpus of XSS payloads in messages as text', async () => {
+    const corpus = [
+      '<script>window.__pwned=1</script>',
+      '<img src=x onerror=window.__pwned=1>',
+      '<svg onload=window.__pwned=1>',
+      '<iframe src="javascript:window.__pwned=1">',
+      '"><script>window.__pwned=1</script>',
+      "'><img src=x onerror=window.__pwned=1>",
+      '<a href="javascript:window.__pwned=1">click</a>',
+      '<math><mtext><table><mglyph><style><img src=x onerror=window.__pwned=1>',
+      '<details open ontoggle=window.__pwned=1>',
+      '{{constructor.constructor("window.__pwned=1")()}}',
+      '${window.__pwned=1}',
+      '<!--<img src="--><img src=x onerror=window.__pwned=1>',
+      '\u202E<b>reversed</b>',
+      '<style>*{display:none}</style>',
+    ];
+    let seq = 1;
+    for (const text of corpus) raw.send({ t: 'msg', id: `x${seq}`, text, time: Date.now(), seq: seq++ });
+    await until(() => chat.messages.length === corpus.length, 'every payload to arrive');
+    await chat.updateComplete;
+    const shown = parts(chat, 'message-text');
+    expect(shown.map((element) => element.textContent)).to.deep.equal(corpus);
+    for (const element of shown) expect(element.children).to.have.length(0);
+    expect(chat.shadowRoot!.querySelector('img, script, svg, iframe, style:not(:first-child), details, math, a[href^="javascript"]')).to.equal(null);
+    expect(getComputedStyle(part(chat, 'messages')).display).to.not.equal('none');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((window as unknown as { __pwned?: number }).__pwned).to.equal(undefined);
+  });
+});
