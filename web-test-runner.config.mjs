@@ -2,6 +2,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { firefoxLauncher } from './test/support/firefox-launcher.mjs';
 import { signalingPlugin } from './test/support/signaling-plugin.mjs';
+import { serversPlugin } from './test/conformance/servers.mjs';
 
 /** Debian's Chromium, with WebRTC host candidates visible (no mDNS) inside the test namespace. */
 const chromium = chromeLauncher({
@@ -43,5 +44,7 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
     signalingPlugin(),
+    // server-start / server-stop: the Node and the ASP.NET signaling servers (conformance suite, Razor page).
+    serversPlugin(),
   ],
 };

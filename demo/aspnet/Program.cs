@@ -3,7 +3,9 @@ using Microsoft.Extensions.FileProviders;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddRazorPages();
-builder.Services.AddPeerSignaling();
+// Options from configuration, e.g. appsettings.json "PeerSignaling": { "ExpireTimeout": "00:00:05" }
+// or the environment: PeerSignaling__AliveTimeout=00:01:00, PeerSignaling__AllowDiscovery=true.
+builder.Services.AddPeerSignaling(options => builder.Configuration.GetSection("PeerSignaling").Bind(options));
 
 var app = builder.Build();
 

@@ -1,0 +1,165 @@
+/**
+ * End to end on the ASP.NET Razor page (demo/aspnet): two real tabs on the page served by the real
+ * ASP.NET Core app, which loads dist/peer-chat.js by script tag and places a bare <peer-chat>. They
+ * register with the site's own /peerjs endpoint (aspnet/PeerSignaling), chat, swap files byte for
+ * byte, and keep chatting and sending after the ASP.NET process is killed.
+ */
+import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+
+async function startAspNet(): Promise<number> {
+  // Discovery on, so the test can ask the site which ids registered with it.
+  const result = await executeServerCommand<{ port: number }, object>('server-start', { kind: 'aspnet', allowDiscovery: true });
+  return result!.port;
+}
+
+async function stopAspNet(port: number): Promise<void> {
+  await executeServerCommand('server-stop', { port });
+}
+
+/** A real tab on `url`; scripts run in it with `run`, which must produce a value (not undefined). */
+async function openTab(url: string) {
+  const { id } = (await executeServerCommand<{ id: number }, { path: string }>('tab-open', { path: url }))!;
+  return {
+    run<T>(script: string): Promise<T> {
+      return executeServerCommand<T, { id: number; script: string }>('tab-evaluate', { id, script }) as Promise<T>;
+    },
+    close: () => executeServerCommand('tab-close', { id }),
+  };
+}
+type Tab = Awaited<ReturnType<typeof openTab>>;
+
+/** Page-side helpers, installed in each tab: `until` polls a condition; `pattern` and `sha256` check bytes. */
+const TAB_HELPERS = `
+  window.until = async (condition, what, timeoutMs = 30000) => {
+    const start = performance.now();
+    for (;;) {
+      const value = await condition();
+      if (value) return value;
+      if (performance.now() - start > timeoutMs) throw new Error('timed out waiting for ' + what);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  window.pattern = (size, seed) => {
+    const bytes = new Uint8Array(size);
+    let state = seed >>> 0 || 1;
+    for (let i = 0; i < size; i++) {
+      state ^= state << 13; state ^= state >>> 17; state ^= state << 5;
+      bytes[i] = state & 0xff;
+    }
+    return bytes;
+  };
+  window.sha256 = async (data) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))]
+    .map((byte) => byte.toString(16).padStart(2, '0')).join('');
+  window.chat = document.querySelector('peer-chat');
+  // Clicks "accept" on every file offer, as the person would.
+  window.acceptOffers = setInterval(() => {
+    for (const button of chat.shadowRoot?.querySelectorAll('[part~="accept-button"]') ?? []) button.click();
+  }, 100);
+  true;
+`;
+
+/** Registers the page's <peer-chat>; resolves with its id. */
+async function ready(tab: Tab): Promise<string> {
+  await tab.run(`(async () => {
+    await customElements.whenDefined('peer-chat');
+    ${TAB_HELPERS}
+    return true;
+  })()`);
+  return tab.run<string>(`until(() => chat.signalingState === 'open' && chat.peerId, 'registration with /peerjs')`);
+}
+
+/** Sends `text` from `from`; resolves when the demo page script of `to` shows it in its notice. */
+async function chat(from: Tab, fromId: string, to: Tab, text: string): Promise<void> {
+  await from.run(`chat.send(${JSON.stringify(text)}).then(() => true)`);
+  const notice = await to.run<string>(`until(() => document.getElementById('notice').textContent.includes(${JSON.stringify(text)}) && document.getElementById('notice').textContent, 'the notice')`);
+  expect(notice).to.equal(`New message from ${fromId}: ${text}`);
+}
+
+/**
+ * Sends a pseudo-random file of `size` bytes from `from` to `to`; the receiver's person clicks
+ * accept, and the demo page lists it under "Files received". Resolves with both sides' SHA-256
+ * and the size the receiver got.
+ */
+async function swapFile(from: Tab, to: Tab, name: string, size: number, seed: number) {
+  const sent = await from.run<string>(`(async () => {
+    const bytes = pattern(${size}, ${seed});
+    await chat.sendFile(new File([bytes], ${JSON.stringify(name)}, { type: 'application/octet-stream' }));
+    return sha256(bytes);
+  })()`);
+  const received = await to.run<{ hash: string; size: number; listed: string }>(`(async () => {
+    const link = await until(() => [...document.querySelectorAll('#files a')].find((a) => a.download === ${JSON.stringify(name)}), 'the listed file');
+    const bytes = await (await fetch(link.href)).arrayBuffer();
+    return { hash: await sha256(bytes), size: bytes.byteLength, listed: link.closest('li').textContent };
+  })()`);
+  return { sent, ...received };
+}
+
+describe('<peer-chat> on the ASP.NET Razor page (demo/aspnet)', function () {
+  this.timeout(180_000);
+
+  it('two tabs register with the site\u2019s /peerjs, chat, swap files, and keep going after the app is killed', async () => {
+    const port = await startAspNet();
+    const origin = `http://127.0.0.1:${port}`;
+    let running = true;
+    const tabs: Tab[] = [];
+    try {
+      const one = await openTab(`${origin}/`);
+      tabs.push(one);
+      const two = await openTab(`${origin}/`);
+      tabs.push(two);
+      const [idOne, idTwo] = await Promise.all([ready(one), ready(two)]);
+
+      // The page as a visitor gets it: a script tag for /peer-chat.js (the built dist/peer-chat.js) and a bare <peer-chat>.
+      const served = await one.run<{ page: string; script: string; type: string | null }>(`(async () => {
+        const script = await fetch('/peer-chat.js');
+        return { page: await (await fetch('/')).text(), script: await script.text(), type: script.headers.get('content-type') };
+      })()`);
+      expect(served.page).to.match(/<script type="module" src="\/peer-chat\.js"><\/script>/);
+      expect(served.page).to.contain('<peer-chat></peer-chat>');
+      expect(served.type).to.match(/javascript/);
+      // The bundle as rollup wrote it (the test server would serve its own transformed copy, so compare by shape).
+      expect(served.script).to.contain('customElements.define');
+      expect(served.script.trimEnd().endsWith('//# sourceMappingURL=peer-chat.js.map')).to.equal(true);
+      expect(idOne).to.not.equal(idTwo);
+      // No attributes: the element found the page's own origin and path.
+      expect(await one.run<object>(`({ host: chat.host || location.hostname, attributes: chat.getAttributeNames(), origin: location.origin })`)).to.deep.include({
+        attributes: [],
+        origin,
+      });
+      const registered = (await (await fetch(`${origin}/peerjs/peerjs/peers`)).json()) as string[];
+      expect(registered).to.include.members([idOne, idTwo]);
+
+      await two.run(`chat.connect(${JSON.stringify(idOne)}).then(() => true)`);
+      await one.run(`until(() => chat.connectedPeers.includes(${JSON.stringify(idTwo)}), 'tab two to connect')`);
+
+      await chat(two, idTwo, one, 'hello from tab two');
+      await chat(one, idOne, two, 'hello back from tab one');
+
+      const first = await swapFile(one, two, 'pattern.bin', 3 * 1024 * 1024 + 123, 7);
+      expect(first.size).to.equal(3 * 1024 * 1024 + 123);
+      expect(first.hash).to.equal(first.sent);
+      expect(first.listed).to.equal(`pattern.bin (${3 * 1024 * 1024 + 123} bytes, from ${idOne})`);
+
+      // The ASP.NET app goes away (SIGKILL: no goodbye to its sockets).
+      await stopAspNet(port);
+      running = false;
+      expect(await fetch(`${origin}/peerjs/`).then(() => 'answered', () => 'unreachable')).to.equal('unreachable');
+      for (const tab of [one, two]) {
+        expect(await tab.run<string>(`until(() => chat.signalingState !== 'open' && chat.signalingState, 'the lost server')`)).to.be.oneOf(['reconnecting', 'connecting', 'closed']);
+      }
+
+      // The browsers talk directly: chat and files go on.
+      await chat(one, idOne, two, 'the server is gone, are you still there?');
+      await chat(two, idTwo, one, 'still here');
+      const second = await swapFile(two, one, 'after-the-server.bin', 512 * 1024 + 1, 11);
+      expect(second.size).to.equal(512 * 1024 + 1);
+      expect(second.hash).to.equal(second.sent);
+      expect(await one.run<string[]>(`chat.connectedPeers`)).to.deep.equal([idTwo]);
+      expect(await two.run<string[]>(`chat.connectedPeers`)).to.deep.equal([idOne]);
+    } finally {
+      for (const tab of tabs) await tab.close();
+      if (running) await stopAspNet(port);
+    }
+  });
+});
