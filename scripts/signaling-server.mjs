@@ -11,7 +11,8 @@ import { PeerServer } from 'peer';
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
-    host: { type: 'string', default: '127.0.0.1' },
+    // Inside the test namespace, also reachable from the second host of test/support/remote-host.mjs.
+    host: { type: 'string', default: process.env.PEER_CHAT_NETNS === '1' ? '0.0.0.0' : '127.0.0.1' },
     path: { type: 'string', default: '/peerjs' },
     'allow-discovery': { type: 'boolean', default: false },
     key: { type: 'string' },

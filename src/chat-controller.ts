@@ -36,6 +36,8 @@ export interface ChatSettings extends Omit<TransportOptions, 'metadata'> {
   name: string;
   acceptFiles: AcceptFiles;
   maxFileSize: number;
+  /** How long a dropped peer may take to come back before its queue fails, in ms. */
+  reconnectTimeout: number;
 }
 
 export interface PeerInfo {
@@ -55,8 +57,6 @@ const TIMING = {
   helloTimeoutMs: 10000,
   /** Re-dial delays after an unplanned drop; the last one repeats. */
   redialDelaysMs: [250, 1000, 2000, 4000],
-  /** After this long without the peer coming back, queued messages and transfers fail. */
-  giveUpMs: 60000,
 } as const;
 
 /** What one peer may send us, before we cut it off. */
@@ -185,7 +185,7 @@ export class ChatController implements ReactiveController {
   }
 
   /** Applies settings that need no new registration. */
-  update(settings: Pick<ChatSettings, 'name' | 'acceptFiles' | 'maxFileSize'>): void {
+  update(settings: Pick<ChatSettings, 'name' | 'acceptFiles' | 'maxFileSize' | 'reconnectTimeout'>): void {
     if (this.settings) Object.assign(this.settings, settings);
   }
 
@@ -402,7 +402,7 @@ export class ChatController implements ReactiveController {
     }
     this.scheduleRedial(state);
     clearTimeout(state.giveUpTimer);
-    state.giveUpTimer = setTimeout(() => this.end(state, reason, 'The peer did not come back'), TIMING.giveUpMs);
+    state.giveUpTimer = setTimeout(() => this.end(state, reason, 'The peer did not come back'), this.settings?.reconnectTimeout ?? 60_000);
   }
 
   /**

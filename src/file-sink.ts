@@ -4,6 +4,8 @@
  * RAM, and the finished `File` is backed by disk.
  */
 
+import { randomId } from './protocol.js';
+
 /** Receives a file's bytes, in order. */
 export interface FileSink {
   /** Takes the bytes; resolves once they no longer need to be held in memory. */
@@ -94,7 +96,7 @@ function openSessionDirectory(): Promise<FileSystemDirectoryHandle | null> {
     try {
       if (!navigator.storage?.getDirectory || !navigator.locks) return null;
       const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(DIRECTORY, { create: true });
-      const session = crypto.randomUUID();
+      const session = randomId();
       await new Promise<void>((held) => {
         // The lock is held until the page goes away: the promise never settles.
         void navigator.locks.request(LOCK_PREFIX + session, () => {

@@ -14,7 +14,8 @@ const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:193
 const PEER_ID_PATTERN = /^[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/;
 
 /** Properties whose change means reading the settings again. */
-const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'name', 'acceptFiles', 'maxFileSize'];
+const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'name', 'acceptFiles', 'maxFileSize', 'reconnectTimeout'];
+const DEFAULT_RECONNECT_TIMEOUT_MS = 60_000;
 
 /** Parses the `secure` attribute: absent means "like the page"; present means true unless "false". */
 const secureConverter = {
@@ -106,6 +107,8 @@ export class PeerChat extends LitElement {
   @property({ attribute: 'accept-files' }) acceptFiles: AcceptFiles = AcceptFiles.ask;
   /** Largest file, in bytes, this element sends or receives. Empty: no limit. */
   @property({ attribute: 'max-file-size' }) maxFileSize?: number | string;
+  /** How long, in ms, a peer that dropped may take to come back before its queued messages and transfers fail. */
+  @property({ attribute: 'reconnect-timeout' }) reconnectTimeout?: number | string;
   /** Overrides for the strings the element shows. */
   @property({ attribute: false }) strings: PeerChatStringOverrides = {};
 
@@ -222,13 +225,13 @@ export class PeerChat extends LitElement {
     const starting = this.transportKey === '';
     if (starting || SETTING_PROPERTIES.some((name) => changed.has(name))) {
       const settings = this.readSettings();
-      const { name, acceptFiles, maxFileSize, ...transportSettings } = settings;
+      const { name, acceptFiles, maxFileSize, reconnectTimeout, ...transportSettings } = settings;
       const key = JSON.stringify(transportSettings);
       if (key !== this.transportKey) {
         this.transportKey = key;
         this.chat.start(settings);
       } else {
-        this.chat.update({ name, acceptFiles, maxFileSize });
+        this.chat.update({ name, acceptFiles, maxFileSize, reconnectTimeout });
       }
     }
     if (!starting && changed.has('remoteId')) this.connectToRemoteId();
@@ -281,14 +284,17 @@ export class PeerChat extends LitElement {
     if (Object.values(AcceptFiles).includes(this.acceptFiles)) acceptFiles = this.acceptFiles;
     else invalid('accept-files', `"${this.acceptFiles}" is not one of ask, always, never`);
 
-    let maxFileSize = Infinity;
-    if (this.maxFileSize !== undefined && this.maxFileSize !== null && this.maxFileSize !== '') {
-      const value = Number(this.maxFileSize);
-      if (Number.isSafeInteger(value) && value >= 0) maxFileSize = value;
-      else invalid('max-file-size', `"${this.maxFileSize}" is not a number of bytes`);
-    }
+    const count = (attribute: string, value: number | string | undefined, fallback: number, unit: string): number => {
+      if (value === undefined || value === null || value === '') return fallback;
+      const parsed = Number(value);
+      if (Number.isSafeInteger(parsed) && parsed >= 0) return parsed;
+      invalid(attribute, `"${value}" is not a number of ${unit}`);
+      return fallback;
+    };
+    const maxFileSize = count('max-file-size', this.maxFileSize, Infinity, 'bytes');
+    const reconnectTimeout = count('reconnect-timeout', this.reconnectTimeout, DEFAULT_RECONNECT_TIMEOUT_MS, 'milliseconds');
 
-    return { host, port, path, key: this.key || 'peerjs', secure, peerId, iceServers, name: this.name.trim(), acceptFiles, maxFileSize };
+    return { host, port, path, key: this.key || 'peerjs', secure, peerId, iceServers, name: this.name.trim(), acceptFiles, maxFileSize, reconnectTimeout };
   }
 
   private readonly connectToRemoteId = (): void => {

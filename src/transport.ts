@@ -193,6 +193,11 @@ export class Transport {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly pendingDials = new Map<string, (error: TypedError) => void>();
   private stopped = false;
+  /**
+   * One DTLS certificate for all of this session's connections, so the safety code a person
+   * checked stays the same when a connection is re-established.
+   */
+  private certificates: RTCCertificate[] = [];
 
   constructor(
     private readonly options: TransportOptions,
@@ -210,7 +215,12 @@ export class Transport {
   start(): void {
     this.stopped = false;
     this.setState(SignalingState.connecting);
-    this.createPeer(this.options.peerId);
+    RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams)
+      .then((certificate) => (this.certificates = [certificate]))
+      .catch(() => {}) // The browser then makes one per connection; codes change on reconnection.
+      .finally(() => {
+        if (!this.stopped) this.createPeer(this.options.peerId);
+      });
   }
 
   stop(): void {
@@ -254,7 +264,7 @@ export class Transport {
 
   private createPeer(id: string): void {
     const { host, port, path, key, secure, iceServers } = this.options;
-    const peer = new Peer(id, { host, port, path, key, secure, config: { iceServers }, debug: 0 });
+    const peer = new Peer(id, { host, port, path, key, secure, config: { iceServers, certificates: this.certificates }, debug: 0 });
     this.peer = peer;
     peer.on('open', (registeredId) => {
       this.reconnectAttempt = 0;
