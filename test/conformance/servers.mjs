@@ -33,7 +33,8 @@ function timeSpan(ms) {
 }
 
 function nodeCommand(options) {
-  const args = [nodeScript, '--port', String(options.port ?? 0)];
+  // 127.0.0.1 only, like the ASP.NET one (the script's default may be wider inside the test namespace).
+  const args = [nodeScript, '--host', '127.0.0.1', '--port', String(options.port ?? 0)];
   if (options.key !== undefined) args.push('--key', options.key);
   if (options.expireTimeout !== undefined) args.push('--expire-timeout', String(options.expireTimeout));
   if (options.aliveTimeout !== undefined) args.push('--alive-timeout', String(options.aliveTimeout));

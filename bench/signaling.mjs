@@ -1,0 +1,248 @@
+#!/usr/bin/env node
+// Signaling benchmark (not a test): the Node `peer` server and the ASP.NET server (PeerSignaling in
+// demo/aspnet) side by side, one after the other in one run, on 127.0.0.1.
+//
+// For each server: hold N registered WebSocket clients (each sending HEARTBEAT every 5 s, as peerjs
+// does), measure the server's memory per client (process RSS after registering N minus before, / N),
+// then relay OFFERs of ~1 KiB (SDP-sized) at a fixed rate between random pairs of those clients and
+// measure the relay latency (sender's send() to receiver's 'message', same clock) and the server's CPU.
+//
+//   npm run bench:signaling                          (builds, then runs inside the test network namespace)
+//   node scripts/netns.mjs -- node bench/signaling.mjs
+//
+// Environment: BENCH_CLIENTS (default 2000), BENCH_RATE (msg/s, 500), BENCH_SECONDS (10),
+// BENCH_SERVERS (default "node,aspnet,aspnet-wks": the last is ASP.NET with workstation GC),
+// BENCH_ROUNDS (1; with more, servers alternate and the table shows each figure's median).
+// Prints a table and writes bench-signaling.json.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { killServer, startServer } from '../test/conformance/servers.mjs';
+
+// The ws package the `peer` server itself uses (a dependency of peer in node_modules).
+const WebSocket = createRequire(new URL('../node_modules/peer/package.json', import.meta.url))('ws');
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2000);
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
+const HEARTBEAT_MS = 5000;
+const PAYLOAD = { type: 'offer', sdp: 'v=0\r\n' + 'a=x'.repeat(340) };
+
+const variants = {
+  node: { kind: 'node', label: 'Node peer 1.0.2' },
+  aspnet: { kind: 'aspnet', label: 'ASP.NET PeerSignaling' },
+  // Server GC (the default for ASP.NET apps) sizes its heaps per core; workstation GC is the lean one.
+  'aspnet-wks': { kind: 'aspnet', label: 'ASP.NET, workstation GC', env: { DOTNET_gcServer: '0' } },
+};
+const wanted = (process.env.BENCH_SERVERS ?? 'node,aspnet,aspnet-wks').split(',').map((name) => name.trim());
+
+/** Resident set size of a process, in bytes. */
+function rss(pid) {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match[1]) * 1024;
+}
+
+/** CPU time (user + system) of a process, in ms. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Opens one client and resolves once the server said OPEN. */
+function register(port, id, onMessage) {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/peerjs/peerjs?key=peerjs&id=${id}&token=t-${id}`, { perMessageDeflate: false });
+    const timer = setTimeout(() => reject(new Error(`${id}: no OPEN in 30 s`)), 30_000);
+    socket.once('error', reject);
+    socket.once('message', (data) => {
+      clearTimeout(timer);
+      const frame = JSON.parse(data.toString());
+      if (frame.type !== 'OPEN') return reject(new Error(`${id}: ${data}`));
+      socket.on('message', onMessage);
+      resolve(socket);
+    });
+  });
+}
+
+async function registerAll(port, count, prefix, onMessage) {
+  const sockets = new Array(count);
+  const batch = 100;
+  for (let start = 0; start < count; start += batch) {
+    await Promise.all(
+      Array.from({ length: Math.min(batch, count - start) }, (_, offset) =>
+        register(port, `${prefix}${start + offset}`, onMessage).then((socket) => (sockets[start + offset] = socket)),
+      ),
+    );
+  }
+  return sockets;
+}
+
+function closeAll(sockets) {
+  return Promise.all(
+    sockets.filter(Boolean).map(
+      (socket) =>
+        new Promise((resolve) => {
+          if (socket.readyState === WebSocket.CLOSED) return resolve();
+          socket.once('close', resolve);
+          socket.close();
+          setTimeout(() => {
+            socket.terminate();
+            resolve();
+          }, 2000).unref();
+        }),
+    ),
+  );
+}
+
+async function measure(name) {
+  const variant = variants[name];
+  if (!variant) throw new Error(`unknown server ${name} (one of ${Object.keys(variants).join(', ')})`);
+  const { port, child } = await startServer(variant.kind, { concurrentLimit: CLIENTS + 1000, env: variant.env });
+  const pid = child.pid;
+  const received = new Map(); // seq -> latency ms
+  let unexpected = 0;
+  const onMessage = (data) => {
+    const frame = JSON.parse(data.toString());
+    if (frame.type === 'OFFER') received.set(frame.payload.seq, performance.now() - frame.payload.t);
+    else unexpected++;
+  };
+  try {
+    // Warm up (JIT, pools, first allocations), then let the process settle before the baseline.
+    const warm = await registerAll(port, 100, 'warm-', onMessage);
+    for (let i = 0; i < 1000; i++) warm[i % 100].send(JSON.stringify({ type: 'OFFER', dst: `warm-${(i + 1) % 100}`, payload: { seq: -1 - i, t: performance.now(), ...PAYLOAD } }));
+    await sleep(1000);
+    await closeAll(warm);
+    received.clear();
+    await sleep(2000);
+    const rssBefore = rss(pid);
+
+    const registerStart = performance.now();
+    const sockets = await registerAll(port, CLIENTS, 'c', onMessage);
+    const registerMs = performance.now() - registerStart;
+    // Held clients send HEARTBEAT every 5 s, spread evenly, as peerjs does.
+    const heartbeats = sockets.map((socket, index) => {
+      const start = setTimeout(() => {
+        socket.send('{"type":"HEARTBEAT"}');
+        heartbeats[index] = setInterval(() => socket.send('{"type":"HEARTBEAT"}'), HEARTBEAT_MS);
+      }, (index * HEARTBEAT_MS) / CLIENTS);
+      return start;
+    });
+    await sleep(3000);
+    const rssHeld = rss(pid);
+
+    // Relay at a fixed rate between random pairs.
+    const total = RATE * SECONDS;
+    const cpuStart = cpuMs(pid);
+    const runStart = performance.now();
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - runStart) / 1000) * RATE));
+      for (; sent < due; sent++) {
+        const from = Math.floor(Math.random() * CLIENTS);
+        let to = Math.floor(Math.random() * (CLIENTS - 1));
+        if (to >= from) to++;
+        sockets[from].send(JSON.stringify({ type: 'OFFER', dst: `c${to}`, payload: { seq: sent, t: performance.now(), ...PAYLOAD } }));
+      }
+      await sleep(2);
+    }
+    const runMs = performance.now() - runStart;
+    await sleep(2000); // stragglers
+    const cpuUsed = cpuMs(pid) - cpuStart;
+    const rssAfter = rss(pid);
+
+    for (const timer of heartbeats) clearTimeout(timer), clearInterval(timer);
+    const latencies = [...received.values()].sort((a, b) => a - b);
+    const result = {
+      server: name,
+      label: variant.label,
+      clients: CLIENTS,
+      registerMs: Math.round(registerMs),
+      rssBeforeMiB: +(rssBefore / 2 ** 20).toFixed(1),
+      rssHeldMiB: +(rssHeld / 2 ** 20).toFixed(1),
+      rssAfterMiB: +(rssAfter / 2 ** 20).toFixed(1),
+      kibPerClient: +((rssHeld - rssBefore) / CLIENTS / 1024).toFixed(1),
+      rate: RATE,
+      seconds: SECONDS,
+      sent: total,
+      achievedRate: Math.round(total / (runMs / 1000)),
+      delivered: latencies.length,
+      unexpected,
+      p50Ms: +percentile(latencies, 50).toFixed(2),
+      p99Ms: +percentile(latencies, 99).toFixed(2),
+      maxMs: +latencies[latencies.length - 1].toFixed(2),
+      serverCpuPercent: +((cpuUsed / (runMs + 2000)) * 100).toFixed(1),
+    };
+    await closeAll(sockets);
+    return result;
+  } finally {
+    await killServer(child);
+  }
+}
+
+function table(results) {
+  const rows = [
+    ['server', (r) => r.label],
+    ['clients held', (r) => String(r.clients)],
+    ['register all (s)', (r) => (r.registerMs / 1000).toFixed(1)],
+    ['RSS idle (MiB)', (r) => r.rssBeforeMiB.toFixed(1)],
+    [`RSS with clients (MiB)`, (r) => r.rssHeldMiB.toFixed(1)],
+    ['memory per client (KiB)', (r) => r.kibPerClient.toFixed(1)],
+    ['relay rate (msg/s)', (r) => `${r.achievedRate} for ${r.seconds} s`],
+    ['delivered', (r) => `${r.delivered}/${r.sent}`],
+    ['latency p50 (ms)', (r) => r.p50Ms.toFixed(2)],
+    ['latency p99 (ms)', (r) => r.p99Ms.toFixed(2)],
+    ['latency max (ms)', (r) => r.maxMs.toFixed(2)],
+    ['server CPU (% of a core)', (r) => r.serverCpuPercent.toFixed(1)],
+  ];
+  const cells = rows.map(([name, cell]) => [name, ...results.map(cell)]);
+  const widths = cells[0].map((_, column) => Math.max(...cells.map((row) => row[column].length)));
+  const line = (row) => `| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+  return [line(cells[0]), `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`, ...cells.slice(1).map(line)].join('\n');
+}
+
+/** Per server, the median of each figure over the rounds. */
+function medians(runs) {
+  return wanted.map((name) => {
+    const mine = runs.filter((run) => run.server === name);
+    const { round: _round, ...first } = mine[0];
+    const merged = { ...first, rounds: mine.length };
+    for (const [field, value] of Object.entries(first)) {
+      if (typeof value !== 'number' || field === 'clients' || field === 'rate' || field === 'seconds' || field === 'sent') continue;
+      const sorted = mine.map((run) => run[field]).sort((a, b) => a - b);
+      merged[field] = sorted[Math.floor(sorted.length / 2)];
+    }
+    return merged;
+  });
+}
+
+const runs = [];
+for (let round = 0; round < ROUNDS; round++) {
+  // Alternate the order, so that neither server always runs on a warmer (or busier) machine.
+  for (const name of round % 2 ? [...wanted].reverse() : wanted) {
+    console.error(`[bench:signaling] ${name}: ${CLIENTS} clients, ${RATE} msg/s for ${SECONDS} s (round ${round + 1}/${ROUNDS})…`);
+    runs.push({ round: round + 1, ...(await measure(name)) });
+  }
+}
+const results = medians(runs);
+console.log(table(results));
+const report = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: (await import('node:os')).cpus().length,
+  clients: CLIENTS,
+  rate: RATE,
+  seconds: SECONDS,
+  rounds: ROUNDS,
+  payloadBytes: JSON.stringify(PAYLOAD).length,
+  results,
+  runs,
+};
+writeFileSync('bench-signaling.json', JSON.stringify(report, null, 2) + '\n');
+console.error('[bench:signaling] wrote bench-signaling.json');
