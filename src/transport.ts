@@ -193,6 +193,7 @@ export class Transport {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly pendingDials = new Map<string, (error: TypedError) => void>();
   private stopped = false;
+  private registeredId = '';
   /**
    * One DTLS certificate for all of this session's connections, so the safety code a person
    * checked stays the same when a connection is re-established.
@@ -204,8 +205,9 @@ export class Transport {
     private readonly listener: TransportListener,
   ) {}
 
+  /** The registered id; kept while re-registering, as peers still know us by it. */
   get peerId(): string {
-    return this.peer?.id ?? '';
+    return this.peer?.id || this.registeredId;
   }
 
   get signalingState(): SignalingState {
@@ -267,6 +269,7 @@ export class Transport {
     const peer = new Peer(id, { host, port, path, key, secure, config: { iceServers, certificates: this.certificates }, debug: 0 });
     this.peer = peer;
     peer.on('open', (registeredId) => {
+      this.registeredId = registeredId;
       this.reconnectAttempt = 0;
       this.setState(SignalingState.open);
       this.listener.onRegistered(registeredId);

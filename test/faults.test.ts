@@ -81,7 +81,8 @@ describe('<peer-chat> under faults: link cuts, a dying signaling server, closed 
     const cutAt = performance.now();
     await cutLink();
     const { reason } = await dropped;
-    expect(reason).to.equal('timeout');
+    // Chromium notices the silence (liveness pings); Firefox's ICE consent checks close the channel first.
+    expect(['timeout', 'closed']).to.include(reason);
     expect(performance.now() - cutAt, 'noticed within 5 s').to.be.lessThan(5_000);
     expect(local.peers.map((peer) => peer.status)).to.deep.equal(['reconnecting']);
 
