@@ -71,6 +71,42 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     expect(stored).to.include(size);
   });
 
+  it('sends a file dropped onto the element, and one picked with the file button', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port, { acceptFiles: 'always' });
+    await pair(alice, bob);
+    await alice.updateComplete;
+    const base = part(alice, 'base');
+    const transfer = new DataTransfer();
+    transfer.items.add(new File(['dropped bytes'], 'dropped.txt', { type: 'text/plain' }));
+    base.dispatchEvent(new DragEvent('dragenter', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    await alice.updateComplete;
+    expect(part(alice, 'drop-zone')).to.exist;
+    const dropped = nextEvent(bob, 'peer-chat-file');
+    base.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    const { file } = await dropped;
+    expect(file.name).to.equal('dropped.txt');
+    expect(await file.text()).to.equal('dropped bytes');
+    await alice.updateComplete;
+    expect(parts(alice, 'drop-zone')).to.have.length(0);
+
+    // The file button opens the (hidden) file input; choosing a file there sends it.
+    const input = alice.shadowRoot!.querySelector<HTMLInputElement>('input[type="file"]')!;
+    let pickerOpened = false;
+    input.addEventListener('click', (event) => {
+      pickerOpened = true;
+      event.preventDefault();
+    });
+    part(alice, 'file-button').click();
+    expect(pickerOpened).to.equal(true);
+    const picked = new DataTransfer();
+    picked.items.add(new File(['picked bytes'], 'picked.txt'));
+    input.files = picked.files;
+    const arrived = nextEvent(bob, 'peer-chat-file');
+    input.dispatchEvent(new Event('change'));
+    expect(await (await arrived).file.text()).to.equal('picked bytes');
+  });
+
   it('asks the person by default, and sends once they accept in the UI', async () => {
     const alice = await createChat(port);
     const bob = await createChat(port);
