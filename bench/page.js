@@ -1,0 +1,307 @@
+// The in-page half of `npm run bench`: bench/run.mjs drives two tabs of bench/page.html through
+// `window.bench`, one tab sending and the other receiving.
+//
+// Times that span both tabs are on a clock they share: performance.timeOrigin +
+// performance.now(), the system's wall clock with sub-millisecond resolution.
+
+const MiB = 1024 * 1024;
+
+/** Flow control of the bare data channel: the best plain send loop (see issue 4). */
+const BARE = { highWaterMark: MiB, lowWaterMark: 256 * 1024, messageSize: 64 * 1024 };
+
+/** Milliseconds on the clock shared by both tabs. */
+const now = () => performance.timeOrigin + performance.now();
+
+/** The next `type` event on a DOM event target for which `accept` holds. */
+function next(target, type, accept = () => true) {
+  return new Promise((resolve) => {
+    const listener = (event) => {
+      if (!accept(event)) return;
+      target.removeEventListener(type, listener);
+      resolve(event);
+    };
+    target.addEventListener(type, listener);
+  });
+}
+
+/** The next `open` of a PeerJS Peer or DataConnection; rejects on its `error`. */
+function opened(emitter) {
+  return new Promise((resolve, reject) => {
+    emitter.once('open', resolve);
+    emitter.once('error', reject);
+  });
+}
+
+// ---- what is sent ----------------------------------------------------------------------------
+
+/** One MiB of random bytes, repeated to make every payload (nothing on the way compresses). */
+const block = new Uint8Array(MiB);
+for (let offset = 0; offset < MiB; offset += 65536) crypto.getRandomValues(block.subarray(offset, offset + 65536));
+
+const files = new Map();
+/**
+ * A `size`-byte file (whole MiBs) on disk, in the origin's private file system, like a file the
+ * person picked: the tab never holds it in memory, whatever its size.
+ */
+function fileOf(size) {
+  if (!files.has(size)) files.set(size, writeFile(`bench-${size}.bin`, size));
+  return files.get(size);
+}
+
+async function writeFile(name, size) {
+  const handle = await (await navigator.storage.getDirectory()).getFileHandle(name, { create: true });
+  const writable = await handle.createWritable();
+  for (let offset = 0; offset < size; offset += MiB) await writable.write(block);
+  await writable.close();
+  return handle.getFile();
+}
+
+// ---- the receiving side: when were all the expected bytes in? --------------------------------
+
+let arrival = null;
+
+/** Starts waiting for `size` bytes; `arrival()` then resolves with when they were all in. */
+function expectBytes(size) {
+  let resolve;
+  const done = new Promise((settle) => (resolve = settle));
+  arrival = { size, received: 0, resolve, done };
+}
+
+function bytesArrived(count) {
+  if (!arrival) return;
+  arrival.received += count;
+  if (arrival.received >= arrival.size) arrival.resolve(now());
+}
+
+// ---- chat delay: probes and their echoes -----------------------------------------------------
+
+let probes = 0;
+
+/** The receiving tab's answer to "probe N": "echo N <when it arrived>". */
+const echo = (text) => `echo ${text.slice('probe '.length)} ${now()}`;
+
+/**
+ * Sends "probe N" with `send` and waits for its echo (`echoes(prefix)` resolves with its text).
+ * `oneWay`: from the send to the arrival in the other tab, on the shared clock;
+ * `roundTrip`: until the echo is back, on this tab's clock alone.
+ */
+async function probe(send, echoes) {
+  const id = ++probes;
+  const echoed = echoes(`echo ${id} `);
+  const sent = now();
+  send(`probe ${id}`);
+  const text = await echoed;
+  return { oneWay: Number(text.split(' ')[2]) - sent, roundTrip: now() - sent };
+}
+
+/** While `transfer` runs, sends a probe each time `progress()` (0 to 1) passes the next of `fractions`. */
+async function probeDuring(transfer, progress, fractions, sendProbe) {
+  const pending = [];
+  let running = true;
+  const finished = transfer.finally(() => (running = false));
+  while (running && pending.length < fractions.length) {
+    if (progress() >= fractions[pending.length]) pending.push(sendProbe());
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await finished;
+  return Promise.all(pending);
+}
+
+// ---- 1. a bare data channel ------------------------------------------------------------------
+
+/** Bulk channels and a channel for probes; `sent` counts the bytes handed to the bulk channels. */
+const bare = { connection: null, channels: [], probes: null, sent: 0 };
+
+/** Sets the local description and returns it once every (host) candidate is in it: no trickle. */
+async function describe(connection) {
+  await connection.setLocalDescription();
+  if (connection.iceGatheringState !== 'complete') {
+    await next(connection, 'icegatheringstatechange', () => connection.iceGatheringState === 'complete');
+  }
+  return connection.localDescription.toJSON();
+}
+
+/** Sender: a peer connection with `count` bulk channels (reliable, ordered) and a probe channel; returns the offer. */
+async function bareOffer(count) {
+  bare.connection = new RTCPeerConnection({ iceServers: [] });
+  bare.channels = Array.from({ length: count }, (_, index) => bare.connection.createDataChannel(`bulk-${index}`));
+  bare.probes = bare.connection.createDataChannel('probes');
+  return describe(bare.connection);
+}
+
+/** Receiver: answers the offer, counts the bytes of every bulk channel and echoes probes. */
+async function bareAnswer(offer) {
+  bare.connection = new RTCPeerConnection({ iceServers: [] });
+  bare.connection.ondatachannel = ({ channel }) => {
+    channel.binaryType = 'arraybuffer';
+    channel.onmessage = channel.label === 'probes' ? ({ data }) => channel.send(echo(data)) : ({ data }) => bytesArrived(data.byteLength);
+  };
+  await bare.connection.setRemoteDescription(offer);
+  return describe(bare.connection);
+}
+
+/** Sender: applies the answer; resolves when every channel is open. */
+async function bareConnect(answer) {
+  await bare.connection.setRemoteDescription(answer);
+  await Promise.all([...bare.channels, bare.probes].map((channel) => channel.readyState === 'open' || next(channel, 'open')));
+}
+
+/** Sends `size` bytes as `messageSize`-byte messages, split evenly over the first `channelCount` channels. */
+async function bareSend(size, messageSize, channelCount) {
+  const message = block.subarray(0, messageSize);
+  const share = size / channelCount;
+  bare.sent = 0;
+  const start = now();
+  await Promise.all(bare.channels.slice(0, channelCount).map((channel) => pump(channel, share, message)));
+  return start;
+}
+
+/** The plain loop: send while the channel's buffer is at most the high-water mark, else wait for it to drain. */
+async function pump(channel, size, message) {
+  channel.bufferedAmountLowThreshold = BARE.lowWaterMark;
+  for (let sent = 0; sent < size; sent += message.byteLength) {
+    if (channel.bufferedAmount > BARE.highWaterMark) await next(channel, 'bufferedamountlow');
+    channel.send(message);
+    bare.sent += message.byteLength;
+  }
+}
+
+const bareProbe = () =>
+  probe(
+    (text) => bare.probes.send(text),
+    (prefix) => next(bare.probes, 'message', ({ data }) => data.startsWith(prefix)).then(({ data }) => data),
+  );
+
+/** The baseline of chat delay: probes on their own channel while the plain loop sends `size` bytes. */
+function bareProbeDuringTransfer(size, fractions) {
+  return probeDuring(bareSend(size, BARE.messageSize, 1), () => bare.sent / size, fractions, bareProbe);
+}
+
+// ---- 2. plain PeerJS -------------------------------------------------------------------------
+
+let peer = null;
+let peerConnection = null;
+const buffers = new Map();
+
+/** A fresh, registered PeerJS Peer whose incoming connections count the bytes of their `data`. */
+async function peerjsStart(port) {
+  peer?.destroy();
+  peer = new window.peerjs.Peer({ host: '127.0.0.1', port, path: '/peerjs', secure: false, config: { iceServers: [] }, debug: 0 });
+  peer.on('connection', (connection) => connection.on('data', (data) => bytesArrived(data.byteLength)));
+  await opened(peer);
+  return peer.id;
+}
+
+/** Plain `peer.connect(id)` with its defaults (binary serialization); resolves with the ms until `open`. */
+async function peerjsConnect(remoteId) {
+  const start = performance.now();
+  peerConnection = peer.connect(remoteId);
+  await opened(peerConnection);
+  return performance.now() - start;
+}
+
+/** One `conn.send(arrayBuffer)` of `size` bytes; returns when it was called. */
+function peerjsSend(size) {
+  if (!buffers.has(size)) {
+    const bytes = new Uint8Array(size);
+    for (let offset = 0; offset < size; offset += MiB) bytes.set(block, offset);
+    buffers.set(size, bytes.buffer);
+  }
+  const start = now();
+  peerConnection.send(buffers.get(size));
+  return start;
+}
+
+// ---- 3. <peer-chat> --------------------------------------------------------------------------
+
+let chat = null;
+
+/** Replaces this tab's element with a fresh, registered one that accepts files and echoes probes; returns its id. */
+async function chatStart(port) {
+  chat?.remove();
+  chat = document.createElement('peer-chat');
+  const attributes = { host: '127.0.0.1', port, 'ice-servers': '[]', 'accept-files': 'always' };
+  for (const [name, value] of Object.entries(attributes)) chat.setAttribute(name, String(value));
+  chat.addEventListener('peer-chat-file', ({ detail }) => bytesArrived(detail.file.size));
+  chat.addEventListener('peer-chat-message', ({ detail }) => {
+    if (detail.direction === 'in' && detail.text.startsWith('probe ')) chat.send(echo(detail.text));
+  });
+  const ready = next(chat, 'peer-chat-ready');
+  document.body.append(chat);
+  await ready;
+  return chat.peerId;
+}
+
+/** `chat.connect(id)`; resolves with the milliseconds it took. */
+async function chatConnect(remoteId) {
+  const start = performance.now();
+  await chat.connect(remoteId);
+  return performance.now() - start;
+}
+
+/** Writes the file ahead of a transfer, so that writing it is neither timed nor counted as memory. */
+async function chatPrepareFile(size) {
+  await fileOf(size);
+}
+
+/** `chat.sendFile(file)` of `size` bytes; once it resolves, returns when it was called. */
+async function chatSendFile(size) {
+  const file = await fileOf(size);
+  const start = now();
+  await chat.sendFile(file);
+  return start;
+}
+
+const chatProbe = () =>
+  probe(
+    (text) => chat.send(text),
+    (prefix) =>
+      next(chat, 'peer-chat-message', ({ detail }) => detail.direction === 'in' && detail.text.startsWith(prefix)).then(({ detail }) => detail.text),
+  );
+
+/** `count` probes one after another on an idle connection. */
+async function chatProbeIdle(count) {
+  const results = [];
+  for (let index = 0; index < count; index++) results.push(await chatProbe());
+  return results;
+}
+
+/** Sends a `size`-byte file, probing as the receiver reports progress. */
+async function chatProbeDuringTransfer(size, fractions) {
+  const file = await fileOf(size);
+  let fraction = 0;
+  const onProgress = ({ detail }) => {
+    if (detail.direction === 'out') fraction = detail.bytes / detail.size;
+  };
+  chat.addEventListener('peer-chat-file-progress', onProgress);
+  const transfer = chat.sendFile(file).finally(() => chat.removeEventListener('peer-chat-file-progress', onProgress));
+  return probeDuring(transfer, () => fraction, fractions, chatProbe);
+}
+
+// ---- which process is this tab? --------------------------------------------------------------
+
+/** Keeps this tab's renderer busy for `ms`, so that its process stands out by CPU time. */
+function burn(ms) {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+window.bench = {
+  expectBytes,
+  arrival: () => arrival.done,
+  bareOffer,
+  bareAnswer,
+  bareConnect,
+  bareSend,
+  bareProbeDuringTransfer,
+  peerjsStart,
+  peerjsConnect,
+  peerjsSend,
+  chatStart,
+  chatConnect,
+  chatPrepareFile,
+  chatSendFile,
+  chatProbeIdle,
+  chatProbeDuringTransfer,
+  burn,
+};

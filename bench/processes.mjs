@@ -1,0 +1,84 @@
+// Linux /proc readings of Chromium's processes: which renderer runs a tab, CPU time, memory.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+
+const MS_PER_TICK = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+const read = (pid, file) => {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return null; // The process is gone.
+  }
+};
+
+/** Fields of /proc/PID/stat after the command name: [state, ppid, …, utime (index 11), stime (12)]. */
+const statFields = (pid) => read(pid, 'stat')?.replace(/^.*\) /s, '').split(' ') ?? null;
+
+/** Every live process below `rootPid`. */
+function descendants(rootPid) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    const fields = /^\d+$/.test(name) ? statFields(name) : null;
+    if (!fields) continue;
+    const parent = Number(fields[1]);
+    children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+  }
+  const found = [];
+  for (let queue = [rootPid]; queue.length > 0; ) {
+    const kids = children.get(queue.shift()) ?? [];
+    found.push(...kids);
+    queue.push(...kids);
+  }
+  return found;
+}
+
+/** The renderer processes of the browser whose main process is `browserPid`. */
+function renderers(browserPid) {
+  // Chromium rewrites its process title, so the arguments are not always NUL-separated.
+  return descendants(browserPid).filter((pid) => /(^|[\s\0])--type=renderer(?=[\s\0])/.test(read(pid, 'cmdline') ?? ''));
+}
+
+/** CPU time (user + system) of `pid`, in clock ticks. */
+function cpuTicks(pid) {
+  const fields = statFields(pid);
+  return fields ? Number(fields[11]) + Number(fields[12]) : 0;
+}
+
+/** CPU time (user + system) used so far by the browser and each of its descendants: ms by pid. */
+export function cpuTimes(browserPid) {
+  return new Map([browserPid, ...descendants(browserPid)].map((pid) => [pid, cpuTicks(pid) * MS_PER_TICK]));
+}
+
+/**
+ * The pid of the renderer that runs `page`. Chromium may reuse processes or keep a spare one,
+ * so rather than diffing process lists, the tab keeps its renderer busy for a moment and the
+ * renderer whose CPU time grew clearly the most is the one.
+ */
+export async function rendererOf(page, browserPid) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const before = new Map(renderers(browserPid).map((pid) => [pid, cpuTicks(pid)]));
+    await page.evaluate(() => window.bench.burn(500));
+    const [first, second] = [...before].map(([pid, ticks]) => ({ pid, ticks: cpuTicks(pid) - ticks })).sort((a, b) => b.ticks - a.ticks);
+    // The other renderers are nearly idle, but on a loaded machine the busy one may get little CPU.
+    if (first && first.ticks >= 5 && first.ticks >= 3 * (second?.ticks ?? 0)) return first.pid;
+  }
+  throw new Error('could not tell which renderer runs the tab');
+}
+
+/** Resident memory of `pid` in bytes: now (VmRSS) and its peak (VmHWM). */
+export function memory(pid) {
+  const status = read(pid, 'status') ?? '';
+  const kib = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kib('VmRSS'), peak: kib('VmHWM') };
+}
+
+/** Resets the peak (VmHWM) of `pid` to its current RSS (Linux ≥ 4.0); false when not allowed. */
+export function resetPeak(pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
