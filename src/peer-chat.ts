@@ -116,6 +116,7 @@ export class PeerChat extends LitElement {
   private requestedPeerId = '';
   private transportKey = '';
   private readonly fileUrls = new Map<File, string>();
+  private renderedEntries = 0;
 
   @state() private dragging = false;
   @state() private connecting = false;
@@ -238,9 +239,13 @@ export class PeerChat extends LitElement {
   }
 
   protected override updated(): void {
-    // Keep the newest message in view unless the person scrolled up to read.
+    // Keep the newest entry in view unless the person scrolled up to read. Only when entries
+    // were added: reading the layout on every progress update would cost a reflow each time.
+    const entries = this.chat.messages.length + this.chat.transferList.length;
+    if (entries === this.renderedEntries) return;
+    this.renderedEntries = entries;
     const log = this.log;
-    if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 120) log.scrollTop = log.scrollHeight;
+    if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 240) log.scrollTop = log.scrollHeight;
   }
 
   /** Reads the attributes into settings; each invalid one is reported and replaced by its default. */

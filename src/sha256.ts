@@ -39,10 +39,12 @@ export class Sha256 {
       this.pendingLength += take;
       offset = take;
       if (this.pendingLength < 64) return this;
-      this.compress(this.pending, 0);
+      this.compress(this.pending, 0, 64);
       this.pendingLength = 0;
     }
-    for (; offset + 64 <= data.byteLength; offset += 64) this.compress(data, offset);
+    const whole = offset + Math.floor((data.byteLength - offset) / 64) * 64;
+    this.compress(data, offset, whole);
+    offset = whole;
     if (offset < data.byteLength) {
       this.pending.set(data.subarray(offset));
       this.pendingLength = data.byteLength - offset;
@@ -66,52 +68,71 @@ export class Sha256 {
     const view = new DataView(tail.buffer);
     view.setUint32(tail.length - 8, Math.floor(bitLength / 2 ** 32));
     view.setUint32(tail.length - 4, bitLength >>> 0);
-    for (let offset = 0; offset < tail.length; offset += 64) this.compress(tail, offset);
+    this.compress(tail, 0, tail.length);
     this.finished = true;
   }
 
-  private compress(block: Uint8Array, start: number): void {
+  /** Hashes the whole 64-byte blocks of `data` from `start` to `end`, state kept in locals. */
+  private compress(data: Uint8Array, start: number, end: number): void {
     const w = this.words;
-    for (let i = 0, j = start; i < 16; i++, j += 4) {
-      w[i] = (block[j] << 24) | (block[j + 1] << 16) | (block[j + 2] << 8) | block[j + 3];
-    }
-    for (let i = 16; i < 64; i++) {
-      const x = w[i - 15];
-      const y = w[i - 2];
-      const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-      const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
-      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
-    }
     const s = this.state;
-    let a = s[0] | 0;
-    let b = s[1] | 0;
-    let c = s[2] | 0;
-    let d = s[3] | 0;
-    let e = s[4] | 0;
-    let f = s[5] | 0;
-    let g = s[6] | 0;
-    let h = s[7] | 0;
-    for (let i = 0; i < 64; i++) {
-      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const t1 = (h + S1 + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
-      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-      h = g;
-      g = f;
-      f = e;
-      e = (d + t1) | 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) | 0;
+    let h0 = s[0] | 0;
+    let h1 = s[1] | 0;
+    let h2 = s[2] | 0;
+    let h3 = s[3] | 0;
+    let h4 = s[4] | 0;
+    let h5 = s[5] | 0;
+    let h6 = s[6] | 0;
+    let h7 = s[7] | 0;
+    for (let offset = start; offset + 64 <= end; offset += 64) {
+      for (let i = 0, j = offset; i < 16; i++, j += 4) {
+        w[i] = (data[j] << 24) | (data[j + 1] << 16) | (data[j + 2] << 8) | data[j + 3];
+      }
+      for (let i = 16; i < 64; i++) {
+        const x = w[i - 15];
+        const y = w[i - 2];
+        const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+        const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+      }
+      let a = h0;
+      let b = h1;
+      let c = h2;
+      let d = h3;
+      let e = h4;
+      let f = h5;
+      let g = h6;
+      let h = h7;
+      for (let i = 0; i < 64; i++) {
+        const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+        const t1 = (h + S1 + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
+        const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+        const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+        h = g;
+        g = f;
+        f = e;
+        e = (d + t1) | 0;
+        d = c;
+        c = b;
+        b = a;
+        a = (t1 + t2) | 0;
+      }
+      h0 = (h0 + a) | 0;
+      h1 = (h1 + b) | 0;
+      h2 = (h2 + c) | 0;
+      h3 = (h3 + d) | 0;
+      h4 = (h4 + e) | 0;
+      h5 = (h5 + f) | 0;
+      h6 = (h6 + g) | 0;
+      h7 = (h7 + h) | 0;
     }
-    s[0] += a;
-    s[1] += b;
-    s[2] += c;
-    s[3] += d;
-    s[4] += e;
-    s[5] += f;
-    s[6] += g;
-    s[7] += h;
+    s[0] = h0;
+    s[1] = h1;
+    s[2] = h2;
+    s[3] = h3;
+    s[4] = h4;
+    s[5] = h5;
+    s[6] = h6;
+    s[7] = h7;
   }
 }
