@@ -15,6 +15,7 @@
 // BENCH_ROUNDS (1; with more, servers alternate and the table shows each figure's median).
 // Prints a table and writes bench-signaling.json.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -222,6 +223,7 @@ function medians(runs) {
   });
 }
 
+const loadBefore = loadavg()[0];
 const runs = [];
 for (let round = 0; round < ROUNDS; round++) {
   // Alternate the order, so that neither server always runs on a warmer (or busier) machine.
@@ -232,10 +234,14 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const results = medians(runs);
 console.log(table(results));
+const loadAfter = loadavg()[0];
+// Latency tails mean little on a busy machine: say how busy it was.
+console.log(`${cpus().length} CPUs; 1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`);
 const report = {
   date: new Date().toISOString(),
   node: process.version,
-  cpus: (await import('node:os')).cpus().length,
+  cpus: cpus().length,
+  loadAverage: { before: loadBefore, after: loadAfter },
   clients: CLIENTS,
   rate: RATE,
   seconds: SECONDS,
