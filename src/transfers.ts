@@ -67,7 +67,9 @@ export interface TransferHost {
 /** Flow control and reporting. */
 export const TRANSFER = {
   /** Sender: most bytes sent but not yet acknowledged as written by the receiver. */
-  windowBytes: 16 * 1024 * 1024,
+  windowBytes: 8 * 1024 * 1024,
+  /** Receiver: bytes hashed and written between two yields to the event loop. */
+  storeBatchBytes: 1024 * 1024,
   /** Receiver: acknowledge after this many more bytes are written. */
   ackEveryBytes: 1024 * 1024,
   /** Progress events at most this often per transfer. */
@@ -90,7 +92,9 @@ interface Transfer extends TransferInfo {
   /** Bytes written to the sink (`bytes` counts bytes received). */
   written: number;
   lastAck: number;
-  writes: Promise<void>;
+  /** Received chunks waiting to be hashed and written. */
+  unstored: Uint8Array[];
+  storing: boolean;
   expectedHash?: string;
   verifying: boolean;
 }
@@ -237,14 +241,8 @@ export class Transfers {
       return this.cancel(transfer.transferId, 'invalid file data');
     }
     transfer.bytes += bytes.byteLength;
-    transfer.hasher.update(bytes);
-    const sink = transfer.sink!;
-    transfer.writes = transfer.writes
-      .then(() => sink.write(bytes))
-      .then(
-        () => this.written(transfer, bytes.byteLength),
-        (error) => this.fail(transfer, `could not store the file: ${error instanceof Error ? error.message : error}`),
-      );
+    transfer.unstored.push(bytes);
+    if (!transfer.storing) void this.store(transfer);
   }
 
   /** The peer is gone for now: active transfers pause, until `resume` or `abandon`. */
@@ -309,7 +307,8 @@ export class Transfers {
       run: 0,
       written: 0,
       lastAck: 0,
-      writes: Promise.resolve(),
+      unstored: [],
+      storing: false,
       verifying: false,
       ...fields,
     };
@@ -361,6 +360,32 @@ export class Transfers {
       if (current() && !(error instanceof TypedError && error.type === ErrorType.notConnected)) {
         this.cancel(transfer.transferId, `reading the file failed: ${error instanceof Error ? error.message : error}`);
       }
+    }
+  }
+
+  /**
+   * Receiver: hashes and writes the received chunks in batches, yielding to the event loop
+   * before each, so a chat frame that arrives meanwhile is handled at once instead of
+   * waiting behind megabytes of file data.
+   */
+  private async store(transfer: Transfer): Promise<void> {
+    transfer.storing = true;
+    try {
+      while (transfer.unstored.length > 0 && transfer.sink) {
+        await nextTask();
+        let batch = 0;
+        while (transfer.unstored.length > 0 && transfer.sink && batch < TRANSFER.storeBatchBytes) {
+          const bytes = transfer.unstored.shift()!;
+          transfer.hasher.update(bytes);
+          await transfer.sink.write(bytes);
+          batch += bytes.byteLength;
+        }
+        this.written(transfer, batch);
+      }
+    } catch (error) {
+      this.fail(transfer, `could not store the file: ${error instanceof Error ? error.message : error}`);
+    } finally {
+      transfer.storing = false;
     }
   }
 
@@ -423,6 +448,7 @@ export class Transfers {
     transfer.wake?.();
     if (status !== TransferStatus.done) void transfer.sink?.discard();
     transfer.sink = undefined;
+    transfer.unstored = [];
     this.host.changed();
     if (status === TransferStatus.failed || status === TransferStatus.cancelled) {
       this.host.fire('peer-chat-error', { type: ErrorType.transfer, message: `"${transfer.name}": ${reason ?? status}`, peerId: transfer.peerId });
@@ -438,6 +464,20 @@ export class Transfers {
   private find(transferId: string, direction: Direction): Transfer | undefined {
     return this.all.find((candidate) => candidate.transferId === transferId && candidate.direction === direction);
   }
+}
+
+/** Resolves in a new task (not throttled in background tabs, unlike timers). */
+const wakeups: Array<() => void> = [];
+let taskChannel: MessageChannel | null = null;
+function nextTask(): Promise<void> {
+  if (!taskChannel) {
+    taskChannel = new MessageChannel();
+    taskChannel.port1.onmessage = () => wakeups.shift()?.();
+  }
+  return new Promise((resolve) => {
+    wakeups.push(resolve);
+    taskChannel!.port2.postMessage(null);
+  });
 }
 
 /** Bytes read from the file at a time: large reads cost far less per byte than one per chunk. */

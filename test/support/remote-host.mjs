@@ -1,8 +1,9 @@
 // web-test-runner plugin: a second host on the test network, and a cable to pull.
 //
-// scripts/netns.mjs gives the tests a private network namespace holding a veth pair. This
-// plugin moves the far end of the pair into a second namespace, starts a Chromium there,
-// and can take the link between the two hosts down and up: a real network cut between two
+// scripts/netns.mjs gives the tests a private network namespace holding a veth pair. When the
+// test server starts, this plugin moves the far end of the pair into a second namespace (the
+// far host); on demand it starts a Chromium there, and it can take the link between the two
+// hosts down and up: a real network cut between two
 // browsers, while each keeps its own loopback. Signaling runs on the near host, so the far
 // host loses it too during a cut, as a real client would.
 import { execFileSync, spawn } from 'node:child_process';
@@ -19,15 +20,19 @@ const inFar = (pid, ...args) => execFileSync('nsenter', ['-t', String(pid), '-n'
 
 export function remoteHostPlugin() {
   let testServerPort = 0;
-  /** { holder, browser, pages: Map } once started. */
+  /** The process holding the far host's network namespace open. */
+  let holder = null;
+  /** { browser, origin, pages: Map } once the far browser runs. */
   let far = null;
   let nextPage = 1;
 
-  async function start() {
-    if (far) return far;
-    if (process.env.PEER_CHAT_NETNS !== '1') throw new Error('a second host needs the private network namespace of scripts/netns.mjs');
-    // A process that only holds the far host's namespace open.
-    const holder = spawn('unshare', ['-n', 'sleep', 'infinity'], { stdio: 'ignore' });
+  /**
+   * Moves the far end of the veth pair into a namespace of its own. Done once, before any
+   * browser starts, so that no browser sees the network change under it.
+   */
+  async function splitNetwork() {
+    if (process.env.PEER_CHAT_NETNS !== '1' || holder) return;
+    holder = spawn('unshare', ['-n', 'sleep', 'infinity'], { stdio: 'ignore' });
     await new Promise((resolve) => setTimeout(resolve, 100));
     ip('link', 'set', FAR.device, 'netns', String(holder.pid));
     inFar(holder.pid, 'link', 'set', 'lo', 'up');
@@ -35,7 +40,12 @@ export function remoteHostPlugin() {
     inFar(holder.pid, 'link', 'set', FAR.device, 'up');
     inFar(holder.pid, 'route', 'add', 'default', 'via', NEAR.address);
     ip('route', 'replace', 'default', 'via', FAR.address, 'dev', NEAR.device);
-    // Chromium, entered into that namespace; DevTools over a pipe, as a port there is out of reach.
+  }
+
+  /** The far host's Chromium, entered into its namespace; DevTools over a pipe, as a port there is out of reach. */
+  async function start() {
+    if (far) return far;
+    if (!holder) throw new Error('a second host needs the private network namespace of scripts/netns.mjs');
     const dir = mkdtempSync(join(tmpdir(), 'peer-chat-far-'));
     const wrapper = join(dir, 'chromium');
     writeFileSync(wrapper, `#!/bin/sh\nexec nsenter -t ${holder.pid} -n ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} "$@"\n`);
@@ -47,31 +57,32 @@ export function remoteHostPlugin() {
       // Pages there come from a plain-http address: let them count as secure (OPFS, crypto.subtle), as on a real site.
       args: [...chromiumLaunchOptions.args, `--unsafely-treat-insecure-origin-as-secure=${origin}`],
     });
-    far = { holder, browser, origin, pages: new Map() };
+    far = { browser, origin, pages: new Map() };
     return far;
   }
 
   async function stop() {
-    if (!far) return;
-    const { holder, browser } = far;
+    const browser = far?.browser;
     far = null;
-    await browser.close().catch(() => {});
-    // Bring the far end home before its namespace dies, or the pair would die with it.
+    await browser?.close().catch(() => {});
+  }
+
+  /** Brings the far end home before its namespace dies, or the pair would die with it. */
+  function joinNetwork() {
+    if (!holder) return;
     try {
       inFar(holder.pid, 'link', 'set', FAR.device, 'netns', String(process.pid));
-      ip('addr', 'add', `${FAR.address}/24`, 'dev', FAR.device);
-      ip('link', 'set', FAR.device, 'up');
-      ip('link', 'set', NEAR.device, 'up');
-      ip('route', 'replace', 'default', 'via', FAR.address, 'dev', NEAR.device);
     } finally {
       holder.kill('SIGKILL');
+      holder = null;
     }
   }
 
   return {
     name: 'peer-chat-remote-host',
-    serverStart({ config }) {
+    async serverStart({ config }) {
       testServerPort = config.port;
+      await splitNetwork();
     },
     async executeCommand({ command, payload }) {
       switch (command) {
@@ -108,6 +119,7 @@ export function remoteHostPlugin() {
     },
     async serverStop() {
       await stop();
+      joinNetwork();
     },
   };
 }
