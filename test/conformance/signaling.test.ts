@@ -138,7 +138,9 @@ class RawClient {
  * and closes the socket; Node ignores the frame and keeps the socket. Nothing else may happen.
  */
 async function expectRefusedOrIgnored(bad: RawClient, framesBefore: number, what: string): Promise<'error-and-close' | 'ignored'> {
-  const closed = await bad.closedWithin(1500);
+  let closed = await bad.closedWithin(1500);
+  // An answer came but the close is late (a busy machine): give the close more time.
+  if (!closed && bad.messages.length > framesBefore) closed = await bad.closedWithin(5000);
   const answers = bad.after(framesBefore);
   if (closed) {
     expect(answers, `${what}: a closed bad client was told why`).to.have.length(1);
@@ -551,7 +553,7 @@ for (const kind of ['node', 'aspnet'] as const) {
         expect(a.messages[1]).to.deep.equal({ type: 'EXPIRE', src: never, dst: a.id });
         // Both servers check once a second: EXPIRE comes between the timeout and a check later.
         expect(elapsed).to.be.greaterThan(EXPIRE_MS - 100);
-        expect(elapsed).to.be.lessThan(EXPIRE_MS + 1000 + 2500);
+        expect(elapsed).to.be.lessThan(EXPIRE_MS + 1000 + 4000);
         expect(await b.frame(2, 'EXPIRE for b')).to.deep.equal({ type: 'EXPIRE', src: never, dst: b.id });
         await sleep(1500);
         expect(a.messages, 'one EXPIRE for the pair, not one per message').to.have.length(2);
@@ -588,7 +590,8 @@ for (const kind of ['node', 'aspnet'] as const) {
         const bad = await register();
         const payload = 'x'.repeat(200 * 1024);
         bad.send({ type: 'OFFER', src: victim.id, dst: victim.id, payload });
-        await sleep(1000);
+        await Promise.race([bad.closedWithin(5000), victim.frame(2, 'the big relay').catch(() => undefined)]);
+        await sleep(300);
         if (bad.closed) {
           // ASP.NET: MaxMessageBytes (64 KiB) → ERROR, close.
           expect(bad.after(1).map((frame) => frame.type)).to.deep.equal(['ERROR']);
