@@ -36,7 +36,12 @@ const IDLE_PROBES = 5;
 /** Transfer progress at which a chat probe is sent. */
 const PROBE_AT = [0.3, 0.4, 0.5, 0.6, 0.7];
 /** The issue's targets. The memory one is this bench's reading of "a bounded window". */
-const TARGET = { throughputRatio: 0.95, chatDelayMs: 50, memoryGrowthMiB: 64, bundleKiB: 40 };
+/**
+ * Targets from issue 4. Memory: the receiver holds at most an 8 MiB window of file data (the
+ * rest goes to disk), plus the browser's own buffers; the bound must not grow with the file
+ * (compare BENCH_LARGE_MIB=256 with BENCH_LARGE_MIB=1024).
+ */
+const TARGET = { throughputRatio: 0.95, chatDelayMs: 50, memoryGrowthMiB: 128, bundleKiB: 40 };
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',

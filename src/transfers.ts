@@ -68,8 +68,8 @@ export interface TransferHost {
 export const TRANSFER = {
   /** Sender: most bytes sent but not yet acknowledged as written by the receiver. */
   windowBytes: 8 * 1024 * 1024,
-  /** Receiver: bytes hashed and written between two yields to the event loop. */
-  storeBatchBytes: 1024 * 1024,
+  /** Receiver: bytes hashed and written between two yields to the event loop (about 2 ms of work). */
+  storeBatchBytes: 256 * 1024,
   /** Receiver: acknowledge after this many more bytes are written. */
   ackEveryBytes: 1024 * 1024,
   /** Progress events at most this often per transfer. */
@@ -342,16 +342,17 @@ export class Transfers {
     const current = () => transfer.run === run && transfer.status === TransferStatus.active;
     try {
       for await (const { position, bytes } of readAhead(transfer.source!, offset)) {
-        // After a resume the receiver may need bytes we already hashed: hash only what is new.
-        const unhashed = transfer.hasher.bytesHashed - position;
-        if (unhashed < bytes.byteLength) transfer.hasher.update(unhashed > 0 ? bytes.subarray(unhashed) : bytes);
         for (let start = 0; start < bytes.byteLength; start += chunkSize) {
           const end = Math.min(bytes.byteLength, start + chunkSize);
           while (current() && position + end - transfer.bytes > TRANSFER.windowBytes) {
             await new Promise<void>((resolve) => (transfer.wake = resolve));
           }
           if (!current()) return;
-          await this.host.sendBulk(peerId, encodeChunk(transfer.slot, position + start, bytes.subarray(start, end)));
+          const chunk = bytes.subarray(start, end);
+          // Hashed chunk by chunk, to keep each task short; after a resume, only what is new.
+          const unhashed = transfer.hasher.bytesHashed - (position + start);
+          if (unhashed < chunk.byteLength) transfer.hasher.update(unhashed > 0 ? chunk.subarray(unhashed) : chunk);
+          await this.host.sendBulk(peerId, encodeChunk(transfer.slot, position + start, chunk));
         }
       }
       if (current()) this.host.sendFrame(peerId, { t: 'end', tid: transfer.transferId, sha256: transfer.hasher.hex() });

@@ -165,7 +165,9 @@ export class Link {
     const peerConnection = this.connection.peerConnection;
     if (!this.speaksProtocol || !peerConnection || this.bulk) return;
     // Pre-negotiated: both sides create it with the same id, no signaling round trip needed.
-    const channel = peerConnection.createDataChannel('peer-chat-bulk', { negotiated: true, id: BULK.channelId, ordered: true });
+    // Lowest priority, where the browser supports it: SCTP then sends chat frames first.
+    const init = { negotiated: true, id: BULK.channelId, ordered: true, priority: 'very-low' } as RTCDataChannelInit;
+    const channel = peerConnection.createDataChannel('peer-chat-bulk', init);
     channel.binaryType = 'arraybuffer';
     channel.bufferedAmountLowThreshold = BULK.lowWaterMark;
     channel.onmessage = (event) => this.listener?.onBulk(event.data);
