@@ -30,13 +30,13 @@ const secureConverter = {
  *
  * @fires peer-chat-ready - Registered with the signaling server. Detail: `{ peerId }`.
  * @fires peer-chat-signaling - The signaling connection changed state. Detail: `{ state }`: `connecting`, `open`, `reconnecting` or `closed`.
- * @fires peer-chat-connect - A peer connected. Detail: `{ peerId, name? }`.
- * @fires peer-chat-disconnect - A peer left or was disconnected. Detail: `{ peerId, reason? }`.
- * @fires peer-chat-message - A chat message was sent or received. Detail: `{ id, from, text, time, direction }`.
+ * @fires peer-chat-connect - A peer connected (again, after a drop). Detail: `{ peerId, name?, safetyCode? }`.
+ * @fires peer-chat-disconnect - A peer left or was disconnected. Detail: `{ peerId, reason? }`; `reason`: `closed` (connection lost), `timeout` (silent 3.5 s), `left` (it disconnected), `local`, `protocol` (cut off).
+ * @fires peer-chat-message - A chat message was sent (`direction: 'out'`) or received (`'in'`). Detail: `{ id, from, text, time, direction }`.
  * @fires peer-chat-file-offer - A peer offers a file. Cancelable: `preventDefault()` declines it. Detail: `{ transferId, from, name, size, type }`.
- * @fires peer-chat-file-progress - Bytes moved in a transfer. Detail: `{ transferId, peerId, direction, bytes, size }`.
- * @fires peer-chat-file - A file was received completely. Detail: `{ transferId, from, file }`.
- * @fires peer-chat-error - Something went wrong. Detail: `{ type, message, peerId? }`.
+ * @fires peer-chat-file-progress - Bytes moved in a transfer, on both sides. Detail: `{ transferId, peerId, direction, bytes, size }`.
+ * @fires peer-chat-file - A file was received completely and its SHA-256 verified. Detail: `{ transferId, from, file }`.
+ * @fires peer-chat-error - Something went wrong. Detail: `{ type, message, peerId? }`; `type`: `invalid-attribute`, `signaling`, `id-taken`, `unknown-peer`, `timeout`, `connection`, `not-connected`, `protocol`, `file-too-large`, `transfer`, `integrity`, `delivery`.
  *
  * @csspart base - The element's layout container.
  * @csspart header - The row with the status and the own id.
@@ -91,25 +91,25 @@ export class PeerChat extends LitElement {
   @property() host = '';
   /** Signaling server port. Default: the page's port, else 443 or 80. */
   @property({ type: Number }) port?: number;
-  /** Path the signaling server is mounted at. */
+  /** Path the signaling server is mounted at. Default: `/peerjs`. */
   @property() path = '/peerjs';
-  /** The signaling server's API key. */
+  /** The signaling server's API key. Default: `peerjs`. */
   @property() key = 'peerjs';
-  /** Use TLS (https/wss) for signaling. Default: true when the page is https. */
+  /** Use TLS (https/wss) for signaling; `secure="false"` turns it off. Default: true when the page is https. */
   @property({ converter: secureConverter }) secure?: boolean | string;
-  /** Id to register; empty lets the server assign one. */
+  /** Connect to this peer as soon as registered. */
   @property({ attribute: 'remote-id' }) remoteId = '';
   /** Display name shown to peers. */
   @property() name = '';
-  /** JSON array of RTCIceServer (STUN/TURN); `[]` means host candidates only. */
+  /** JSON array of RTCIceServer (STUN/TURN); `[]` means host candidates only. Default: one public STUN server. */
   @property({ attribute: 'ice-servers' }) iceServers: string | RTCIceServer[] = '';
-  /** What to do with offered files: `ask` the person, `always` accept, `never` accept. */
+  /** What to do with offered files: `ask` the person (default), accept `always`, or `never`. */
   @property({ attribute: 'accept-files' }) acceptFiles: AcceptFiles = AcceptFiles.ask;
-  /** Largest file, in bytes, this element sends or receives. Empty: no limit. */
+  /** Largest file, in bytes, this element sends or receives; larger ones are refused on both sides. Default: no limit. */
   @property({ attribute: 'max-file-size' }) maxFileSize?: number | string;
-  /** How long, in ms, a peer that dropped may take to come back before its queued messages and transfers fail. */
+  /** How long, in ms, a peer that dropped may take to come back before its queued messages and transfers fail. Default: 60000. */
   @property({ attribute: 'reconnect-timeout' }) reconnectTimeout?: number | string;
-  /** Overrides for the strings the element shows. */
+  /** Overrides for the strings the element shows (see `defaultStrings`); property only. */
   @property({ attribute: false }) strings: PeerChatStringOverrides = {};
 
   private readonly chat = new ChatController(this);
@@ -131,7 +131,10 @@ export class PeerChat extends LitElement {
     return [...super.observedAttributes, 'peer-id'];
   }
 
-  /** The id to register before registration; the registered id after it. */
+  /**
+   * The id to register (attribute `peer-id`; empty lets the server assign one). After
+   * registration: the registered id.
+   */
   get peerId(): string {
     return this.chat.peerId || this.requestedPeerId;
   }
@@ -171,17 +174,17 @@ export class PeerChat extends LitElement {
     return this.chat.signalingState;
   }
 
-  /** Connects to a peer; resolves when the data connection is open. Rejects with an Error whose `type` says why. */
+  /** Connects to a peer; resolves when the data connection is open. Rejects with an Error whose `type` says why (`unknown-peer`, `timeout`, `signaling`, …). */
   async connect(remoteId: string): Promise<void> {
     await this.chat.connect(remoteId);
   }
 
-  /** Sends a chat message to `to`, or to every connected peer. */
+  /** Sends a chat message to `to`, or to every connected peer (queued for peers being reconnected); resolves with the message. */
   async send(text: string, to?: string): Promise<ChatMessage> {
     return this.chat.send(text, to);
   }
 
-  /** Sends a file to `to`, or to every connected peer; resolves when the receivers hold every byte. */
+  /** Sends a file to `to`, or to every connected peer; resolves when the receivers hold every byte, verified. Rejects with `declined`, `transfer` or `file-too-large`. */
   async sendFile(file: File, to?: string): Promise<void> {
     await this.chat.sendFile(file, to);
   }
