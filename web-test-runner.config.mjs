@@ -1,28 +1,12 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { chromiumLaunchOptions } from './test/support/browsers.mjs';
 import { firefoxLauncher } from './test/support/firefox-launcher.mjs';
 import { signalingPlugin } from './test/support/signaling-plugin.mjs';
 import { serversPlugin } from './test/conformance/servers.mjs';
 
-/** Debian's Chromium, with WebRTC host candidates visible (no mDNS) inside the test namespace. */
-const chromium = chromeLauncher({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-features=WebRtcHideLocalIpsWithMdns',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  },
-});
-
-/** Debian's firefox-esr, over WebDriver BiDi (prefs in test/support/firefox-launcher.mjs). */
+/** Debian's Chromium and firefox-esr (launch options and prefs in test/support/browsers.mjs). */
+const chromium = chromeLauncher({ launchOptions: chromiumLaunchOptions });
 const firefox = firefoxLauncher();
 
 /** Both by default; PEER_CHAT_BROWSERS=firefox (or chromium) runs one of them. */

@@ -194,8 +194,10 @@ describe('<peer-chat> under faults: link cuts, a dying signaling server, closed 
     await until(() => progress.length > 0, 'the transfer to start', 30_000);
     tally.faultsInjected++;
     const errors = collect(local, 'peer-chat-error');
+    // Listening first: in Firefox the closing tab's peer connection can end before tab-close returns.
+    const gone = nextEvent(local, 'peer-chat-disconnect', undefined, 10_000);
     await executeServerCommand('tab-close', { id: tab!.id });
-    await nextEvent(local, 'peer-chat-disconnect', undefined, 10_000);
+    await gone;
     const queued = await local.send('anyone there?');
     expect(local.messages.at(-1)!.status).to.equal('pending');
     expect(await sending).to.equal('transfer');

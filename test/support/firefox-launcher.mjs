@@ -2,36 +2,7 @@
 // WebDriver BiDi. (@web/test-runner-puppeteer would pull in the full `puppeteer` package.)
 // Its type is 'puppeteer' and getPage() returns the puppeteer Page, so the stock commands
 // (sendKeys, …) and our signaling plugin's tabs work as with Chromium.
-import puppeteer from 'puppeteer-core';
-
-/** Firefox preferences for WebRTC tests inside the private network namespace. */
-export const firefoxPrefs = {
-  // Real host addresses in ICE candidates, not mDNS names nothing here can resolve.
-  'media.peerconnection.ice.obfuscate_host_addresses': false,
-  // No permission prompts.
-  'media.navigator.permission.disabled': true,
-  // No phoning home, no updates, no first-run pages.
-  'app.update.enabled': false,
-  'browser.shell.checkDefaultBrowser': false,
-  'datareporting.policy.dataSubmissionEnabled': false,
-  'toolkit.telemetry.enabled': false,
-  'network.captive-portal-service.enabled': false,
-  'network.connectivity-service.enabled': false,
-};
-
-export const firefoxPath = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
-
-/** Launches a headless Firefox with the prefs above; `options` are merged into puppeteer's. */
-export function launchFirefox(options = {}) {
-  return puppeteer.launch({
-    browser: 'firefox',
-    executablePath: firefoxPath,
-    headless: true,
-    defaultViewport: { width: 800, height: 600 },
-    ...options,
-    extraPrefsFirefox: { ...firefoxPrefs, ...options.extraPrefsFirefox },
-  });
-}
+import { launchBrowser } from './browsers.mjs';
 
 export function firefoxLauncher(launchOptions = {}) {
   /** @type {Promise<import('puppeteer-core').Browser> | undefined} */
@@ -46,7 +17,7 @@ export function firefoxLauncher(launchOptions = {}) {
     type: 'puppeteer',
 
     async startSession(sessionId, url) {
-      browser ??= launchFirefox(launchOptions);
+      browser ??= launchBrowser('firefox', launchOptions);
       const page = idle.pop() ?? (await (await browser).newPage());
       pages.set(sessionId, page);
       await page.goto(url);
