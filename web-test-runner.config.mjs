@@ -2,13 +2,13 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { chromiumLaunchOptions } from './test/support/browsers.mjs';
 import { firefoxLauncher } from './test/support/firefox-launcher.mjs';
+import { remoteHostPlugin } from './test/support/remote-host.mjs';
 import { signalingPlugin } from './test/support/signaling-plugin.mjs';
 import { serversPlugin } from './test/conformance/servers.mjs';
 
 /** Debian's Chromium and firefox-esr (launch options and prefs in test/support/browsers.mjs). */
 const chromium = chromeLauncher({ launchOptions: chromiumLaunchOptions });
 const firefox = firefoxLauncher();
-
 /** Both by default; PEER_CHAT_BROWSERS=firefox (or chromium) runs one of them. */
 const wanted = (process.env.PEER_CHAT_BROWSERS ?? 'chromium,firefox').split(',').map((name) => name.trim().toLowerCase());
 const browsers = Object.entries({ chromium, firefox }).filter(([name]) => wanted.includes(name)).map(([, launcher]) => launcher);
@@ -20,6 +20,9 @@ export default {
   browsers,
   // Tests kill and restart their own signaling servers; one file at a time keeps timings honest.
   concurrency: 1,
+  // And one browser at a time: two browsers each pushing tens of MiB through WebRTC on two
+  // cores starve each other's timers.
+  concurrentBrowsers: 1,
   testsFinishTimeout: 15 * 60 * 1000,
   browserStartTimeout: 60_000,
   testFramework: { config: { timeout: 60_000 } },
@@ -28,6 +31,7 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
     signalingPlugin(),
+    remoteHostPlugin(),
     // server-start / server-stop: the Node and the ASP.NET signaling servers (conformance suite, Razor page).
     serversPlugin(),
   ],
