@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import puppeteer from 'puppeteer-core';
+import { launchBrowser } from '../test/support/browsers.mjs';
 import { cpuTimes, memory, rendererOf, resetPeak } from './processes.mjs';
 import { formatTable, max, median, row } from './report.mjs';
 import { startSignaling, startStaticServer } from './servers.mjs';
@@ -43,22 +43,11 @@ const PROBE_AT = [0.3, 0.4, 0.5, 0.6, 0.7];
  */
 const TARGET = { throughputRatio: 0.95, chatDelayMs: 50, memoryGrowthMiB: 128, bundleKiB: 40 };
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
 const log = (message) => console.error(`[bench] ${message}`);
 
 const signaling = await startSignaling(root);
 const web = await startStaticServer(root);
-const browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+const browser = await launchBrowser('chromium');
 const browserPid = browser.process().pid;
 
 /**

@@ -1,17 +1,6 @@
 import { expect } from '@open-wc/testing';
 import type { DataConnection, Peer } from 'peerjs';
-import { collect, createChat, loadPeerJs, nextEvent, startSignaling, stopSignaling, until } from './support/helpers.js';
-
-/** A plain PeerJS app on the same signaling server, with default (binary) serialization. */
-async function plainPeer(port: number): Promise<Peer> {
-  const Peer = await loadPeerJs();
-  const peer = new Peer({ host: '127.0.0.1', port, path: '/peerjs', config: { iceServers: [] }, debug: 0 });
-  await new Promise((resolve, reject) => {
-    peer.once('open', resolve);
-    peer.once('error', reject);
-  });
-  return peer;
-}
+import { collect, createChat, nextEvent, plainPeer, startSignaling, stopSignaling, until } from './support/helpers.js';
 
 function opened(connection: DataConnection): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -20,6 +9,7 @@ function opened(connection: DataConnection): Promise<void> {
   });
 }
 
+/** A plain PeerJS app on the same signaling server, with default (binary) serialization. */
 describe('<peer-chat> with a plain PeerJS app', () => {
   let port: number;
   let peer: Peer;

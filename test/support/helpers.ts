@@ -25,6 +25,17 @@ export async function loadPeerJs(): Promise<typeof PeerClass> {
   return global.peerjs!.Peer;
 }
 
+/** A stock PeerJS client registered on the test signaling server, host candidates only. */
+export async function plainPeer(port: number): Promise<PeerClass> {
+  const Peer = await loadPeerJs();
+  const peer = new Peer({ host: '127.0.0.1', port, path: '/peerjs', config: { iceServers: [] }, debug: 0 });
+  await new Promise((resolve, reject) => {
+    peer.once('open', resolve);
+    peer.once('error', reject);
+  });
+  return peer;
+}
+
 export async function startSignaling(port = 0): Promise<number> {
   const result = await executeServerCommand<{ port: number }, { port: number }>('signaling-start', { port });
   return result!.port;

@@ -3,7 +3,7 @@
  * a correct `<peer-chat>` does, and everything a broken or hostile one might.
  */
 import type { DataConnection, Peer } from 'peerjs';
-import { loadPeerJs } from './helpers.js';
+import { plainPeer } from './helpers.js';
 
 export const BULK_CHANNEL_ID = 64;
 
@@ -17,13 +17,7 @@ export class RawPeer {
   private constructor(readonly peer: Peer) {}
 
   static async create(port: number): Promise<RawPeer> {
-    const Peer = await loadPeerJs();
-    const peer = new Peer({ host: '127.0.0.1', port, path: '/peerjs', config: { iceServers: [] }, debug: 0 });
-    await new Promise((resolve, reject) => {
-      peer.once('open', resolve);
-      peer.once('error', reject);
-    });
-    return new RawPeer(peer);
+    return new RawPeer(await plainPeer(port));
   }
 
   get id(): string {

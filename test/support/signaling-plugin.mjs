@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { killServer } from '../conformance/servers.mjs';
 import { launchBrowser } from './browsers.mjs';
 
 const serverScript = fileURLToPath(new URL('../../scripts/signaling-server.mjs', import.meta.url));
@@ -21,13 +22,6 @@ function launch(port) {
       resolve({ child, port: JSON.parse(line).port });
     });
   });
-}
-
-async function kill(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
 }
 
 export function signalingPlugin() {
@@ -75,7 +69,7 @@ export function signalingPlugin() {
         case 'signaling-stop': {
           const child = servers.get(payload.port);
           servers.delete(payload.port);
-          if (child) await kill(child);
+          if (child) await killServer(child);
           return true;
         }
         case 'tab-open': {
@@ -104,7 +98,7 @@ export function signalingPlugin() {
       return undefined;
     },
     async serverStop() {
-      await Promise.all([...servers.values()].map(kill));
+      await Promise.all([...servers.values()].map(killServer));
       await Promise.all([...tabs.values()].map(({ tab }) => tab.close().catch(() => {})));
       await Promise.all([...others.values()].map((other) => other.browser.then((browser) => browser.close()).catch(() => {})));
     },
