@@ -19,11 +19,17 @@ const SETUP = [
   'set -e',
   'ip link set lo up',
   'ip link add pc-near type veth peer name pc-far',
+  // No IPv6 link-local addresses: they would appear a second later, and Chromium aborts
+  // requests in flight (ERR_NETWORK_CHANGED) when the machine's addresses change.
+  'ip link set pc-near addrgenmode none',
+  'ip link set pc-far addrgenmode none',
   'ip addr add 10.87.0.1/24 dev pc-near',
   'ip addr add 10.87.0.2/24 dev pc-far',
   'ip link set pc-near up',
   'ip link set pc-far up',
   'ip route add default via 10.87.0.2',
+  // Settle before anything starts: wait until both ends have carrier.
+  'for i in $(seq 50); do ip -o link show up | grep -c LOWER_UP | grep -qx 3 && break; sleep 0.05; done',
   'exec "$@"',
 ].join('\n');
 

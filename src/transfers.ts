@@ -251,7 +251,7 @@ export class Transfers {
       // An offer stays open for the person to answer; the answer goes out on reconnection.
       if (transfer.status !== TransferStatus.offered && transfer.status !== TransferStatus.paused) {
         transfer.status = TransferStatus.paused;
-        this.bySlot.delete(`${transfer.peerId} ${transfer.slot}`);
+        this.unroute(transfer);
         transfer.wake?.();
       }
     }
@@ -274,6 +274,15 @@ export class Transfers {
   }
 
   // ---- internals ----------------------------------------------------------------------
+
+  /**
+   * Stops routing chunks to an incoming transfer. Slots are chosen by each sender, so one of
+   * our outgoing transfers may share its number: only the incoming transfer's own entry goes.
+   */
+  private unroute(transfer: Transfer): void {
+    const key = `${transfer.peerId} ${transfer.slot}`;
+    if (this.bySlot.get(key) === transfer) this.bySlot.delete(key);
+  }
 
   /** A sender offers again after a reconnection: answer as the transfer stands. */
   private receiveRepeatedOffer(transfer: Transfer, frame: OfferFrame): void {
@@ -445,7 +454,7 @@ export class Transfers {
     if (isFinished(transfer.status)) return;
     transfer.status = status;
     if (reason) transfer.reason = reason;
-    this.bySlot.delete(`${transfer.peerId} ${transfer.slot}`);
+    this.unroute(transfer);
     transfer.wake?.();
     if (status !== TransferStatus.done) void transfer.sink?.discard();
     transfer.sink = undefined;
