@@ -180,6 +180,25 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     expect(parts(bob, 'download')).to.have.length(0);
   });
 
+  it('sends files both ways at once (each side numbers its own transfers)', async () => {
+    const alice = await createChat(port, { acceptFiles: 'always' });
+    const bob = await createChat(port, { acceptFiles: 'always' });
+    await pair(alice, bob);
+    // A first small file each way, so that the second ones share slot number 2 on both sides.
+    for (const [from, to] of [[alice, bob], [bob, alice]] as const) {
+      const arrived = nextEvent(to, 'peer-chat-file');
+      await from.sendFile(new File(['warm-up'], 'first.txt'));
+      await arrived;
+    }
+    const toBob = patternBytes(3 * 1024 * 1024, 31);
+    const toAlice = patternBytes(9 * 1024 * 1024 + 5, 32);
+    const atBob = nextEvent(bob, 'peer-chat-file', (detail) => detail.file.name === 'to-bob.bin');
+    const atAlice = nextEvent(alice, 'peer-chat-file', (detail) => detail.file.name === 'to-alice.bin');
+    await Promise.all([alice.sendFile(new File([toBob], 'to-bob.bin')), bob.sendFile(new File([toAlice], 'to-alice.bin'))]);
+    expect(await sameBytes((await atBob).file, toBob)).to.equal(true);
+    expect(await sameBytes((await atAlice).file, toAlice)).to.equal(true);
+  });
+
   it('delivers a chat message while a large file is in flight', async () => {
     const alice = await createChat(port);
     const bob = await createChat(port, { acceptFiles: 'always' });
