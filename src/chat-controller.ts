@@ -9,8 +9,12 @@ import { Direction, ErrorType, MessageStatus, firePeerChatEvent, type ChatMessag
 import { LIMITS, PROTOCOL_VERSION, decodeControl, encodeControl, isTransferFrame, randomId, type ControlFrame, type HelloFrame } from './protocol.js';
 import { TokenBucket } from './rate-limit.js';
 import { Sha256 } from './sha256.js';
+import { TypedError } from './errors.js';
 import { Transfers, type TransferInfo } from './transfers.js';
-import { Link, SignalingState, Transport, TypedError, type TransportOptions } from './transport.js';
+import { Link, SignalingState, Transport, type TransportOptions } from './transport.js';
+
+/** The element reads the signaling state from here, never from the transport. */
+export { SignalingState };
 
 export const AcceptFiles = { ask: 'ask', always: 'always', never: 'never' } as const;
 export type AcceptFiles = (typeof AcceptFiles)[keyof typeof AcceptFiles];

@@ -1,12 +1,11 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { AcceptFiles, ChatController, PeerStatus, type ChatSettings, type PeerInfo } from './chat-controller.js';
+import { AcceptFiles, ChatController, PeerStatus, SignalingState, type ChatSettings, type PeerInfo } from './chat-controller.js';
 import { Direction, ErrorType, MessageStatus, firePeerChatEvent, type ChatMessage } from './events.js';
 import { styles } from './peer-chat.styles.js';
 import { formatBytes, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
 import { TransferStatus, type TransferInfo } from './transfers.js';
-import { SignalingState } from './transport.js';
 
 /** PeerJS's default ICE configuration: one public STUN server. */
 const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:19302' }];

@@ -6,12 +6,12 @@
  * and keeps at most a window of unacknowledged bytes in flight; the receiver hashes and
  * writes each chunk to a sink as it arrives and acknowledges what it wrote.
  */
+import { TypedError } from './errors.js';
 import { Direction, ErrorType, type PeerChatEventDetails } from './events.js';
 import { safeFileName } from './file-name.js';
 import { openSink, type FileSink } from './file-sink.js';
 import { LIMITS, decodeChunk, encodeChunk, randomId, type ControlFrame, type OfferFrame, type TransferFrame } from './protocol.js';
 import { Sha256 } from './sha256.js';
-import { TypedError } from './transport.js';
 
 export const TransferStatus = {
   /** Offered to us, waiting for the person (or the page) to decide. */

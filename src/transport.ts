@@ -7,6 +7,7 @@
  *   sent with flow control on `bufferedAmount`.
  */
 import { Peer, type DataConnection, type PeerError } from 'peerjs';
+import { TypedError } from './errors.js';
 
 export const SignalingState = {
   connecting: 'connecting',
@@ -33,18 +34,6 @@ export interface TransportError {
   type: string;
   message: string;
   peerId?: string;
-}
-
-/** Errors from `dial()` and the transport carry a machine-readable `type`. */
-export class TypedError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly peerId?: string,
-  ) {
-    super(message);
-    this.name = 'PeerChatError';
-  }
 }
 
 export interface TransportListener {
