@@ -18,6 +18,7 @@ export const aspnetDll = `${aspnetProject}/bin/Release/net10.0/PeerChatDemo.dll`
 /**
  * @typedef {object} ServerOptions
  * @property {number} [port] 0 (default): any free port
+ * @property {string | null} [host] node only: '127.0.0.1' (default), or null for the script's default
  * @property {string} [key] API key (default 'peerjs')
  * @property {number} [expireTimeout] ms before queued messages are answered with EXPIRE
  * @property {number} [aliveTimeout] ms without HEARTBEAT before a client is dropped
@@ -33,8 +34,10 @@ function timeSpan(ms) {
 }
 
 function nodeCommand(options) {
-  // 127.0.0.1 only, like the ASP.NET one (the script's default may be wider inside the test namespace).
-  const args = [nodeScript, '--host', '127.0.0.1', '--port', String(options.port ?? 0)];
+  // 127.0.0.1 only, like the ASP.NET one, unless `host: null` asks for the script's default
+  // (inside the test namespace, also reachable from the far host of test/support/remote-host.mjs).
+  const args = [nodeScript, '--port', String(options.port ?? 0)];
+  if (options.host !== null) args.push('--host', options.host ?? '127.0.0.1');
   if (options.key !== undefined) args.push('--key', options.key);
   if (options.expireTimeout !== undefined) args.push('--expire-timeout', String(options.expireTimeout));
   if (options.aliveTimeout !== undefined) args.push('--alive-timeout', String(options.aliveTimeout));

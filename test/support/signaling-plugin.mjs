@@ -2,27 +2,8 @@
 // processes, and open and close real browser tabs, through `executeServerCommand`.
 // A tab opened with `browser: 'other'` is in a separate instance of the other browser
 // (Firefox for a test running in Chromium, Chromium for one in Firefox).
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { killServer } from '../conformance/servers.mjs';
+import { killServer, startServer } from '../conformance/servers.mjs';
 import { launchBrowser } from './browsers.mjs';
-
-const serverScript = fileURLToPath(new URL('../../scripts/signaling-server.mjs', import.meta.url));
-
-/** Starts a signaling server process; resolves with it once it listens. */
-function launch(port) {
-  const child = spawn(process.execPath, [serverScript, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('signaling server did not start in 10 s')), 10_000);
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`signaling server exited with ${code}`)));
-    createInterface({ input: child.stdout }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve({ child, port: JSON.parse(line).port });
-    });
-  });
-}
 
 export function signalingPlugin() {
   /** Running servers by port. */
@@ -62,7 +43,8 @@ export function signalingPlugin() {
     async executeCommand({ command, payload, session }) {
       switch (command) {
         case 'signaling-start': {
-          const server = await launch(payload?.port ?? 0);
+          // The script's default address: the far test host must reach it too.
+          const server = await startServer('node', { port: payload?.port ?? 0, host: null });
           servers.set(server.port, server.child);
           return { port: server.port };
         }
