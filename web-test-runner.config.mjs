@@ -3,7 +3,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { chromiumLaunchOptions } from './test/support/browsers.mjs';
 import { firefoxLauncher } from './test/support/firefox-launcher.mjs';
 import { remoteHostPlugin } from './test/support/remote-host.mjs';
-import { signalingPlugin } from './test/support/signaling-plugin.mjs';
+import { tabsPlugin } from './test/support/tabs-plugin.mjs';
 import { serversPlugin } from './test/conformance/servers.mjs';
 
 /** Debian's Chromium and firefox-esr (launch options and prefs in test/support/browsers.mjs). */
@@ -30,7 +30,7 @@ export default {
   filterBrowserLogs: ({ args }) => !String(args[0]).startsWith('Lit is in dev mode'),
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
-    signalingPlugin(),
+    tabsPlugin(),
     remoteHostPlugin(),
     // server-start / server-stop: the Node and the ASP.NET signaling servers (conformance suite, Razor page).
     serversPlugin(),

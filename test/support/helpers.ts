@@ -37,12 +37,13 @@ export async function plainPeer(port: number): Promise<PeerClass> {
 }
 
 export async function startSignaling(port = 0): Promise<number> {
-  const result = await executeServerCommand<{ port: number }, { port: number }>('signaling-start', { port });
+  // The Node `peer` server at the script's default address, which the far test host can reach too.
+  const result = await executeServerCommand<{ port: number }, { kind: 'node'; port: number; host: null }>('server-start', { kind: 'node', port, host: null });
   return result!.port;
 }
 
 export async function stopSignaling(port: number): Promise<void> {
-  await executeServerCommand('signaling-stop', { port });
+  await executeServerCommand('server-stop', { port });
 }
 
 /** Resolves with the detail of the next `name` event on `target` that matches `accept`. */

@@ -1,13 +1,10 @@
-// web-test-runner plugin: lets browser tests start, kill and restart real signaling server
-// processes, and open and close real browser tabs, through `executeServerCommand`.
+// web-test-runner plugin: lets browser tests open, drive and close real browser tabs through
+// `executeServerCommand` (signaling servers: test/conformance/servers.mjs).
 // A tab opened with `browser: 'other'` is in a separate instance of the other browser
 // (Firefox for a test running in Chromium, Chromium for one in Firefox).
-import { killServer, startServer } from '../conformance/servers.mjs';
 import { launchBrowser } from './browsers.mjs';
 
-export function signalingPlugin() {
-  /** Running servers by port. */
-  const servers = new Map();
+export function tabsPlugin() {
   /** Extra tabs opened by tests, by a number. */
   const tabs = new Map();
   let nextTab = 1;
@@ -39,21 +36,9 @@ export function signalingPlugin() {
   }
 
   return {
-    name: 'peer-chat-signaling',
+    name: 'peer-chat-tabs',
     async executeCommand({ command, payload, session }) {
       switch (command) {
-        case 'signaling-start': {
-          // The script's default address: the far test host must reach it too.
-          const server = await startServer('node', { port: payload?.port ?? 0, host: null });
-          servers.set(server.port, server.child);
-          return { port: server.port };
-        }
-        case 'signaling-stop': {
-          const child = servers.get(payload.port);
-          servers.delete(payload.port);
-          if (child) await killServer(child);
-          return true;
-        }
         case 'tab-open': {
           // A real second tab of the same browser (or of the other one), on a page of this test server.
           const page = await session.browser.getPage(session.id);
@@ -80,7 +65,6 @@ export function signalingPlugin() {
       return undefined;
     },
     async serverStop() {
-      await Promise.all([...servers.values()].map(killServer));
       await Promise.all([...tabs.values()].map(({ tab }) => tab.close().catch(() => {})));
       await Promise.all([...others.values()].map((other) => other.browser.then((browser) => browser.close()).catch(() => {})));
     },
