@@ -32,7 +32,7 @@ export default {
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
     tabsPlugin(),
     remoteHostPlugin(),
-    // server-start / server-stop: the Node and the ASP.NET signaling servers (conformance suite, Razor page).
+    // server-start / server-stop: the Node and the ASP.NET signaling servers, for every test.
     serversPlugin(),
   ],
 };
