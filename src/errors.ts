@@ -1,11 +1,46 @@
 /**
- * The Error that every failure of `<peer-chat>` rejects with: `type` is machine-readable, the
- * same values as `peer-chat-error`'s. Shared by every layer, so it depends on none.
+ * The one error type of `<peer-chat>`: every rejected promise and every `peer-chat-error`
+ * carries one of the {@link ErrorType} values, never a PeerJS or browser error type.
+ * Shared by every layer, so it depends on none.
  */
-export class TypedError extends Error {
+
+/** Why something failed: the `type` of a {@link PeerChatError} and of `peer-chat-error`. */
+export const ErrorType = {
+  /** An attribute has an invalid value; its default is used instead. */
+  invalidAttribute: 'invalid-attribute',
+  /** The signaling server could not be reached, or refused us. */
+  signaling: 'signaling',
+  /** Another client holds the id we asked for. */
+  idTaken: 'id-taken',
+  /** No peer with that id is registered. */
+  unknownPeer: 'unknown-peer',
+  /** The peer did not answer in time. */
+  timeout: 'timeout',
+  /** A connection could not be made or was lost. */
+  connection: 'connection',
+  /** The call needs a connected peer, and there is none (with that id). */
+  notConnected: 'not-connected',
+  /** Invalid input, or invalid data from a peer. */
+  protocol: 'protocol',
+  /** A file is larger than `max-file-size` allows. */
+  fileTooLarge: 'file-too-large',
+  /** A file transfer failed or was cancelled. */
+  transfer: 'transfer',
+  /** A received file's SHA-256 did not match the sender's: it was discarded. */
+  integrity: 'integrity',
+  /** A message could not be delivered: the peer did not come back in time. */
+  delivery: 'delivery',
+  /** The receiver declined a file (a `sendFile()` rejection only). */
+  declined: 'declined',
+} as const;
+export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
+
+/** What `<peer-chat>` rejects with: `type` is machine-readable, `message` is for people. */
+export class PeerChatError extends Error {
   constructor(
-    readonly type: string,
+    readonly type: ErrorType,
     message: string,
+    /** The peer the failure concerns, if any. */
     readonly peerId?: string,
   ) {
     super(message);

@@ -1,81 +1,112 @@
 /**
- * The DOM events `<peer-chat>` fires. All are `CustomEvent`s that bubble and cross shadow
- * boundaries (`composed`); `peer-chat-file-offer` is cancelable: `preventDefault()` declines.
+ * The DOM events `<peer-chat>` fires: one class per event, each a `CustomEvent` whose
+ * `detail` is typed. All bubble and cross shadow boundaries (`composed`);
+ * `peer-chat-file-offer` is cancelable: `preventDefault()` declines the file.
  */
-import type { SignalingState } from './transport.js';
+import type {
+  ChatEventDetails,
+  ChatEventName,
+  ConnectDetail,
+  DisconnectDetail,
+  ErrorDetail,
+  FileDetail,
+  FileOfferDetail,
+  FileProgressDetail,
+  MessageDetail,
+  ReadyDetail,
+  SignalingDetail,
+} from './engine/types.js';
 
-export const Direction = { in: 'in', out: 'out' } as const;
-export type Direction = (typeof Direction)[keyof typeof Direction];
+const init = { bubbles: true, composed: true } as const;
 
-/** Values of `peer-chat-error`'s `type`. */
-export const ErrorType = {
-  invalidAttribute: 'invalid-attribute',
-  signaling: 'signaling',
-  idTaken: 'id-taken',
-  unknownPeer: 'unknown-peer',
-  timeout: 'timeout',
-  connection: 'connection',
-  notConnected: 'not-connected',
-  protocol: 'protocol',
-  fileTooLarge: 'file-too-large',
-  transfer: 'transfer',
-  /** A received file's SHA-256 did not match the sender's: it was discarded. */
-  integrity: 'integrity',
-  /** A message could not be delivered: the peer did not come back in time. */
-  delivery: 'delivery',
-  /** Only as the `type` of a `sendFile()` rejection: the receiver said no. */
-  declined: 'declined',
-} as const;
-export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
-
-/** Delivery of an outgoing message: acknowledged by every recipient, still queued, or given up. */
-export const MessageStatus = { pending: 'pending', delivered: 'delivered', failed: 'failed' } as const;
-export type MessageStatus = (typeof MessageStatus)[keyof typeof MessageStatus];
-
-export interface ChatMessage {
-  id: string;
-  /** Sender's peer id (our own id for outgoing messages). */
-  from: string;
-  text: string;
-  /** Milliseconds since the epoch, as stamped by the sender. */
-  time: number;
-  direction: Direction;
-  /** Outgoing messages only (in `messages`, not in the event): where delivery stands. */
-  status?: MessageStatus;
+/** Registered with the signaling server. */
+export class PeerChatReadyEvent extends CustomEvent<ReadyDetail> {
+  constructor(detail: ReadyDetail) {
+    super('peer-chat-ready', { ...init, detail });
+  }
+}
+/** The signaling connection changed state. */
+export class PeerChatSignalingEvent extends CustomEvent<SignalingDetail> {
+  constructor(detail: SignalingDetail) {
+    super('peer-chat-signaling', { ...init, detail });
+  }
+}
+/** A peer connected (again, after a drop). */
+export class PeerChatConnectEvent extends CustomEvent<ConnectDetail> {
+  constructor(detail: ConnectDetail) {
+    super('peer-chat-connect', { ...init, detail });
+  }
+}
+/** A peer left or was disconnected. */
+export class PeerChatDisconnectEvent extends CustomEvent<DisconnectDetail> {
+  constructor(detail: DisconnectDetail) {
+    super('peer-chat-disconnect', { ...init, detail });
+  }
+}
+/** A chat message was sent or received. */
+export class PeerChatMessageEvent extends CustomEvent<MessageDetail> {
+  constructor(detail: MessageDetail) {
+    super('peer-chat-message', { ...init, detail });
+  }
+}
+/** A peer offers a file; `preventDefault()` declines it. */
+export class PeerChatFileOfferEvent extends CustomEvent<FileOfferDetail> {
+  constructor(detail: FileOfferDetail) {
+    super('peer-chat-file-offer', { ...init, cancelable: true, detail });
+  }
+}
+/** Bytes moved in a transfer. */
+export class PeerChatFileProgressEvent extends CustomEvent<FileProgressDetail> {
+  constructor(detail: FileProgressDetail) {
+    super('peer-chat-file-progress', { ...init, detail });
+  }
+}
+/** A file arrived whole and verified. */
+export class PeerChatFileEvent extends CustomEvent<FileDetail> {
+  constructor(detail: FileDetail) {
+    super('peer-chat-file', { ...init, detail });
+  }
+}
+/** Something went wrong; `detail.type` says what. */
+export class PeerChatErrorEvent extends CustomEvent<ErrorDetail> {
+  constructor(detail: ErrorDetail) {
+    super('peer-chat-error', { ...init, detail });
+  }
 }
 
-export interface PeerChatEventDetails {
-  'peer-chat-ready': { peerId: string };
-  'peer-chat-signaling': { state: SignalingState };
-  'peer-chat-connect': { peerId: string; name?: string; safetyCode?: string };
-  'peer-chat-disconnect': { peerId: string; reason?: string };
-  'peer-chat-message': ChatMessage;
-  'peer-chat-file-offer': { transferId: string; from: string; name: string; size: number; type: string };
-  'peer-chat-file-progress': { transferId: string; peerId: string; direction: Direction; bytes: number; size: number };
-  'peer-chat-file': { transferId: string; from: string; file: File };
-  'peer-chat-error': { type: string; message: string; peerId?: string };
+/** Every event of `<peer-chat>` by name, with its class. */
+export interface PeerChatEventMap {
+  'peer-chat-ready': PeerChatReadyEvent;
+  'peer-chat-signaling': PeerChatSignalingEvent;
+  'peer-chat-connect': PeerChatConnectEvent;
+  'peer-chat-disconnect': PeerChatDisconnectEvent;
+  'peer-chat-message': PeerChatMessageEvent;
+  'peer-chat-file-offer': PeerChatFileOfferEvent;
+  'peer-chat-file-progress': PeerChatFileProgressEvent;
+  'peer-chat-file': PeerChatFileEvent;
+  'peer-chat-error': PeerChatErrorEvent;
 }
+export type PeerChatEventName = ChatEventName;
+export type PeerChatEventDetails = ChatEventDetails;
 
-export type PeerChatEventName = keyof PeerChatEventDetails;
+const EVENT_CLASSES: { [K in PeerChatEventName]: new (detail: PeerChatEventDetails[K]) => PeerChatEventMap[K] } = {
+  'peer-chat-ready': PeerChatReadyEvent,
+  'peer-chat-signaling': PeerChatSignalingEvent,
+  'peer-chat-connect': PeerChatConnectEvent,
+  'peer-chat-disconnect': PeerChatDisconnectEvent,
+  'peer-chat-message': PeerChatMessageEvent,
+  'peer-chat-file-offer': PeerChatFileOfferEvent,
+  'peer-chat-file-progress': PeerChatFileProgressEvent,
+  'peer-chat-file': PeerChatFileEvent,
+  'peer-chat-error': PeerChatErrorEvent,
+};
 
-/** Events whose default action the host page may prevent. */
-const CANCELABLE: ReadonlySet<PeerChatEventName> = new Set(['peer-chat-file-offer']);
-
-/** Builds one of our events; returns whether its default action should go ahead. */
+/** Dispatches the event `name` on `target`; returns false when a listener prevented its default. */
 export function firePeerChatEvent<K extends PeerChatEventName>(target: EventTarget, name: K, detail: PeerChatEventDetails[K]): boolean {
-  return target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true, cancelable: CANCELABLE.has(name) }));
+  return target.dispatchEvent(new EVENT_CLASSES[name](detail));
 }
 
 declare global {
-  interface HTMLElementEventMap {
-    'peer-chat-ready': CustomEvent<PeerChatEventDetails['peer-chat-ready']>;
-    'peer-chat-signaling': CustomEvent<PeerChatEventDetails['peer-chat-signaling']>;
-    'peer-chat-connect': CustomEvent<PeerChatEventDetails['peer-chat-connect']>;
-    'peer-chat-disconnect': CustomEvent<PeerChatEventDetails['peer-chat-disconnect']>;
-    'peer-chat-message': CustomEvent<PeerChatEventDetails['peer-chat-message']>;
-    'peer-chat-file-offer': CustomEvent<PeerChatEventDetails['peer-chat-file-offer']>;
-    'peer-chat-file-progress': CustomEvent<PeerChatEventDetails['peer-chat-file-progress']>;
-    'peer-chat-file': CustomEvent<PeerChatEventDetails['peer-chat-file']>;
-    'peer-chat-error': CustomEvent<PeerChatEventDetails['peer-chat-error']>;
-  }
+  // On the element, and on any ancestor or the document, since the events bubble and are composed.
+  interface GlobalEventHandlersEventMap extends PeerChatEventMap {}
 }

@@ -1,7 +1,25 @@
 /** The `<peer-chat>` bundle: loading it defines the element. */
 export { PeerChat } from './peer-chat.js';
-export { AcceptFiles, DisconnectReason, PeerStatus, type ChatSettings, type PeerInfo } from './chat-controller.js';
-export { Direction, ErrorType, MessageStatus, type ChatMessage, type PeerChatEventDetails, type PeerChatEventName } from './events.js';
+export { ErrorType, PeerChatError } from './errors.js';
+export * from './events.js';
+export {
+  AcceptFiles,
+  Direction,
+  DisconnectReason,
+  MessageStatus,
+  PeerStatus,
+  SignalingState,
+  type ChatMessage,
+  type PeerInfo,
+  type ReadyDetail,
+  type SignalingDetail,
+  type ConnectDetail,
+  type DisconnectDetail,
+  type MessageDetail,
+  type FileOfferDetail,
+  type FileProgressDetail,
+  type FileDetail,
+  type ErrorDetail,
+} from './engine/types.js';
 export { defaultStrings, type PeerChatStrings, type PeerChatStringOverrides } from './strings.js';
-export { TransferStatus, type TransferInfo } from './transfers.js';
-export { SignalingState } from './transport.js';
+export { TransferStatus, type TransferInfo } from './transfers/types.js';

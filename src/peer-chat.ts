@@ -1,11 +1,13 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { AcceptFiles, ChatController, PeerStatus, SignalingState, type ChatSettings, type PeerInfo } from './chat-controller.js';
-import { Direction, ErrorType, MessageStatus, firePeerChatEvent, type ChatMessage } from './events.js';
+import { AcceptFiles, ChatController, PeerStatus, SignalingState, type ChatSettings, type PeerInfo } from './controller/chat-controller.js';
+import { firePeerChatEvent } from './events.js';
+import { ErrorType } from './errors.js';
+import { Direction, MessageStatus, type ChatMessage } from './engine/types.js';
 import { styles } from './peer-chat.styles.js';
 import { formatBytes, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
-import { TransferStatus, type TransferInfo } from './transfers.js';
+import { TransferStatus, type TransferInfo } from './transfers/types.js';
 
 /** PeerJS's default ICE configuration: one public STUN server. */
 const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:19302' }];

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import fc from 'fast-check';
-import { LIMITS, decodeChunk, decodeControl, encodeChunk, encodeControl, type ControlFrame } from '../src/protocol.js';
+import { LIMITS, decodeChunk, decodeControl, encodeChunk, encodeControl, type ControlFrame } from '../src/engine/protocol.js';
 
 /** Frames tried, printed at the end for the record. */
 let framesFuzzed = 0;

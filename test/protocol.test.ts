@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { CHUNK_HEADER_BYTES, LIMITS, decodeChunk, decodeControl, encodeChunk, encodeControl, type ControlFrame } from '../src/protocol.js';
+import { CHUNK_HEADER_BYTES, LIMITS, decodeChunk, decodeControl, encodeChunk, encodeControl, type ControlFrame } from '../src/engine/protocol.js';
 
 describe('protocol codec', () => {
   const valid: ControlFrame[] = [

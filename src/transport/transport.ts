@@ -7,15 +7,11 @@
  *   sent with flow control on `bufferedAmount`.
  */
 import { Peer, type DataConnection, type PeerError } from 'peerjs';
-import { TypedError } from './errors.js';
+import { PeerChatError } from '../errors.js';
+import { SignalingState, type ErrorDetail } from '../engine/types.js';
 
-export const SignalingState = {
-  connecting: 'connecting',
-  open: 'open',
-  reconnecting: 'reconnecting',
-  closed: 'closed',
-} as const;
-export type SignalingState = (typeof SignalingState)[keyof typeof SignalingState];
+export { SignalingState };
+
 
 export interface TransportOptions {
   host: string;
@@ -30,17 +26,12 @@ export interface TransportOptions {
   metadata: Record<string, unknown>;
 }
 
-export interface TransportError {
-  type: string;
-  message: string;
-  peerId?: string;
-}
 
 export interface TransportListener {
   onRegistered(peerId: string): void;
   onSignalingState(state: SignalingState): void;
   onIncoming(link: Link): void;
-  onError(error: TransportError): void;
+  onError(error: ErrorDetail): void;
 }
 
 export interface LinkListener {
@@ -117,7 +108,7 @@ export class Link {
 
   /** Sends a control frame (text) at once: chat never waits behind file data. */
   sendControl(frame: string): void {
-    if (!this.isOpen) throw new TypedError('not-connected', `Not connected to ${this.peerId}`, this.peerId);
+    if (!this.isOpen) throw new PeerChatError('not-connected', `Not connected to ${this.peerId}`, this.peerId);
     const channel = this.connection.dataChannel;
     // PeerJS's raw connections would buffer in their own queue; send on the channel directly.
     if (this.speaksProtocol && channel?.readyState === 'open') channel.send(frame);
@@ -128,7 +119,7 @@ export class Link {
   async sendBulk(frame: ArrayBuffer): Promise<void> {
     const channel = this.bulk;
     if (!channel || channel.readyState !== 'open' || !this.isOpen) {
-      throw new TypedError('not-connected', `The file channel to ${this.peerId} is not open`, this.peerId);
+      throw new PeerChatError('not-connected', `The file channel to ${this.peerId} is not open`, this.peerId);
     }
     while (channel.bufferedAmount > BULK.highWaterMark) {
       await new Promise<void>((resolve) => {
@@ -140,7 +131,7 @@ export class Link {
         channel.addEventListener('bufferedamountlow', done);
         channel.addEventListener('close', done);
       });
-      if (channel.readyState !== 'open') throw new TypedError('not-connected', `The file channel to ${this.peerId} closed`, this.peerId);
+      if (channel.readyState !== 'open') throw new PeerChatError('not-connected', `The file channel to ${this.peerId} closed`, this.peerId);
     }
     channel.send(frame);
   }
@@ -182,7 +173,7 @@ export class Transport {
   private state: SignalingState = SignalingState.closed;
   private reconnectAttempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly pendingDials = new Map<string, (error: TypedError) => void>();
+  private readonly pendingDials = new Map<string, (error: PeerChatError) => void>();
   private stopped = false;
   private registeredId = '';
   /**
@@ -228,12 +219,12 @@ export class Transport {
   dial(remoteId: string, timeoutMs: number): Promise<Link> {
     const peer = this.peer;
     if (!peer || this.state !== SignalingState.open) {
-      return Promise.reject(new TypedError('signaling', 'Not registered with the signaling server', remoteId));
+      return Promise.reject(new PeerChatError('signaling', 'Not registered with the signaling server', remoteId));
     }
     return new Promise<Link>((resolve, reject) => {
       const connection = peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata: this.options.metadata });
       const link = new Link(connection);
-      const settle = (error: TypedError | null) => {
+      const settle = (error: PeerChatError | null) => {
         clearTimeout(timer);
         this.pendingDials.delete(remoteId);
         link.listener = null;
@@ -242,13 +233,13 @@ export class Transport {
         reject(error);
       };
       const timer = setTimeout(
-        () => settle(new TypedError('timeout', `No answer from peer ${remoteId} within ${Math.round(timeoutMs / 1000)} s`, remoteId)),
+        () => settle(new PeerChatError('timeout', `No answer from peer ${remoteId} within ${Math.round(timeoutMs / 1000)} s`, remoteId)),
         timeoutMs,
       );
       this.pendingDials.set(remoteId, settle);
       link.listener = {
         onOpen: () => settle(null),
-        onClose: () => settle(new TypedError('connection', `The connection to ${remoteId} closed before it opened`, remoteId)),
+        onClose: () => settle(new PeerChatError('connection', `The connection to ${remoteId} closed before it opened`, remoteId)),
         onControl: () => {},
         onBulk: () => {},
       };
@@ -280,7 +271,7 @@ export class Transport {
       case 'peer-unavailable': {
         const remoteId = message.replace(/^Could not connect to peer /, '');
         const reject = this.pendingDials.get(remoteId);
-        const typed = new TypedError('unknown-peer', `No peer with id "${remoteId}" is registered`, remoteId);
+        const typed = new PeerChatError('unknown-peer', `No peer with id "${remoteId}" is registered`, remoteId);
         if (reject) reject(typed);
         else this.listener.onError(typed);
         return;
@@ -305,7 +296,8 @@ export class Transport {
         }
         return;
       default:
-        this.listener.onError({ type: error.type === 'webrtc' ? 'connection' : error.type, message });
+        // Every other PeerJS error (webrtc, browser-incompatible, ...) is about making connections.
+        this.listener.onError({ type: 'connection', message });
     }
   }
 

@@ -6,49 +6,15 @@
  * and keeps at most a window of unacknowledged bytes in flight; the receiver hashes and
  * writes each chunk to a sink as it arrives and acknowledges what it wrote.
  */
-import { TypedError } from './errors.js';
-import { Direction, ErrorType, type PeerChatEventDetails } from './events.js';
+import { ErrorType, PeerChatError } from '../errors.js';
+import { Direction, type ChatEventDetails as PeerChatEventDetails } from '../engine/types.js';
 import { safeFileName } from './file-name.js';
 import { openSink, type FileSink } from './file-sink.js';
-import { LIMITS, decodeChunk, encodeChunk, randomId, type ControlFrame, type OfferFrame, type TransferFrame } from './protocol.js';
+import { LIMITS, decodeChunk, encodeChunk, randomId, type ControlFrame, type OfferFrame, type TransferFrame } from '../engine/protocol.js';
 import { Sha256 } from './sha256.js';
+import { TransferStatus, isFinished, type TransferInfo } from './types.js';
 
-export const TransferStatus = {
-  /** Offered to us, waiting for the person (or the page) to decide. */
-  offered: 'offered',
-  /** We offered; waiting for the peer to accept. */
-  waiting: 'waiting',
-  active: 'active',
-  /** The peer dropped; resumes if it comes back. */
-  paused: 'paused',
-  done: 'done',
-  declined: 'declined',
-  cancelled: 'cancelled',
-  failed: 'failed',
-} as const;
-export type TransferStatus = (typeof TransferStatus)[keyof typeof TransferStatus];
-
-/** What the UI and the API see of a transfer. */
-export interface TransferInfo {
-  transferId: string;
-  peerId: string;
-  direction: Direction;
-  /** Safe for display and download (see file-name.ts). */
-  name: string;
-  size: number;
-  type: string;
-  bytes: number;
-  status: TransferStatus;
-  /** When it was offered, in milliseconds since the epoch (local clock). */
-  time: number;
-  /** Why it was declined, cancelled or failed. */
-  reason?: string;
-  /** The file: the one we send, or the one received once done. */
-  file?: File;
-}
-
-export const isFinished = (status: TransferStatus): boolean =>
-  status === TransferStatus.done || status === TransferStatus.declined || status === TransferStatus.cancelled || status === TransferStatus.failed;
+export { TransferStatus, type TransferInfo };
 
 /** What the transfers need from the controller. */
 export interface TransferHost {
@@ -82,7 +48,7 @@ interface Transfer extends TransferInfo {
   lastProgress: number;
   // Sender only
   source?: File;
-  settle?: (error: TypedError | null) => void;
+  settle?: (error: PeerChatError | null) => void;
   /** Wakes a sender waiting for acknowledgements or a resume. */
   wake?: () => void;
   /** Bumped on every (re)start, so a superseded send loop stops. */
@@ -367,7 +333,7 @@ export class Transfers {
       if (current()) this.host.sendFrame(peerId, { t: 'end', tid: transfer.transferId, sha256: transfer.hasher.hex() });
     } catch (error) {
       // A closed channel means the peer dropped: the controller pauses or abandons the transfer.
-      if (current() && !(error instanceof TypedError && error.type === ErrorType.notConnected)) {
+      if (current() && !(error instanceof PeerChatError && error.type === ErrorType.notConnected)) {
         this.cancel(transfer.transferId, `reading the file failed: ${error instanceof Error ? error.message : error}`);
       }
     }
@@ -464,7 +430,7 @@ export class Transfers {
       this.host.fire('peer-chat-error', { type: ErrorType.transfer, message: `"${transfer.name}": ${reason ?? status}`, peerId: transfer.peerId });
     }
     const errorType = status === TransferStatus.declined ? ErrorType.declined : status === TransferStatus.done ? '' : ErrorType.transfer;
-    transfer.settle?.(errorType ? new TypedError(errorType, `"${transfer.name}" was ${status}${reason ? `: ${reason}` : ''}`, transfer.peerId) : null);
+    transfer.settle?.(errorType ? new PeerChatError(errorType, `"${transfer.name}" was ${status}${reason ? `: ${reason}` : ''}`, transfer.peerId) : null);
   }
 
   private of(peerId: string): Transfer[] {

@@ -5,36 +5,16 @@
  * The element only renders this state and forwards the person's actions.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { Direction, ErrorType, MessageStatus, firePeerChatEvent, type ChatMessage, type PeerChatEventDetails } from './events.js';
-import { LIMITS, PROTOCOL_VERSION, decodeControl, encodeControl, isTransferFrame, randomId, type ControlFrame, type HelloFrame } from './protocol.js';
-import { TokenBucket } from './rate-limit.js';
-import { Sha256 } from './sha256.js';
-import { TypedError } from './errors.js';
-import { Transfers, type TransferInfo } from './transfers.js';
-import { Link, SignalingState, Transport, type TransportOptions } from './transport.js';
+import { firePeerChatEvent, type PeerChatEventDetails } from '../events.js';
+import { ErrorType, PeerChatError } from '../errors.js';
+import { AcceptFiles, Direction, DisconnectReason, MessageStatus, PeerStatus, type ChatMessage, type PeerInfo } from '../engine/types.js';
+import { LIMITS, PROTOCOL_VERSION, decodeControl, encodeControl, isTransferFrame, randomId, type ControlFrame, type HelloFrame } from '../engine/protocol.js';
+import { TokenBucket } from '../engine/rate-limit.js';
+import { Sha256 } from '../transfers/sha256.js';
+import { Transfers, type TransferInfo } from '../transfers/registry.js';
+import { Link, SignalingState, Transport, type TransportOptions } from '../transport/transport.js';
 
-/** The element reads the signaling state from here, never from the transport. */
-export { SignalingState };
-
-export const AcceptFiles = { ask: 'ask', always: 'always', never: 'never' } as const;
-export type AcceptFiles = (typeof AcceptFiles)[keyof typeof AcceptFiles];
-
-export const DisconnectReason = {
-  /** The remote peer's connection closed: it left, its tab closed, or the network failed. */
-  closed: 'closed',
-  /** Nothing heard from the peer for too long: network gone or tab frozen. */
-  timeout: 'timeout',
-  /** The peer said goodbye (it called `disconnect()`). */
-  left: 'left',
-  /** We disconnected. */
-  local: 'local',
-  /** We cut the peer off: it sent too much invalid data, or too much data. */
-  protocol: 'protocol',
-} as const;
-export type DisconnectReason = (typeof DisconnectReason)[keyof typeof DisconnectReason];
-
-export const PeerStatus = { connecting: 'connecting', connected: 'connected', reconnecting: 'reconnecting' } as const;
-export type PeerStatus = (typeof PeerStatus)[keyof typeof PeerStatus];
+export { SignalingState, AcceptFiles, DisconnectReason, PeerStatus, type PeerInfo };
 
 export interface ChatSettings extends Omit<TransportOptions, 'metadata'> {
   name: string;
@@ -42,14 +22,6 @@ export interface ChatSettings extends Omit<TransportOptions, 'metadata'> {
   maxFileSize: number;
   /** How long a dropped peer may take to come back before its queue fails, in ms. */
   reconnectTimeout: number;
-}
-
-export interface PeerInfo {
-  peerId: string;
-  name: string;
-  status: PeerStatus;
-  /** Same on both screens unless someone sits in the middle (see docs/security.md). */
-  safetyCode: string;
 }
 
 const TIMING = {
@@ -95,7 +67,7 @@ interface PeerState {
   unacked: Outgoing[];
   /** The last message delivered from this peer, for de-duplication after a re-send. */
   inSeq: number;
-  waiters: Array<{ resolve: () => void; reject: (error: TypedError) => void }>;
+  waiters: Array<{ resolve: () => void; reject: (error: PeerChatError) => void }>;
   helloTimer?: ReturnType<typeof setTimeout>;
   redialTimer?: ReturnType<typeof setTimeout>;
   redialAttempt: number;
@@ -122,7 +94,7 @@ export class ChatController implements ReactiveController {
       sendFrame: (peerId, frame) => this.sendFrame(this.peers.get(peerId), frame),
       sendBulk: (peerId, frame) => {
         const link = this.peers.get(peerId)?.link;
-        if (!link) return Promise.reject(new TypedError(ErrorType.notConnected, `Not connected to ${peerId}`, peerId));
+        if (!link) return Promise.reject(new PeerChatError(ErrorType.notConnected, `Not connected to ${peerId}`, peerId));
         return link.sendBulk(frame);
       },
       chunkSize: (peerId) => this.peers.get(peerId)?.link?.chunkSize ?? 16 * 1024,
@@ -202,9 +174,9 @@ export class ChatController implements ReactiveController {
 
   async connect(remoteId: string): Promise<void> {
     const id = String(remoteId ?? '').trim();
-    if (!id) throw this.report(new TypedError(ErrorType.unknownPeer, 'Enter the id of the peer to connect to'));
-    if (id === this.peerId) throw this.report(new TypedError(ErrorType.unknownPeer, 'That is your own id: enter the id of another peer', id));
-    if (!this.transport) throw this.report(new TypedError(ErrorType.signaling, 'The element is not started', id));
+    if (!id) throw this.report(new PeerChatError(ErrorType.unknownPeer, 'Enter the id of the peer to connect to'));
+    if (id === this.peerId) throw this.report(new PeerChatError(ErrorType.unknownPeer, 'That is your own id: enter the id of another peer', id));
+    if (!this.transport) throw this.report(new PeerChatError(ErrorType.signaling, 'The element is not started', id));
     const state = this.peers.get(id);
     if (state?.connected) return;
     const ready = new Promise<void>((resolve, reject) => this.stateFor(id).waiters.push({ resolve, reject }));
@@ -213,7 +185,7 @@ export class ChatController implements ReactiveController {
       try {
         this.adopt(await this.transport.dial(id, TIMING.connectTimeoutMs));
       } catch (error) {
-        const typed = error instanceof TypedError ? error : new TypedError(ErrorType.connection, String(error), id);
+        const typed = error instanceof PeerChatError ? error : new PeerChatError(ErrorType.connection, String(error), id);
         const waiting = this.peers.get(id);
         if (waiting && !waiting.link && !waiting.listed) this.forget(waiting, typed);
         throw this.report(typed);
@@ -236,9 +208,9 @@ export class ChatController implements ReactiveController {
    */
   send(text: string, to?: string): ChatMessage {
     const body = String(text ?? '');
-    if (!body.trim()) throw this.report(new TypedError(ErrorType.protocol, 'The message is empty'));
+    if (!body.trim()) throw this.report(new PeerChatError(ErrorType.protocol, 'The message is empty'));
     if (body.length > LIMITS.maxTextLength) {
-      throw this.report(new TypedError(ErrorType.protocol, `The message is ${body.length} characters long; the limit is ${LIMITS.maxTextLength}`));
+      throw this.report(new PeerChatError(ErrorType.protocol, `The message is ${body.length} characters long; the limit is ${LIMITS.maxTextLength}`));
     }
     const targets = this.recipients(to);
     const message: ChatMessage = { id: randomId(), from: this.peerId, text: body, time: Date.now(), direction: Direction.out };
@@ -261,17 +233,17 @@ export class ChatController implements ReactiveController {
 
   /** Offers `file` to one peer or to all; resolves when every receiver holds every byte. */
   async sendFile(file: File, to?: string): Promise<void> {
-    if (!(file instanceof Blob)) throw this.report(new TypedError(ErrorType.transfer, 'sendFile needs a File'));
+    if (!(file instanceof Blob)) throw this.report(new PeerChatError(ErrorType.transfer, 'sendFile needs a File'));
     const maxFileSize = this.settings?.maxFileSize ?? Infinity;
     if (file.size > maxFileSize) {
-      throw this.report(new TypedError(ErrorType.fileTooLarge, `"${file.name}" is ${file.size} bytes; the limit is ${maxFileSize} bytes`));
+      throw this.report(new PeerChatError(ErrorType.fileTooLarge, `"${file.name}" is ${file.size} bytes; the limit is ${maxFileSize} bytes`));
     }
     const targets = this.recipients(to).filter((state) => {
       if (!state.link || state.link.speaksProtocol) return true;
       this.fire('peer-chat-error', { type: ErrorType.transfer, message: `${state.peerId} cannot receive files`, peerId: state.peerId });
       return false;
     });
-    if (targets.length === 0) throw this.report(new TypedError(ErrorType.notConnected, 'No connected peer can receive files'));
+    if (targets.length === 0) throw this.report(new PeerChatError(ErrorType.notConnected, 'No connected peer can receive files'));
     const results = await Promise.allSettled(targets.map((state) => this.transfers.send(file, state.peerId)));
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw (failure as PromiseRejectedResult).reason;
@@ -395,7 +367,7 @@ export class ChatController implements ReactiveController {
     clearTimeout(state.helloTimer);
     if (!state.listed) {
       // Never got going: nothing to resume.
-      return this.forget(state, new TypedError(ErrorType.connection, `The connection to ${state.peerId} failed`, state.peerId));
+      return this.forget(state, new PeerChatError(ErrorType.connection, `The connection to ${state.peerId} failed`, state.peerId));
     }
     // Still listed, as reconnecting, until it is back or we give up.
     this.transfers.pause(state.peerId);
@@ -444,12 +416,12 @@ export class ChatController implements ReactiveController {
     this.transfers.abandon(state.peerId, why);
     for (const { message } of state.unacked) this.undeliverable(message, state.peerId, why);
     state.unacked = [];
-    this.forget(state, new TypedError(ErrorType.connection, `${why}: ${state.peerId}`, state.peerId));
+    this.forget(state, new PeerChatError(ErrorType.connection, `${why}: ${state.peerId}`, state.peerId));
     if (wasAnnounced) this.fire('peer-chat-disconnect', { peerId: state.peerId, reason });
   }
 
   /** Drops all state about a peer; `connect()` calls still waiting for it fail with `error`. */
-  private forget(state: PeerState, error: TypedError): void {
+  private forget(state: PeerState, error: PeerChatError): void {
     for (const waiter of state.waiters.splice(0)) waiter.reject(error);
     clearTimeout(state.helloTimer);
     clearTimeout(state.redialTimer);
@@ -474,11 +446,11 @@ export class ChatController implements ReactiveController {
     const reachable = (state: PeerState | undefined): state is PeerState => !!state && state.listed;
     if (to !== undefined) {
       const state = this.peers.get(to);
-      if (!reachable(state)) throw this.report(new TypedError(ErrorType.notConnected, `Not connected to ${to}`, to));
+      if (!reachable(state)) throw this.report(new PeerChatError(ErrorType.notConnected, `Not connected to ${to}`, to));
       return [state];
     }
     const all = [...this.peers.values()].filter(reachable);
-    if (all.length === 0) throw this.report(new TypedError(ErrorType.notConnected, 'Not connected to any peer'));
+    if (all.length === 0) throw this.report(new PeerChatError(ErrorType.notConnected, 'Not connected to any peer'));
     return all;
   }
 
@@ -603,7 +575,7 @@ export class ChatController implements ReactiveController {
   }
 
   /** Fires `peer-chat-error` for an API failure, and returns the error for the caller to throw. */
-  private report(error: TypedError): TypedError {
+  private report(error: PeerChatError): PeerChatError {
     this.fire('peer-chat-error', { type: error.type, message: error.message, ...(error.peerId ? { peerId: error.peerId } : {}) });
     return error;
   }

@@ -4,7 +4,7 @@
  * RAM, and the finished `File` is backed by disk.
  */
 
-import { randomId } from './protocol.js';
+import { randomId } from '../engine/protocol.js';
 
 /** Receives a file's bytes, in order. */
 export interface FileSink {
