@@ -1,22 +1,17 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { AcceptFiles, ChatController, PeerStatus, SignalingState, type ChatSettings, type PeerInfo } from './controller/chat-controller.js';
-import { firePeerChatEvent } from './events.js';
+import { ChatController } from './controller/chat-controller.js';
 import { ErrorType } from './errors.js';
-import { Direction, MessageStatus, type ChatMessage } from './engine/types.js';
+import { firePeerChatEvent } from './events.js';
+import { AcceptFiles, Direction, MessageStatus, PeerStatus, SignalingState, type ChatMessage, type HistoryEntry, type PeerInfo } from './engine/types.js';
 import { styles } from './peer-chat.styles.js';
-import { formatBytes, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
+import { SettingsReader } from './settings.js';
+import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
 import { TransferStatus, type TransferInfo } from './transfers/types.js';
 
-/** PeerJS's default ICE configuration: one public STUN server. */
-const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:19302' }];
-/** The ids PeerJS accepts. */
-const PEER_ID_PATTERN = /^[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/;
-
 /** Properties whose change means reading the settings again. */
-const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'name', 'acceptFiles', 'maxFileSize', 'reconnectTimeout'];
-const DEFAULT_RECONNECT_TIMEOUT_MS = 60_000;
+const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'name', 'acceptFiles', 'maxFileSize', 'reconnectTimeout', 'maxHistory'];
 
 /** Parses the `secure` attribute: absent means "like the page"; present means true unless "false". */
 const secureConverter = {
@@ -32,7 +27,7 @@ const secureConverter = {
  * @fires peer-chat-ready - Registered with the signaling server. Detail: `{ peerId }`.
  * @fires peer-chat-signaling - The signaling connection changed state. Detail: `{ state }`: `connecting`, `open`, `reconnecting` or `closed`.
  * @fires peer-chat-connect - A peer connected (again, after a drop). Detail: `{ peerId, name?, safetyCode? }`.
- * @fires peer-chat-disconnect - A peer left or was disconnected. Detail: `{ peerId, reason? }`; `reason`: `closed` (connection lost), `timeout` (silent 3.5 s), `left` (it disconnected), `local`, `protocol` (cut off).
+ * @fires peer-chat-disconnect - A peer left or was disconnected. Detail: `{ peerId, reason }`; `reason`: `closed` (connection lost), `timeout` (silent 3.5 s), `left` (it disconnected), `local`, `protocol` (cut off).
  * @fires peer-chat-message - A chat message was sent (`direction: 'out'`) or received (`'in'`). Detail: `{ id, from, text, time, direction }`.
  * @fires peer-chat-file-offer - A peer offers a file. Cancelable: `preventDefault()` declines it. Detail: `{ transferId, from, name, size, type }`.
  * @fires peer-chat-file-progress - Bytes moved in a transfer, on both sides. Detail: `{ transferId, peerId, direction, bytes, size }`.
@@ -110,14 +105,23 @@ export class PeerChat extends LitElement {
   @property({ attribute: 'max-file-size' }) maxFileSize?: number | string;
   /** How long, in ms, a peer that dropped may take to come back before its queued messages and transfers fail. Default: 60000. */
   @property({ attribute: 'reconnect-timeout' }) reconnectTimeout?: number | string;
+  /** Messages and finished transfers kept; older ones leave the history (and their files are released). Default: 1000. */
+  @property({ attribute: 'max-history' }) maxHistory?: number | string;
   /** Overrides for the strings the element shows (see `defaultStrings`); property only. */
   @property({ attribute: false }) strings: PeerChatStringOverrides = {};
 
-  private readonly chat = new ChatController(this);
+  private readonly chat = new ChatController(this, {
+    registered: () => this.connectToRemoteId(),
+    released: (transfer) => this.releaseUrl(transfer.file),
+  });
+  private readonly settings = new SettingsReader((message) =>
+    firePeerChatEvent(this, 'peer-chat-error', { type: ErrorType.invalidAttribute, message }),
+  );
   private requestedPeerId = '';
   private transportKey = '';
   private readonly fileUrls = new Map<File, string>();
   private renderedEntries = 0;
+  private formats = new Formats('');
 
   @state() private dragging = false;
   @state() private connecting = false;
@@ -137,7 +141,7 @@ export class PeerChat extends LitElement {
    * registration: the registered id.
    */
   get peerId(): string {
-    return this.chat.peerId || this.requestedPeerId;
+    return this.engine.peerId || this.requestedPeerId;
   }
   set peerId(value: string) {
     const old = this.requestedPeerId;
@@ -152,74 +156,81 @@ export class PeerChat extends LitElement {
 
   /** Ids of the peers connected now. */
   get connectedPeers(): string[] {
-    return this.chat.connectedPeers.map((peer) => peer.peerId);
+    return this.engine.connectedPeers.map((peer) => peer.peerId);
   }
 
   /** Connected peers, and dropped ones being reconnected: id, name, status and safety code. */
   get peers(): PeerInfo[] {
-    return this.chat.peerList;
+    return this.engine.peers;
   }
 
-  /** Chat history, oldest first; outgoing messages carry their delivery `status`. */
+  /** Chat history in the order it happened here, oldest first; outgoing messages carry their delivery `status`. */
   get messages(): ChatMessage[] {
-    return this.chat.messages.map((message) => ({ ...message }));
+    return this.engine.messages;
   }
 
-  /** File transfers, oldest first. */
+  /** File transfers, oldest first: copies, never the live transfers. */
   get transfers(): TransferInfo[] {
-    return this.chat.transferList.map((transfer) => ({ ...transfer }));
+    return this.engine.transferList;
   }
 
   /** State of the connection to the signaling server. */
   get signalingState(): SignalingState {
-    return this.chat.signalingState;
+    return this.engine.signalingState;
   }
 
-  /** Connects to a peer; resolves when the data connection is open. Rejects with an Error whose `type` says why (`unknown-peer`, `timeout`, `signaling`, …). */
+  /** Connects to a peer; resolves when the data connection is open. Rejects with a `PeerChatError` whose `type` says why (`unknown-peer`, `timeout`, `signaling`, …). */
   async connect(remoteId: string): Promise<void> {
-    await this.chat.connect(remoteId);
+    await this.engine.connect(remoteId);
   }
 
   /** Sends a chat message to `to`, or to every connected peer (queued for peers being reconnected); resolves with the message. */
   async send(text: string, to?: string): Promise<ChatMessage> {
-    return this.chat.send(text, to);
+    return this.engine.send(text, to);
   }
 
   /** Sends a file to `to`, or to every connected peer; resolves when the receivers hold every byte, verified. Rejects with `declined`, `transfer` or `file-too-large`. */
   async sendFile(file: File, to?: string): Promise<void> {
-    await this.chat.sendFile(file, to);
+    await this.engine.sendFile(file, to);
   }
 
   /** Disconnects from `remoteId`, or from every peer. */
   async disconnect(remoteId?: string): Promise<void> {
-    this.chat.disconnect(remoteId);
+    this.engine.disconnect(remoteId);
   }
 
   /** Accepts a file offered to us (when `accept-files` is `ask`). */
   acceptFile(transferId: string): void {
-    this.chat.transfers.accept(transferId);
+    this.engine.transfers.accept(transferId);
   }
 
   /** Declines a file offered to us. */
   declineFile(transferId: string): void {
-    this.chat.transfers.decline(transferId);
+    this.engine.transfers.decline(transferId);
   }
 
   /** Cancels a transfer in either direction. */
   cancelTransfer(transferId: string): void {
-    this.chat.transfers.cancel(transferId);
+    this.engine.transfers.cancel(transferId);
+  }
+
+  /** Forgets the messages and finished transfers, and releases the files they hold. Transfers still running stay. */
+  clearHistory(): void {
+    this.engine.clearHistory();
+  }
+
+  private get engine() {
+    return this.chat.engine;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.addEventListener('peer-chat-ready', this.connectToRemoteId);
     // Moved back into a document: register again (disconnectedCallback stopped everything).
     this.requestUpdate();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.removeEventListener('peer-chat-ready', this.connectToRemoteId);
     this.transportKey = '';
     for (const url of this.fileUrls.values()) URL.revokeObjectURL(url);
     this.fileUrls.clear();
@@ -227,16 +238,34 @@ export class PeerChat extends LitElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     if (!this.isConnected) return;
+    const locale = this.closest<HTMLElement>('[lang]')?.lang ?? '';
+    if (locale !== this.formats.locale) this.formats = new Formats(locale);
     const starting = this.transportKey === '';
     if (starting || SETTING_PROPERTIES.some((name) => changed.has(name))) {
-      const settings = this.readSettings();
-      const { name, acceptFiles, maxFileSize, reconnectTimeout, ...transportSettings } = settings;
-      const key = JSON.stringify(transportSettings);
+      const settings = this.settings.read(
+        {
+          host: this.host,
+          port: this.port,
+          path: this.path,
+          key: this.key,
+          secure: this.secure,
+          peerId: this.requestedPeerId,
+          iceServers: this.iceServers,
+          name: this.name,
+          acceptFiles: this.acceptFiles,
+          maxFileSize: this.maxFileSize,
+          reconnectTimeout: this.reconnectTimeout,
+          maxHistory: this.maxHistory,
+        },
+        globalThis.location,
+      );
+      const { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory, ...connection } = settings;
+      const key = JSON.stringify(connection);
       if (key !== this.transportKey) {
         this.transportKey = key;
-        this.chat.start(settings);
+        this.engine.start(settings);
       } else {
-        this.chat.update({ name, acceptFiles, maxFileSize, reconnectTimeout });
+        this.engine.update({ name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory });
       }
     }
     if (!starting && changed.has('remoteId')) this.connectToRemoteId();
@@ -245,83 +274,30 @@ export class PeerChat extends LitElement {
   protected override updated(): void {
     // Keep the newest entry in view unless the person scrolled up to read. Only when entries
     // were added: reading the layout on every progress update would cost a reflow each time.
-    const entries = this.chat.messages.length + this.chat.transferList.length;
+    const entries = this.engine.entries.length;
     if (entries === this.renderedEntries) return;
     this.renderedEntries = entries;
     const log = this.log;
     if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 240) log.scrollTop = log.scrollHeight;
   }
 
-  /** Reads the attributes into settings; each invalid one is reported and replaced by its default. */
-  private readSettings(): ChatSettings {
-    const page = globalThis.location;
-    const pageSecure = page?.protocol === 'https:';
-    const invalid = (attribute: string, message: string) =>
-      firePeerChatEvent(this, 'peer-chat-error', { type: ErrorType.invalidAttribute, message: `${attribute}: ${message}` });
-
-    let secure = pageSecure;
-    if (typeof this.secure === 'boolean') secure = this.secure;
-    else if (this.secure === '' || this.secure === 'true' || this.secure === 'secure') secure = true;
-    else if (this.secure === 'false') secure = false;
-    else if (this.secure !== undefined) invalid('secure', `"${this.secure}" is not true or false`);
-
-    const pagePort = Number(page?.port) || (secure ? 443 : 80);
-    let port = pagePort;
-    if (this.port !== undefined && this.port !== null) {
-      if (Number.isInteger(this.port) && this.port > 0 && this.port < 65536) port = this.port;
-      else invalid('port', `"${this.getAttribute('port') ?? this.port}" is not a port number (1-65535)`);
-    }
-
-    const host = this.host.trim() || page?.hostname || 'localhost';
-    const path = this.path.trim() || '/';
-
-    let peerId = this.requestedPeerId.trim();
-    if (peerId && !PEER_ID_PATTERN.test(peerId)) {
-      invalid('peer-id', `"${peerId}" is not a valid id (letters and digits, with single spaces, dashes or underscores between them)`);
-      peerId = '';
-    }
-
-    let iceServers = DEFAULT_ICE_SERVERS;
-    if (Array.isArray(this.iceServers)) iceServers = this.iceServers;
-    else if (this.iceServers.trim()) {
-      const parsed = parseIceServers(this.iceServers);
-      if (typeof parsed === 'string') invalid('ice-servers', parsed);
-      else iceServers = parsed;
-    }
-
-    let acceptFiles: AcceptFiles = AcceptFiles.ask;
-    if (Object.values(AcceptFiles).includes(this.acceptFiles)) acceptFiles = this.acceptFiles;
-    else invalid('accept-files', `"${this.acceptFiles}" is not one of ask, always, never`);
-
-    const count = (attribute: string, value: number | string | undefined, fallback: number, unit: string): number => {
-      if (value === undefined || value === null || value === '') return fallback;
-      const parsed = Number(value);
-      if (Number.isSafeInteger(parsed) && parsed >= 0) return parsed;
-      invalid(attribute, `"${value}" is not a number of ${unit}`);
-      return fallback;
-    };
-    const maxFileSize = count('max-file-size', this.maxFileSize, Infinity, 'bytes');
-    const reconnectTimeout = count('reconnect-timeout', this.reconnectTimeout, DEFAULT_RECONNECT_TIMEOUT_MS, 'milliseconds');
-
-    return { host, port, path, key: this.key || 'peerjs', secure, peerId, iceServers, name: this.name.trim(), acceptFiles, maxFileSize, reconnectTimeout };
-  }
-
-  private readonly connectToRemoteId = (): void => {
+  private connectToRemoteId(): void {
     const remoteId = this.remoteId.trim();
-    if (remoteId && this.chat.signalingState === SignalingState.open) {
-      // Failures are reported as peer-chat-error events by the controller.
-      this.chat.connect(remoteId).catch(() => {});
+    if (remoteId && this.engine.signalingState === SignalingState.open) {
+      // Failures are reported as peer-chat-error events by the engine.
+      this.engine.connect(remoteId).catch(() => {});
     }
-  };
+  }
 
   // ---- rendering ------------------------------------------------------------------------
 
   protected override render() {
     const strings = mergeStrings(this.strings);
-    const state = this.chat.signalingState;
-    const peers = this.chat.peerList;
+    const state = this.engine.signalingState;
+    const peers = this.engine.peers;
+    const names = new Map(peers.map((peer) => [peer.peerId, peer.name]));
     const anyoneConnected = peers.some((peer) => peer.status === PeerStatus.connected);
-    const ownId = this.chat.peerId;
+    const ownId = this.engine.peerId;
     return html`
       <div
         part="base"
@@ -355,15 +331,17 @@ export class PeerChat extends LitElement {
                   ${peer.safetyCode
                     ? html`<span part="safety-code" title=${strings.safetyCodeHelp}>${strings.safetyCodeLabel} ${peer.safetyCode}</span>`
                     : nothing}
-                  <button part="disconnect-button" aria-label="${strings.disconnect} ${peer.peerId}" @click=${() => this.chat.disconnect(peer.peerId)}>×</button>
+                  <button part="disconnect-button" aria-label=${strings.disconnectPeer(peer.name || peer.peerId)} @click=${() => this.engine.disconnect(peer.peerId)}>
+                    ×
+                  </button>
                 </li>`,
               )}
         </ul>
         <div part="messages" role="log" aria-label=${strings.messagesLabel} tabindex="0">
           ${repeat(
-            this.timeline(),
-            (item) => ('transferId' in item ? `t${item.transferId}${item.peerId}` : `m${item.id}${item.from}`),
-            (item) => ('transferId' in item ? this.renderTransfer(item, strings) : this.renderMessage(item, strings)),
+            this.engine.entries,
+            (entry) => (entry.kind === 'transfer' ? `t${entry.transfer.transferId}${entry.transfer.peerId}` : `m${entry.message.id}${entry.message.from}`),
+            (entry) => this.renderEntry(entry, strings, names),
           )}
         </div>
         <div part="composer">
@@ -378,23 +356,16 @@ export class PeerChat extends LitElement {
     `;
   }
 
-  /** Messages and transfers, in the order they happened. */
-  private timeline(): Array<ChatMessage | TransferInfo> {
-    return [...this.chat.messages, ...this.chat.transferList].sort((a, b) => a.time - b.time);
+  private renderEntry(entry: HistoryEntry, strings: PeerChatStrings, names: Map<string, string>) {
+    return entry.kind === 'transfer' ? this.renderTransfer(entry.transfer, strings, names) : this.renderMessage(entry.message, strings, names);
   }
 
-  private peerName(peerId: string, strings: PeerChatStrings): string {
-    if (peerId === this.chat.peerId) return strings.you;
-    return this.chat.peerList.find((peer) => peer.peerId === peerId)?.name || peerId;
-  }
-
-  private renderMessage(message: ChatMessage, strings: PeerChatStrings) {
-    const time = new Date(message.time);
-    const who = message.direction === Direction.out ? strings.you : this.peerName(message.from, strings);
+  private renderMessage(message: ChatMessage, strings: PeerChatStrings, names: Map<string, string>) {
+    const who = message.direction === Direction.out ? strings.you : names.get(message.from) || message.from;
     const status = message.status && message.status !== MessageStatus.delivered ? message.status : '';
     return html`<div part="message message-${message.direction}${status ? ` message-${status}` : ''}" data-id=${message.id} data-status=${message.status ?? nothing}>
       <span part="message-meta"
-        >${who} · <time datetime=${time.toISOString()}>${time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</time>${status
+        >${who} · <time datetime=${new Date(message.time).toISOString()}>${this.formats.formatTime(message.time)}</time>${status
           ? html` · <span part="message-status">${strings.messageStatus[status]}</span>`
           : nothing}</span
       >
@@ -402,26 +373,26 @@ export class PeerChat extends LitElement {
     </div>`;
   }
 
-  private renderTransfer(transfer: TransferInfo, strings: PeerChatStrings) {
+  private renderTransfer(transfer: TransferInfo, strings: PeerChatStrings, names: Map<string, string>) {
     const percent = transfer.size > 0 ? Math.floor((transfer.bytes / transfer.size) * 100) : 100;
     const incoming = transfer.direction === Direction.in;
-    const who = incoming ? this.peerName(transfer.peerId, strings) : strings.you;
-    const status = transfer.status === TransferStatus.offered ? `${who} ${strings.transfer.offered}` : strings.transfer[transfer.status];
+    const who = incoming ? names.get(transfer.peerId) || transfer.peerId : strings.you;
+    const status = transfer.status === TransferStatus.offered ? strings.transfer.offered(who) : strings.transfer[transfer.status];
     const moving = transfer.status === TransferStatus.active || transfer.status === TransferStatus.waiting || transfer.status === TransferStatus.paused;
     return html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
-      <span part="message-meta">${who} · ${transfer.name} · ${formatBytes(transfer.size)}</span>
+      <span part="message-meta">${who} · ${transfer.name} · ${this.formats.formatBytes(transfer.size)}</span>
       <span>${status}${transfer.reason ? `: ${transfer.reason}` : ''}</span>
       ${transfer.status === TransferStatus.active || transfer.status === TransferStatus.paused || transfer.status === TransferStatus.done
         ? html`<progress part="progress" max=${transfer.size || 1} value=${transfer.size ? transfer.bytes : 1} aria-label="${transfer.name}: ${percent}%"></progress>
-            <span part="progress-text">${formatBytes(transfer.bytes)} / ${formatBytes(transfer.size)} (${percent}%)</span>`
+            <span part="progress-text">${this.formats.formatBytes(transfer.bytes)} / ${this.formats.formatBytes(transfer.size)} (${percent}%)</span>`
         : nothing}
       ${transfer.status === TransferStatus.offered
-        ? html`<button part="accept-button" @click=${() => this.chat.transfers.accept(transfer.transferId)}>${strings.accept}</button>
-            <button part="decline-button" @click=${() => this.chat.transfers.decline(transfer.transferId)}>${strings.decline}</button>`
+        ? html`<button part="accept-button" @click=${() => this.engine.transfers.accept(transfer.transferId)}>${strings.accept}</button>
+            <button part="decline-button" @click=${() => this.engine.transfers.decline(transfer.transferId)}>${strings.decline}</button>`
         : nothing}
-      ${moving ? html`<button part="cancel-button" @click=${() => this.chat.transfers.cancel(transfer.transferId)}>${strings.cancel}</button>` : nothing}
+      ${moving ? html`<button part="cancel-button" @click=${() => this.engine.transfers.cancel(transfer.transferId)}>${strings.cancel}</button>` : nothing}
       ${incoming && transfer.status === TransferStatus.done && transfer.file
-        ? html`<a part="download" href=${this.urlOf(transfer.file)} download=${transfer.name}>${strings.download} ${transfer.name}</a>`
+        ? html`<a part="download" href=${this.urlOf(transfer.file)} download=${transfer.name}>${strings.download(transfer.name)}</a>`
         : nothing}
     </div>`;
   }
@@ -435,6 +406,13 @@ export class PeerChat extends LitElement {
     return url;
   }
 
+  private releaseUrl(file: File | undefined): void {
+    const url = file && this.fileUrls.get(file);
+    if (!url) return;
+    URL.revokeObjectURL(url);
+    this.fileUrls.delete(file);
+  }
+
   // ---- the person's actions ---------------------------------------------------------------
 
   private async handleConnect(event: SubmitEvent): Promise<void> {
@@ -442,10 +420,10 @@ export class PeerChat extends LitElement {
     const remoteId = this.remoteIdInput.value.trim();
     this.connecting = true;
     try {
-      await this.chat.connect(remoteId);
+      await this.engine.connect(remoteId);
       this.remoteIdInput.value = '';
     } catch {
-      // Reported as a peer-chat-error event by the controller.
+      // Reported as a peer-chat-error event by the engine.
     } finally {
       this.connecting = false;
     }
@@ -462,7 +440,7 @@ export class PeerChat extends LitElement {
     const text = this.input.value;
     if (!text.trim()) return;
     try {
-      this.chat.send(text);
+      this.engine.send(text);
       this.input.value = '';
     } catch {
       // Reported as a peer-chat-error event; the text stays in the input so nothing is lost.
@@ -471,7 +449,7 @@ export class PeerChat extends LitElement {
 
   private async copyOwnId(): Promise<void> {
     try {
-      await navigator.clipboard.writeText(this.chat.peerId);
+      await navigator.clipboard.writeText(this.engine.peerId);
       this.copied = true;
       setTimeout(() => (this.copied = false), 1500);
     } catch {
@@ -490,7 +468,7 @@ export class PeerChat extends LitElement {
   private sendFiles(files: FileList | null | undefined): void {
     for (const file of files ?? []) {
       // Failures are reported as peer-chat-error events and shown on the transfer.
-      this.chat.sendFile(file).catch(() => {});
+      this.engine.sendFile(file).catch(() => {});
     }
   }
 
@@ -511,23 +489,6 @@ export class PeerChat extends LitElement {
     this.dragging = false;
     this.sendFiles(event.dataTransfer?.files);
   }
-}
-
-/** Checks a JSON list of ICE servers; returns the list, or what is wrong with it. */
-function parseIceServers(json: string): RTCIceServer[] | string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    return 'not valid JSON (expected an array of RTCIceServer)';
-  }
-  if (!Array.isArray(parsed)) return 'expected a JSON array of RTCIceServer';
-  const valid = parsed.every((server: unknown) => {
-    if (typeof server !== 'object' || server === null) return false;
-    const urls = (server as RTCIceServer).urls;
-    return typeof urls === 'string' || (Array.isArray(urls) && urls.every((url) => typeof url === 'string'));
-  });
-  return valid ? (parsed as RTCIceServer[]) : 'each entry needs "urls": a string or an array of strings';
 }
 
 declare global {

@@ -1,6 +1,8 @@
 /**
- * Every string `<peer-chat>` shows. Override any of them through the element's `strings`
- * property (for another language, or other wording): `chat.strings = { send: 'Senden' }`.
+ * Every string `<peer-chat>` shows, in one place. Override any of them through the element's
+ * `strings` property (for another language, or other wording): `chat.strings = { send: 'Senden' }`.
+ * A term is a string, or a function of what it talks about (a name, a count) where the
+ * wording depends on it. Times and sizes are formatted with `Intl` for the element's language.
  */
 export const defaultStrings = {
   ownIdLabel: 'Your id',
@@ -14,6 +16,8 @@ export const defaultStrings = {
   peersLabel: 'Connected peers',
   noPeers: 'No one connected yet',
   disconnect: 'Disconnect',
+  /** The disconnect button's accessible name. */
+  disconnectPeer: (name: string): string => `Disconnect ${name}`,
   reconnectingPeer: 'reconnecting…',
   safetyCodeLabel: 'Safety code',
   safetyCodeHelp: 'Compare this code with your peer (by phone, or in person). If it is the same on both screens, no one is in the middle.',
@@ -27,7 +31,7 @@ export const defaultStrings = {
   accept: 'Accept',
   decline: 'Decline',
   cancel: 'Cancel',
-  download: 'Download',
+  download: (fileName: string): string => `Download ${fileName}`,
   messageStatus: {
     pending: 'sending…',
     failed: 'not delivered',
@@ -39,7 +43,7 @@ export const defaultStrings = {
     closed: 'Offline',
   },
   transfer: {
-    offered: 'offers a file',
+    offered: (name: string): string => `${name} offers a file`,
     waiting: 'Waiting for the peer to accept',
     active: 'Transferring',
     paused: 'Paused: waiting for the peer to come back',
@@ -48,31 +52,52 @@ export const defaultStrings = {
     cancelled: 'Cancelled',
     failed: 'Failed',
   },
-} as const;
+};
 
-type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
+type Widen<T> = { [K in keyof T]: T[K] extends string ? string : T[K] extends (...args: never[]) => string ? T[K] : Widen<T[K]> };
 export type PeerChatStrings = Widen<typeof defaultStrings>;
-export type PeerChatStringOverrides = { [K in keyof PeerChatStrings]?: PeerChatStrings[K] extends string ? string : Partial<PeerChatStrings[K]> };
+export type PeerChatStringOverrides = {
+  [K in keyof PeerChatStrings]?: PeerChatStrings[K] extends string | ((...args: never[]) => string) ? PeerChatStrings[K] : Partial<PeerChatStrings[K]>;
+};
 
 /** Merges overrides into the defaults, one level deep (as the nested groups are). */
 export function mergeStrings(overrides: PeerChatStringOverrides | undefined): PeerChatStrings {
   const merged: Record<string, unknown> = { ...defaultStrings };
   for (const [key, value] of Object.entries(overrides ?? {})) {
     const base = merged[key];
-    if (typeof value === 'string') merged[key] = value;
+    if (typeof value === 'string' || typeof value === 'function') merged[key] = value;
     else if (value && typeof value === 'object' && typeof base === 'object') merged[key] = { ...base, ...value };
   }
   return merged as PeerChatStrings;
 }
 
-/** Human-readable byte counts: 1.5 MiB. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
+/** Formats times and sizes for one language (a BCP 47 tag; empty means the browser's). */
+export class Formats {
+  private readonly time: Intl.DateTimeFormat;
+  private readonly sizes = new Map<string, Intl.NumberFormat>();
+
+  constructor(readonly locale: string) {
+    this.time = new Intl.DateTimeFormat(locale || undefined, { hour: '2-digit', minute: '2-digit' });
   }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+
+  formatTime(epochMs: number): string {
+    return this.time.format(epochMs);
+  }
+
+  /** 1.5 MB, in the language's digits and separators (units of 1000, as Intl names them). */
+  formatBytes(bytes: number): string {
+    const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+      value /= 1000;
+      unit++;
+    }
+    let format = this.sizes.get(units[unit]);
+    if (!format) {
+      format = new Intl.NumberFormat(this.locale || undefined, { style: 'unit', unit: units[unit], unitDisplay: 'short', maximumFractionDigits: unit === 0 ? 0 : 1 });
+      this.sizes.set(units[unit], format);
+    }
+    return format.format(value);
+  }
 }

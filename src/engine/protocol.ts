@@ -5,7 +5,10 @@
  * decoding validates each field and reports what is wrong instead of throwing.
  */
 
-/** Bumped on incompatible changes; peers announce it in `hello`. */
+/**
+ * Bumped on incompatible changes; peers announce it in `hello`. A peer that speaks another
+ * version gets an error and plain text (see docs/protocol.md).
+ */
 export const PROTOCOL_VERSION = 1;
 
 /** Limits that bound what a peer can make us hold or render. */
@@ -51,8 +54,8 @@ export type ControlFrame =
   | EndFrame
   | ReceivedFrame;
 
-/** Frames about a file transfer: they all name it by `tid`. */
-export type TransferFrame = AcceptFrame | DeclineFrame | CancelFrame | EndFrame | ReceivedFrame;
+/** Frames about a file transfer, the offer included: they all name it by `tid`. */
+export type TransferFrame = OfferFrame | AcceptFrame | DeclineFrame | CancelFrame | EndFrame | ReceivedFrame;
 
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -102,7 +105,7 @@ const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boole
 };
 
 export function isTransferFrame(frame: ControlFrame): frame is TransferFrame {
-  return 'tid' in frame && frame.t !== 'offer';
+  return 'tid' in frame;
 }
 
 /** Decodes one control frame (a text message on the data channel). Never throws. */

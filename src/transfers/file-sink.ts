@@ -129,13 +129,16 @@ async function removeAbandoned(root: FileSystemDirectoryHandle): Promise<void> {
   }
 }
 
-/** A sink for a file of `size` bytes: memory for small files, disk for large ones when possible. */
-export async function openSink(transferId: string, size: number): Promise<FileSink> {
+/**
+ * A sink for a file of `size` bytes: memory for small files, disk for large ones when
+ * possible. The file's name on disk is ours, never derived from what a peer sent.
+ */
+export async function openSink(size: number): Promise<FileSink> {
   if (size <= MEMORY_SINK_LIMIT) return new MemorySink();
   const directory = await openSessionDirectory();
   if (!directory) return new MemorySink();
   try {
-    return await DiskSink.create(directory, transferId);
+    return await DiskSink.create(directory, randomId());
   } catch {
     return new MemorySink();
   }

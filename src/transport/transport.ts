@@ -7,39 +7,10 @@
  *   sent with flow control on `bufferedAmount`.
  */
 import { Peer, type DataConnection, type PeerError } from 'peerjs';
-import { PeerChatError } from '../errors.js';
-import { SignalingState, type ErrorDetail } from '../engine/types.js';
+import { ErrorType, PeerChatError } from '../errors.js';
+import type { Link as EngineLink, LinkListener, Signaling, SignalingListener, SignalingOptions } from '../engine/link.js';
+import { SignalingState } from '../engine/types.js';
 
-export { SignalingState };
-
-
-export interface TransportOptions {
-  host: string;
-  port: number;
-  path: string;
-  key: string;
-  secure: boolean;
-  /** Id to register; empty lets the server assign one. */
-  peerId: string;
-  iceServers: RTCIceServer[];
-  /** Sent to peers we dial, so they can show who is calling. */
-  metadata: Record<string, unknown>;
-}
-
-
-export interface TransportListener {
-  onRegistered(peerId: string): void;
-  onSignalingState(state: SignalingState): void;
-  onIncoming(link: Link): void;
-  onError(error: ErrorDetail): void;
-}
-
-export interface LinkListener {
-  onOpen(): void;
-  onControl(data: unknown): void;
-  onBulk(data: unknown): void;
-  onClose(): void;
-}
 
 /** Flow control for the bulk channel, chosen from measurements (see README, Benchmarks). */
 export const BULK = {
@@ -56,7 +27,7 @@ export const BULK = {
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000] as const;
 
 /** One remote peer: a PeerJS data connection plus our bulk channel on its peer connection. */
-export class Link {
+export class Link implements EngineLink {
   listener: LinkListener | null = null;
   private bulk: RTCDataChannel | null = null;
   private closed = false;
@@ -108,7 +79,7 @@ export class Link {
 
   /** Sends a control frame (text) at once: chat never waits behind file data. */
   sendControl(frame: string): void {
-    if (!this.isOpen) throw new PeerChatError('not-connected', `Not connected to ${this.peerId}`, this.peerId);
+    if (!this.isOpen) throw new PeerChatError(ErrorType.notConnected, `Not connected to ${this.peerId}`, this.peerId);
     const channel = this.connection.dataChannel;
     // PeerJS's raw connections would buffer in their own queue; send on the channel directly.
     if (this.speaksProtocol && channel?.readyState === 'open') channel.send(frame);
@@ -119,7 +90,7 @@ export class Link {
   async sendBulk(frame: ArrayBuffer): Promise<void> {
     const channel = this.bulk;
     if (!channel || channel.readyState !== 'open' || !this.isOpen) {
-      throw new PeerChatError('not-connected', `The file channel to ${this.peerId} is not open`, this.peerId);
+      throw new PeerChatError(ErrorType.notConnected, `The file channel to ${this.peerId} is not open`, this.peerId);
     }
     while (channel.bufferedAmount > BULK.highWaterMark) {
       await new Promise<void>((resolve) => {
@@ -131,7 +102,7 @@ export class Link {
         channel.addEventListener('bufferedamountlow', done);
         channel.addEventListener('close', done);
       });
-      if (channel.readyState !== 'open') throw new PeerChatError('not-connected', `The file channel to ${this.peerId} closed`, this.peerId);
+      if (channel.readyState !== 'open') throw new PeerChatError(ErrorType.notConnected, `The file channel to ${this.peerId} closed`, this.peerId);
     }
     channel.send(frame);
   }
@@ -168,7 +139,7 @@ function fingerprintIn(sdp: string | undefined): string | null {
 }
 
 /** Registration with the signaling server and the connections made through it. */
-export class Transport {
+export class Transport implements Signaling {
   private peer: Peer | null = null;
   private state: SignalingState = SignalingState.closed;
   private reconnectAttempt = 0;
@@ -183,8 +154,8 @@ export class Transport {
   private certificates: RTCCertificate[] = [];
 
   constructor(
-    private readonly options: TransportOptions,
-    private readonly listener: TransportListener,
+    private readonly options: SignalingOptions,
+    private readonly listener: SignalingListener,
   ) {}
 
   /** The registered id; kept while re-registering, as peers still know us by it. */
@@ -219,7 +190,7 @@ export class Transport {
   dial(remoteId: string, timeoutMs: number): Promise<Link> {
     const peer = this.peer;
     if (!peer || this.state !== SignalingState.open) {
-      return Promise.reject(new PeerChatError('signaling', 'Not registered with the signaling server', remoteId));
+      return Promise.reject(new PeerChatError(ErrorType.signaling, 'Not registered with the signaling server', remoteId));
     }
     return new Promise<Link>((resolve, reject) => {
       const connection = peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata: this.options.metadata });
@@ -233,13 +204,13 @@ export class Transport {
         reject(error);
       };
       const timer = setTimeout(
-        () => settle(new PeerChatError('timeout', `No answer from peer ${remoteId} within ${Math.round(timeoutMs / 1000)} s`, remoteId)),
+        () => settle(new PeerChatError(ErrorType.timeout, `No answer from peer ${remoteId} within ${Math.round(timeoutMs / 1000)} s`, remoteId)),
         timeoutMs,
       );
       this.pendingDials.set(remoteId, settle);
       link.listener = {
         onOpen: () => settle(null),
-        onClose: () => settle(new PeerChatError('connection', `The connection to ${remoteId} closed before it opened`, remoteId)),
+        onClose: () => settle(new PeerChatError(ErrorType.connection, `The connection to ${remoteId} closed before it opened`, remoteId)),
         onControl: () => {},
         onBulk: () => {},
       };
@@ -257,6 +228,11 @@ export class Transport {
       this.listener.onRegistered(registeredId);
     });
     peer.on('connection', (connection) => this.listener.onIncoming(new Link(connection)));
+    // The server answers a dial to an id nobody holds with EXPIRE naming that id: read it
+    // there, not out of the English text of PeerJS's error.
+    peer.socket.on('message', (message: { type?: string; src?: string }) => {
+      if (message.type === 'EXPIRE' && message.src) this.unknownPeer(message.src);
+    });
     peer.on('disconnected', () => this.scheduleReconnect());
     peer.on('close', () => {
       // PeerJS destroys a peer that never registered; start over unless we were stopped.
@@ -268,23 +244,17 @@ export class Transport {
   private handleError(error: PeerError<string>): void {
     const message = String(error.message ?? error);
     switch (error.type) {
-      case 'peer-unavailable': {
-        const remoteId = message.replace(/^Could not connect to peer /, '');
-        const reject = this.pendingDials.get(remoteId);
-        const typed = new PeerChatError('unknown-peer', `No peer with id "${remoteId}" is registered`, remoteId);
-        if (reject) reject(typed);
-        else this.listener.onError(typed);
-        return;
-      }
+      case 'peer-unavailable':
+        return; // Handled from the server's EXPIRE message, with the peer's id (see createPeer).
       case 'unavailable-id':
-        this.listener.onError({ type: 'id-taken', message });
+        this.listener.onError({ type: ErrorType.idTaken, message });
         return;
       case 'invalid-id':
         this.stopped = true;
-        this.listener.onError({ type: 'invalid-attribute', message: `peer-id: ${message}` });
+        this.listener.onError({ type: ErrorType.invalidAttribute, message: `peer-id: ${message}` });
         return;
       case 'invalid-key':
-        this.listener.onError({ type: 'invalid-attribute', message: `key: ${message}` });
+        this.listener.onError({ type: ErrorType.invalidAttribute, message: `key: ${message}` });
         return;
       case 'network':
       case 'socket-error':
@@ -292,13 +262,20 @@ export class Transport {
       case 'server-error':
         // Loss of the server is reported once, as a state; the retry loop handles the rest.
         if (this.state === SignalingState.open || this.state === SignalingState.connecting) {
-          this.listener.onError({ type: 'signaling', message: `Signaling server: ${message}` });
+          this.listener.onError({ type: ErrorType.signaling, message: `Signaling server: ${message}` });
         }
         return;
       default:
         // Every other PeerJS error (webrtc, browser-incompatible, ...) is about making connections.
-        this.listener.onError({ type: 'connection', message });
+        this.listener.onError({ type: ErrorType.connection, message });
     }
+  }
+
+  private unknownPeer(remoteId: string): void {
+    const error = new PeerChatError(ErrorType.unknownPeer, `No peer with id "${remoteId}" is registered`, remoteId);
+    const reject = this.pendingDials.get(remoteId);
+    if (reject) reject(error);
+    else this.listener.onError({ type: error.type, message: error.message, peerId: remoteId });
   }
 
   private scheduleReconnect(): void {

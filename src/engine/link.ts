@@ -1,0 +1,65 @@
+/**
+ * What the engine needs from the network, as interfaces: the transport (PeerJS) implements
+ * them, and unit tests use in-memory fakes. The engine never imports the transport.
+ */
+import type { ErrorDetail, SignalingState } from './types.js';
+
+export interface LinkListener {
+  onOpen(): void;
+  onControl(data: unknown): void;
+  onBulk(data: unknown): void;
+  onClose(): void;
+}
+
+/** A data connection to one remote peer: a control channel for frames, a bulk channel for file bytes. */
+export interface Link {
+  readonly peerId: string;
+  /** What the dialing side attached to the connection (our elements send their name). */
+  readonly metadata: unknown;
+  /** True when the remote speaks our protocol; false for a plain PeerJS app that sends strings. */
+  readonly speaksProtocol: boolean;
+  readonly isOpen: boolean;
+  /** Largest file payload worth sending in one bulk message. */
+  readonly chunkSize: number;
+  /** The DTLS certificate fingerprints of both ends, once known. */
+  readonly fingerprints: { local: string; remote: string } | null;
+  listener: LinkListener | null;
+  /** Sends a control frame at once; throws when the link is closed. */
+  sendControl(frame: string): void;
+  /** Queues file data, resolving when the bulk channel can take more; rejects when it closed. */
+  sendBulk(frame: ArrayBuffer): Promise<void>;
+  close(): void;
+}
+
+export interface SignalingOptions {
+  host: string;
+  port: number;
+  path: string;
+  key: string;
+  secure: boolean;
+  /** Id to register; empty lets the server assign one. */
+  peerId: string;
+  iceServers: RTCIceServer[];
+  /** Sent to peers we dial, so they can show who is calling. */
+  metadata: Record<string, unknown>;
+}
+
+export interface SignalingListener {
+  onRegistered(peerId: string): void;
+  onSignalingState(state: SignalingState): void;
+  onIncoming(link: Link): void;
+  onError(error: ErrorDetail): void;
+}
+
+/** Registration with a signaling server, and the connections made through it. */
+export interface Signaling {
+  /** The registered id (kept while re-registering); empty before the first registration. */
+  readonly peerId: string;
+  readonly signalingState: SignalingState;
+  start(): void;
+  stop(): void;
+  /** Opens a link to `remoteId`; resolves when it is open, rejects with a `PeerChatError`. */
+  dial(remoteId: string, timeoutMs: number): Promise<Link>;
+}
+
+export type CreateSignaling = (options: SignalingOptions, listener: SignalingListener) => Signaling;

@@ -1,0 +1,415 @@
+/**
+ * Everything about one remote peer: its link, the `hello` that makes a link usable, liveness,
+ * re-dialing after a drop and giving up, reliable delivery both ways, and the budgets that
+ * cut off a peer that floods us. One instance per peer, for as long as it is known.
+ */
+import { ErrorType, PeerChatError } from '../errors.js';
+import type { Transfers } from '../transfers/registry.js';
+import { TimerSlot, type Clock } from './clock.js';
+import { Arrival, Inbox, Outbox, type Outgoing } from './delivery.js';
+import type { Link } from './link.js';
+import { LIMITS, PROTOCOL_VERSION, decodeControl, encodeControl, isTransferFrame, type ControlFrame, type HelloFrame } from './protocol.js';
+import { TokenBucket } from './rate-limit.js';
+import { safetyCode } from './safety-code.js';
+import { Direction, DisconnectReason, PeerStatus, type ChatMessage, type Emit, type PeerInfo } from './types.js';
+
+export const TIMING = {
+  pingIntervalMs: 1000,
+  /** A peer silent this long is gone (network cut or tab frozen): reported within 5 s. */
+  silenceLimitMs: 3500,
+  connectTimeoutMs: 20000,
+  /** How long to wait for the `hello` that makes an open connection usable. */
+  helloTimeoutMs: 10000,
+  /** Re-dial delays after an unplanned drop; the last one repeats. */
+  redialDelaysMs: [250, 1000, 2000, 4000],
+} as const;
+
+/** What one peer may send us, before we cut it off. */
+const BUDGET = {
+  frames: { capacity: 2000, perSecond: 300 },
+  /** Characters of chat text: a burst of pasted text, then typing speed many times over. */
+  text: { capacity: 1024 * 1024, perSecond: 64 * 1024 },
+  /** Invalid frames: each is reported; a stream of them is an attack or a broken peer. */
+  invalid: { capacity: 1000, perSecond: 50 },
+} as const;
+
+/** What a session needs from the engine around it. */
+export interface SessionHost {
+  readonly clock: Clock;
+  readonly transfers: Transfers;
+  /** Our registered id, our session and our display name, as sent in `hello`. */
+  readonly ownId: string;
+  readonly ownSession: string;
+  readonly ownName: string;
+  readonly reconnectTimeoutMs: number;
+  /** Opens a link to the peer through the signaling server. */
+  dial(peerId: string): Promise<Link>;
+  emit: Emit;
+  changed(): void;
+  /** A message from the peer, taken once: into the history. */
+  received(message: ChatMessage): void;
+  delivered(message: ChatMessage, peerId: string): void;
+  undeliverable(message: ChatMessage, peerId: string, why: string): void;
+  newId(): string;
+  /** The session is over: the engine forgets it. */
+  removed(session: PeerSession): void;
+}
+
+export class PeerSession {
+  name = '';
+  safetyCode = '';
+  private link: Link | null = null;
+  /** The current link has exchanged `hello`: messages flow. */
+  private connected = false;
+  /** `peer-chat-connect` fired and no `peer-chat-disconnect` since. */
+  private announced = false;
+  /** In the peer list: connected, or dropped and being reconnected. */
+  private listed = false;
+  /** The peer speaks another protocol version: plain text only, both ways. */
+  private plainText = false;
+  private remoteSession?: string;
+  private lastHeard: number;
+  private readonly outbox = new Outbox();
+  private readonly inbox = new Inbox();
+  private readonly waiters: Array<{ resolve: () => void; reject: (error: PeerChatError) => void }> = [];
+  /** The dial in flight, shared by every `connect()` and re-dial meanwhile. */
+  private dialing: Promise<void> | null = null;
+  private redialAttempt = 0;
+  private readonly helloTimer: TimerSlot;
+  private readonly redialTimer: TimerSlot;
+  private readonly giveUpTimer: TimerSlot;
+  private readonly budget: { frames: TokenBucket; text: TokenBucket; invalid: TokenBucket };
+  private gone = false;
+
+  constructor(
+    private readonly host: SessionHost,
+    readonly peerId: string,
+  ) {
+    const { clock } = host;
+    this.lastHeard = clock.now();
+    this.helloTimer = new TimerSlot(clock);
+    this.redialTimer = new TimerSlot(clock);
+    this.giveUpTimer = new TimerSlot(clock);
+    const now = () => clock.now();
+    this.budget = {
+      frames: new TokenBucket(BUDGET.frames.capacity, BUDGET.frames.perSecond, now),
+      text: new TokenBucket(BUDGET.text.capacity, BUDGET.text.perSecond, now),
+      invalid: new TokenBucket(BUDGET.invalid.capacity, BUDGET.invalid.perSecond, now),
+    };
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Connected, or dropped and being reconnected: messages to it are queued. */
+  get isListed(): boolean {
+    return this.listed;
+  }
+
+  /** Can receive files: it speaks our protocol (or we do not know yet). */
+  get takesFiles(): boolean {
+    return !this.link || (this.link.speaksProtocol && !this.plainText);
+  }
+
+  get chunkSize(): number {
+    return this.link?.chunkSize ?? 16 * 1024;
+  }
+
+  snapshot(): PeerInfo {
+    const { peerId, name, safetyCode } = this;
+    return { peerId, name, safetyCode, status: this.connected ? PeerStatus.connected : PeerStatus.reconnecting };
+  }
+
+  /** Resolves once connected; dials unless a link is already being set up. */
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    const ready = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    ready.catch(() => {}); // Awaited below, after the dial, whose error comes first.
+    if (!this.link) await (this.dialing ??= this.dial());
+    await ready;
+  }
+
+  /** Takes an open or opening link to the peer (ours or theirs); a newer one replaces the old. */
+  adopt(link: Link): void {
+    if (this.link && this.link !== link) {
+      this.link.listener = null;
+      this.link.close();
+      this.connected = false;
+    }
+    const metadata = link.metadata as { name?: unknown } | undefined;
+    if (typeof metadata?.name === 'string' && !this.name) this.name = metadata.name.slice(0, LIMITS.maxNameLength);
+    this.link = link;
+    this.lastHeard = this.host.clock.now();
+    link.listener = {
+      onOpen: () => this.opened(link),
+      onControl: (data) => this.handleControl(link, data),
+      onBulk: (data) => {
+        if (this.link !== link) return;
+        this.lastHeard = this.host.clock.now();
+        this.host.transfers.handleChunk(this.peerId, data);
+      },
+      onClose: () => {
+        if (this.link === link) this.lost(DisconnectReason.closed);
+      },
+    };
+    if (link.isOpen) this.opened(link);
+  }
+
+  /** Queues a message for the peer, sending it now if connected; false when it cannot take it. */
+  send(message: ChatMessage): boolean {
+    if (this.link && this.plain) {
+      this.link.sendControl(message.text); // Plain text: no acknowledgements to wait for.
+      return false;
+    }
+    const outgoing = this.outbox.add(message);
+    if (this.connected) this.sendMessage(outgoing);
+    return true;
+  }
+
+  sendFrame(frame: ControlFrame): boolean {
+    const link = this.link;
+    if (!link?.isOpen) return false;
+    try {
+      link.sendControl(encodeControl(frame));
+      return true;
+    } catch (error) {
+      this.host.emit('peer-chat-error', { type: ErrorType.connection, message: String(error), peerId: this.peerId });
+      return false;
+    }
+  }
+
+  sendBulk(frame: ArrayBuffer): Promise<void> {
+    if (!this.link) return Promise.reject(new PeerChatError(ErrorType.notConnected, `Not connected to ${this.peerId}`, this.peerId));
+    return this.link.sendBulk(frame);
+  }
+
+  /** Called every ping interval. `late`: this tick came far too late (a long task, a frozen tab). */
+  tick(now: number, late: boolean): void {
+    const link = this.link;
+    if (!link?.isOpen || this.plain) return;
+    // Our own silence is not the peer's: after a late tick, the peer gets a fresh window.
+    if (late) this.lastHeard = now;
+    if (now - this.lastHeard > TIMING.silenceLimitMs) return this.lost(DisconnectReason.timeout);
+    this.sendFrame({ t: 'ping' });
+  }
+
+  /** We leave: tell the peer, then forget it. */
+  leave(): void {
+    this.sendFrame({ t: 'bye' });
+    this.end(DisconnectReason.local);
+  }
+
+  /** One invalid frame: one `peer-chat-error`. A stream of them gets the peer cut off. */
+  violation(message: string): void {
+    if (this.gone) return;
+    this.host.emit('peer-chat-error', { type: ErrorType.protocol, message, peerId: this.peerId });
+    if (!this.budget.invalid.take()) this.cutOff('sent too much invalid data');
+  }
+
+  /** The peer is gone for good: fail what is queued for it and forget it. */
+  end(reason: DisconnectReason, why = reason === DisconnectReason.local ? 'Disconnected' : 'The peer left'): void {
+    if (this.gone) return;
+    this.dropLink();
+    const wasAnnounced = this.announced;
+    this.connected = false;
+    this.announced = false;
+    this.listed = false;
+    this.host.transfers.abandon(this.peerId, why);
+    for (const message of this.outbox.drain()) this.host.undeliverable(message, this.peerId, why);
+    this.forget(new PeerChatError(ErrorType.connection, `${why}: ${this.peerId}`, this.peerId));
+    if (wasAnnounced) this.host.emit('peer-chat-disconnect', { peerId: this.peerId, reason });
+  }
+
+  // ---- connection life -------------------------------------------------------------------
+
+  private get plain(): boolean {
+    return !this.link?.speaksProtocol || this.plainText;
+  }
+
+  private async dial(): Promise<void> {
+    try {
+      this.adopt(await this.host.dial(this.peerId));
+    } catch (error) {
+      const typed = error instanceof PeerChatError ? error : new PeerChatError(ErrorType.connection, String(error), this.peerId);
+      if (!this.link && !this.listed) this.forget(typed);
+      throw typed;
+    } finally {
+      this.dialing = null;
+    }
+  }
+
+  private opened(link: Link): void {
+    this.lastHeard = this.host.clock.now();
+    if (!link.speaksProtocol) return this.markConnected();
+    this.sendFrame({ t: 'hello', v: PROTOCOL_VERSION, name: this.host.ownName, session: this.host.ownSession });
+    this.helloTimer.set(() => {
+      // Open but silent: a plain PeerJS app that dialed with our serialization, or a broken peer.
+      if (this.link === link && !this.connected) this.lost(DisconnectReason.timeout);
+    }, TIMING.helloTimeoutMs);
+  }
+
+  private handleHello(frame: HelloFrame): void {
+    this.helloTimer.cancel();
+    if (frame.v !== PROTOCOL_VERSION) {
+      this.plainText = true;
+      this.host.emit('peer-chat-error', {
+        type: ErrorType.protocol,
+        message: `${frame.name || this.peerId} uses protocol version ${frame.v}, this page version ${PROTOCOL_VERSION}: only plain text messages can be exchanged (no files, no delivery receipts)`,
+        peerId: this.peerId,
+      });
+    }
+    if (this.remoteSession && this.remoteSession !== frame.session) {
+      // The peer reloaded: a new element with the same id. Its old transfers are gone, and
+      // our unacknowledged messages are numbered afresh for it.
+      this.host.transfers.abandon(this.peerId, 'The peer restarted');
+      this.inbox.reset();
+      this.outbox.renumber();
+    }
+    this.remoteSession = frame.session;
+    this.name = frame.name;
+    this.safetyCode = safetyCode(this.link?.fingerprints ?? null);
+    this.markConnected();
+    if (this.plainText) return;
+    // Catch up: re-send what was not acknowledged (the peer drops duplicates), resume files.
+    for (const outgoing of this.outbox.pending) this.sendMessage(outgoing);
+    this.host.transfers.resume(this.peerId);
+  }
+
+  private markConnected(): void {
+    if (this.connected) return;
+    this.connected = true;
+    this.redialAttempt = 0;
+    this.redialTimer.cancel();
+    this.giveUpTimer.cancel();
+    this.listed = true;
+    this.host.changed();
+    if (!this.announced) {
+      this.announced = true;
+      this.host.emit('peer-chat-connect', {
+        peerId: this.peerId,
+        ...(this.name ? { name: this.name } : {}),
+        ...(this.safetyCode ? { safetyCode: this.safetyCode } : {}),
+      });
+    }
+    for (const waiter of this.waiters.splice(0)) waiter.resolve();
+  }
+
+  /** The link dropped without a goodbye: keep the peer's queue and try to get it back. */
+  private lost(reason: DisconnectReason): void {
+    this.dropLink();
+    this.connected = false;
+    this.helloTimer.cancel();
+    if (!this.listed) {
+      // Never got going: nothing to resume.
+      return this.forget(new PeerChatError(ErrorType.connection, `The connection to ${this.peerId} failed`, this.peerId));
+    }
+    // Still listed, as reconnecting, until it is back or we give up.
+    this.host.transfers.pause(this.peerId);
+    this.host.changed();
+    if (this.announced) {
+      this.announced = false;
+      this.host.emit('peer-chat-disconnect', { peerId: this.peerId, reason });
+    }
+    this.scheduleRedial();
+    this.giveUpTimer.set(() => this.end(reason, 'The peer did not come back'), this.host.reconnectTimeoutMs);
+  }
+
+  /**
+   * Re-dials a dropped peer with backoff. Only the side with the smaller id dials, so that
+   * the two sides do not cross connections; the other waits for it.
+   */
+  private scheduleRedial(): void {
+    if (!(this.host.ownId < this.peerId)) return;
+    const delay = TIMING.redialDelaysMs[Math.min(this.redialAttempt, TIMING.redialDelaysMs.length - 1)];
+    this.redialAttempt++;
+    this.redialTimer.set(() => {
+      if (this.gone || this.link) return;
+      (this.dialing ??= this.dial()).catch(() => {
+        if (!this.gone && !this.link) this.scheduleRedial();
+      });
+    }, delay);
+  }
+
+  private dropLink(): void {
+    if (!this.link) return;
+    this.link.listener = null;
+    this.link.close();
+    this.link = null;
+  }
+
+  /** Drops all state about the peer; `connect()` calls still waiting fail with `error`. */
+  private forget(error: PeerChatError): void {
+    this.gone = true;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+    this.helloTimer.cancel();
+    this.redialTimer.cancel();
+    this.giveUpTimer.cancel();
+    this.host.removed(this);
+    this.host.changed();
+  }
+
+  // ---- incoming frames -------------------------------------------------------------------
+
+  private handleControl(link: Link, data: unknown): void {
+    if (this.link !== link) return;
+    this.lastHeard = this.host.clock.now();
+    if (!this.budget.frames.take()) return this.cutOff('sent too many frames (flooding)');
+    const decoded = link.speaksProtocol ? decodeControl(data) : null;
+    if (this.plain) {
+      // Plain text: strings are chat messages; our own greeting and goodbye frames still count.
+      const frame = decoded?.ok ? decoded.value : null;
+      if (frame?.t === 'hello' || frame?.t === 'bye' || frame?.t === 'ping') return this.handleFrame(frame);
+      if (typeof data === 'string' && data.length <= LIMITS.maxTextLength) return this.receiveText(data);
+      return this.violation(`Unsupported data from ${this.peerId}`);
+    }
+    if (!decoded!.ok) return this.violation(`Bad frame from ${this.peerId}: ${decoded!.error}`);
+    const frame = decoded!.value;
+    if (!this.connected && frame.t !== 'hello' && frame.t !== 'bye' && frame.t !== 'ping') {
+      return this.violation(`${this.peerId} sent "${frame.t}" before "hello"`);
+    }
+    this.handleFrame(frame);
+  }
+
+  private handleFrame(frame: ControlFrame): void {
+    if (isTransferFrame(frame)) return this.host.transfers.handleFrame(this.peerId, frame);
+    switch (frame.t) {
+      case 'hello':
+        return this.handleHello(frame);
+      case 'bye':
+        return this.end(DisconnectReason.left);
+      case 'ping':
+        return;
+      case 'msg': {
+        if (!this.budget.text.take(frame.text.length)) return this.cutOff('sent too much text (flooding)');
+        const arrival = this.inbox.take(frame.seq);
+        if (arrival === Arrival.gap) return this.violation(`${this.peerId} skipped messages (got ${frame.seq} after ${this.inbox.last})`);
+        // A re-send of something we have is acknowledged again, and shown once.
+        this.sendFrame({ t: 'ack', seq: this.inbox.last });
+        if (arrival === Arrival.new) this.host.received({ id: frame.id, from: this.peerId, text: frame.text, time: frame.time, direction: Direction.in });
+        return;
+      }
+      case 'ack': {
+        const done = this.outbox.acknowledge(frame.seq);
+        if (!done) return this.violation(`${this.peerId} acknowledged a message never sent`);
+        for (const message of done) this.host.delivered(message, this.peerId);
+        return;
+      }
+    }
+  }
+
+  private receiveText(text: string): void {
+    if (!this.budget.text.take(text.length)) return this.cutOff('sent too much text (flooding)');
+    this.host.received({ id: this.host.newId(), from: this.peerId, text, time: this.host.clock.wallTime(), direction: Direction.in });
+  }
+
+  private cutOff(why: string): void {
+    if (this.gone) return;
+    this.host.emit('peer-chat-error', { type: ErrorType.protocol, message: `Disconnected ${this.peerId}: it ${why}`, peerId: this.peerId });
+    this.end(DisconnectReason.protocol, `Cut off: it ${why}`);
+  }
+
+  private sendMessage({ seq, message }: Outgoing): void {
+    this.sendFrame({ t: 'msg', id: message.id, text: message.text, time: message.time, seq });
+  }
+}

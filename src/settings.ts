@@ -1,0 +1,120 @@
+/**
+ * The element's attributes, parsed and validated into the engine's settings. An invalid
+ * value is reported once (not again on every later change of another attribute) and its
+ * default is used.
+ */
+import { DEFAULT_PREFERENCES, type ChatSettings } from './engine/engine.js';
+import { AcceptFiles } from './engine/types.js';
+
+/** PeerJS's default ICE configuration: one public STUN server. */
+export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.com:19302' }];
+/** The ids PeerJS accepts. */
+const PEER_ID_PATTERN = /^[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/;
+
+/** The attribute values as the element holds them (strings from markup, or what a script set). */
+export interface RawSettings {
+  host: string;
+  port: number | undefined;
+  path: string;
+  key: string;
+  secure: boolean | string | undefined;
+  peerId: string;
+  iceServers: string | RTCIceServer[];
+  name: string;
+  acceptFiles: string;
+  maxFileSize: number | string | undefined;
+  reconnectTimeout: number | string | undefined;
+  maxHistory: number | string | undefined;
+}
+
+export class SettingsReader {
+  /** The invalid value last reported for each attribute. */
+  private readonly reported = new Map<string, string>();
+
+  /** @param report - called once for each invalid value, with a message naming the attribute */
+  constructor(private readonly report: (message: string) => void) {}
+
+  read(raw: RawSettings, page: { protocol: string; hostname: string; port: string } | undefined): ChatSettings {
+    const problems = new Map<string, string>();
+    const invalid = (attribute: string, value: unknown, message: string) => problems.set(attribute, `${String(value)}\u0000${attribute}: ${message}`);
+
+    let secure = page?.protocol === 'https:';
+    if (typeof raw.secure === 'boolean') secure = raw.secure;
+    else if (raw.secure === '' || raw.secure === 'true' || raw.secure === 'secure') secure = true;
+    else if (raw.secure === 'false') secure = false;
+    else if (raw.secure !== undefined) invalid('secure', raw.secure, `"${raw.secure}" is not true or false`);
+
+    let port = Number(page?.port) || (secure ? 443 : 80);
+    if (raw.port !== undefined && raw.port !== null) {
+      if (Number.isInteger(raw.port) && raw.port > 0 && raw.port < 65536) port = raw.port;
+      else invalid('port', raw.port, `"${raw.port}" is not a port number (1-65535)`);
+    }
+
+    let peerId = raw.peerId.trim();
+    if (peerId && !PEER_ID_PATTERN.test(peerId)) {
+      invalid('peer-id', peerId, `"${peerId}" is not a valid id (letters and digits, with single spaces, dashes or underscores between them)`);
+      peerId = '';
+    }
+
+    let iceServers = DEFAULT_ICE_SERVERS;
+    if (Array.isArray(raw.iceServers)) iceServers = raw.iceServers;
+    else if (raw.iceServers.trim()) {
+      const parsed = parseIceServers(raw.iceServers);
+      if (typeof parsed === 'string') invalid('ice-servers', raw.iceServers, parsed);
+      else iceServers = parsed;
+    }
+
+    let acceptFiles = DEFAULT_PREFERENCES.acceptFiles;
+    if ((Object.values(AcceptFiles) as string[]).includes(raw.acceptFiles)) acceptFiles = raw.acceptFiles as AcceptFiles;
+    else invalid('accept-files', raw.acceptFiles, `"${raw.acceptFiles}" is not one of ask, always, never`);
+
+    const count = (attribute: string, value: number | string | undefined, fallback: number, unit: string, min = 0): number => {
+      if (value === undefined || value === null || value === '') return fallback;
+      const parsed = Number(value);
+      if (Number.isSafeInteger(parsed) && parsed >= min) return parsed;
+      invalid(attribute, value, `"${value}" is not a number of ${unit}`);
+      return fallback;
+    };
+
+    const settings: ChatSettings = {
+      host: raw.host.trim() || page?.hostname || 'localhost',
+      port,
+      path: raw.path.trim() || '/',
+      key: raw.key || 'peerjs',
+      secure,
+      peerId,
+      iceServers,
+      name: raw.name.trim(),
+      acceptFiles,
+      maxFileSize: count('max-file-size', raw.maxFileSize, DEFAULT_PREFERENCES.maxFileSize, 'bytes'),
+      reconnectTimeout: count('reconnect-timeout', raw.reconnectTimeout, DEFAULT_PREFERENCES.reconnectTimeout, 'milliseconds'),
+      maxHistory: count('max-history', raw.maxHistory, DEFAULT_PREFERENCES.maxHistory, 'entries', 1),
+    };
+
+    // Report what is newly wrong; forget what was fixed, so breaking it again is reported again.
+    for (const attribute of [...this.reported.keys()]) if (!problems.has(attribute)) this.reported.delete(attribute);
+    for (const [attribute, problem] of problems) {
+      if (this.reported.get(attribute) === problem) continue;
+      this.reported.set(attribute, problem);
+      this.report(problem.slice(problem.indexOf('\u0000') + 1));
+    }
+    return settings;
+  }
+}
+
+/** Checks a JSON list of ICE servers; returns the list, or what is wrong with it. */
+function parseIceServers(json: string): RTCIceServer[] | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return 'not valid JSON (expected an array of RTCIceServer)';
+  }
+  if (!Array.isArray(parsed)) return 'expected a JSON array of RTCIceServer';
+  const valid = parsed.every((server: unknown) => {
+    if (typeof server !== 'object' || server === null) return false;
+    const urls = (server as RTCIceServer).urls;
+    return typeof urls === 'string' || (Array.isArray(urls) && urls.every((url) => typeof url === 'string'));
+  });
+  return valid ? (parsed as RTCIceServer[]) : 'each entry needs "urls": a string or an array of strings';
+}

@@ -1,0 +1,197 @@
+/**
+ * Our side of a file we receive: the offer waits for an answer; once accepted, chunks are
+ * hashed and stored in order, acknowledged as they are stored, and the file is handed over
+ * only when its SHA-256 matches the sender's.
+ */
+import { ErrorType } from '../errors.js';
+import { Direction } from '../engine/types.js';
+import type { FileSink } from './file-sink.js';
+import { SEND_WINDOW_BYTES } from './sender.js';
+import { Transfer, type TransferHost } from './transfer.js';
+import { TransferStatus } from './types.js';
+
+/** Bytes hashed and stored between two yields to the event loop (about 2 ms of work). */
+const STORE_BATCH_BYTES = 256 * 1024;
+/** Acknowledge after this many more bytes are stored. */
+const ACK_EVERY_BYTES = 1024 * 1024;
+/**
+ * Most bytes received but not yet stored that we hold for a peer: an honest sender keeps
+ * within its window; one that does not is cut off before it can fill our memory.
+ */
+export const RECEIVE_WINDOW_BYTES = SEND_WINDOW_BYTES + ACK_EVERY_BYTES;
+
+export class IncomingTransfer extends Transfer {
+  readonly direction = Direction.in;
+  /** Opened once, on accept; a drop while it opens changes nothing (the bytes wait for it). */
+  private sink: Promise<FileSink> | null = null;
+  /** Bytes received (`bytes` counts bytes stored). */
+  private received = 0;
+  private lastAck = 0;
+  private readonly unstored: Uint8Array[] = [];
+  private storing = false;
+  private expectedHash?: string;
+  private verifying = false;
+
+  constructor(host: TransferHost, transferId: string, peerId: string, slot: number, name: string, size: number, type: string) {
+    super(host, transferId, peerId, slot, name, size, type, TransferStatus.offered);
+  }
+
+  /** Receives chunks now: accepted, and the peer connected. */
+  get receiving(): boolean {
+    return this.status === TransferStatus.active;
+  }
+
+  accept(): void {
+    if (this.status !== TransferStatus.offered || !this.moveTo(TransferStatus.active)) return;
+    const sink = this.host.openSink(this.size);
+    this.sink = sink;
+    sink.then(
+      () => {
+        if (this.receiving && this.received === 0) this.host.sendFrame(this.peerId, { t: 'accept', tid: this.transferId, offset: 0 });
+      },
+      (error: unknown) => this.finish(TransferStatus.failed, `could not store the file: ${error instanceof Error ? error.message : error}`),
+    );
+  }
+
+  decline(): void {
+    if (this.status !== TransferStatus.offered) return;
+    this.host.sendFrame(this.peerId, { t: 'decline', tid: this.transferId });
+    this.finish(TransferStatus.declined);
+  }
+
+  /** The sender offered again after a reconnection: answer as the transfer stands. */
+  offeredAgain(): void {
+    const { peerId, transferId: tid } = this;
+    switch (this.status) {
+      case TransferStatus.offered:
+        return; // Still waiting for the person.
+      case TransferStatus.active:
+      case TransferStatus.paused:
+        this.moveTo(TransferStatus.active);
+        // Everything received so far is (or will be) stored: ask for the rest.
+        if (this.sink) this.host.sendFrame(peerId, { t: 'accept', tid, offset: this.received });
+        return;
+      case TransferStatus.declined:
+        this.host.sendFrame(peerId, { t: 'decline', tid });
+        return;
+      case TransferStatus.done:
+        this.host.sendFrame(peerId, { t: 'received', tid, bytes: this.size });
+        return;
+      default:
+        this.host.sendFrame(peerId, { t: 'cancel', tid, reason: this.reason ?? this.status });
+    }
+  }
+
+  pause(): void {
+    // An offer stays open for the person to answer; the answer goes out on reconnection.
+    if (this.status === TransferStatus.active) this.moveTo(TransferStatus.paused);
+  }
+
+  chunk(offset: number, bytes: Uint8Array): void {
+    if (offset !== this.received || offset + bytes.byteLength > this.size) {
+      const problem = offset !== this.received ? `data at offset ${offset}, expected ${this.received}` : `more than the ${this.size} bytes offered`;
+      this.host.violation(this.peerId, `${this.peerId} sent ${problem} for "${this.name}"`);
+      return this.cancel('invalid file data');
+    }
+    if (offset + bytes.byteLength - this.bytes > RECEIVE_WINDOW_BYTES) {
+      this.host.violation(this.peerId, `${this.peerId} sent more than ${RECEIVE_WINDOW_BYTES} bytes ahead of what is stored for "${this.name}"`);
+      return this.cancel('the sender did not wait for acknowledgements');
+    }
+    this.received += bytes.byteLength;
+    this.unstored.push(bytes);
+    if (!this.storing) void this.store();
+  }
+
+  /** The sender's hash of the whole file, after its last chunk. */
+  end(sha256: string): void {
+    this.expectedHash = sha256;
+    void this.completeIfWhole();
+  }
+
+  finish(status: TransferStatus, reason?: string): void {
+    if (this.finished || !this.moveTo(status, reason)) return;
+    this.unstored.length = 0;
+    if (status !== TransferStatus.done) this.discard();
+    if (status === TransferStatus.failed || status === TransferStatus.cancelled) {
+      this.host.emit('peer-chat-error', { type: ErrorType.transfer, message: `"${this.name}": ${reason ?? status}`, peerId: this.peerId });
+    }
+  }
+
+  /** Deletes what was stored (a failed transfer, or a finished one leaving the history). */
+  discard(): void {
+    void this.sink?.then((sink) => sink.discard()).catch(() => {});
+    this.sink = null;
+  }
+
+  /**
+   * Hashes and stores the received chunks in batches, yielding to the event loop before
+   * each, so a chat frame that arrives meanwhile is handled at once instead of waiting
+   * behind megabytes of file data.
+   */
+  private async store(): Promise<void> {
+    this.storing = true;
+    try {
+      const sink = await this.sink!;
+      while (this.unstored.length > 0 && !this.finished) {
+        await nextTask();
+        let batch = 0;
+        while (this.unstored.length > 0 && !this.finished && batch < STORE_BATCH_BYTES) {
+          const bytes = this.unstored.shift()!;
+          this.hasher.update(bytes);
+          await sink.write(bytes);
+          batch += bytes.byteLength;
+        }
+        this.stored(batch);
+      }
+    } catch (error) {
+      this.finish(TransferStatus.failed, `could not store the file: ${error instanceof Error ? error.message : error}`);
+    } finally {
+      this.storing = false;
+    }
+  }
+
+  private stored(count: number): void {
+    if (this.finished) return;
+    this.bytes += count;
+    if (this.bytes - this.lastAck >= ACK_EVERY_BYTES && this.bytes < this.size) {
+      this.lastAck = this.bytes;
+      this.host.sendFrame(this.peerId, { t: 'received', tid: this.transferId, bytes: this.bytes });
+    }
+    this.progress();
+    void this.completeIfWhole();
+  }
+
+  /** Once every byte is stored and the sender's hash is known: verify, then hand over. */
+  private async completeIfWhole(): Promise<void> {
+    if (this.verifying || this.bytes !== this.size || this.expectedHash === undefined || this.finished) return;
+    this.verifying = true;
+    if (this.hasher.hex() !== this.expectedHash) {
+      const reason = 'integrity check failed (SHA-256 mismatch)';
+      this.host.emit('peer-chat-error', { type: ErrorType.integrity, message: `"${this.name}" arrived corrupted: its SHA-256 does not match the sender's`, peerId: this.peerId });
+      this.host.sendFrame(this.peerId, { t: 'cancel', tid: this.transferId, reason });
+      return this.finish(TransferStatus.failed, reason);
+    }
+    try {
+      this.file = await (await this.sink!).finish(this.name, this.type);
+    } catch (error) {
+      return this.finish(TransferStatus.failed, `could not store the file: ${error instanceof Error ? error.message : error}`);
+    }
+    this.host.sendFrame(this.peerId, { t: 'received', tid: this.transferId, bytes: this.size });
+    this.finish(TransferStatus.done);
+    this.host.emit('peer-chat-file', { transferId: this.transferId, from: this.peerId, file: this.file });
+  }
+}
+
+/** Resolves in a new task (not throttled in background tabs, unlike timers). */
+const wakeups: Array<() => void> = [];
+let taskChannel: MessageChannel | null = null;
+function nextTask(): Promise<void> {
+  if (!taskChannel) {
+    taskChannel = new MessageChannel();
+    taskChannel.port1.onmessage = () => wakeups.shift()?.();
+  }
+  return new Promise((resolve) => {
+    wakeups.push(resolve);
+    taskChannel!.port2.postMessage(null);
+  });
+}

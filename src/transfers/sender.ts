@@ -1,0 +1,106 @@
+/**
+ * Our side of a file we send: offer, wait for the answer, stream the bytes with a window of
+ * unacknowledged bytes, and finish when the receiver says it holds every byte, verified.
+ */
+import { ErrorType, PeerChatError } from '../errors.js';
+import { encodeChunk } from '../engine/protocol.js';
+import { Direction } from '../engine/types.js';
+import { readAhead } from './read-ahead.js';
+import { Transfer, type TransferHost } from './transfer.js';
+import { TransferStatus } from './types.js';
+
+/** Most bytes sent but not yet acknowledged as stored by the receiver. */
+export const SEND_WINDOW_BYTES = 8 * 1024 * 1024;
+
+export class OutgoingTransfer extends Transfer {
+  readonly direction = Direction.out;
+  /** Settles `sendFile()`'s promise. */
+  readonly done: Promise<void>;
+  private settle!: (error: PeerChatError | null) => void;
+  /** Wakes the send loop waiting for acknowledgements or a stop. */
+  private wake: (() => void) | null = null;
+  /** Bumped on every (re)start, so a superseded send loop stops. */
+  private run = 0;
+
+  constructor(host: TransferHost, transferId: string, peerId: string, slot: number, name: string, private readonly source: File) {
+    super(host, transferId, peerId, slot, name, source.size, source.type, TransferStatus.waiting);
+    this.file = source;
+    this.done = new Promise<void>((resolve, reject) => {
+      this.settle = (error) => (error ? reject(error) : resolve());
+    });
+  }
+
+  /** Offers the file (again, after a reconnection). */
+  offer(): void {
+    if (this.status === TransferStatus.paused) this.moveTo(TransferStatus.waiting);
+    if (this.status !== TransferStatus.waiting) return;
+    const { transferId: tid, slot, name, size, type } = this;
+    this.host.sendFrame(this.peerId, { t: 'offer', tid, slot, name, size, type });
+  }
+
+  /** The receiver wants the bytes from `offset` on. */
+  accepted(offset: number): void {
+    if (offset > this.size) return this.host.violation(this.peerId, `${this.peerId} sent an invalid accept`);
+    if (this.status === TransferStatus.waiting || this.status === TransferStatus.paused) void this.pump(offset);
+  }
+
+  declined(): void {
+    if (this.status === TransferStatus.waiting) this.finish(TransferStatus.declined, `${this.host.displayName(this.peerId)} declined the file`);
+  }
+
+  /** The receiver holds `bytes` bytes, stored; all of them means verified too. */
+  received(bytes: number): void {
+    if (bytes > this.size || bytes < this.bytes) return this.host.violation(this.peerId, `${this.peerId} reported an impossible byte count`);
+    this.bytes = bytes;
+    this.progress();
+    if (bytes === this.size) this.finish(TransferStatus.done);
+    this.wake?.();
+  }
+
+  pause(): void {
+    if (this.moveTo(TransferStatus.paused)) this.wake?.();
+  }
+
+  finish(status: TransferStatus, reason?: string): void {
+    if (this.finished || !this.moveTo(status, reason)) return;
+    this.wake?.();
+    if (status === TransferStatus.done) return this.settle(null);
+    if (status !== TransferStatus.declined) {
+      this.host.emit('peer-chat-error', { type: ErrorType.transfer, message: `"${this.name}": ${reason ?? status}`, peerId: this.peerId });
+    }
+    const type = status === TransferStatus.declined ? ErrorType.declined : ErrorType.transfer;
+    this.settle(new PeerChatError(type, `"${this.name}" was ${status}${reason ? `: ${reason}` : ''}`, this.peerId));
+  }
+
+  /** Sends the file from `offset` on; completion comes from the receiver's `received`. */
+  private async pump(offset: number): Promise<void> {
+    const run = ++this.run;
+    this.moveTo(TransferStatus.active);
+    this.bytes = offset;
+    this.wake?.();
+    const chunkSize = this.host.chunkSize(this.peerId);
+    const current = () => this.run === run && this.status === TransferStatus.active;
+    try {
+      for await (const { position, bytes } of readAhead(this.source, offset)) {
+        for (let start = 0; start < bytes.byteLength; start += chunkSize) {
+          const end = Math.min(bytes.byteLength, start + chunkSize);
+          while (current() && position + end - this.bytes > SEND_WINDOW_BYTES) {
+            await new Promise<void>((resolve) => (this.wake = resolve));
+          }
+          if (!current()) return;
+          const chunk = bytes.subarray(start, end);
+          // Hashed chunk by chunk, to keep each task short; after a resume, only what is new.
+          const unhashed = this.hasher.bytesHashed - (position + start);
+          if (unhashed < chunk.byteLength) this.hasher.update(unhashed > 0 ? chunk.subarray(unhashed) : chunk);
+          await this.host.sendBulk(this.peerId, encodeChunk(this.slot, position + start, chunk));
+        }
+      }
+      if (current()) this.host.sendFrame(this.peerId, { t: 'end', tid: this.transferId, sha256: this.hasher.hex() });
+    } catch (error) {
+      // A closed channel means the peer dropped: the engine pauses or abandons the transfer.
+      if (current() && !(error instanceof PeerChatError && error.type === ErrorType.notConnected)) {
+        this.cancel(`reading the file failed: ${error instanceof Error ? error.message : error}`);
+      }
+    }
+  }
+}

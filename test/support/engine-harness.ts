@@ -1,0 +1,57 @@
+/** Engines on the fake network with a fake clock: what the engine unit tests build on. */
+import { ChatEngine, DEFAULT_PREFERENCES, type ChatPreferences } from '../../src/engine/engine.js';
+import type { ChatEventDetails, ChatEventName } from '../../src/engine/types.js';
+import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
+import { FakeClock, settle } from './fake-clock.js';
+import { FakeNetwork } from './fake-network.js';
+
+export interface TestPeer {
+  engine: ChatEngine;
+  id: string;
+  events: Array<{ name: ChatEventName; detail: unknown }>;
+  of<K extends ChatEventName>(name: K): Array<ChatEventDetails[K]>;
+}
+
+export interface TestWorld {
+  clock: FakeClock;
+  network: FakeNetwork;
+  peer(id: string, preferences?: Partial<ChatPreferences> & { openSink?: (size: number) => Promise<FileSink>; prevent?: ChatEventName[] }): Promise<TestPeer>;
+}
+
+export function world(): TestWorld {
+  const clock = new FakeClock();
+  const network = new FakeNetwork();
+  return {
+    clock,
+    network,
+    async peer(id, { openSink, prevent = [], ...preferences } = {}) {
+      const events: TestPeer['events'] = [];
+      let next = 1;
+      const engine = new ChatEngine({
+        createSignaling: network.create,
+        emit: (name, detail) => {
+          events.push({ name, detail });
+          return !prevent.includes(name);
+        },
+        changed: () => {},
+        clock,
+        randomId: () => `${id}-${next++}`,
+        openSink: openSink ?? (async () => new MemorySink()),
+      });
+      engine.start({ host: 'signaling.test', port: 443, path: '/', key: 'peerjs', secure: true, peerId: id, iceServers: [], ...DEFAULT_PREFERENCES, ...preferences });
+      await settle();
+      return {
+        engine,
+        id,
+        events,
+        of: <K extends ChatEventName>(name: K) => events.filter((event) => event.name === name).map((event) => event.detail as ChatEventDetails[K]),
+      };
+    },
+  };
+}
+
+/** Connects `a` to `b` and lets the hello exchange finish. */
+export async function connectPair(a: TestPeer, b: TestPeer): Promise<void> {
+  await a.engine.connect(b.id);
+  await settle();
+}

@@ -1,0 +1,162 @@
+/**
+ * An in-memory network for engine unit tests: a fake signaling server where engines register,
+ * and links whose frames arrive on the other side a microtask later. Tests can cut links,
+ * make dials hang or fail, and hold back a side's frames to fake silence.
+ */
+import { ErrorType, PeerChatError } from '../../src/errors.js';
+import type { Link, LinkListener, Signaling, SignalingListener, SignalingOptions } from '../../src/engine/link.js';
+import { SignalingState } from '../../src/engine/types.js';
+
+export class FakeLink implements Link {
+  /** Frames that arrived before anyone listened (the network takes longer than that in life). */
+  private readonly inbox: Array<(listener: LinkListener) => void> = [];
+  private current: LinkListener | null = null;
+  other!: FakeLink;
+  open = false;
+  /** Frames this side sent, in order (control frames as strings). */
+  readonly sent: string[] = [];
+  /** When true, nothing this side sends arrives (a frozen peer, a black hole). */
+  mute = false;
+  speaksProtocol = true;
+  chunkSize = 16 * 1024;
+
+  constructor(
+    readonly peerId: string,
+    readonly metadata: unknown,
+    readonly fingerprints: { local: string; remote: string },
+  ) {}
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  get listener(): LinkListener | null {
+    return this.current;
+  }
+
+  set listener(listener: LinkListener | null) {
+    this.current = listener;
+    // Later, as the network would: the new listener's owner finishes setting up first.
+    queueMicrotask(() => {
+      while (this.current && this.inbox.length > 0) this.inbox.shift()!(this.current);
+    });
+  }
+
+  /** Hands data to this side's listener, or keeps it until there is one. */
+  private arrive(deliver: (listener: LinkListener) => void): void {
+    if (!this.open) return;
+    if (this.current) deliver(this.current);
+    else this.inbox.push(deliver);
+  }
+
+  sendControl(frame: string): void {
+    if (!this.open) throw new PeerChatError(ErrorType.notConnected, `Not connected to ${this.peerId}`, this.peerId);
+    this.sent.push(frame);
+    if (!this.mute) queueMicrotask(() => this.other.arrive((listener) => listener.onControl(frame)));
+  }
+
+  async sendBulk(frame: ArrayBuffer): Promise<void> {
+    if (!this.open) throw new PeerChatError(ErrorType.notConnected, `Not connected to ${this.peerId}`, this.peerId);
+    if (!this.mute) queueMicrotask(() => this.other.arrive((listener) => listener.onBulk(frame)));
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.listener?.onClose();
+    queueMicrotask(() => this.other.cut());
+  }
+
+  /** The connection broke under this side. */
+  cut(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.listener?.onClose();
+  }
+}
+
+/** A link pair between two peers; `dialer` is the side that called. */
+function linkPair(dialerId: string, answererId: string, metadata: unknown): [FakeLink, FakeLink] {
+  const fingerprints = { dialer: `sha-256 ${dialerId}`, answerer: `sha-256 ${answererId}` };
+  const dialer = new FakeLink(answererId, undefined, { local: fingerprints.dialer, remote: fingerprints.answerer });
+  const answerer = new FakeLink(dialerId, metadata, { local: fingerprints.answerer, remote: fingerprints.dialer });
+  dialer.other = answerer;
+  answerer.other = dialer;
+  return [dialer, answerer];
+}
+
+export class FakeNetwork {
+  readonly registered = new Map<string, FakeSignaling>();
+  readonly links: FakeLink[] = [];
+  /** Dials so far, by caller and callee. */
+  readonly dials: Array<{ from: string; to: string }> = [];
+  /** When set, decides each dial: 'hang' never answers, an Error rejects it, a promise delays it (rejecting fails it). */
+  dialHook: ((from: string, to: string) => 'hang' | Error | Promise<void> | void) | null = null;
+  private nextId = 1;
+
+  create = (options: SignalingOptions, listener: SignalingListener): FakeSignaling => new FakeSignaling(this, options, listener, options.peerId || `peer${this.nextId++}`);
+
+  /** Every link between `a` and `b`, both ends. */
+  between(a: string, b: string): FakeLink[] {
+    return this.links.filter((link) => (link.peerId === a && link.other.peerId === b) || (link.peerId === b && link.other.peerId === a));
+  }
+}
+
+/** A registered endpoint the test speaks for by hand: it gets the far end of every link to it. */
+export function handPeer(network: FakeNetwork, id: string): FakeLink[] {
+  const links: FakeLink[] = [];
+  const ignore = () => {};
+  const options = { host: '', port: 0, path: '', key: '', secure: false, peerId: id, iceServers: [], metadata: {} };
+  new FakeSignaling(network, options, { onRegistered: ignore, onSignalingState: ignore, onError: ignore, onIncoming: (link) => links.push(link as FakeLink) }, id).start();
+  return links;
+}
+
+export class FakeSignaling implements Signaling {
+  signalingState: SignalingState = SignalingState.closed;
+  peerId = '';
+
+  constructor(
+    private readonly network: FakeNetwork,
+    private readonly options: SignalingOptions,
+    readonly listener: SignalingListener,
+    private readonly id: string,
+  ) {}
+
+  start(): void {
+    this.signalingState = SignalingState.open;
+    this.peerId = this.id;
+    this.network.registered.set(this.id, this);
+    queueMicrotask(() => {
+      this.listener.onSignalingState(SignalingState.open);
+      this.listener.onRegistered(this.id);
+    });
+  }
+
+  stop(): void {
+    this.signalingState = SignalingState.closed;
+    if (this.network.registered.get(this.id) === this) this.network.registered.delete(this.id);
+  }
+
+  dial(remoteId: string): Promise<Link> {
+    this.network.dials.push({ from: this.id, to: remoteId });
+    const decision = this.network.dialHook?.(this.id, remoteId);
+    if (decision === 'hang') return new Promise<Link>(() => {});
+    if (decision instanceof Error) return Promise.reject(decision);
+    if (decision instanceof Promise) return decision.then(() => this.answer(remoteId));
+    return this.answer(remoteId);
+  }
+
+  private answer(remoteId: string): Promise<Link> {
+    const remote = this.network.registered.get(remoteId);
+    if (!remote) return Promise.reject(new PeerChatError(ErrorType.unknownPeer, `No peer with id "${remoteId}" is registered`, remoteId));
+    const [ours, theirs] = linkPair(this.id, remoteId, this.options.metadata);
+    this.network.links.push(ours, theirs);
+    remote.listener.onIncoming(theirs);
+    return Promise.resolve().then(() => {
+      ours.open = true;
+      theirs.open = true;
+      theirs.listener?.onOpen();
+      return ours;
+    });
+  }
+}

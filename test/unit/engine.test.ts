@@ -1,0 +1,277 @@
+/**
+ * The engine on its own: two or three engines on an in-memory network with a fake clock, so
+ * liveness, re-dials, give-ups and delivery are checked in milliseconds of fake time.
+ */
+import { expect } from '@open-wc/testing';
+import { ErrorType, PeerChatError } from '../../src/errors.js';
+import { TIMING } from '../../src/engine/peer-session.js';
+import { encodeControl } from '../../src/engine/protocol.js';
+import { DisconnectReason, MessageStatus } from '../../src/engine/types.js';
+import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
+import { TransferStatus } from '../../src/transfers/types.js';
+import { settle } from '../support/fake-clock.js';
+import { connectPair, world } from '../support/engine-harness.js';
+import { handPeer } from '../support/fake-network.js';
+
+describe('engine: connections', () => {
+  it('connects two peers: both see each other with the same safety code', async () => {
+    const w = world();
+    const alice = await w.peer('alice', { name: 'Alice' });
+    const bob = await w.peer('bob', { name: 'Bob' });
+    await connectPair(alice, bob);
+    expect(alice.engine.peers.map((peer) => [peer.peerId, peer.name, peer.status])).to.deep.equal([['bob', 'Bob', 'connected']]);
+    expect(bob.engine.peers.map((peer) => [peer.peerId, peer.name, peer.status])).to.deep.equal([['alice', 'Alice', 'connected']]);
+    expect(alice.engine.peers[0].safetyCode).to.equal(bob.engine.peers[0].safetyCode);
+    expect(alice.of('peer-chat-connect')).to.deep.equal([{ peerId: 'bob', name: 'Bob', safetyCode: alice.engine.peers[0].safetyCode }]);
+  });
+
+  it('dials once for concurrent connect() calls, and a failed dial fails them all at once', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    await w.peer('bob');
+    let failDial!: (error: Error) => void;
+    w.network.dialHook = () => new Promise<void>((_, reject) => (failDial = reject));
+    const calls = [alice.engine.connect('bob'), alice.engine.connect('bob')];
+    await settle();
+    expect(w.network.dials).to.have.length(1);
+    failDial(new PeerChatError(ErrorType.timeout, 'No answer from peer bob', 'bob'));
+    const results = await Promise.allSettled(calls);
+    expect(results.map((result) => result.status === 'rejected' && (result.reason as PeerChatError).type)).to.deep.equal([ErrorType.timeout, ErrorType.timeout]);
+    expect(w.clock.now()).to.equal(0); // No waiting for a connect timeout.
+  });
+
+  it('a redial and a connect() to a dropped peer share one dial', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    const before = w.network.dials.length;
+    w.network.between('alice', 'bob')[0].cut();
+    w.network.between('alice', 'bob')[1].cut();
+    await settle();
+    expect(alice.engine.peers[0].status).to.equal('reconnecting');
+    w.network.dialHook = () => 'hang';
+    await w.clock.advance(TIMING.redialDelaysMs[0] + 10);
+    expect(w.network.dials.length).to.equal(before + 1);
+    void alice.engine.connect('bob').catch(() => {});
+    await settle();
+    expect(w.network.dials.length).to.equal(before + 1);
+  });
+
+  it('reports an unknown peer from the dial, without waiting', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    let error: unknown;
+    await alice.engine.connect('nobody').catch((caught) => (error = caught));
+    expect(error).to.be.instanceOf(PeerChatError);
+    expect((error as PeerChatError).type).to.equal(ErrorType.unknownPeer);
+    expect(alice.of('peer-chat-error').map((detail) => detail.type)).to.deep.equal([ErrorType.unknownPeer]);
+  });
+});
+
+describe('engine: liveness', () => {
+  it('reports a silent peer gone within 5 s, and re-dials it', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    for (const link of w.network.between('alice', 'bob')) if (link.peerId === 'alice') link.mute = true; // bob's side goes quiet
+    const dials = w.network.dials.length;
+    await w.clock.advance(TIMING.silenceLimitMs + TIMING.pingIntervalMs);
+    expect(alice.of('peer-chat-disconnect')).to.deep.equal([{ peerId: 'bob', reason: DisconnectReason.timeout }]);
+    await w.clock.advance(TIMING.redialDelaysMs[0]);
+    expect(w.network.dials.length).to.equal(dials + 1);
+    expect(alice.of('peer-chat-connect').map((detail) => detail.peerId)).to.deep.equal(['bob', 'bob']);
+    expect(alice.engine.peers[0].status).to.equal('connected');
+  });
+
+  it('a late tick (a long task, a frozen tab) is not silence: no peer is dropped', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    const carol = await w.peer('carol');
+    await connectPair(alice, bob);
+    await connectPair(alice, carol);
+    await w.clock.advance(3000);
+    // Ten seconds pass with no timer running anywhere: every peer was "silent" that long.
+    await w.clock.jump(10_000);
+    await w.clock.advance(3000);
+    expect(alice.of('peer-chat-disconnect')).to.deep.equal([]);
+    expect(alice.engine.peers.map((peer) => peer.status)).to.deep.equal(['connected', 'connected']);
+  });
+
+  it('gives up on a peer that does not come back within reconnect-timeout, failing its queue', async () => {
+    const w = world();
+    const alice = await w.peer('alice', { reconnectTimeout: 10_000 });
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    bob.engine.stop();
+    await settle();
+    const message = alice.engine.send('are you there?');
+    expect(message.status).to.equal(MessageStatus.pending);
+    await w.clock.advance(10_500, 250);
+    expect(alice.engine.peers).to.deep.equal([]);
+    expect(alice.engine.messages[0].status).to.equal(MessageStatus.failed);
+    expect(alice.of('peer-chat-error').map((detail) => detail.type)).to.include(ErrorType.delivery);
+  });
+});
+
+describe('engine: delivery', () => {
+  it('delivers messages sent during a drop exactly once and in order after the re-dial', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    bob.engine.send('one');
+    await settle();
+    for (const link of w.network.between('alice', 'bob')) link.cut();
+    await settle();
+    bob.engine.send('two');
+    bob.engine.send('three');
+    await w.clock.advance(2000);
+    expect(alice.of('peer-chat-message').map((message) => message.text)).to.deep.equal(['one', 'two', 'three']);
+    expect(bob.engine.messages.map((message) => message.status)).to.deep.equal(['delivered', 'delivered', 'delivered']);
+  });
+
+  it('keeps the history in arrival order whatever the senders’ clocks say', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    alice.engine.send('question');
+    await settle();
+    // Bob's clock is an hour behind: his answer carries an earlier time than the question.
+    w.clock.setWallTime(w.clock.wallTime() - 3_600_000);
+    bob.engine.send('answer');
+    await settle();
+    expect(alice.engine.messages.map((message) => message.text)).to.deep.equal(['question', 'answer']);
+    expect(alice.engine.entries.map((entry) => (entry.kind === 'message' ? entry.message.text : ''))).to.deep.equal(['question', 'answer']);
+  });
+
+  it('hands out copies: changing what a getter returned changes nothing inside', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    alice.engine.send('hello');
+    void alice.engine.sendFile(new File([new Uint8Array(100)], 'a.bin'), 'bob').catch(() => {});
+    await settle();
+    const [message] = alice.engine.messages;
+    message.text = 'tampered';
+    const [transfer] = alice.engine.transferList;
+    transfer.status = 'done';
+    expect(alice.engine.messages[0].text).to.equal('hello');
+    expect(alice.engine.transferList[0].status).to.not.equal('done');
+    expect(Object.keys(transfer).sort()).to.deep.equal(['bytes', 'direction', 'file', 'name', 'peerId', 'size', 'status', 'time', 'transferId', 'type']);
+    alice.engine.peers[0].name = 'tampered';
+    expect(alice.engine.peers[0].name).to.equal('');
+  });
+});
+
+describe('engine: protocol versions', () => {
+  it('a peer with another major version gets a clear error, and plain text both ways', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const links = handPeer(w.network, 'future');
+    const connected = alice.engine.connect('future');
+    await settle();
+    const [theirs] = links;
+    const heard: unknown[] = [];
+    theirs.listener = { onOpen() {}, onControl: (data) => heard.push(data), onBulk() {}, onClose() {} };
+    theirs.sendControl(encodeControl({ t: 'hello', v: 2, name: 'Future', session: 'f1' }));
+    await connected;
+    await settle();
+    const [error] = alice.of('peer-chat-error');
+    expect(error.type).to.equal(ErrorType.protocol);
+    expect(error.message).to.contain('protocol version 2').and.contain('plain text');
+    alice.engine.send('hi there');
+    theirs.sendControl('hello from the future');
+    await settle();
+    expect(heard.at(-1)).to.equal('hi there');
+    expect(alice.engine.messages.map((message) => [message.direction, message.text])).to.deep.equal([
+      ['out', 'hi there'],
+      ['in', 'hello from the future'],
+    ]);
+    let refused: unknown;
+    await alice.engine.sendFile(new File(['x'], 'x.txt'), 'future').catch((caught) => (refused = caught));
+    expect((refused as PeerChatError).type).to.equal(ErrorType.notConnected);
+  });
+
+  it('a peer of our version gets no such error', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    expect(alice.of('peer-chat-error')).to.deep.equal([]);
+    expect(bob.of('peer-chat-error')).to.deep.equal([]);
+  });
+});
+
+describe('engine: history', () => {
+  it('keeps the newest max-history messages and finished transfers, and releases what leaves', async () => {
+    const w = world();
+    const discarded: string[] = [];
+    const alice = await w.peer('alice', { maxHistory: 3 });
+    const bob = await w.peer('bob', {
+      acceptFiles: 'always',
+      openSink: async () => {
+        const sink = new MemorySink();
+        const discard = sink.discard.bind(sink);
+        sink.discard = () => (discarded.push('file'), discard());
+        return sink;
+      },
+      maxHistory: 2,
+    });
+    await connectPair(alice, bob);
+    await alice.engine.sendFile(new File([new Uint8Array(1000)], 'one.bin'), 'bob');
+    await settle();
+    for (const text of ['a', 'b', 'c']) alice.engine.send(text);
+    await settle();
+    expect(alice.engine.messages.map((message) => message.text)).to.deep.equal(['a', 'b', 'c']);
+    expect(alice.engine.transferList).to.deep.equal([]);
+    expect(bob.engine.messages.map((message) => message.text)).to.deep.equal(['b', 'c']);
+    expect(discarded).to.deep.equal(['file']);
+  });
+
+  it('never drops a transfer that is still running, and clearHistory() keeps it too', async () => {
+    const w = world();
+    const alice = await w.peer('alice', { maxHistory: 1 });
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    void alice.engine.sendFile(new File([new Uint8Array(1000)], 'waiting.bin'), 'bob').catch(() => {});
+    await settle();
+    alice.engine.send('x');
+    alice.engine.send('y');
+    expect(alice.engine.entries.map((entry) => entry.kind)).to.deep.equal(['transfer', 'message']);
+    alice.engine.clearHistory();
+    expect(alice.engine.entries.map((entry) => (entry.kind === 'transfer' ? entry.transfer.status : 'message'))).to.deep.equal([TransferStatus.waiting]);
+  });
+});
+
+describe('engine: transfers across a drop', () => {
+  it('a drop while the accepted file’s storage opens does not stall it: it completes after the peer returns', async () => {
+    const w = world();
+    let openStorage!: () => void;
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob', {
+      openSink: () => new Promise<FileSink>((resolve) => (openStorage = () => resolve(new MemorySink()))),
+    });
+    await connectPair(alice, bob);
+    const bytes = new Uint8Array(200_000).map((_, i) => (i * 7) & 0xff);
+    const sent = alice.engine.sendFile(new File([bytes], 'photo.bin'), 'bob');
+    await settle();
+    const [offer] = bob.of('peer-chat-file-offer');
+    bob.engine.transfers.accept(offer.transferId);
+    // The link drops before the storage is open.
+    for (const link of w.network.between('alice', 'bob')) link.cut();
+    await settle();
+    openStorage();
+    await settle();
+    expect(bob.engine.transferList[0].status).to.equal(TransferStatus.paused);
+    await w.clock.advance(2000);
+    await sent;
+    const [received] = bob.of('peer-chat-file');
+    expect(new Uint8Array(await received.file.arrayBuffer())).to.deep.equal(bytes);
+    expect(bob.engine.transferList[0].status).to.equal(TransferStatus.done);
+  });
+});
