@@ -1,7 +1,8 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { AcceptFiles, ChatController, PeerStatus, SignalingState, type ChatSettings, type PeerInfo } from './controller/chat-controller.js';
+import { shouldDefine } from './define.js';
 import { firePeerChatEvent } from './events.js';
 import { ErrorType } from './errors.js';
 import { Direction, MessageStatus, type ChatMessage } from './engine/types.js';
@@ -84,7 +85,6 @@ const secureConverter = {
  * @cssproperty --peer-chat-gap - Spacing between regions.
  * @cssproperty --peer-chat-height - Height of the element.
  */
-@customElement('peer-chat')
 export class PeerChat extends LitElement {
   static override styles = styles;
 
@@ -529,6 +529,9 @@ function parseIceServers(json: string): RTCIceServer[] | string {
   });
   return valid ? (parsed as RTCIceServer[]) : 'each entry needs "urls": a string or an array of strings';
 }
+
+// Not Lit's @customElement: that would throw when a second copy of peer-chat loads (see define.ts).
+if (shouldDefine('peer-chat')) customElements.define('peer-chat', PeerChat);
 
 declare global {
   interface HTMLElementTagNameMap {
