@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { AcceptFiles, ChatController, PeerStatus, SignalingState, type ChatSettings, type PeerInfo } from './controller/chat-controller.js';
@@ -316,7 +316,7 @@ export class PeerChat extends LitElement {
 
   // ---- rendering ------------------------------------------------------------------------
 
-  protected override render() {
+  protected override render(): TemplateResult {
     const strings = mergeStrings(this.strings);
     const state = this.chat.signalingState;
     const peers = this.chat.peerList;
