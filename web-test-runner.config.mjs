@@ -1,5 +1,6 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { appBundlePlugin } from './test/support/app-bundle-plugin.mjs';
 import { chromiumLaunchOptions } from './test/support/browsers.mjs';
 import { firefoxLauncher } from './test/support/firefox-launcher.mjs';
 import { remoteHostPlugin } from './test/support/remote-host.mjs';
@@ -31,6 +32,8 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
     tabsPlugin(),
+    // /app-bundle/<file>: <file> bundled as an app would (test/package.test.ts).
+    appBundlePlugin(),
     remoteHostPlugin(),
     // server-start / server-stop: the Node and the ASP.NET signaling servers, for every test.
     serversPlugin(),

@@ -4,7 +4,7 @@
 //
 //   PORT=8080 HOST=127.0.0.1 node demo/server.mjs
 import { createReadStream, statSync } from 'node:fs';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PeerServer } from 'peer';
 
@@ -25,7 +25,8 @@ function serveStatic(req, res) {
   const [prefix, dir] = MOUNTS.find(([mount]) => pathname.startsWith(mount));
   const relative = normalize(pathname.slice(prefix.length) || 'index.html');
   const file = join(dir, relative);
-  if (!file.startsWith(dir)) return void res.writeHead(403).end('Forbidden');
+  // Inside `dir` means below `dir/`: a bare prefix test would also let `../demo-x/` through.
+  if (!file.startsWith(dir + sep)) return void res.writeHead(403).end('Forbidden');
   let stats;
   try {
     stats = statSync(file);

@@ -1,7 +1,8 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ChatController } from './controller/chat-controller.js';
+import { shouldDefine } from './define.js';
 import { ErrorType } from './errors.js';
 import { firePeerChatEvent } from './events.js';
 import { AcceptFiles, Direction, MessageStatus, PeerStatus, SignalingState, type ChatMessage, type HistoryEntry, type PeerInfo } from './engine/types.js';
@@ -79,7 +80,6 @@ const secureConverter = {
  * @cssproperty --peer-chat-gap - Spacing between regions.
  * @cssproperty --peer-chat-height - Height of the element.
  */
-@customElement('peer-chat')
 export class PeerChat extends LitElement {
   static override styles = styles;
 
@@ -291,7 +291,7 @@ export class PeerChat extends LitElement {
 
   // ---- rendering ------------------------------------------------------------------------
 
-  protected override render() {
+  protected override render(): TemplateResult {
     const strings = mergeStrings(this.strings);
     const state = this.engine.signalingState;
     const peers = this.engine.peers;
@@ -490,6 +490,9 @@ export class PeerChat extends LitElement {
     this.sendFiles(event.dataTransfer?.files);
   }
 }
+
+// Not Lit's @customElement: that would throw when a second copy of peer-chat loads (see define.ts).
+if (shouldDefine('peer-chat')) customElements.define('peer-chat', PeerChat);
 
 declare global {
   interface HTMLElementTagNameMap {
