@@ -1,8 +1,8 @@
 // Starts the two PeerJS signaling servers the conformance suite, the ASP.NET end-to-end test and
 // bench/signaling.mjs run against, as real processes on 127.0.0.1:
 //   - 'node':   the `peer` npm package (scripts/signaling-server.mjs), mounted at /peerjs;
-//   - 'aspnet': the demo/aspnet site (PeerSignaling at /peerjs, plus the Razor page), started as
-//               `dotnet PeerChatDemo.dll` from its Release build (`npm run build:aspnet`).
+//   - 'aspnet': the demo/aspnet site (PeerChat.AspNetCore's endpoint at /peerjs, plus the Razor pages),
+//               started as `dotnet PeerChatDemo.dll` from its published copy (`npm run build:aspnet`).
 // The same options reach both: the `peer` CLI flags on one side, PeerSignaling__* environment
 // variables (bound by demo/aspnet/Program.cs) on the other.
 import { spawn } from 'node:child_process';
@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const nodeScript = `${root}scripts/signaling-server.mjs`;
-export const aspnetProject = `${root}demo/aspnet`;
-export const aspnetDll = `${aspnetProject}/bin/Release/net10.0/PeerChatDemo.dll`;
+export const aspnetPublished = `${root}artifacts/demo`;
+export const aspnetDll = `${aspnetPublished}/PeerChatDemo.dll`;
 
 /**
  * @typedef {object} ServerOptions
@@ -63,8 +63,8 @@ function aspnetCommand(options) {
   if (options.aliveTimeout !== undefined) env.PeerSignaling__AliveTimeout = timeSpan(options.aliveTimeout);
   if (options.concurrentLimit !== undefined) env.PeerSignaling__ConcurrentLimit = String(options.concurrentLimit);
   if (options.allowDiscovery) env.PeerSignaling__AllowDiscovery = 'true';
-  // The content root is the project folder: wwwroot/ (demo.js, demo.css) is served from there.
-  return { command: 'dotnet', args: [aspnetDll], cwd: aspnetProject, env };
+  // The content root is the published folder: its wwwroot/ holds demo.js and the package's peer-chat.js.
+  return { command: 'dotnet', args: [aspnetDll], cwd: aspnetPublished, env };
 }
 
 /** The port a started server announces on its first meaningful stdout line, or undefined. */
