@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -28,26 +30,35 @@ internal sealed class TestServer : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<TestServer> StartAsync(Action<PeerSignalingOptions>? configure = null, string path = "/peerjs")
+    public static async Task<TestServer> StartAsync(
+        Action<PeerSignalingOptions>? configure = null,
+        string path = "/peerjs",
+        Action<WebApplicationBuilder>? configureBuilder = null,
+        Action<WebApplication, RouteGroupBuilder>? configureApp = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddPeerSignaling(configure);
+        configureBuilder?.Invoke(builder);
         var app = builder.Build();
-        app.MapPeerSignaling(path);
+        var group = app.MapPeerSignaling(path);
+        configureApp?.Invoke(app, group);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestServer(app, new Uri(address + ("/" + path.Trim('/') + "/").Replace("//", "/")));
     }
 
-    public async Task<TestSocket> ConnectAsync(string query, string? origin = null)
+    public IServiceProvider Services => _app.Services;
+
+    public async Task<TestSocket> ConnectAsync(string query, string? origin = null, CookieContainer? cookies = null)
     {
         var socket = new ClientWebSocket();
         if (origin is not null)
         {
             socket.Options.SetRequestHeader("Origin", origin);
         }
+        socket.Options.Cookies = cookies;
         var uri = new UriBuilder(BaseUri) { Scheme = "ws", Path = BaseUri.AbsolutePath + "peerjs", Query = query }.Uri;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await socket.ConnectAsync(uri, cts.Token);

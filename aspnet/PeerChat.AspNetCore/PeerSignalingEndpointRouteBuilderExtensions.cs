@@ -36,7 +36,8 @@ public static class PeerSignalingEndpointRouteBuilderExtensions
 
         var prefix = "/" + pattern.Trim('/');
         endpoints.ServiceProvider.GetRequiredService<PeerSignalingEndpoint>().Map(prefix);
-        var group = endpoints.MapGroup(prefix);
+        // An API for scripts: with RequireAuthorization() a cookie scheme answers 401, not a redirect to a login page.
+        var group = endpoints.MapGroup(prefix).DisableCookieRedirect();
 
         group.MapGet("/", context => SignalingHttpApi.InfoAsync(context, hub));
         group.MapGet("/{key}/id", context => SignalingHttpApi.IdAsync(context, hub));
