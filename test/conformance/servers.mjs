@@ -12,8 +12,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const nodeScript = `${root}scripts/signaling-server.mjs`;
-export const aspnetPublished = `${root}artifacts/demo`;
-export const aspnetDll = `${aspnetPublished}/PeerChatDemo.dll`;
+/** The published ASP.NET sites: demo/aspnet, and the fresh `dotnet new webapp` of scripts/fresh-webapp.mjs. */
+const published = {
+  aspnet: { dir: `${root}artifacts/demo`, dll: 'PeerChatDemo.dll', build: 'npm run build:aspnet' },
+  fresh: { dir: `${root}artifacts/fresh-webapp/publish`, dll: 'FreshSite.dll', build: 'npm run build:fresh-webapp' },
+};
 
 /**
  * @typedef {object} ServerOptions
@@ -46,8 +49,10 @@ function nodeCommand(options) {
   return { command: process.execPath, args, cwd: root, env: { ...process.env, ...options.env } };
 }
 
-function aspnetCommand(options) {
-  if (!existsSync(aspnetDll)) throw new Error(`${aspnetDll} not found: run \`npm run build:aspnet\` first`);
+function aspnetCommand(kind, options) {
+  const site = published[kind];
+  const dll = `${site.dir}/${site.dll}`;
+  if (!existsSync(dll)) throw new Error(`${dll} not found: run \`${site.build}\` first`);
   const env = {
     ...process.env,
     ASPNETCORE_URLS: `http://127.0.0.1:${options.port ?? 0}`,
@@ -63,8 +68,8 @@ function aspnetCommand(options) {
   if (options.aliveTimeout !== undefined) env.PeerSignaling__AliveTimeout = timeSpan(options.aliveTimeout);
   if (options.concurrentLimit !== undefined) env.PeerSignaling__ConcurrentLimit = String(options.concurrentLimit);
   if (options.allowDiscovery) env.PeerSignaling__AllowDiscovery = 'true';
-  // The content root is the published folder: its wwwroot/ holds demo.js and the package's peer-chat.js.
-  return { command: 'dotnet', args: [aspnetDll], cwd: aspnetPublished, env };
+  // The content root is the published folder: its wwwroot/ holds the site's files and the package's peer-chat.js.
+  return { command: 'dotnet', args: [dll], cwd: site.dir, env };
 }
 
 /** The port a started server announces on its first meaningful stdout line, or undefined. */
@@ -81,14 +86,14 @@ function announcedPort(kind, line) {
 }
 
 /**
- * Starts a server of `kind` ('node' or 'aspnet'); resolves once it listens with
+ * Starts a server of `kind` ('node', 'aspnet' or 'fresh'); resolves once it listens with
  * `{ kind, port, child }`. stderr goes to this process's stderr.
- * @param {'node' | 'aspnet'} kind
+ * @param {'node' | 'aspnet' | 'fresh'} kind
  * @param {ServerOptions} [options]
  */
 export function startServer(kind, options = {}) {
-  if (kind !== 'node' && kind !== 'aspnet') throw new Error(`unknown server kind ${kind}`);
-  const { command, args, cwd, env } = kind === 'node' ? nodeCommand(options) : aspnetCommand(options);
+  if (kind !== 'node' && !(kind in published)) throw new Error(`unknown server kind ${kind}`);
+  const { command, args, cwd, env } = kind === 'node' ? nodeCommand(options) : aspnetCommand(kind, options);
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
