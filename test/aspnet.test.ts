@@ -1,7 +1,7 @@
 /**
- * End to end on the ASP.NET Razor page (demo/aspnet): two real tabs on the page served by the real
- * ASP.NET Core app, which loads dist/peer-chat.js by script tag and places a bare <peer-chat>. They
- * register with the site's own /peerjs endpoint (aspnet/PeerSignaling), chat, swap files byte for
+ * End to end on the ASP.NET Razor page (demo/aspnet, which installs the PeerChat.AspNetCore package): two
+ * real tabs on the page served by the real ASP.NET Core app, whose tag helper renders <peer-chat> and the
+ * package's script. They register with the site's own /peerjs endpoint, chat, swap files byte for
  * byte, and keep chatting and sending after the ASP.NET process is killed.
  */
 import { expect } from '@open-wc/testing';
@@ -110,21 +110,27 @@ describe('<peer-chat> on the ASP.NET Razor page (demo/aspnet)', function () {
       tabs.push(two);
       const [idOne, idTwo] = await Promise.all([ready(one), ready(two)]);
 
-      // The page as a visitor gets it: a script tag for /peer-chat.js (the built dist/peer-chat.js) and a bare <peer-chat>.
-      const served = await one.run<{ page: string; script: string; type: string | null }>(`(async () => {
-        const script = await fetch('/peer-chat.js');
-        return { page: await (await fetch('/')).text(), script: await script.text(), type: script.headers.get('content-type') };
+      // The page as a visitor gets it: the tag helper's script tag for the package's peer-chat.js, versioned
+      // by its content hash, and the element with the mapped signaling path.
+      const served = await one.run<{ page: string; script: string; type: string | null; hash: string }>(`(async () => {
+        const src = document.querySelector('script[src*="peer-chat.js"]').getAttribute('src');
+        const script = await fetch(src);
+        const bytes = await script.clone().arrayBuffer();
+        return { page: await (await fetch('/')).text(), script: await script.text(), type: script.headers.get('content-type'), hash: await sha256(bytes) };
       })()`);
-      expect(served.page).to.match(/<script type="module" src="\/peer-chat\.js"><\/script>/);
-      expect(served.page).to.contain('<peer-chat></peer-chat>');
+      const tag = /<script type="module" src="\/_content\/PeerChat\.AspNetCore\/peer-chat\.js\?v=([0-9a-f]{16})"><\/script>/.exec(served.page);
+      expect(tag, 'the tag helper renders the script once').to.not.equal(null);
+      expect(served.page.split('peer-chat.js').length - 1).to.equal(1);
+      expect(served.hash.startsWith(tag![1]), 'v= is the content hash').to.equal(true);
+      expect(served.page).to.contain('<peer-chat path="/peerjs"></peer-chat>');
       expect(served.type).to.match(/javascript/);
       // The bundle as rollup wrote it (the test server would serve its own transformed copy, so compare by shape).
       expect(served.script).to.contain('customElements.define');
       expect(served.script.trimEnd().endsWith('//# sourceMappingURL=peer-chat.js.map')).to.equal(true);
       expect(idOne).to.not.equal(idTwo);
-      // No attributes: the element found the page's own origin and path.
+      // Only the path the tag helper filled in: the element found the page's own origin.
       expect(await one.run<object>(`({ host: chat.host || location.hostname, attributes: chat.getAttributeNames(), origin: location.origin })`)).to.deep.include({
-        attributes: [],
+        attributes: ['path'],
         origin,
       });
       const registered = (await (await fetch(`${origin}/peerjs/peerjs/peers`)).json()) as string[];

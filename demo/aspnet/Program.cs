@@ -1,30 +1,32 @@
-using System.Reflection;
-using Microsoft.Extensions.FileProviders;
+using Microsoft.AspNetCore.Authentication.Cookies;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddRazorPages();
-// Options from configuration, e.g. appsettings.json "PeerSignaling": { "ExpireTimeout": "00:00:05" }
-// or the environment: PeerSignaling__AliveTimeout=00:01:00, PeerSignaling__AllowDiscovery=true.
-builder.Services.AddPeerSignaling(options => builder.Configuration.GetSection("PeerSignaling").Bind(options));
+// A minimal cookie sign-in (a name, no password: for the demo only) in front of the /Members page.
+builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+    .AddCookie(options => options.LoginPath = "/SignIn");
+builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/Members"));
+
+// Options come from the "PeerSignaling" configuration section: appsettings.json, or the environment
+// (PeerSignaling__AliveTimeout=00:01:00, PeerSignaling__AllowDiscovery=true).
+builder.Services.AddPeerSignaling();
+// PeerChatDemo__IdsFromUsers=true: every peer id is its user's name, so only signed-in users can signal
+// (the anonymous home page then cannot register). Off by default: the conformance suite uses any ids.
+var idsFromUsers = builder.Configuration.GetValue<bool>("PeerChatDemo:IdsFromUsers");
+if (idsFromUsers)
+{
+    builder.Services.Configure<PeerChat.AspNetCore.PeerSignalingOptions>(options => options.IdFromUser = user => user.Identity?.Name);
+}
+builder.Services.AddHealthChecks().AddPeerSignaling();
 
 var app = builder.Build();
 
-app.UseStaticFiles();
-// /peer-chat.js comes straight from the repository's dist/ (built by `npm run build` at the root).
-// "PeerChat:Dist" overrides the location, e.g. for a published copy.
-var dist = app.Configuration["PeerChat:Dist"]
-    ?? typeof(Program).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .First(a => a.Key == "PeerChatDist").Value!;
-if (Directory.Exists(dist))
+app.MapStaticAssets();
+app.MapHealthChecks("/healthz");
+var signaling = app.MapPeerSignaling("/peerjs");
+if (idsFromUsers)
 {
-    app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(Path.GetFullPath(dist)) });
+    signaling.RequireAuthorization();
 }
-else
-{
-    app.Logger.LogWarning("{Dist} not found: run `npm run build` at the repository root to build peer-chat.js.", dist);
-}
-
-app.MapPeerSignaling("/peerjs");
-app.MapRazorPages();
+app.MapRazorPages().WithStaticAssets();
 
 app.Run();

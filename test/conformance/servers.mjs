@@ -1,8 +1,8 @@
 // Starts the two PeerJS signaling servers the conformance suite, the ASP.NET end-to-end test and
 // bench/signaling.mjs run against, as real processes on 127.0.0.1:
 //   - 'node':   the `peer` npm package (scripts/signaling-server.mjs), mounted at /peerjs;
-//   - 'aspnet': the demo/aspnet site (PeerSignaling at /peerjs, plus the Razor page), started as
-//               `dotnet PeerChatDemo.dll` from its Release build (`npm run build:aspnet`).
+//   - 'aspnet': the demo/aspnet site (PeerChat.AspNetCore's endpoint at /peerjs, plus the Razor pages),
+//               started as `dotnet PeerChatDemo.dll` from its published copy (`npm run build:aspnet`).
 // The same options reach both: the `peer` CLI flags on one side, PeerSignaling__* environment
 // variables (bound by demo/aspnet/Program.cs) on the other.
 import { spawn } from 'node:child_process';
@@ -12,8 +12,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const nodeScript = `${root}scripts/signaling-server.mjs`;
-export const aspnetProject = `${root}demo/aspnet`;
-export const aspnetDll = `${aspnetProject}/bin/Release/net10.0/PeerChatDemo.dll`;
+/** The published ASP.NET sites: demo/aspnet, and the fresh `dotnet new webapp` of scripts/fresh-webapp.mjs. */
+const published = {
+  aspnet: { dir: `${root}artifacts/demo`, dll: 'PeerChatDemo.dll', build: 'npm run build:aspnet' },
+  fresh: { dir: `${root}artifacts/fresh-webapp/publish`, dll: 'FreshSite.dll', build: 'npm run build:fresh-webapp' },
+};
 
 /**
  * @typedef {object} ServerOptions
@@ -46,8 +49,10 @@ function nodeCommand(options) {
   return { command: process.execPath, args, cwd: root, env: { ...process.env, ...options.env } };
 }
 
-function aspnetCommand(options) {
-  if (!existsSync(aspnetDll)) throw new Error(`${aspnetDll} not found: run \`npm run build:aspnet\` first`);
+function aspnetCommand(kind, options) {
+  const site = published[kind];
+  const dll = `${site.dir}/${site.dll}`;
+  if (!existsSync(dll)) throw new Error(`${dll} not found: run \`${site.build}\` first`);
   const env = {
     ...process.env,
     ASPNETCORE_URLS: `http://127.0.0.1:${options.port ?? 0}`,
@@ -63,8 +68,8 @@ function aspnetCommand(options) {
   if (options.aliveTimeout !== undefined) env.PeerSignaling__AliveTimeout = timeSpan(options.aliveTimeout);
   if (options.concurrentLimit !== undefined) env.PeerSignaling__ConcurrentLimit = String(options.concurrentLimit);
   if (options.allowDiscovery) env.PeerSignaling__AllowDiscovery = 'true';
-  // The content root is the project folder: wwwroot/ (demo.js, demo.css) is served from there.
-  return { command: 'dotnet', args: [aspnetDll], cwd: aspnetProject, env };
+  // The content root is the published folder: its wwwroot/ holds the site's files and the package's peer-chat.js.
+  return { command: 'dotnet', args: [dll], cwd: site.dir, env };
 }
 
 /** The port a started server announces on its first meaningful stdout line, or undefined. */
@@ -81,14 +86,14 @@ function announcedPort(kind, line) {
 }
 
 /**
- * Starts a server of `kind` ('node' or 'aspnet'); resolves once it listens with
+ * Starts a server of `kind` ('node', 'aspnet' or 'fresh'); resolves once it listens with
  * `{ kind, port, child }`. stderr goes to this process's stderr.
- * @param {'node' | 'aspnet'} kind
+ * @param {'node' | 'aspnet' | 'fresh'} kind
  * @param {ServerOptions} [options]
  */
 export function startServer(kind, options = {}) {
-  if (kind !== 'node' && kind !== 'aspnet') throw new Error(`unknown server kind ${kind}`);
-  const { command, args, cwd, env } = kind === 'node' ? nodeCommand(options) : aspnetCommand(options);
+  if (kind !== 'node' && !(kind in published)) throw new Error(`unknown server kind ${kind}`);
+  const { command, args, cwd, env } = kind === 'node' ? nodeCommand(options) : aspnetCommand(kind, options);
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

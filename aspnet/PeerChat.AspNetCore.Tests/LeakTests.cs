@@ -1,0 +1,62 @@
+namespace PeerChat.AspNetCore.Tests;
+
+/// <summary>No per-client state survives the clients: the hub's collections empty out and the heap returns.</summary>
+public class LeakTests
+{
+    private const int Sockets = 3000;
+    private const int Batch = 200;
+
+    [Fact]
+    public async Task Opening_and_closing_3000_sockets_three_times_leaves_nothing_behind()
+    {
+        await using var server = await TestServer.StartAsync(o => o.ConcurrentLimit = Sockets);
+        var hub = (SignalingHub)server.Services.GetService(typeof(SignalingHub))!;
+        long? firstHeap = null;
+        for (var round = 0; round < 3; round++)
+        {
+            for (var start = 0; start < Sockets; start += Batch)
+            {
+                var sockets = await Task.WhenAll(Enumerable.Range(start, Batch).Select(async i =>
+                {
+                    var socket = await server.RegisterAsync($"r{round}-{i}");
+                    Assert.Equal("""{"type":"OPEN"}""", await socket.ReceiveAsync(10_000));
+                    return socket;
+                }));
+                // Some traffic, including a message queued for a peer that never comes (it must expire).
+                await sockets[0].SendAsync(new { type = "OFFER", dst = $"r{round}-{start + 1}", payload = 1 });
+                await sockets[0].SendAsync(new { type = "OFFER", dst = $"absent-{round}-{start}", payload = 1 });
+                await Task.WhenAll(sockets.Select(async s =>
+                {
+                    await s.Socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                    await s.WaitForCloseAsync(10_000);
+                    s.Dispose();
+                }));
+            }
+            // Queues expire after ExpireTimeout (5 s); pruning runs every second.
+            await WaitFor(() => hub.CountState() == (0, 0), TimeSpan.FromSeconds(20));
+            Assert.Equal((0, 0), hub.CountState());
+
+            var heap = FullGcHeap();
+            firstHeap ??= heap;
+            // Near the first level: within 2 MiB, about 0.7 KiB per socket of one round.
+            Assert.True(heap - firstHeap < 2 * 1024 * 1024, $"round {round}: heap {heap / 1024} KiB, first {firstHeap / 1024} KiB");
+        }
+    }
+
+    private static long FullGcHeap()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    private static async Task WaitFor(Func<bool> condition, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (!condition() && DateTime.UtcNow < until)
+        {
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace PeerChat.AspNetCore.Protocol;
+
+/// <summary>
+/// Turns a client's frame into a <see cref="SignalingMessage"/>, or says why it cannot. One forward pass
+/// with <see cref="Utf8JsonReader"/>: the payload is not materialized, only its bytes are kept for the relay.
+/// </summary>
+internal static class MessageParser
+{
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 32 };
+
+    /// <summary>Parses UTF-8 JSON text.</summary>
+    /// <param name="utf8">The frame's bytes.</param>
+    /// <param name="message">The message, with <c>Src</c> unset.</param>
+    /// <param name="error">The <c>ERROR</c> text to send when parsing fails.</param>
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out SignalingMessage? message, out string? error)
+    {
+        message = null;
+        error = ServerErrors.InvalidMessage;
+        // The payload is relayed as is, so invalid UTF-8 anywhere would reach (and break) the peer's socket.
+        if (!Utf8.IsValid(utf8))
+        {
+            return false;
+        }
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, ReaderOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            string? type = null;
+            string? dst = null;
+            var dstSeen = false;
+            ReadOnlyMemory<byte>? payload = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                // JSON.parse keeps the last of duplicate keys; refusing them avoids "which type wins" games.
+                if (reader.ValueTextEquals("type"u8))
+                {
+                    if (type is not null || !reader.Read() || reader.TokenType != JsonTokenType.String)
+                    {
+                        return false;
+                    }
+                    type = reader.GetString()!;
+                }
+                else if (reader.ValueTextEquals("dst"u8))
+                {
+                    if (dstSeen || !reader.Read())
+                    {
+                        return false;
+                    }
+                    dstSeen = true;
+                    switch (reader.TokenType)
+                    {
+                        case JsonTokenType.String:
+                            dst = reader.GetString();
+                            break;
+                        case JsonTokenType.Null:
+                            break;
+                        default:
+                            return false;
+                    }
+                }
+                else if (reader.ValueTextEquals("payload"u8))
+                {
+                    if (payload is not null || !reader.Read())
+                    {
+                        return false;
+                    }
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    payload = utf8[start..(int)reader.BytesConsumed].ToArray();
+                }
+                else
+                {
+                    // Extra fields are read (so they must be valid JSON) and dropped.
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            // Nothing may follow the object but whitespace.
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                return false;
+            }
+            if (type is null)
+            {
+                return false;
+            }
+            if (!MessageTypes.IsFromClient(type))
+            {
+                error = ServerErrors.UnknownMessageType;
+                return false;
+            }
+
+            message = new SignalingMessage(type, null, string.IsNullOrEmpty(dst) ? null : dst, payload);
+            error = null;
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
