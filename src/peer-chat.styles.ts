@@ -2,27 +2,28 @@ import { css } from 'lit';
 
 export const styles = css`
   :host {
-    --peer-chat-font: system-ui, sans-serif;
-    --peer-chat-background: #ffffff;
-    --peer-chat-foreground: #1d1d1f;
-    --peer-chat-muted: #5f6368;
-    --peer-chat-border: #d0d4d9;
-    --peer-chat-accent: #0b57d0;
-    --peer-chat-accent-foreground: #ffffff;
-    --peer-chat-own-bubble: #dbe7fd;
-    --peer-chat-peer-bubble: #f1f3f4;
-    --peer-chat-error: #b3261e;
-    --peer-chat-radius: 10px;
-    --peer-chat-gap: 0.5rem;
-    --peer-chat-height: 32rem;
+    /* Internal properties: the public --peer-chat-* ones, set on this element or any ancestor, win. */
+    --_font: var(--peer-chat-font, system-ui, sans-serif);
+    --_background: var(--peer-chat-background, #ffffff);
+    --_foreground: var(--peer-chat-foreground, #1d1d1f);
+    --_muted: var(--peer-chat-muted, #5f6368);
+    --_border: var(--peer-chat-border, #d0d4d9);
+    --_accent: var(--peer-chat-accent, #0b57d0);
+    --_accent-foreground: var(--peer-chat-accent-foreground, #ffffff);
+    --_own-bubble: var(--peer-chat-own-bubble, #dbe7fd);
+    --_peer-bubble: var(--peer-chat-peer-bubble, #f1f3f4);
+    --_error: var(--peer-chat-error, #b3261e);
+    --_radius: var(--peer-chat-radius, 10px);
+    --_gap: var(--peer-chat-gap, 0.5rem);
+    --_height: var(--peer-chat-height, 32rem);
 
     display: block;
     box-sizing: border-box;
-    font-family: var(--peer-chat-font);
-    color: var(--peer-chat-foreground);
-    background: var(--peer-chat-background);
-    border: 1px solid var(--peer-chat-border);
-    border-radius: var(--peer-chat-radius);
+    font-family: var(--_font);
+    color: var(--_foreground);
+    background: var(--_background);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
   }
   :host([hidden]) {
     display: none;
@@ -33,9 +34,9 @@ export const styles = css`
   [part~='base'] {
     display: flex;
     flex-direction: column;
-    gap: var(--peer-chat-gap);
-    height: var(--peer-chat-height);
-    padding: var(--peer-chat-gap);
+    gap: var(--_gap);
+    block-size: var(--_height);
+    padding: var(--_gap);
     position: relative;
   }
   [part~='header'],
@@ -44,17 +45,17 @@ export const styles = css`
     display: flex;
     flex-wrap: wrap;
     align-items: center;
-    gap: var(--peer-chat-gap);
+    gap: var(--_gap);
   }
   [part~='status'] {
     font-size: 0.85em;
-    color: var(--peer-chat-muted);
+    color: var(--_muted);
   }
   [part~='status'][data-state='open'] {
     color: #146c2e;
   }
   [part~='status'][data-state='reconnecting'] {
-    color: var(--peer-chat-error);
+    color: var(--_error);
   }
   [part~='own-id'] {
     font-family: ui-monospace, monospace;
@@ -63,7 +64,7 @@ export const styles = css`
   [part~='peer-list'] {
     display: flex;
     flex-wrap: wrap;
-    gap: var(--peer-chat-gap);
+    gap: var(--_gap);
     margin: 0;
     padding: 0;
     list-style: none;
@@ -74,69 +75,69 @@ export const styles = css`
     align-items: center;
     gap: 0.25rem;
     padding: 0.1rem 0.5rem;
-    border: 1px solid var(--peer-chat-border);
+    border: 1px solid var(--_border);
     border-radius: 999px;
   }
   [part~='messages'] {
     flex: 1;
     overflow-y: auto;
     margin: 0;
-    padding: var(--peer-chat-gap);
+    padding: var(--_gap);
     list-style: none;
     display: flex;
     flex-direction: column;
-    gap: var(--peer-chat-gap);
-    border: 1px solid var(--peer-chat-border);
-    border-radius: var(--peer-chat-radius);
+    gap: var(--_gap);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
   }
   [part~='message'],
   [part~='transfer'] {
-    max-width: 85%;
+    max-inline-size: 85%;
     padding: 0.4rem 0.6rem;
-    border-radius: var(--peer-chat-radius);
-    background: var(--peer-chat-peer-bubble);
+    border-radius: var(--_radius);
+    background: var(--_peer-bubble);
     align-self: flex-start;
     overflow-wrap: anywhere;
   }
   [part~='message-out'],
   [part~='transfer-out'] {
-    background: var(--peer-chat-own-bubble);
+    background: var(--_own-bubble);
     align-self: flex-end;
   }
   [part~='message-meta'] {
     display: block;
     font-size: 0.75em;
-    color: var(--peer-chat-muted);
+    color: var(--_muted);
   }
   [part~='message-text'] {
     white-space: pre-wrap;
   }
   [part~='progress'] {
-    width: 100%;
+    inline-size: 100%;
   }
   [part~='input'] {
     flex: 1;
-    min-width: 10rem;
-    min-height: 2.5rem;
-    resize: vertical;
+    min-inline-size: 10rem;
+    min-block-size: 2.5rem;
+    resize: block;
     font: inherit;
     padding: 0.4rem;
-    border: 1px solid var(--peer-chat-border);
+    border: 1px solid var(--_border);
     border-radius: 6px;
   }
   input {
     font: inherit;
     padding: 0.3rem 0.4rem;
-    border: 1px solid var(--peer-chat-border);
+    border: 1px solid var(--_border);
     border-radius: 6px;
   }
   button {
     font: inherit;
     padding: 0.3rem 0.7rem;
     border-radius: 6px;
-    border: 1px solid var(--peer-chat-accent);
-    background: var(--peer-chat-background);
-    color: var(--peer-chat-accent);
+    border: 1px solid var(--_accent);
+    background: var(--_background);
+    color: var(--_accent);
     cursor: pointer;
   }
   button:disabled {
@@ -145,11 +146,11 @@ export const styles = css`
   }
   [part~='send-button'],
   [part~='connect-button'] {
-    background: var(--peer-chat-accent);
-    color: var(--peer-chat-accent-foreground);
+    background: var(--_accent);
+    color: var(--_accent-foreground);
   }
   [part~='error'] {
-    color: var(--peer-chat-error);
+    color: var(--_error);
     font-size: 0.85em;
   }
   [part~='drop-zone'] {
@@ -157,15 +158,41 @@ export const styles = css`
     inset: 0;
     display: grid;
     place-items: center;
-    background: color-mix(in srgb, var(--peer-chat-accent) 15%, transparent);
-    border: 2px dashed var(--peer-chat-accent);
-    border-radius: var(--peer-chat-radius);
+    background: color-mix(in srgb, var(--_accent) 15%, transparent);
+    border: 2px dashed var(--_accent);
+    border-radius: var(--_radius);
     pointer-events: none;
+  }
+  /* Windows high contrast and other forced color schemes: system colors, visible boundaries. */
+  @media (forced-colors: active) {
+    :host,
+    [part~='messages'],
+    [part~='message'],
+    [part~='transfer'],
+    [part~='peer'] {
+      border: 1px solid CanvasText;
+    }
+    button,
+    [part~='send-button'],
+    [part~='connect-button'] {
+      border: 1px solid ButtonText;
+      background: ButtonFace;
+      color: ButtonText;
+      forced-color-adjust: none;
+    }
+    button:disabled {
+      color: GrayText;
+      border-color: GrayText;
+    }
+    [part~='drop-zone'] {
+      background: Canvas;
+      border-color: Highlight;
+    }
   }
   .visually-hidden {
     position: absolute;
-    width: 1px;
-    height: 1px;
+    inline-size: 1px;
+    block-size: 1px;
     overflow: hidden;
     clip-path: inset(50%);
     white-space: nowrap;

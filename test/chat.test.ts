@@ -32,7 +32,7 @@ describe('<peer-chat> chat, over a real signaling server and real WebRTC', () =>
     const seenByBob = await bobSeesAlice;
     expect(seenByBob.peerId).to.equal(alice.peerId);
     expect(seenByBob.name).to.equal('Alice');
-    // The safety code: twelve digits, the same on both screens.
+    // The safety code: 25 digits (83 bits), the same on both screens.
     expect(seenByBob.safetyCode).to.match(/^\d{5}( \d{5}){4}$/);
     await until(() => alice.peers[0]?.safetyCode !== undefined, 'alice to list bob');
     expect(alice.peers[0].safetyCode).to.equal(seenByBob.safetyCode);

@@ -89,11 +89,13 @@ export interface ChatOptions {
   peerId?: string;
   acceptFiles?: string;
   maxFileSize?: string;
+  /** Where to put the element (default: a fresh fixture). */
+  parent?: HTMLElement;
 }
 
 /** A registered `<peer-chat>` on the given signaling server, host candidates only. */
 export async function createChat(port: number, options: ChatOptions = {}): Promise<PeerChat> {
-  const container = await fixture<HTMLDivElement>(html`<div></div>`);
+  const container = options.parent ?? (await fixture<HTMLDivElement>(html`<div></div>`));
   const chat = document.createElement('peer-chat');
   chat.setAttribute('host', '127.0.0.1');
   chat.setAttribute('port', String(port));

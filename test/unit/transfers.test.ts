@@ -1,0 +1,78 @@
+/** The transfer state machine on its own: frames in, frames out, with a fake host. */
+import { expect } from '@open-wc/testing';
+import { encodeChunk, type ControlFrame } from '../../src/engine/protocol.js';
+import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
+import { RECEIVE_WINDOW_BYTES } from '../../src/transfers/receiver.js';
+import { Transfers } from '../../src/transfers/registry.js';
+import type { TransferHost } from '../../src/transfers/transfer.js';
+import { FakeClock, settle } from '../support/fake-clock.js';
+
+function harness(options: { acceptFiles?: 'ask' | 'always' | 'never'; sink?: () => Promise<FileSink> } = {}) {
+  const sent: ControlFrame[] = [];
+  const violations: string[] = [];
+  const events: Array<[string, unknown]> = [];
+  const host: TransferHost = {
+    clock: new FakeClock(),
+    limits: () => ({ maxFileSize: 1_000_000_000, acceptFiles: options.acceptFiles ?? 'ask' }),
+    sendFrame: (_peerId, frame) => (sent.push(frame), true),
+    sendBulk: async () => {},
+    chunkSize: () => 16 * 1024,
+    displayName: (peerId) => peerId,
+    emit: (name, detail) => (events.push([name, detail]), true),
+    violation: (_peerId, message) => violations.push(message),
+    openSink: options.sink ?? (async () => new MemorySink()),
+    changed: () => {},
+  };
+  let next = 1;
+  const transfers = new Transfers(host, () => `t${next++}`, () => {});
+  return { transfers, sent, violations, events };
+}
+
+const offer = (size: number, tid = 'x1', slot = 1): ControlFrame => ({ t: 'offer', tid, slot, name: 'a.bin', size, type: 'application/octet-stream' });
+
+describe('transfers: the state machine', () => {
+  it('an offer waits for an answer; accepting asks for the bytes from 0', async () => {
+    const { transfers, sent } = harness();
+    transfers.handleFrame('bob', offer(10) as Extract<ControlFrame, { t: 'offer' }>);
+    expect(sent).to.deep.equal([]);
+    transfers.accept('x1');
+    await settle();
+    expect(sent).to.deep.equal([{ t: 'accept', tid: 'x1', offset: 0 }]);
+  });
+
+  it('refuses frames that do not fit the direction or the state', () => {
+    const { transfers, violations } = harness();
+    transfers.handleFrame('bob', offer(10) as never);
+    transfers.handleFrame('bob', { t: 'received', tid: 'x1', bytes: 10 });
+    transfers.handleFrame('bob', { t: 'accept', tid: 'x1', offset: 0 });
+    transfers.handleFrame('bob', { t: 'end', tid: 'nope', sha256: '0'.repeat(64) });
+    transfers.handleFrame('bob', offer(10, 'x2', 1) as never); // same slot as x1, still open
+    expect(violations).to.have.length(4);
+  });
+
+  it('a declined offer cannot be accepted afterwards', async () => {
+    const { transfers, sent } = harness();
+    transfers.handleFrame('bob', offer(10) as never);
+    transfers.decline('x1');
+    transfers.accept('x1');
+    await settle();
+    expect(sent).to.deep.equal([{ t: 'decline', tid: 'x1' }]);
+  });
+
+  it('a sender that does not wait for acknowledgements is cut off before our memory fills', async () => {
+    // Storage that never finishes a write: nothing received gets stored.
+    const stuck: FileSink = { write: () => new Promise(() => {}), finish: async () => new File([], 'x'), discard: async () => {} };
+    const { transfers, violations, sent } = harness({ acceptFiles: 'always', sink: async () => stuck });
+    const size = 64 * 1024 * 1024;
+    transfers.handleFrame('bob', offer(size) as never);
+    await settle();
+    const chunk = new Uint8Array(64 * 1024);
+    let offset = 0;
+    while (offset < RECEIVE_WINDOW_BYTES + 2 * chunk.byteLength) {
+      transfers.handleChunk('bob', encodeChunk(1, offset, chunk));
+      offset += chunk.byteLength;
+    }
+    expect(violations.some((message) => message.includes('ahead of what is stored'))).to.equal(true);
+    expect(sent.at(-1)).to.deep.include({ t: 'cancel', tid: 'x1' });
+  });
+});
