@@ -72,6 +72,8 @@ export const styles = css`
   }
   [part~='peer'] {
     display: flex;
+    min-inline-size: 0;
+    max-inline-size: 100%;
     align-items: center;
     gap: 0.25rem;
     padding: 0.1rem 0.5rem;
@@ -111,6 +113,27 @@ export const styles = css`
   }
   [part~='message-text'] {
     white-space: pre-wrap;
+    /* Each paragraph of a peer's text takes its own direction, isolated from what surrounds it. */
+    unicode-bidi: plaintext;
+  }
+  /* Peer-provided names, ids and file names: isolated, on one line, cut with an ellipsis (full text in the tooltip). */
+  .peer-name,
+  .who,
+  .file-name {
+    display: inline-block;
+    min-inline-size: 0;
+    max-inline-size: 100%;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    vertical-align: bottom;
+    unicode-bidi: isolate;
+  }
+  .peer-name {
+    flex: 0 1 auto;
+  }
+  .who {
+    max-inline-size: 16em;
   }
   [part~='progress'] {
     inline-size: 100%;

@@ -326,7 +326,9 @@ export class PeerChat extends LitElement {
                 peers,
                 (peer) => peer.peerId,
                 (peer) => html`<li part="peer" data-peer-id=${peer.peerId} data-status=${peer.status}>
-                  <span>${peer.name ? `${peer.name} (${peer.peerId})` : peer.peerId}</span>
+                  <span class="peer-name" title=${peer.name ? `${peer.name} (${peer.peerId})` : peer.peerId}
+                    >${peer.name ? html`<bdi>${peer.name}</bdi> (<bdi>${peer.peerId}</bdi>)` : html`<bdi>${peer.peerId}</bdi>`}</span
+                  >
                   ${peer.status === PeerStatus.reconnecting ? html`<span part="peer-status">${strings.reconnectingPeer}</span>` : nothing}
                   ${peer.safetyCode
                     ? html`<span part="safety-code" title=${strings.safetyCodeHelp}>${strings.safetyCodeLabel} ${peer.safetyCode}</span>`
@@ -365,7 +367,7 @@ export class PeerChat extends LitElement {
     const status = message.status && message.status !== MessageStatus.delivered ? message.status : '';
     return html`<div part="message message-${message.direction}${status ? ` message-${status}` : ''}" data-id=${message.id} data-status=${message.status ?? nothing}>
       <span part="message-meta"
-        >${who} · <time datetime=${new Date(message.time).toISOString()}>${this.formats.formatTime(message.time)}</time>${status
+        ><bdi class="who" title=${who}>${who}</bdi> · <time datetime=${new Date(message.time).toISOString()}>${this.formats.formatTime(message.time)}</time>${status
           ? html` · <span part="message-status">${strings.messageStatus[status]}</span>`
           : nothing}</span
       >
@@ -380,8 +382,13 @@ export class PeerChat extends LitElement {
     const status = transfer.status === TransferStatus.offered ? strings.transfer.offered(who) : strings.transfer[transfer.status];
     const moving = transfer.status === TransferStatus.active || transfer.status === TransferStatus.waiting || transfer.status === TransferStatus.paused;
     return html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
-      <span part="message-meta">${who} · ${transfer.name} · ${this.formats.formatBytes(transfer.size)}</span>
-      <span>${status}${transfer.reason ? `: ${transfer.reason}` : ''}</span>
+      <span part="message-meta"
+        ><bdi class="who" title=${who}>${who}</bdi> · <bdi class="file-name" title=${transfer.name}>${transfer.name}</bdi> ·
+        ${this.formats.formatBytes(transfer.size)}${transfer.status === TransferStatus.offered && transfer.fits !== undefined
+          ? html` · <span data-fits=${transfer.fits}>${transfer.fits ? strings.transfer.fits : strings.transfer.doesNotFit}</span>`
+          : nothing}</span
+      >
+      <span>${status}${transfer.reason ? html`: <bdi>${transfer.reason}</bdi>` : nothing}</span>
       ${transfer.status === TransferStatus.active || transfer.status === TransferStatus.paused || transfer.status === TransferStatus.done
         ? html`<progress part="progress" max=${transfer.size || 1} value=${transfer.size ? transfer.bytes : 1} aria-label="${transfer.name}: ${percent}%"></progress>
             <span part="progress-text">${this.formats.formatBytes(transfer.bytes)} / ${this.formats.formatBytes(transfer.size)} (${percent}%)</span>`

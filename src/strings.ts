@@ -44,6 +44,8 @@ export const defaultStrings = {
   },
   transfer: {
     offered: (name: string): string => `${name} offers a file`,
+    fits: 'fits in the storage available',
+    doesNotFit: 'does not fit in the storage available',
     waiting: 'Waiting for the peer to accept',
     active: 'Transferring',
     paused: 'Paused: waiting for the peer to come back',

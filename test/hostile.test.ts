@@ -227,4 +227,76 @@ describe('<peer-chat> against a hostile or broken peer', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((window as unknown as { __pwned?: number }).__pwned).to.equal(undefined);
   });
+
+  it('memory: storage names are ours, and a sender that ignores acknowledgements is cut off at the receiver’s window', async () => {
+    // Storage that never finishes a write (a slow disk, at its worst): every byte the peer
+    // pushes beyond the window would otherwise pile up in memory.
+    const write = FileSystemWritableFileStream.prototype.write;
+    FileSystemWritableFileStream.prototype.write = () => new Promise<void>(() => {});
+    const heap = () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
+    const gc = (window as unknown as { gc?: () => void }).gc;
+    try {
+      gc?.();
+      const before = heap();
+      const violation = nextEvent(chat, 'peer-chat-error', (detail) => detail.type === 'protocol' && detail.message.includes('ahead of what is stored'));
+      const size = 64 * 1024 * 1024;
+      await offer('../huge-2', 7, 'huge.bin', size);
+      const piece = patternBytes(64 * 1024, 9);
+      const bulk = (raw as unknown as { bulk: RTCDataChannel }).bulk;
+      for (let offset = 0; offset < size && raw.isOpen; offset += piece.byteLength) {
+        while (bulk.bufferedAmount > 4 * 1024 * 1024) await new Promise((resolve) => setTimeout(resolve, 5));
+        if (bulk.readyState !== 'open') break;
+        raw.sendBulk(chunk(7, offset, piece));
+        if (offset % (4 * 1024 * 1024) === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      await violation;
+      await raw.next((frame) => frame.t === 'cancel' && frame.tid === '../huge-2');
+      expect(chat.transfers.find((transfer) => transfer.transferId === '../huge-2')?.status).to.equal('cancelled');
+      gc?.();
+      const after = heap();
+      // Chromium (with --enable-precise-memory-info) measures it; Firefox has no such API.
+      if (before !== undefined && after !== undefined) expect(after - before, 'heap growth').to.be.below(24 * 1024 * 1024);
+    } finally {
+      FileSystemWritableFileStream.prototype.write = write;
+    }
+    await stillUsable();
+  });
+
+  it('disk: an offer larger than the storage available is declined as file-too-large, even with accept-files="always"', async () => {
+    const refused = nextEvent(chat, 'peer-chat-error', (detail) => detail.type === 'file-too-large');
+    raw.send({ t: 'offer', tid: 'peta', slot: 9, name: 'peta.bin', size: 1e15, type: 'application/octet-stream' });
+    const decline = await raw.next((frame) => frame.t === 'decline' && frame.tid === 'peta');
+    expect(decline.code).to.equal('file-too-large');
+    expect(String(decline.reason)).to.match(/holds \d+ bytes/);
+    expect((await refused).message).to.contain('1000000000000000 bytes');
+    expect(raw.frames.some((frame) => frame.t === 'accept' && frame.tid === 'peta')).to.equal(false);
+    await stillUsable();
+  });
+
+  it('layout and text: a 256-character name or one with bidi overrides breaks neither the page width nor the order of text', async () => {
+    document.body.style.margin = '0';
+    const pageWidth = document.documentElement.clientWidth;
+    const long = await RawPeer.create(port);
+    const tricky = await RawPeer.create(port);
+    try {
+      await long.dial(chat.peerId, 'W'.repeat(256));
+      await tricky.dial(chat.peerId, '\u202Eevil\u2066 name');
+      await until(() => chat.peers.length === 3, 'three peers listed');
+      tricky.send({ t: 'msg', id: 'b1', text: 'hello', time: Date.now(), seq: 1 });
+      await until(() => chat.messages.some((message) => message.from === tricky.id), 'the message from the tricky name');
+      await chat.updateComplete;
+      expect(document.documentElement.scrollWidth, 'page width').to.be.at.most(pageWidth);
+      expect(chat.getBoundingClientRect().width).to.be.at.most(pageWidth);
+      const names = chat.peers.map((peer) => peer.name);
+      expect(names).to.include('evil name');
+      for (const node of [...parts(chat, 'peer'), ...parts(chat, 'message-meta')]) expect(node.textContent).to.not.match(/[\u202a-\u202e\u2066-\u2069]/);
+      const meta = parts(chat, 'message-meta').find((node) => node.textContent!.includes('evil name'))!;
+      expect(meta.querySelector('bdi')?.textContent).to.equal('evil name');
+      expect(getComputedStyle(chat.shadowRoot!.querySelector('.peer-name')!).textOverflow).to.equal('ellipsis');
+    } finally {
+      long.close();
+      tricky.close();
+    }
+    await stillUsable();
+  });
 });

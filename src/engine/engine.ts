@@ -5,7 +5,7 @@
  * event it becomes) and `changed` (something visible changed). Time and ids are injected.
  */
 import { ErrorType, PeerChatError } from '../errors.js';
-import { openSink } from '../transfers/file-sink.js';
+import { openSink, storageSpace } from '../transfers/file-sink.js';
 import { Transfers } from '../transfers/registry.js';
 import type { Transfer } from '../transfers/transfer.js';
 import type { TransferInfo } from '../transfers/types.js';
@@ -52,6 +52,8 @@ export interface EngineOptions {
   clock?: Clock;
   randomId?: () => string;
   openSink?: typeof openSink;
+  /** Bytes of storage the page may still fill (default: from `navigator.storage.estimate()`). */
+  storageSpace?: () => Promise<number>;
 }
 
 export const DEFAULT_PREFERENCES: ChatPreferences = {
@@ -99,6 +101,7 @@ export class ChatEngine {
         emit: options.emit,
         violation: (peerId, message) => this.sessions.get(peerId)?.violation(message),
         openSink: (size) => sinks(size),
+        storageSpace: options.storageSpace ?? storageSpace,
         changed: () => {
           this.history.transferFinished();
           options.changed();

@@ -10,6 +10,7 @@ import { Arrival, Inbox, Outbox, type Outgoing } from './delivery.js';
 import type { Link } from './link.js';
 import { LIMITS, PROTOCOL_VERSION, decodeControl, encodeControl, isTransferFrame, type ControlFrame, type HelloFrame } from './protocol.js';
 import { TokenBucket } from './rate-limit.js';
+import { safeName } from './sanitize.js';
 import { safetyCode } from './safety-code.js';
 import { Direction, DisconnectReason, PeerStatus, type ChatMessage, type Emit, type PeerInfo } from './types.js';
 
@@ -138,7 +139,7 @@ export class PeerSession {
       this.connected = false;
     }
     const metadata = link.metadata as { name?: unknown } | undefined;
-    if (typeof metadata?.name === 'string' && !this.name) this.name = metadata.name.slice(0, LIMITS.maxNameLength);
+    if (typeof metadata?.name === 'string' && !this.name) this.name = safeName(metadata.name, LIMITS.maxNameLength);
     this.link = link;
     this.lastHeard = this.host.clock.now();
     link.listener = {
@@ -267,7 +268,7 @@ export class PeerSession {
       this.outbox.renumber();
     }
     this.remoteSession = frame.session;
-    this.name = frame.name;
+    this.name = safeName(frame.name, LIMITS.maxNameLength);
     this.safetyCode = safetyCode(this.link?.fingerprints ?? null);
     this.markConnected();
     if (this.plainText) return;

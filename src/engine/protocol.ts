@@ -34,7 +34,8 @@ export type AckFrame = { t: 'ack'; seq: number };
 export type OfferFrame = { t: 'offer'; tid: string; slot: number; name: string; size: number; type: string };
 /** The receiver wants the bytes from `offset` on (non-zero when resuming). */
 export type AcceptFrame = { t: 'accept'; tid: string; offset: number };
-export type DeclineFrame = { t: 'decline'; tid: string };
+/** `code: 'file-too-large'` when the file does not fit (`reason` then says how much space there is). */
+export type DeclineFrame = { t: 'decline'; tid: string; code?: 'file-too-large'; reason?: string };
 export type CancelFrame = { t: 'cancel'; tid: string; reason: string };
 /** Sender → receiver, after the last chunk: the SHA-256 of the whole file, in hex. */
 export type EndFrame = { t: 'end'; tid: string; sha256: string };
@@ -88,6 +89,8 @@ const name = (value: unknown) => isString(value, LIMITS.maxNameLength);
 const count = isCount;
 
 const positive = (value: unknown) => isCount(value) && value > 0;
+/** A field that may be left out. */
+const optional = (test: (value: unknown) => boolean) => (value: unknown) => value === undefined || test(value);
 const sha256 = (value: unknown) => typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
 
 const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boolean>> = {
@@ -98,7 +101,7 @@ const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boole
   ack: { seq: count },
   offer: { tid: id, slot: (value) => isCount(value) && value <= 0xffffffff, name, size: count, type: (value) => isString(value, LIMITS.maxIdLength) },
   accept: { tid: id, offset: count },
-  decline: { tid: id },
+  decline: { tid: id, code: optional((value) => value === 'file-too-large'), reason: optional(name) },
   cancel: { tid: id, reason: (value) => isString(value, LIMITS.maxNameLength) },
   end: { tid: id, sha256 },
   received: { tid: id, bytes: count },
@@ -126,7 +129,7 @@ export function decodeControl(raw: unknown): DecodeResult<ControlFrame> {
   if (problem) return fail(`"${type}" frame: ${problem}`);
   // Rebuild from the known fields only, so nothing unexpected travels further.
   const known: Fields = { t: type };
-  for (const key of Object.keys(SHAPES[type as ControlFrame['t']])) known[key] = fields[key];
+  for (const key of Object.keys(SHAPES[type as ControlFrame['t']])) if (fields[key] !== undefined) known[key] = fields[key];
   return { ok: true, value: known as ControlFrame };
 }
 

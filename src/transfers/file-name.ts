@@ -4,16 +4,16 @@
  * that is really "txt.exe"), avoids names Windows reserves, and caps the length while
  * keeping the extension.
  */
+import { UNSAFE_CHARACTERS } from '../engine/sanitize.js';
+
 const MAX_LENGTH = 120;
-/** C0 and C1 controls, DEL, and the Unicode bidi embedding, override and isolate marks. */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 const SEPARATORS = /[/\\:*?"<>|]/g;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 
 export function safeFileName(name: string): string {
   let safe = String(name ?? '')
     .normalize('NFC')
-    .replace(UNSAFE, '')
+    .replace(UNSAFE_CHARACTERS, '')
     .replace(SEPARATORS, '_')
     .replace(/\s+/g, ' ')
     .trim()

@@ -4,6 +4,7 @@
  * RAM, and the finished `File` is backed by disk.
  */
 
+import { ErrorType, PeerChatError } from '../errors.js';
 import { randomId } from '../engine/protocol.js';
 
 /** Receives a file's bytes, in order. */
@@ -16,8 +17,15 @@ export interface FileSink {
   discard(): Promise<void>;
 }
 
-/** Files up to this size are kept in memory; above it, on disk where the browser allows. */
+/** Files up to this size are kept in memory (while the budget lasts); larger ones on disk, or not at all. */
 export const MEMORY_SINK_LIMIT = 8 * 1024 * 1024;
+/**
+ * Most bytes of received files held in memory at once, on this page: received files stay
+ * in the history, so without a bound a peer could fill memory with many small files.
+ * Beyond it, small files go to disk too.
+ */
+export const MEMORY_BUDGET_BYTES = 64 * 1024 * 1024;
+let memoryHeld = 0;
 /** Disk writes are batched to this size: fewer, larger writes are much faster. */
 const DISK_BATCH_BYTES = 1024 * 1024;
 const DIRECTORY = 'peer-chat-transfers';
@@ -26,6 +34,9 @@ const LOCK_PREFIX = 'peer-chat-transfers:';
 /** Keeps the chunks in memory; the `File` then references them without copying. */
 export class MemorySink implements FileSink {
   private parts: Uint8Array<ArrayBuffer>[] = [];
+
+  /** @param release - gives back what this sink took from the memory budget, once discarded */
+  constructor(private release: () => void = () => {}) {}
 
   async write(bytes: Uint8Array): Promise<void> {
     this.parts.push(bytes as Uint8Array<ArrayBuffer>);
@@ -37,6 +48,8 @@ export class MemorySink implements FileSink {
 
   async discard(): Promise<void> {
     this.parts = [];
+    this.release();
+    this.release = () => {};
   }
 }
 
@@ -91,6 +104,16 @@ export class DiskSink implements FileSink {
   }
 }
 
+/** Kept free of received files: room for the site's own data, and for the browser's estimate being rough. */
+const STORAGE_MARGIN = { bytes: 64 * 1024 * 1024, ofQuota: 0.05 };
+
+/** Bytes of storage this origin may still fill with received files: quota minus usage, less a margin. */
+export async function storageSpace(): Promise<number> {
+  if (!navigator.storage?.estimate) return Infinity; // Nothing to compare with: writes fail clearly if the disk fills.
+  const { quota = Infinity, usage = 0 } = await navigator.storage.estimate();
+  return Math.floor(quota - usage - Math.max(STORAGE_MARGIN.bytes, quota * STORAGE_MARGIN.ofQuota));
+}
+
 /**
  * This page's folder of received files. Each page holds a Web Lock on its own folder; folders
  * whose lock no one holds belong to closed pages and are removed.
@@ -134,12 +157,22 @@ async function removeAbandoned(root: FileSystemDirectoryHandle): Promise<void> {
  * possible. The file's name on disk is ours, never derived from what a peer sent.
  */
 export async function openSink(size: number): Promise<FileSink> {
-  if (size <= MEMORY_SINK_LIMIT) return new MemorySink();
+  if (size <= MEMORY_SINK_LIMIT && memoryHeld + size <= MEMORY_BUDGET_BYTES) {
+    memoryHeld += size;
+    return new MemorySink(() => (memoryHeld -= size));
+  }
   const directory = await openSessionDirectory();
-  if (!directory) return new MemorySink();
+  if (!directory) {
+    throw new PeerChatError(
+      ErrorType.fileTooLarge,
+      size > MEMORY_SINK_LIMIT
+        ? `This browser offers no file storage here (Origin Private File System), and files above ${MEMORY_SINK_LIMIT} bytes are not held in memory`
+        : `This browser offers no file storage here, and the received files already fill the ${MEMORY_BUDGET_BYTES} bytes held in memory: clear the history to make room`,
+    );
+  }
   try {
     return await DiskSink.create(directory, randomId());
-  } catch {
-    return new MemorySink();
+  } catch (error) {
+    throw new PeerChatError(ErrorType.transfer, `Could not create a file to store it in: ${error instanceof Error ? error.message : error}`);
   }
 }

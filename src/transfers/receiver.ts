@@ -5,7 +5,7 @@
  */
 import { ErrorType } from '../errors.js';
 import { Direction } from '../engine/types.js';
-import type { FileSink } from './file-sink.js';
+import { MEMORY_SINK_LIMIT, type FileSink } from './file-sink.js';
 import { SEND_WINDOW_BYTES } from './sender.js';
 import { Transfer, type TransferHost } from './transfer.js';
 import { TransferStatus } from './types.js';
@@ -31,9 +31,17 @@ export class IncomingTransfer extends Transfer {
   private storing = false;
   private expectedHash?: string;
   private verifying = false;
+  private accepting = false;
+  /** Bytes this file may fill: checked once, when it is offered (small files stay in memory). */
+  private readonly space: Promise<number>;
 
   constructor(host: TransferHost, transferId: string, peerId: string, slot: number, name: string, size: number, type: string) {
     super(host, transferId, peerId, slot, name, size, type, TransferStatus.offered);
+    this.space = size <= MEMORY_SINK_LIMIT ? Promise.resolve(Infinity) : host.storageSpace().catch(() => Infinity);
+    void this.space.then((space) => {
+      this.fits = size <= space;
+      host.changed();
+    });
   }
 
   /** Receives chunks now: accepted, and the peer connected. */
@@ -41,22 +49,41 @@ export class IncomingTransfer extends Transfer {
     return this.status === TransferStatus.active;
   }
 
+  /** Accepts, once the storage check allows it; a file that does not fit is declined instead. */
   accept(): void {
-    if (this.status !== TransferStatus.offered || !this.moveTo(TransferStatus.active)) return;
-    const sink = this.host.openSink(this.size);
-    this.sink = sink;
-    sink.then(
-      () => {
-        if (this.receiving && this.received === 0) this.host.sendFrame(this.peerId, { t: 'accept', tid: this.transferId, offset: 0 });
-      },
-      (error: unknown) => this.finish(TransferStatus.failed, `could not store the file: ${error instanceof Error ? error.message : error}`),
-    );
+    if (this.status !== TransferStatus.offered || this.accepting) return;
+    this.accepting = true;
+    void this.space.then((space) => {
+      this.accepting = false;
+      if (this.status !== TransferStatus.offered) return;
+      if (this.size > space) return this.declineTooLarge(space);
+      if (!this.moveTo(TransferStatus.active)) return;
+      const sink = this.host.openSink(this.size);
+      this.sink = sink;
+      sink.then(
+        () => {
+          if (this.receiving && this.received === 0) this.host.sendFrame(this.peerId, { t: 'accept', tid: this.transferId, offset: 0 });
+        },
+        (error: unknown) => {
+          const reason = `could not store the file: ${error instanceof Error ? error.message : error}`;
+          this.host.sendFrame(this.peerId, { t: 'cancel', tid: this.transferId, reason });
+          this.finish(TransferStatus.failed, reason);
+        },
+      );
+    });
   }
 
   decline(): void {
     if (this.status !== TransferStatus.offered) return;
     this.host.sendFrame(this.peerId, { t: 'decline', tid: this.transferId });
     this.finish(TransferStatus.declined);
+  }
+
+  private declineTooLarge(space: number): void {
+    const reason = `"${this.name}" is ${this.size} bytes; the storage available here holds ${Math.max(0, space)} bytes`;
+    this.host.emit('peer-chat-error', { type: ErrorType.fileTooLarge, message: reason, peerId: this.peerId });
+    this.host.sendFrame(this.peerId, { t: 'decline', tid: this.transferId, code: 'file-too-large', reason });
+    this.finish(TransferStatus.declined, reason);
   }
 
   /** The sender offered again after a reconnection: answer as the transfer stands. */

@@ -6,6 +6,7 @@
 import { ErrorType } from '../errors.js';
 import { LIMITS, decodeChunk, type TransferFrame } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
+import { safeName } from '../engine/sanitize.js';
 import { safeFileName } from './file-name.js';
 import { IncomingTransfer } from './receiver.js';
 import { OutgoingTransfer } from './sender.js';
@@ -50,10 +51,10 @@ export class Transfers {
     const transfer = this.all.get(key(peerId, frame.tid));
     if (!transfer) return this.host.violation(peerId, `${peerId} referred to an unknown transfer`);
     if (transfer.finished) return;
-    if (frame.t === 'cancel') return transfer.finish('cancelled', `${this.host.displayName(peerId)} cancelled: ${frame.reason}`);
+    if (frame.t === 'cancel') return transfer.finish('cancelled', `${this.host.displayName(peerId)} cancelled: ${safeName(frame.reason, LIMITS.maxNameLength)}`);
     if (transfer instanceof OutgoingTransfer) {
       if (frame.t === 'accept') return transfer.accepted(frame.offset);
-      if (frame.t === 'decline') return transfer.declined();
+      if (frame.t === 'decline') return transfer.declined(frame.code === 'file-too-large', frame.reason && safeName(frame.reason, LIMITS.maxNameLength));
       if (frame.t === 'received') return transfer.received(frame.bytes);
     } else if (transfer instanceof IncomingTransfer && frame.t === 'end') {
       return transfer.end(frame.sha256);

@@ -21,6 +21,7 @@ export class OutgoingTransfer extends Transfer {
   private wake: (() => void) | null = null;
   /** Bumped on every (re)start, so a superseded send loop stops. */
   private run = 0;
+  private tooLarge = false;
 
   constructor(host: TransferHost, transferId: string, peerId: string, slot: number, name: string, private readonly source: File) {
     super(host, transferId, peerId, slot, name, source.size, source.type, TransferStatus.waiting);
@@ -44,8 +45,11 @@ export class OutgoingTransfer extends Transfer {
     if (this.status === TransferStatus.waiting || this.status === TransferStatus.paused) void this.pump(offset);
   }
 
-  declined(): void {
-    if (this.status === TransferStatus.waiting) this.finish(TransferStatus.declined, `${this.host.displayName(this.peerId)} declined the file`);
+  /** The receiver said no; `tooLarge`: because the file does not fit in its storage (`reason` says how much does). */
+  declined(tooLarge: boolean, reason?: string): void {
+    if (this.status !== TransferStatus.waiting) return;
+    this.tooLarge = tooLarge;
+    this.finish(TransferStatus.declined, tooLarge ? (reason ?? 'the file does not fit in its storage') : `${this.host.displayName(this.peerId)} declined the file`);
   }
 
   /** The receiver holds `bytes` bytes, stored; all of them means verified too. */
@@ -68,7 +72,7 @@ export class OutgoingTransfer extends Transfer {
     if (status !== TransferStatus.declined) {
       this.host.emit('peer-chat-error', { type: ErrorType.transfer, message: `"${this.name}": ${reason ?? status}`, peerId: this.peerId });
     }
-    const type = status === TransferStatus.declined ? ErrorType.declined : ErrorType.transfer;
+    const type = status !== TransferStatus.declined ? ErrorType.transfer : this.tooLarge ? ErrorType.fileTooLarge : ErrorType.declined;
     this.settle(new PeerChatError(type, `"${this.name}" was ${status}${reason ? `: ${reason}` : ''}`, this.peerId));
   }
 

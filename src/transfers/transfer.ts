@@ -34,8 +34,10 @@ export interface TransferHost {
   emit: Emit;
   /** A protocol violation by the peer: one `peer-chat-error`, counted against the peer. */
   violation(peerId: string, message: string): void;
-  /** Where received bytes go (memory or disk, by size). */
+  /** Where received bytes go (memory or disk, by size); rejects with a `PeerChatError` when they cannot be stored. */
   openSink(size: number): Promise<FileSink>;
+  /** Bytes of storage this page may still fill (quota minus usage, less a margin). */
+  storageSpace(): Promise<number>;
   /** Something visible changed. */
   changed(): void;
 }
@@ -50,6 +52,8 @@ export abstract class Transfer {
   bytes = 0;
   reason?: string;
   file?: File;
+  /** Offers to us: whether the file fits in the storage available, once known. */
+  fits?: boolean;
   readonly hasher = new Sha256();
   readonly time: number;
   private lastProgress = -Infinity;
@@ -75,8 +79,8 @@ export abstract class Transfer {
 
   /** A copy for the API and the UI: nothing in it reaches back into the transfer. */
   snapshot(): TransferInfo {
-    const { transferId, peerId, direction, name, size, type, bytes, status, time, reason, file } = this;
-    return { transferId, peerId, direction, name, size, type, bytes, status, time, ...(reason ? { reason } : {}), ...(file ? { file } : {}) };
+    const { transferId, peerId, direction, name, size, type, bytes, status, time, reason, file, fits } = this;
+    return { transferId, peerId, direction, name, size, type, bytes, status, time, ...(reason ? { reason } : {}), ...(file ? { file } : {}), ...(fits !== undefined ? { fits } : {}) };
   }
 
   /** Changes the status if the state machine allows it; returns whether it did. */

@@ -34,6 +34,8 @@ export interface TransferInfo {
   reason?: string;
   /** The file: the one we send, or the one received once done. */
   file?: File;
+  /** Offered files: whether the file fits in the storage available here, once known. */
+  fits?: boolean;
 }
 
 export const isFinished = (status: TransferStatus): boolean =>

@@ -17,6 +17,9 @@ export const chromiumLaunchOptions = {
     '--disable-sync',
     '--no-first-run',
     '--disable-quic',
+    // Memory checks in the hostile-peer tests: exact heap figures, and a way to collect garbage first.
+    '--enable-precise-memory-info',
+    '--js-flags=--expose-gc',
   ],
 };
 

@@ -262,6 +262,8 @@ describe('engine: transfers across a drop', () => {
     await settle();
     const [offer] = bob.of('peer-chat-file-offer');
     bob.engine.transfers.accept(offer.transferId);
+    await settle();
+    expect(bob.engine.transferList[0].status).to.equal(TransferStatus.active);
     // The link drops before the storage is open.
     for (const link of w.network.between('alice', 'bob')) link.cut();
     await settle();

@@ -7,13 +7,13 @@ import { Transfers } from '../../src/transfers/registry.js';
 import type { TransferHost } from '../../src/transfers/transfer.js';
 import { FakeClock, settle } from '../support/fake-clock.js';
 
-function harness(options: { acceptFiles?: 'ask' | 'always' | 'never'; sink?: () => Promise<FileSink> } = {}) {
+function harness(options: { acceptFiles?: 'ask' | 'always' | 'never'; sink?: () => Promise<FileSink>; space?: number } = {}) {
   const sent: ControlFrame[] = [];
   const violations: string[] = [];
   const events: Array<[string, unknown]> = [];
   const host: TransferHost = {
     clock: new FakeClock(),
-    limits: () => ({ maxFileSize: 1_000_000_000, acceptFiles: options.acceptFiles ?? 'ask' }),
+    limits: () => ({ maxFileSize: Infinity, acceptFiles: options.acceptFiles ?? 'ask' }),
     sendFrame: (_peerId, frame) => (sent.push(frame), true),
     sendBulk: async () => {},
     chunkSize: () => 16 * 1024,
@@ -21,6 +21,7 @@ function harness(options: { acceptFiles?: 'ask' | 'always' | 'never'; sink?: () 
     emit: (name, detail) => (events.push([name, detail]), true),
     violation: (_peerId, message) => violations.push(message),
     openSink: options.sink ?? (async () => new MemorySink()),
+    storageSpace: async () => options.space ?? 1e12,
     changed: () => {},
   };
   let next = 1;
@@ -57,6 +58,25 @@ describe('transfers: the state machine', () => {
     transfers.accept('x1');
     await settle();
     expect(sent).to.deep.equal([{ t: 'decline', tid: 'x1' }]);
+  });
+
+  it('declines a file that does not fit in the storage available, saying how much does', async () => {
+    const { transfers, sent, events } = harness({ acceptFiles: 'always', space: 50_000_000 });
+    transfers.handleFrame('bob', offer(1e15) as never);
+    await settle();
+    const reason = '"a.bin" is 1000000000000000 bytes; the storage available here holds 50000000 bytes';
+    expect(sent).to.deep.equal([{ t: 'decline', tid: 'x1', code: 'file-too-large', reason }]);
+    expect(events.filter(([name]) => name === 'peer-chat-error').map(([, detail]) => detail)).to.deep.equal([{ type: 'file-too-large', message: reason, peerId: 'bob' }]);
+  });
+
+  it('a sender whose file is declined as too large rejects with file-too-large', async () => {
+    const { transfers } = harness();
+    const sending = transfers.send(new File([new Uint8Array(10)], 'big.bin'), 'bob');
+    transfers.handleFrame('bob', { t: 'decline', tid: 't1', code: 'file-too-large', reason: 'only 5 bytes free' });
+    let error: unknown;
+    await sending.catch((caught) => (error = caught));
+    expect(error).to.include({ type: 'file-too-large' });
+    expect((error as Error).message).to.contain('only 5 bytes free');
   });
 
   it('a sender that does not wait for acknowledgements is cut off before our memory fills', async () => {
