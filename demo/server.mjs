@@ -7,6 +7,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PeerServer } from 'peer';
+import { refusingLongIds } from '../scripts/max-id-length.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const port = Number(process.env.PORT ?? 8080);
@@ -39,7 +40,8 @@ function serveStatic(req, res) {
 }
 
 // PeerServer builds the HTTP server and mounts PeerJS at `path`; everything else is static.
-const peerApp = PeerServer({ port, host, path: '/peerjs', allow_discovery: false }, () => {
+// Ids over 64 characters get ERROR, as from PeerChat.AspNetCore (MaxIdLength).
+const peerApp = PeerServer({ port, host, path: '/peerjs', allow_discovery: false, createWebSocketServer: refusingLongIds }, () => {
   console.log(`peer-chat demo on http://${host}:${port}/  (signaling at /peerjs)`);
   console.log('Open it in two tabs, copy one tab\'s id into the other and press Connect.');
 });

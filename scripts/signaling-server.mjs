@@ -7,6 +7,7 @@
 // (the last four are the `peer` package's options; omitted, its defaults apply)
 import { parseArgs } from 'node:util';
 import { PeerServer } from 'peer';
+import { refusingLongIds } from './max-id-length.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +23,14 @@ const { values } = parseArgs({
   },
 });
 
-const options = { port: Number(values.port), host: values.host, path: values.path, allow_discovery: values['allow-discovery'] };
+const options = {
+  port: Number(values.port),
+  host: values.host,
+  path: values.path,
+  allow_discovery: values['allow-discovery'],
+  // Ids over 64 characters get ERROR, as from PeerChat.AspNetCore.
+  createWebSocketServer: refusingLongIds,
+};
 if (values.key !== undefined) options.key = values.key;
 if (values['expire-timeout'] !== undefined) options.expire_timeout = Number(values['expire-timeout']);
 if (values['alive-timeout'] !== undefined) options.alive_timeout = Number(values['alive-timeout']);

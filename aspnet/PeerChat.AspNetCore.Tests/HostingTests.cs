@@ -102,11 +102,11 @@ public class HostingTests
     }
 
     [Fact]
-    public void A_GenerateClientId_that_repeats_taken_ids_fails_clearly()
+    public async Task A_GenerateClientId_that_repeats_taken_ids_fails_clearly()
     {
         var hub = HubFactory.Create(new ManualTime(), o => o.GenerateClientId = () => "same");
         Assert.Equal("same", hub.GenerateClientId());
-        hub.Connect("same", "t", "peerjs", new FakeConnection());
+        await hub.ConnectAsync("same", "t", "peerjs", new FakeConnection());
         var error = Assert.Throws<InvalidOperationException>(() => hub.GenerateClientId());
         Assert.Contains("GenerateClientId", error.Message);
     }
@@ -211,7 +211,7 @@ public class HostingTests
     }
 
     [Fact]
-    public void AddPeerSignaling_returns_a_builder_and_registers_once()
+    public async Task AddPeerSignaling_returns_a_builder_and_registers_once()
     {
         var services = new ServiceCollection();
         var builder = services.AddPeerSignaling();

@@ -96,7 +96,7 @@ public class IdentityTests
             // anyone (peerjs reports "unavailable-id"); the first tab keeps it.
             using var secondTab = await server.ConnectAsync("key=peerjs&id=alice&token=tab2", cookies: alice);
             Assert.Equal("""{"type":"ID-TAKEN","payload":{"msg":"ID is taken"}}""", await secondTab.ReceiveAsync());
-            Assert.Equal(["alice"], server.Services.GetRequiredService<SignalingHub>().GetClientIds());
+            Assert.Equal(["alice"], await server.Services.GetRequiredService<SignalingHub>().GetClientIdsAsync());
 
             // The first tab reconnecting with its own token is still itself.
             using var reconnect = await server.ConnectAsync("key=peerjs&id=alice&token=tab1", cookies: alice);
@@ -108,14 +108,14 @@ public class IdentityTests
     }
 
     [Fact]
-    public void IdFromUser_refuses_a_socket_without_a_user()
+    public async Task IdFromUser_refuses_a_socket_without_a_user()
     {
         var hub = HubFactory.Create(new ManualTime(), o => o.IdFromUser = user => user.Identity?.IsAuthenticated == true ? user.Identity.Name : null);
         var anonymous = new FakeConnection();
-        Assert.Null(hub.Connect("alice", "t", "peerjs", anonymous, new ClaimsPrincipal(new ClaimsIdentity())));
+        Assert.Null(await hub.ConnectAsync("alice", "t", "peerjs", anonymous, new ClaimsPrincipal(new ClaimsIdentity())));
         Assert.Equal(["""{"type":"ERROR","payload":{"msg":"ID is not allowed for this user"}}"""], anonymous.Sent);
         var noUser = new FakeConnection();
-        Assert.Null(hub.Connect("alice", "t", "peerjs", noUser));
+        Assert.Null(await hub.ConnectAsync("alice", "t", "peerjs", noUser));
         Assert.NotNull(noUser.ClosedWith);
         Assert.Null(hub.GenerateClientId(new ClaimsPrincipal(new ClaimsIdentity())));
     }

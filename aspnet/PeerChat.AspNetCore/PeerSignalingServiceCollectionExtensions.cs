@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using PeerChat.AspNetCore;
+using PeerChat.AspNetCore.Backplane;
 using PeerChat.AspNetCore.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -39,6 +40,8 @@ public static class PeerSignalingServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SignalingMetrics>();
+        // One instance unless a backplane (AddStackExchangeRedis) was added.
+        services.TryAddSingleton<ISignalingBackplane, LocalSignalingBackplane>();
         services.TryAddSingleton<SignalingHub>();
         services.TryAddSingleton<PeerSignalingEndpoint>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SignalingMaintenanceService>());

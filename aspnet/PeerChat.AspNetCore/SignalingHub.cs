@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using PeerChat.AspNetCore.Backplane;
 using PeerChat.AspNetCore.Handling;
 using PeerChat.AspNetCore.Model;
 using PeerChat.AspNetCore.Protocol;
@@ -12,7 +13,8 @@ namespace PeerChat.AspNetCore;
 /// <summary>
 /// The one place where the signaling state changes. Every entry point takes a single lock, which gives
 /// the Node server's single-threaded semantics (no message can slip between "is the peer here?" and
-/// "queue it"). Nothing under the lock waits: sockets only queue their frames.
+/// "queue it"). Nothing under the lock waits: sockets only queue their frames, and the backplane (other
+/// instances) only issues its commands in order.
 /// </summary>
 internal sealed class SignalingHub
 {
@@ -23,17 +25,24 @@ internal sealed class SignalingHub
     private readonly SilentClientSweeper _sweeper;
     private readonly TimeProvider _time;
     private readonly SignalingMetrics _metrics;
+    private readonly ISignalingBackplane _backplane;
     private readonly ILogger _logger;
     private long _lastSweepTicks;
 
-    public SignalingHub(IOptions<PeerSignalingOptions> options, TimeProvider time, SignalingMetrics metrics, ILogger<SignalingHub>? logger = null)
+    public SignalingHub(
+        IOptions<PeerSignalingOptions> options,
+        TimeProvider time,
+        SignalingMetrics metrics,
+        ISignalingBackplane? backplane = null,
+        ILogger<SignalingHub>? logger = null)
     {
         Options = options.Value;
         _time = time;
         _metrics = metrics;
+        _backplane = backplane ?? new LocalSignalingBackplane();
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _realm = new Realm(Options.MaxQueuedMessagesPerPeer);
-        _handler = new MessageHandler(_realm, metrics);
+        _realm = new Realm(Options.MaxQueuedMessagesPerPeer, client => _backplane.Release(client.Id, client.Token));
+        _handler = new MessageHandler(_realm, metrics, _backplane);
         _expiry = new MessageExpiry(_realm, _handler, Options.ExpireTimeout);
         _sweeper = new SilentClientSweeper(_realm, Options.AliveTimeout);
         _lastSweepTicks = time.GetUtcNow().UtcTicks;
@@ -47,12 +56,16 @@ internal sealed class SignalingHub
 
     public SignalingMetrics Metrics => _metrics;
 
+    /// <summary>The other instances' state, for the health check (null for a single instance).</summary>
+    public BackplaneHealth? BackplaneHealth => _backplane.Health;
+
     /// <summary>When the alive check last ran (or the hub was made): the health check's sign of life.</summary>
     public DateTimeOffset LastSweep => new(Interlocked.Read(ref _lastSweepTicks), TimeSpan.Zero);
 
     /// <summary>
     /// Registers a new socket (the Node server's connection handler): checks parameters, key and id,
-    /// answers <c>OPEN</c>, <c>ID-TAKEN</c> or <c>ERROR</c>, and delivers messages queued for the id.
+    /// answers <c>OPEN</c>, <c>ID-TAKEN</c> or <c>ERROR</c>, and delivers messages queued for the id (on any
+    /// instance, with a backplane).
     /// </summary>
     /// <param name="id">The <c>id</c> query parameter.</param>
     /// <param name="token">The <c>token</c> query parameter: whoever has it may take the id over (reconnect).</param>
@@ -60,7 +73,7 @@ internal sealed class SignalingHub
     /// <param name="connection">The new socket.</param>
     /// <param name="user">The request's user, checked against <see cref="PeerSignalingOptions.IdFromUser"/> when set.</param>
     /// <returns>The client the socket now speaks for, or null if it was refused (and is being closed).</returns>
-    public Client? Connect(string? id, string? token, string? key, IPeerConnection connection, ClaimsPrincipal? user = null)
+    public async ValueTask<Client?> ConnectAsync(string? id, string? token, string? key, IPeerConnection connection, ClaimsPrincipal? user = null)
     {
         if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(token) || string.IsNullOrEmpty(key))
         {
@@ -91,46 +104,79 @@ internal sealed class SignalingHub
 
         lock (_gate)
         {
-            var now = _time.GetUtcNow();
-            var client = _realm.GetClient(id);
-            if (client is not null)
+            if (_realm.GetClient(id) is { } registered)
             {
-                if (!string.Equals(token, client.Token, StringComparison.Ordinal))
-                {
-                    Log.IdTaken(_logger, id);
-                    _metrics.Rejected(RejectionReasons.IdTaken);
-                    connection.TrySend(MessageSerializer.IdTaken);
-                    connection.Close();
-                    return null;
-                }
+                return Reattach(registered, token, connection);
+            }
+        }
 
-                // Same id and token: the client reconnects. Like Node, no OPEN is sent. Unlike Node, the
-                // previous socket is closed so that one id never has two live sockets.
-                var previous = client.Connection;
-                client.Connection = connection;
-                if (previous is not null && !ReferenceEquals(previous, connection))
-                {
-                    previous.Close(WebSocketCloseStatus.NormalClosure);
-                }
-            }
-            else
+        // Not registered here: the id may be held on another instance. Claimed outside the lock (it is a round trip).
+        var claim = await _backplane.ClaimAsync(id, token);
+        if (!claim.Claimed)
+        {
+            RefuseTakenId(id, connection);
+            return null;
+        }
+
+        lock (_gate)
+        {
+            if (_realm.GetClient(id) is { } registered)
             {
-                if (_realm.ClientCount >= Options.ConcurrentLimit)
-                {
-                    Log.ConcurrentLimitReached(_logger, id, Options.ConcurrentLimit);
-                    Reject(connection, ServerErrors.ConnectionLimitExceeded, RejectionReasons.ConcurrentLimit);
-                    return null;
-                }
-                client = new Client(id, token, now) { Connection = connection };
-                _realm.SetClient(client);
-                connection.TrySend(MessageSerializer.Open);
+                // Another socket with this id registered here while the claim was in flight.
+                return Reattach(registered, token, connection);
             }
+            if (_realm.ClientCount >= Options.ConcurrentLimit)
+            {
+                _backplane.Release(id, token);
+                Log.ConcurrentLimitReached(_logger, id, Options.ConcurrentLimit);
+                Reject(connection, ServerErrors.ConnectionLimitExceeded, RejectionReasons.ConcurrentLimit);
+                return null;
+            }
+            var client = new Client(id, token, _time.GetUtcNow()) { Connection = connection };
+            _realm.SetClient(client);
+            connection.TrySend(MessageSerializer.Open);
             Log.PeerConnected(_logger, id);
 
+            // Older first: what waited on the cluster, then what another instance forwarded here meanwhile.
+            foreach (var frame in claim.Pending)
+            {
+                SendQueued(client, frame);
+            }
             DeliverQueued(client);
             PublishState();
             return client;
         }
+    }
+
+    /// <summary>
+    /// A socket for an id registered here: with the same token the client reconnects; like Node, no OPEN is
+    /// sent. Unlike Node, the previous socket is closed so that one id never has two live sockets.
+    /// </summary>
+    private Client? Reattach(Client client, string token, IPeerConnection connection)
+    {
+        if (!string.Equals(token, client.Token, StringComparison.Ordinal))
+        {
+            RefuseTakenId(client.Id, connection);
+            return null;
+        }
+        var previous = client.Connection;
+        client.Connection = connection;
+        if (previous is not null && !ReferenceEquals(previous, connection))
+        {
+            previous.Close(WebSocketCloseStatus.NormalClosure);
+        }
+        Log.PeerConnected(_logger, client.Id);
+        DeliverQueued(client);
+        PublishState();
+        return client;
+    }
+
+    private void RefuseTakenId(string id, IPeerConnection connection)
+    {
+        Log.IdTaken(_logger, id);
+        _metrics.Rejected(RejectionReasons.IdTaken);
+        connection.TrySend(MessageSerializer.IdTaken);
+        connection.Close();
     }
 
     /// <summary>Handles a parsed message from a registered socket; <c>src</c> is forced to the socket's id.</summary>
@@ -218,12 +264,67 @@ internal sealed class SignalingHub
         }
     }
 
-    /// <summary>Ids of the registered clients, for discovery.</summary>
-    public IReadOnlyList<string> GetClientIds()
+    /// <summary>Ids of the registered clients, on every instance when there is a backplane, for discovery.</summary>
+    public async Task<IReadOnlyCollection<string>> GetClientIdsAsync(CancellationToken cancellationToken = default)
+    {
+        var cluster = await _backplane.GetClusterIdsAsync(cancellationToken);
+        lock (_gate)
+        {
+            // Local ids too: one registered while the backplane was away may not be published yet.
+            return cluster is null ? _realm.ClientIds.ToList() : cluster.Union(_realm.ClientIds, StringComparer.Ordinal).ToList();
+        }
+    }
+
+    /// <summary>Delivers a message another instance forwarded to a client of this one.</summary>
+    public void DeliverForwarded(SignalingMessage message)
     {
         lock (_gate)
         {
-            return _realm.ClientIds.ToList();
+            _handler.DeliverForwarded(message, _time.GetUtcNow());
+            PublishState();
+        }
+    }
+
+    /// <summary>Answers <c>EXPIRE</c> for messages that waited too long on the cluster for their destination.</summary>
+    public void AnswerExpired(IEnumerable<SignalingMessage> messages)
+    {
+        lock (_gate)
+        {
+            _expiry.AnswerExpired(messages, _time.GetUtcNow());
+        }
+    }
+
+    /// <summary>The ids registered here with their tokens, for the backplane to publish (and keep alive).</summary>
+    public IReadOnlyList<(string Id, string Token)> GetRegistrations()
+    {
+        lock (_gate)
+        {
+            return _realm.Clients.Select(c => (c.Id, c.Token)).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Drops a client whose id another instance now holds: the same client moved there (it is closed), or,
+    /// after the instances lost each other, another client took the id (it is told <c>ID-TAKEN</c>).
+    /// </summary>
+    public void DropLostRegistration(string id, string token, bool takenByAnother)
+    {
+        lock (_gate)
+        {
+            var client = _realm.GetClient(id);
+            if (client is null || !string.Equals(client.Token, token, StringComparison.Ordinal))
+            {
+                return;
+            }
+            if (takenByAnother)
+            {
+                Log.IdTaken(_logger, id);
+                client.Connection?.TrySend(MessageSerializer.IdTaken);
+            }
+            client.Connection?.Close();
+            client.Connection = null;
+            _realm.RemoveClient(id);
+            PublishState();
         }
     }
 
@@ -266,10 +367,15 @@ internal sealed class SignalingHub
         }
         foreach (var message in queue.Messages)
         {
-            if (client.Connection?.TrySend(MessageSerializer.Serialize(message)) == true)
-            {
-                _metrics.Relayed();
-            }
+            SendQueued(client, MessageSerializer.Serialize(message));
+        }
+    }
+
+    private void SendQueued(Client client, byte[] frame)
+    {
+        if (client.Connection?.TrySend(frame) == true)
+        {
+            _metrics.Relayed();
         }
     }
 

@@ -354,6 +354,14 @@ for (const kind of ['node', 'aspnet'] as const) {
         expect(client.messages).to.deep.equal([{ type: 'ERROR', payload: { msg: 'Invalid key provided' } }]);
       });
 
+      it('answers ERROR and closes for an id over 64 characters, and takes one of exactly 64', async () => {
+        const tooLong = connect({ key: 'peerjs', id: 'x'.repeat(65), token: 't' });
+        expect(await tooLong.closedWithin(5000)).to.equal(true);
+        expect(tooLong.messages).to.deep.equal([{ type: 'ERROR', payload: { msg: 'ID is too long' } }]);
+        const longest = await register(fresh('max').padEnd(64, 'x'));
+        expect(longest.id).to.have.length(64);
+      });
+
       it('answers ID-TAKEN and closes for a registered id with another token; the holder is unaffected', async () => {
         const holder = await register();
         const intruder = connect({ key: 'peerjs', id: holder.id, token: 'another-token' });

@@ -16,17 +16,20 @@ internal sealed class MessageExpiry(Realm realm, MessageHandler handler, TimeSpa
             .Where(id => now - realm.GetQueue(id)!.CreatedAt >= expireTimeout)
             .ToList();
 
+        AnswerExpired(expired.SelectMany(id => realm.TakeQueue(id)!.Messages), now);
+        return expired.Count;
+    }
+
+    /// <summary>Sends <c>EXPIRE</c> for <paramref name="messages"/> (queued here or on another instance), once per sender and destination.</summary>
+    public void AnswerExpired(IEnumerable<SignalingMessage> messages, DateTimeOffset now)
+    {
         var seen = new HashSet<(string? Src, string? Dst)>();
-        foreach (var destinationId in expired)
+        foreach (var message in messages)
         {
-            foreach (var message in realm.TakeQueue(destinationId)!.Messages)
+            if (seen.Add((message.Src, message.Dst)))
             {
-                if (seen.Add((message.Src, message.Dst)))
-                {
-                    handler.Handle(null, new SignalingMessage(MessageTypes.Expire, message.Dst, message.Src, null), now);
-                }
+                handler.Handle(null, new SignalingMessage(MessageTypes.Expire, message.Dst, message.Src, null), now);
             }
         }
-        return expired.Count;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using PeerChat.AspNetCore.Backplane;
 using PeerChat.AspNetCore.Model;
 using PeerChat.AspNetCore.Protocol;
 
@@ -6,9 +7,10 @@ namespace PeerChat.AspNetCore.Handling;
 
 /// <summary>
 /// What the server does with a client's message: the Node server's heartbeat and transmission
-/// handlers. The caller holds the realm's lock.
+/// handlers. A destination that is not connected here is handed to the backplane (another instance may hold
+/// it) before it is queued. The caller holds the realm's lock.
 /// </summary>
-internal sealed class MessageHandler(Realm realm, SignalingMetrics metrics)
+internal sealed class MessageHandler(Realm realm, SignalingMetrics metrics, ISignalingBackplane backplane)
 {
     /// <summary>Handles a message whose <c>Src</c> the caller has already set to the sender's registered id.</summary>
     /// <param name="client">The sending client, or null for messages the server makes itself (EXPIRE).</param>
@@ -27,11 +29,19 @@ internal sealed class MessageHandler(Realm realm, SignalingMetrics metrics)
 
         if (MessageTypes.IsRelayed(message.Type))
         {
-            Transmit(message, now, replyLeaveIfDead: true);
+            Transmit(message, now, replyLeaveIfDead: true, mayForward: true);
         }
     }
 
-    private void Transmit(SignalingMessage message, DateTimeOffset now, bool replyLeaveIfDead)
+    /// <summary>
+    /// Delivers a message another instance forwarded here. If its destination is not connected (any more) it
+    /// waits here like a local one, rather than going back to the backplane: forwarding it again could bounce
+    /// it between instances. This also covers a client that is registering: it finds the message in its queue.
+    /// </summary>
+    public void DeliverForwarded(SignalingMessage message, DateTimeOffset now) =>
+        Transmit(message, now, replyLeaveIfDead: true, mayForward: false);
+
+    private void Transmit(SignalingMessage message, DateTimeOffset now, bool replyLeaveIfDead, bool mayForward)
     {
         var destination = realm.GetClient(message.Dst);
         if (destination is not null)
@@ -51,8 +61,13 @@ internal sealed class MessageHandler(Realm realm, SignalingMetrics metrics)
             // One LEAVE back only: if the sender is dead too, echoing further would loop between the two.
             if (replyLeaveIfDead && message.Src is not null)
             {
-                Transmit(new SignalingMessage(MessageTypes.Leave, message.Dst, message.Src, null), now, replyLeaveIfDead: false);
+                Transmit(new SignalingMessage(MessageTypes.Leave, message.Dst, message.Src, null), now, replyLeaveIfDead: false, mayForward: true);
             }
+            return;
+        }
+
+        if (mayForward && message.Dst is not null && backplane.TryForward(message))
+        {
             return;
         }
 

@@ -34,13 +34,16 @@ internal static class SignalingHttpApi
         return context.Response.WriteAsync(id);
     }
 
-    /// <summary><c>GET {path}/{key}/peers</c>: registered ids when discovery is on, else 401 "Unauthorized".</summary>
-    public static Task PeersAsync(HttpContext context, SignalingHub hub)
+    /// <summary><c>GET {path}/{key}/peers</c>: registered ids (of every instance) when discovery is on, else 401 "Unauthorized".</summary>
+    public static async Task PeersAsync(HttpContext context, SignalingHub hub)
     {
         CorsHeaders.Apply(context, hub.Options);
-        return hub.Options.AllowDiscovery
-            ? context.Response.WriteAsJsonAsync(hub.GetClientIds())
-            : UnauthorizedAsync(context);
+        if (!hub.Options.AllowDiscovery)
+        {
+            await UnauthorizedAsync(context);
+            return;
+        }
+        await context.Response.WriteAsJsonAsync(await hub.GetClientIdsAsync(context.RequestAborted));
     }
 
     private static Task UnauthorizedAsync(HttpContext context)

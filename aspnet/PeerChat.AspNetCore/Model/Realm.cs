@@ -6,7 +6,9 @@ namespace PeerChat.AspNetCore.Model;
 /// Registered clients and the queues of messages for absent peers. Not thread-safe on purpose:
 /// like the Node server's realm it is only touched by one caller at a time (see <see cref="SignalingHub"/>).
 /// </summary>
-internal sealed class Realm(int maxQueuedMessagesPerPeer)
+/// <param name="maxQueuedMessagesPerPeer">Capacity of each queue.</param>
+/// <param name="removed">Called for every client removed, whichever way it leaves (to give its id up across instances).</param>
+internal sealed class Realm(int maxQueuedMessagesPerPeer, Action<Client> removed)
 {
     // Attempts before a GenerateClientId that keeps returning taken ids is declared broken.
     private const int MaxIdAttempts = 100;
@@ -29,7 +31,15 @@ internal sealed class Realm(int maxQueuedMessagesPerPeer)
 
     public void SetClient(Client client) => _clients[client.Id] = client;
 
-    public bool RemoveClient(string id) => _clients.Remove(id);
+    public bool RemoveClient(string id)
+    {
+        if (!_clients.Remove(id, out var client))
+        {
+            return false;
+        }
+        removed(client);
+        return true;
+    }
 
     public MessageQueue? GetQueue(string id) => _queues.GetValueOrDefault(id);
 

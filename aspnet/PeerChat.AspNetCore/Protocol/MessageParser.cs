@@ -15,7 +15,17 @@ internal static class MessageParser
     /// <param name="utf8">The frame's bytes.</param>
     /// <param name="message">The message, with <c>Src</c> unset.</param>
     /// <param name="error">The <c>ERROR</c> text to send when parsing fails.</param>
-    public static bool TryParse(ReadOnlySpan<byte> utf8, out SignalingMessage? message, out string? error)
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out SignalingMessage? message, out string? error) =>
+        TryParse(utf8, readSrc: false, out message, out error);
+
+    /// <summary>
+    /// Parses a relayed frame the server wrote itself (<see cref="MessageSerializer.Serialize"/>), <c>src</c>
+    /// included: one that another instance forwarded, or that waited for its destination on the cluster.
+    /// </summary>
+    public static bool TryParseRelayed(ReadOnlySpan<byte> utf8, out SignalingMessage? message) =>
+        TryParse(utf8, readSrc: true, out message, out _) && MessageTypes.IsRelayed(message!.Type);
+
+    private static bool TryParse(ReadOnlySpan<byte> utf8, bool readSrc, out SignalingMessage? message, out string? error)
     {
         message = null;
         error = ServerErrors.InvalidMessage;
@@ -33,6 +43,7 @@ internal static class MessageParser
             }
 
             string? type = null;
+            string? src = null;
             string? dst = null;
             var dstSeen = false;
             ReadOnlyMemory<byte>? payload = null;
@@ -64,6 +75,14 @@ internal static class MessageParser
                         default:
                             return false;
                     }
+                }
+                else if (readSrc && reader.ValueTextEquals("src"u8))
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                    {
+                        return false;
+                    }
+                    src = reader.GetString();
                 }
                 else if (reader.ValueTextEquals("payload"u8))
                 {
@@ -97,7 +116,7 @@ internal static class MessageParser
                 return false;
             }
 
-            message = new SignalingMessage(type, null, string.IsNullOrEmpty(dst) ? null : dst, payload);
+            message = new SignalingMessage(type, src, string.IsNullOrEmpty(dst) ? null : dst, payload);
             error = null;
             return true;
         }

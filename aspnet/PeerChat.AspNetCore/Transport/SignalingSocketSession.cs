@@ -23,7 +23,7 @@ internal static class SignalingSocketSession
         var sendLoop = connection.RunSendLoopAsync();
 
         var query = context.Request.Query;
-        var client = hub.Connect(Last(query["id"]), Last(query["token"]), Last(query["key"]), connection, context.User);
+        var client = await hub.ConnectAsync(Last(query["id"]), Last(query["token"]), Last(query["key"]), connection, context.User);
         try
         {
             await ReceiveLoopAsync(socket, connection, client, hub);
