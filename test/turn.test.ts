@@ -59,20 +59,32 @@ const PATTERN = `(size) => {
   return bytes;
 }`;
 
+/** Resolves with `expression` (evaluated on `host`) once it is truthy; a test runner command must not wait long. */
+async function poll<T>(host: Host, expression: string, timeoutMs = 60_000): Promise<T> {
+  const start = performance.now();
+  for (;;) {
+    const value = await evaluate<T>(host, `(${expression}) || null`);
+    if (value) return value;
+    if (performance.now() - start > timeoutMs) throw new Error(`timed out waiting for ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** Connects `from` to `to` with `connect()`; resolves with how it ended and how long it took. */
-function connect(from: Host, to: Host): Promise<{ ok: boolean; type?: string; message?: string; ms: number }> {
-  return evaluate(
+async function connect(from: Host, to: Host): Promise<{ ok: boolean; type?: string; message?: string; ms: number }> {
+  await evaluate(
     from,
-    `(async () => {
+    `(() => {
       const start = performance.now();
-      try {
-        await chat.connect(${JSON.stringify(to.peerId)});
-        return { ok: true, ms: performance.now() - start };
-      } catch (error) {
-        return { ok: false, type: error.type, message: error.message, ms: performance.now() - start };
-      }
+      window.connected = null;
+      chat.connect(${JSON.stringify(to.peerId)}).then(
+        () => (window.connected = { ok: true, ms: performance.now() - start }),
+        (error) => (window.connected = { ok: false, type: error.type, message: error.message, ms: performance.now() - start }),
+      );
+      return true;
     })()`,
   );
+  return poll(from, 'window.connected');
 }
 
 describe('<peer-chat> through a TURN relay (coturn), between two hosts that cannot reach each other', function () {
@@ -127,19 +139,20 @@ describe('<peer-chat> through a TURN relay (coturn), between two hosts that cann
     const one = await chatOn(1, { 'ice-servers': '[]' });
     const two = await chatOn(2, { 'ice-servers': '[]' });
     // Through the form, as a person would.
-    const result = await evaluate<{ error: { type: string; message: string }; shown: string; ms: number }>(
+    await evaluate(
       one,
-      `(async () => {
+      `(() => {
         const start = performance.now();
-        const failed = new Promise((resolve) => chat.addEventListener('peer-chat-error', (event) => resolve(event.detail), { once: true }));
+        window.failed = null;
+        chat.addEventListener('peer-chat-error', (event) => (window.failed = { error: event.detail, ms: performance.now() - start }), { once: true });
         chat.shadowRoot.querySelector('[part~="remote-id-input"]').value = ${JSON.stringify(two.peerId)};
         chat.shadowRoot.querySelector('[part~="connect-button"]').click();
-        const error = await failed;
-        const ms = performance.now() - start;
-        await chat.updateComplete;
-        return { error, shown: chat.shadowRoot.querySelector('[part~="connect-error"]')?.textContent ?? '', ms };
+        return true;
       })()`,
     );
+    const { error, ms } = await poll<{ error: { type: string; message: string }; ms: number }>(one, 'window.failed');
+    const shown = await poll<string>(one, `chat.shadowRoot.querySelector('[part~="connect-error"]')?.textContent`);
+    const result = { error, ms, shown };
     console.log(`[turn] no TURN: failed after ${(result.ms / 1000).toFixed(1)} s: ${result.error.message}`);
     expect(result.error.type).to.equal('connection');
     expect(result.error.message).to.match(/direct connection to .* was not possible .*no relay \(TURN\) server is configured: a relay is needed/);

@@ -10,8 +10,10 @@ import { TimerSlot, type Clock } from './clock.js';
 export type FetchJson = (url: string) => Promise<unknown>;
 
 export const ICE_REFRESH = {
-  /** Fetch again when this share of the ttl has passed: a dial never gets credentials about to expire. */
+  /** Fetch again when this share of the ttl has passed… */
   atShareOfTtl: 0.8,
+  /** …or sooner, so that a dial's credentials stay valid this long: setting up a relay takes a few requests. */
+  keepValidMs: 30_000,
   /** Never sooner than this after a fetch, however short the ttl. */
   minDelayMs: 1000,
   /** After a failed fetch, try again this much later (the last credentials, or `ice-servers`, stay in use). */
@@ -96,7 +98,8 @@ export class IceServersSource {
     }
     this.failing = false;
     this.listener.servers(result.iceServers);
-    this.schedule(Math.max(ICE_REFRESH.minDelayMs, result.ttlMs * ICE_REFRESH.atShareOfTtl));
+    const refreshIn = Math.min(result.ttlMs * ICE_REFRESH.atShareOfTtl, result.ttlMs - ICE_REFRESH.keepValidMs);
+    this.schedule(Math.max(ICE_REFRESH.minDelayMs, refreshIn));
   }
 
   private fetchWithTimeout(): Promise<unknown> {

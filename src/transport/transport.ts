@@ -99,7 +99,10 @@ export class Link implements EngineLink {
     peerConnection.addEventListener('iceconnectionstatechange', reread);
     // Not in Firefox, where the ICE connection state change covers a switch.
     peerConnection.sctp?.transport.iceTransport?.addEventListener?.('selectedcandidatepairchange', reread);
-    await this.readRoute(peerConnection);
+    // The answering side may open a moment before its stats name the selected pair.
+    for (let attempt = 0; attempt < 20 && !(await this.readRoute(peerConnection)) && !this.closed; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** True when the route changed. */

@@ -31,8 +31,9 @@ describe('engine: ice-servers-url', () => {
     await w.peer('bob');
 
     await alice.engine.connect('bob');
-    // 80 s (0.8 of the ttl) later, not before, the credentials are fetched again.
-    await w.clock.advance(100_000 * ICE_REFRESH.atShareOfTtl - 100, 1000);
+    // 70 s later (30 s before they expire, which is sooner than 0.8 of the ttl), not before, they are fetched again.
+    expect(100_000 - ICE_REFRESH.keepValidMs).to.be.below(100_000 * ICE_REFRESH.atShareOfTtl);
+    await w.clock.advance(100_000 - ICE_REFRESH.keepValidMs - 100, 1000);
     expect(fetched).to.have.length(1);
     await w.clock.advance(200);
     expect(fetched).to.have.length(2);
@@ -77,6 +78,18 @@ describe('engine: ice-servers-url', () => {
     expect(alice.of('peer-chat-error').map((error) => error.message)).to.deep.equal([
       `Could not get ICE servers from ${URL}: no answer within 10 s; using ice-servers instead`,
     ]);
+  });
+
+  it('refreshes a long ttl at 0.8 of it, and a ttl shorter than the margin every second', async () => {
+    const w = world();
+    const fetched: number[] = [];
+    let ttl = 3600;
+    await w.peer('alice', { iceServersUrl: URL, fetchJson: async () => (fetched.push(w.clock.now()), { iceServers: [], ttl }) });
+    await w.clock.advance(2880_000, 60_000);
+    expect(fetched).to.deep.equal([0, 2880_000]);
+    ttl = 4;
+    await w.clock.advance(2880_000 + 2000, 1000);
+    expect(fetched.slice(2)).to.deep.equal([5760_000, 5761_000, 5762_000]);
   });
 
   it('stopping the engine stops the refreshes', async () => {
