@@ -5,6 +5,7 @@ import { chromiumLaunchOptions } from './test/support/browsers.mjs';
 import { firefoxLauncher } from './test/support/firefox-launcher.mjs';
 import { remoteHostPlugin } from './test/support/remote-host.mjs';
 import { tabsPlugin } from './test/support/tabs-plugin.mjs';
+import { turnNetworkPlugin } from './test/support/turn-network.mjs';
 import { serversPlugin } from './test/conformance/servers.mjs';
 
 /** Debian's Chromium and firefox-esr (launch options and prefs in test/support/browsers.mjs). */
@@ -35,6 +36,8 @@ export default {
     // /app-bundle/<file>: <file> bundled as an app would (test/package.test.ts).
     appBundlePlugin(),
     remoteHostPlugin(),
+    // Two hosts with no route between them and a coturn host between (test/turn.test.ts).
+    turnNetworkPlugin(),
     // server-start / server-stop: the Node and the ASP.NET signaling servers, for every test.
     serversPlugin(),
   ],

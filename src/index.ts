@@ -8,6 +8,7 @@ export {
   DisconnectReason,
   MessageStatus,
   PeerStatus,
+  Route,
   SignalingState,
   type ChatMessage,
   type PeerInfo,

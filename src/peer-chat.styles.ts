@@ -176,6 +176,18 @@ export const styles = css`
     color: var(--_error);
     font-size: 0.85em;
   }
+  [part~='connect-error'] {
+    margin: 0;
+    color: var(--_error);
+    font-size: 0.85em;
+  }
+  [part~='peer-relayed'] {
+    padding: 0 0.3em;
+    border: 1px solid currentColor;
+    border-radius: var(--_radius);
+    color: var(--_muted);
+    font-size: 0.75em;
+  }
   [part~='drop-zone'] {
     position: absolute;
     inset: 0;

@@ -5,14 +5,14 @@ import { ChatController } from './controller/chat-controller.js';
 import { shouldDefine } from './define.js';
 import { ErrorType } from './errors.js';
 import { firePeerChatEvent } from './events.js';
-import { AcceptFiles, Direction, MessageStatus, PeerStatus, SignalingState, type ChatMessage, type HistoryEntry, type PeerInfo } from './engine/types.js';
+import { AcceptFiles, Direction, MessageStatus, PeerStatus, Route, SignalingState, type ChatMessage, type HistoryEntry, type PeerInfo } from './engine/types.js';
 import { styles } from './peer-chat.styles.js';
 import { SettingsReader } from './settings.js';
 import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
 import { TransferStatus, type TransferInfo } from './transfers/types.js';
 
 /** Properties whose change means reading the settings again. */
-const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'name', 'acceptFiles', 'maxFileSize', 'reconnectTimeout', 'maxHistory'];
+const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'iceServersUrl', 'iceTransportPolicy', 'name', 'acceptFiles', 'maxFileSize', 'reconnectTimeout', 'maxHistory'];
 
 /** Parses the `secure` attribute: absent means "like the page"; present means true unless "false". */
 const secureConverter = {
@@ -27,7 +27,7 @@ const secureConverter = {
  *
  * @fires peer-chat-ready - Registered with the signaling server. Detail: `{ peerId }`.
  * @fires peer-chat-signaling - The signaling connection changed state. Detail: `{ state }`: `connecting`, `open`, `reconnecting` or `closed`.
- * @fires peer-chat-connect - A peer connected (again, after a drop). Detail: `{ peerId, name?, safetyCode? }`.
+ * @fires peer-chat-connect - A peer connected (again, after a drop). Detail: `{ peerId, name?, safetyCode?, route? }`; `route`: `direct`, or `relay` (through a TURN server).
  * @fires peer-chat-disconnect - A peer left or was disconnected. Detail: `{ peerId, reason }`; `reason`: `closed` (connection lost), `timeout` (silent 3.5 s), `left` (it disconnected), `local`, `protocol` (cut off).
  * @fires peer-chat-message - A chat message was sent (`direction: 'out'`) or received (`'in'`). Detail: `{ id, from, text, time, direction }`.
  * @fires peer-chat-file-offer - A peer offers a file. Cancelable: `preventDefault()` declines it. Detail: `{ transferId, from, name, size, type }`.
@@ -46,6 +46,8 @@ const secureConverter = {
  * @csspart peer-list - The list of connected peers.
  * @csspart peer - One connected peer.
  * @csspart peer-status - Shown on a peer that dropped and is being reconnected.
+ * @csspart peer-relayed - Shown on a peer whose connection goes through a relay (TURN) server; its tooltip says what that means.
+ * @csspart connect-error - Why the last connection attempt failed (for example: a relay server is needed), in plain words.
  * @csspart safety-code - A peer's safety code: the same on both screens unless someone is in the middle.
  * @csspart disconnect-button - Disconnects one peer.
  * @csspart messages - The message log.
@@ -99,6 +101,14 @@ export class PeerChat extends LitElement {
   @property() name = '';
   /** JSON array of RTCIceServer (STUN/TURN); `[]` means host candidates only. Default: one public STUN server. */
   @property({ attribute: 'ice-servers' }) iceServers: string | RTCIceServer[] = '';
+  /**
+   * URL (absolute, or relative to the page) of a JSON document `{ "iceServers": RTCIceServer[], "ttl": seconds }`:
+   * short-lived TURN credentials, fetched before registering and again before `ttl` runs out. If it
+   * cannot be fetched, a `peer-chat-error` (`signaling`) names it and `ice-servers` is used.
+   */
+  @property({ attribute: 'ice-servers-url' }) iceServersUrl = '';
+  /** `all` (default): direct connections where possible, else relayed; `relay`: only through TURN relays. */
+  @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: RTCIceTransportPolicy = 'all';
   /** What to do with offered files: `ask` the person (default), accept `always`, or `never`. */
   @property({ attribute: 'accept-files' }) acceptFiles: AcceptFiles = AcceptFiles.ask;
   /** Largest file, in bytes, this element sends or receives; larger ones are refused on both sides. Default: no limit. */
@@ -126,6 +136,8 @@ export class PeerChat extends LitElement {
   @state() private dragging = false;
   @state() private connecting = false;
   @state() private copied = false;
+  /** Why the last connect from the form or `remote-id` failed, shown until the next attempt. */
+  @state() private connectFailure = '';
 
   @query('[part~="input"]') private input!: HTMLTextAreaElement;
   @query('[part~="remote-id-input"]') private remoteIdInput!: HTMLInputElement;
@@ -159,7 +171,7 @@ export class PeerChat extends LitElement {
     return this.engine.connectedPeers.map((peer) => peer.peerId);
   }
 
-  /** Connected peers, and dropped ones being reconnected: id, name, status and safety code. */
+  /** Connected peers, and dropped ones being reconnected: id, name, status, safety code and `route` (`direct` or `relay`: through a TURN server). */
   get peers(): PeerInfo[] {
     return this.engine.peers;
   }
@@ -251,6 +263,8 @@ export class PeerChat extends LitElement {
           secure: this.secure,
           peerId: this.requestedPeerId,
           iceServers: this.iceServers,
+          iceServersUrl: this.iceServersUrl,
+          iceTransportPolicy: this.iceTransportPolicy,
           name: this.name,
           acceptFiles: this.acceptFiles,
           maxFileSize: this.maxFileSize,
@@ -284,8 +298,9 @@ export class PeerChat extends LitElement {
   private connectToRemoteId(): void {
     const remoteId = this.remoteId.trim();
     if (remoteId && this.engine.signalingState === SignalingState.open) {
-      // Failures are reported as peer-chat-error events by the engine.
-      this.engine.connect(remoteId).catch(() => {});
+      // Failures are reported as peer-chat-error events by the engine, and shown.
+      this.connectFailure = '';
+      this.engine.connect(remoteId).catch((error: Error) => (this.connectFailure = error.message));
     }
   }
 
@@ -319,6 +334,7 @@ export class PeerChat extends LitElement {
             ${this.connecting ? strings.connecting : strings.connect}
           </button>
         </form>
+        ${this.connectFailure ? html`<p part="connect-error" role="alert">${this.connectFailure}</p>` : nothing}
         <ul part="peer-list" aria-label=${strings.peersLabel}>
           ${peers.length === 0
             ? html`<li>${strings.noPeers}</li>`
@@ -330,6 +346,7 @@ export class PeerChat extends LitElement {
                     >${peer.name ? html`<bdi>${peer.name}</bdi> (<bdi>${peer.peerId}</bdi>)` : html`<bdi>${peer.peerId}</bdi>`}</span
                   >
                   ${peer.status === PeerStatus.reconnecting ? html`<span part="peer-status">${strings.reconnectingPeer}</span>` : nothing}
+                  ${peer.route === Route.relay ? html`<span part="peer-relayed" title=${strings.relayedHelp}>${strings.relayed}</span>` : nothing}
                   ${peer.safetyCode
                     ? html`<span part="safety-code" title=${strings.safetyCodeHelp}>${strings.safetyCodeLabel} ${peer.safetyCode}</span>`
                     : nothing}
@@ -426,11 +443,13 @@ export class PeerChat extends LitElement {
     event.preventDefault();
     const remoteId = this.remoteIdInput.value.trim();
     this.connecting = true;
+    this.connectFailure = '';
     try {
       await this.engine.connect(remoteId);
       this.remoteIdInput.value = '';
-    } catch {
-      // Reported as a peer-chat-error event by the engine.
+    } catch (error) {
+      // Also reported as a peer-chat-error event by the engine.
+      this.connectFailure = (error as Error).message;
     } finally {
       this.connecting = false;
     }

@@ -19,6 +19,9 @@ export const defaultStrings = {
   /** The disconnect button's accessible name. */
   disconnectPeer: (name: string): string => `Disconnect ${name}`,
   reconnectingPeer: 'reconnecting…',
+  /** Marks a peer whose connection goes through a relay (TURN) server. */
+  relayed: 'relayed',
+  relayedHelp: 'No direct connection was possible: messages and files go through the relay (TURN) server, still end-to-end encrypted.',
   safetyCodeLabel: 'Safety code',
   safetyCodeHelp: 'Compare this code with your peer (by phone, or in person). If it is the same on both screens, no one is in the middle.',
   messagesLabel: 'Messages',

@@ -15,7 +15,8 @@ public static class PeerSignalingEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the routes of the PeerJS server under <paramref name="pattern"/>, as the <c>peer</c> npm package does
     /// with its <c>path</c> option: <c>GET {path}/</c>, <c>GET {path}/{key}/id</c>, <c>GET {path}/{key}/peers</c>
-    /// and the WebSocket <c>{path}/peerjs?key=…&amp;id=…&amp;token=…</c>. Needs
+    /// and the WebSocket <c>{path}/peerjs?key=…&amp;id=…&amp;token=…</c>; with <see cref="PeerSignalingOptions.Turn"/>
+    /// configured, also <c>GET {path}/ice</c> (short-lived TURN credentials). Needs
     /// <c>builder.Services.AddPeerSignaling()</c>. The WebSocket support is included; no
     /// <c>UseWebSockets()</c> or <c>UseCors()</c> is needed in the pipeline. The WebSocket is exempt from
     /// request timeouts. The <c>&lt;peer-chat&gt;</c> tag helper points the element at the first pattern mapped.
@@ -42,6 +43,11 @@ public static class PeerSignalingEndpointRouteBuilderExtensions
         group.MapGet("/", context => SignalingHttpApi.InfoAsync(context, hub));
         group.MapGet("/{key}/id", context => SignalingHttpApi.IdAsync(context, hub));
         group.MapGet("/{key}/peers", context => SignalingHttpApi.PeersAsync(context, hub));
+        if (hub.Options.Turn.IsConfigured)
+        {
+            // Short-lived TURN credentials for <peer-chat ice-servers-url>; RequireAuthorization() on the group covers it.
+            group.MapGet("/ice", context => TurnCredentials.IceAsync(context, hub));
+        }
         group.MapMethods("/", [HttpMethods.Options], context => CorsHeaders.PreflightAsync(context, hub.Options)).AllowAnonymous();
         group.MapMethods("/{**rest}", [HttpMethods.Options], context => CorsHeaders.PreflightAsync(context, hub.Options)).AllowAnonymous();
 

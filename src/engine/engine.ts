@@ -11,6 +11,7 @@ import type { Transfer } from '../transfers/transfer.js';
 import type { TransferInfo } from '../transfers/types.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
 import { DEFAULT_MAX_HISTORY, History } from './history.js';
+import { IceServersSource, fetchJson, type FetchJson } from './ice-servers.js';
 import type { CreateSignaling, Signaling, SignalingOptions } from './link.js';
 import { PeerSession, TIMING, type SessionHost } from './peer-session.js';
 import { LIMITS, PROTOCOL_VERSION, randomId } from './protocol.js';
@@ -54,6 +55,8 @@ export interface EngineOptions {
   openSink?: typeof openSink;
   /** Bytes of storage the page may still fill (default: from `navigator.storage.estimate()`). */
   storageSpace?: () => Promise<number>;
+  /** How `ice-servers-url` is fetched (default: `fetch`). */
+  fetchJson?: FetchJson;
 }
 
 export const DEFAULT_PREFERENCES: ChatPreferences = {
@@ -69,6 +72,7 @@ export class ChatEngine {
   readonly transfers: Transfers;
   private readonly newId: () => string;
   private signaling: Signaling | null = null;
+  private iceServersSource: IceServersSource | null = null;
   private preferences: ChatPreferences = { ...DEFAULT_PREFERENCES };
   /** Our session: peers tell a reloaded element from a reconnected one by it. */
   private session: string;
@@ -196,7 +200,19 @@ export class ChatEngine {
       },
     );
     this.signaling = signaling;
-    signaling.start();
+    if (connection.iceServersUrl) {
+      const source = new IceServersSource(connection.iceServersUrl, this.options.fetchJson ?? fetchJson, this.clock, {
+        servers: (iceServers) => signaling.setIceServers(iceServers),
+        failed: (message) => emit('peer-chat-error', { type: ErrorType.signaling, message: `${message}; using ice-servers instead` }),
+      });
+      this.iceServersSource = source;
+      // Registered only once the first fetch is through: the first dial gets fresh credentials.
+      void source.start().then(() => {
+        if (this.signaling === signaling) signaling.start();
+      });
+    } else {
+      signaling.start();
+    }
     this.scheduleTick(this.clock.now());
   }
 
@@ -210,6 +226,8 @@ export class ChatEngine {
   stop(): void {
     this.ticker?.cancel();
     this.ticker = null;
+    this.iceServersSource?.stop();
+    this.iceServersSource = null;
     for (const session of [...this.sessions.values()]) session.end('local');
     this.signaling?.stop();
     this.signaling = null;

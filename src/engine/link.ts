@@ -2,13 +2,15 @@
  * What the engine needs from the network, as interfaces: the transport (PeerJS) implements
  * them, and unit tests use in-memory fakes. The engine never imports the transport.
  */
-import type { ErrorDetail, SignalingState } from './types.js';
+import type { ErrorDetail, Route, SignalingState } from './types.js';
 
 export interface LinkListener {
   onOpen(): void;
   onControl(data: unknown): void;
   onBulk(data: unknown): void;
   onClose(): void;
+  /** The route of an open link changed (the browser switched candidate pairs). */
+  onRouteChange?(): void;
 }
 
 /** A data connection to one remote peer: a control channel for frames, a bulk channel for file bytes. */
@@ -23,6 +25,8 @@ export interface Link {
   readonly chunkSize: number;
   /** The DTLS certificate fingerprints of both ends, once known. */
   readonly fingerprints: { local: string; remote: string } | null;
+  /** How the data travels, once the link is open and the browser has selected a candidate pair. */
+  readonly route: Route | null;
   listener: LinkListener | null;
   /** Sends a control frame at once; throws when the link is closed. */
   sendControl(frame: string): void;
@@ -40,6 +44,10 @@ export interface SignalingOptions {
   /** Id to register; empty lets the server assign one. */
   peerId: string;
   iceServers: RTCIceServer[];
+  /** A URL to fetch fresh `iceServers` from (short-lived TURN credentials); empty: none. */
+  iceServersUrl: string;
+  /** `relay`: only connect through TURN relays. */
+  iceTransportPolicy: RTCIceTransportPolicy;
   /** Sent to peers we dial, so they can show who is calling. */
   metadata: Record<string, unknown>;
 }
@@ -58,6 +66,8 @@ export interface Signaling {
   readonly signalingState: SignalingState;
   start(): void;
   stop(): void;
+  /** Connections made from now on use these ICE servers (fresh TURN credentials); open ones keep theirs. */
+  setIceServers(iceServers: RTCIceServer[]): void;
   /** Opens a link to `remoteId`; resolves when it is open, rejects with a `PeerChatError`. */
   dial(remoteId: string, timeoutMs: number): Promise<Link>;
 }

@@ -119,7 +119,8 @@ export class PeerSession {
 
   snapshot(): PeerInfo {
     const { peerId, name, safetyCode } = this;
-    return { peerId, name, safetyCode, status: this.connected ? PeerStatus.connected : PeerStatus.reconnecting };
+    const route = this.connected ? this.link?.route : null;
+    return { peerId, name, safetyCode, status: this.connected ? PeerStatus.connected : PeerStatus.reconnecting, ...(route ? { route } : {}) };
   }
 
   /** Resolves once connected; dials unless a link is already being set up. */
@@ -152,6 +153,9 @@ export class PeerSession {
       },
       onClose: () => {
         if (this.link === link) this.lost(DisconnectReason.closed);
+      },
+      onRouteChange: () => {
+        if (this.link === link) this.host.changed();
       },
     };
     if (link.isOpen) this.opened(link);
@@ -291,6 +295,7 @@ export class PeerSession {
         peerId: this.peerId,
         ...(this.name ? { name: this.name } : {}),
         ...(this.safetyCode ? { safetyCode: this.safetyCode } : {}),
+        ...(this.link?.route ? { route: this.link.route } : {}),
       });
     }
     for (const waiter of this.waiters.splice(0)) waiter.resolve();

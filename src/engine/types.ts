@@ -21,6 +21,10 @@ export type AcceptFiles = (typeof AcceptFiles)[keyof typeof AcceptFiles];
 export const PeerStatus = { connecting: 'connecting', connected: 'connected', reconnecting: 'reconnecting' } as const;
 export type PeerStatus = (typeof PeerStatus)[keyof typeof PeerStatus];
 
+/** How a connection's data travels: straight between the two browsers, or through a TURN relay. */
+export const Route = { direct: 'direct', relay: 'relay' } as const;
+export type Route = (typeof Route)[keyof typeof Route];
+
 export const DisconnectReason = {
   /** The remote peer's connection closed: it left, its tab closed, or the network failed. */
   closed: 'closed',
@@ -53,6 +57,8 @@ export interface PeerInfo {
   status: PeerStatus;
   /** Same on both screens unless someone sits in the middle (see docs/security.md). */
   safetyCode: string;
+  /** How the data travels (from the selected ICE candidate pair); absent while reconnecting. */
+  route?: Route;
 }
 
 /** One entry of the conversation, in the order it happened here. */
@@ -68,6 +74,7 @@ export interface ConnectDetail {
   peerId: string;
   name?: string;
   safetyCode?: string;
+  route?: Route;
 }
 export interface DisconnectDetail {
   peerId: string;

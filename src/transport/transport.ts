@@ -9,7 +9,8 @@
 import { Peer, type DataConnection, type PeerError } from 'peerjs';
 import { ErrorType, PeerChatError } from '../errors.js';
 import type { Link as EngineLink, LinkListener, Signaling, SignalingListener, SignalingOptions } from '../engine/link.js';
-import { SignalingState } from '../engine/types.js';
+import { SignalingState, type Route } from '../engine/types.js';
+import { IceDiagnosis, selectedRoute } from './ice-route.js';
 
 
 /** Flow control for the bulk channel, chosen from measurements (see README, Benchmarks). */
@@ -31,11 +32,16 @@ export class Link implements EngineLink {
   listener: LinkListener | null = null;
   private bulk: RTCDataChannel | null = null;
   private closed = false;
+  private currentRoute: Route | null = null;
 
   constructor(private readonly connection: DataConnection) {
     connection.on('open', () => {
-      this.openBulkChannel();
-      this.listener?.onOpen();
+      // Open once the route is known, so that `peer-chat-connect` can tell it.
+      void this.watchRoute().finally(() => {
+        if (this.closed) return;
+        this.openBulkChannel();
+        this.listener?.onOpen();
+      });
     });
     connection.on('data', (data) => this.listener?.onControl(data));
     connection.on('close', () => this.handleClose());
@@ -75,6 +81,36 @@ export class Link implements EngineLink {
     const local = fingerprintIn(peerConnection?.localDescription?.sdp);
     const remote = fingerprintIn(peerConnection?.remoteDescription?.sdp);
     return local && remote ? { local, remote } : null;
+  }
+
+  get route(): Route | null {
+    return this.currentRoute;
+  }
+
+  /** Reads the route now, and again whenever the browser may have switched candidate pairs. */
+  private async watchRoute(): Promise<void> {
+    const peerConnection = this.connection.peerConnection;
+    if (!peerConnection) return;
+    const reread = () => {
+      void this.readRoute(peerConnection).then((changed) => {
+        if (changed && !this.closed) this.listener?.onRouteChange?.();
+      });
+    };
+    peerConnection.addEventListener('iceconnectionstatechange', reread);
+    // Not in Firefox, where the ICE connection state change covers a switch.
+    peerConnection.sctp?.transport.iceTransport?.addEventListener?.('selectedcandidatepairchange', reread);
+    // The answering side may open a moment before its stats name the selected pair.
+    for (let attempt = 0; attempt < 20 && !(await this.readRoute(peerConnection)) && !this.closed; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** True when the route changed. */
+  private async readRoute(peerConnection: RTCPeerConnection): Promise<boolean> {
+    const route = await selectedRoute(peerConnection).catch(() => null);
+    if (!route || route === this.currentRoute) return false;
+    this.currentRoute = route;
+    return true;
   }
 
   /** Sends a control frame (text) at once: chat never waits behind file data. */
@@ -147,6 +183,8 @@ export class Transport implements Signaling {
   private readonly pendingDials = new Map<string, (error: PeerChatError) => void>();
   private stopped = false;
   private registeredId = '';
+  /** The ICE servers new connections get; `setIceServers` brings fresh TURN credentials. */
+  private iceServers: RTCIceServer[];
   /**
    * One DTLS certificate for all of this session's connections, so the safety code a person
    * checked stays the same when a connection is re-established.
@@ -156,7 +194,9 @@ export class Transport implements Signaling {
   constructor(
     private readonly options: SignalingOptions,
     private readonly listener: SignalingListener,
-  ) {}
+  ) {
+    this.iceServers = options.iceServers;
+  }
 
   /** The registered id; kept while re-registering, as peers still know us by it. */
   get peerId(): string {
@@ -186,6 +226,16 @@ export class Transport implements Signaling {
     this.setState(SignalingState.closed);
   }
 
+  setIceServers(iceServers: RTCIceServer[]): void {
+    this.iceServers = iceServers;
+    // PeerJS hands `options.config` to each new RTCPeerConnection: no need to register again.
+    if (this.peer) this.peer.options.config = this.rtcConfig();
+  }
+
+  private rtcConfig(): RTCConfiguration {
+    return { iceServers: this.iceServers, iceTransportPolicy: this.options.iceTransportPolicy, certificates: this.certificates };
+  }
+
   /** Opens a data connection to `remoteId`; resolves when it is open. */
   dial(remoteId: string, timeoutMs: number): Promise<Link> {
     const peer = this.peer;
@@ -195,6 +245,11 @@ export class Transport implements Signaling {
     return new Promise<Link>((resolve, reject) => {
       const connection = peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata: this.options.metadata });
       const link = new Link(connection);
+      const peerConnection = connection.peerConnection;
+      const diagnosis = peerConnection ? new IceDiagnosis(peerConnection, this.iceServers) : null;
+      /** The peer answered, and still no route between us: a connection error that says why. */
+      const noRoute = () =>
+        diagnosis && peerConnection?.remoteDescription ? new PeerChatError(ErrorType.connection, diagnosis.explain(remoteId), remoteId) : null;
       const settle = (error: PeerChatError | null) => {
         clearTimeout(timer);
         this.pendingDials.delete(remoteId);
@@ -204,13 +259,17 @@ export class Transport implements Signaling {
         reject(error);
       };
       const timer = setTimeout(
-        () => settle(new PeerChatError(ErrorType.timeout, `No answer from peer ${remoteId} within ${Math.round(timeoutMs / 1000)} s`, remoteId)),
+        () => settle(noRoute() ?? new PeerChatError(ErrorType.timeout, `No answer from peer ${remoteId} within ${Math.round(timeoutMs / 1000)} s`, remoteId)),
         timeoutMs,
       );
       this.pendingDials.set(remoteId, settle);
       link.listener = {
         onOpen: () => settle(null),
-        onClose: () => settle(new PeerChatError(ErrorType.connection, `The connection to ${remoteId} closed before it opened`, remoteId)),
+        // PeerJS closes the connection when ICE fails: all candidate pairs tried, none worked.
+        onClose: () => {
+          const failed = diagnosis?.iceFailed ? noRoute() : null;
+          settle(failed ?? new PeerChatError(ErrorType.connection, `The connection to ${remoteId} closed before it opened`, remoteId));
+        },
         onControl: () => {},
         onBulk: () => {},
       };
@@ -218,8 +277,8 @@ export class Transport implements Signaling {
   }
 
   private createPeer(id: string): void {
-    const { host, port, path, key, secure, iceServers } = this.options;
-    const peer = new Peer(id, { host, port, path, key, secure, config: { iceServers, certificates: this.certificates }, debug: 0 });
+    const { host, port, path, key, secure } = this.options;
+    const peer = new Peer(id, { host, port, path, key, secure, config: this.rtcConfig(), debug: 0 });
     this.peer = peer;
     peer.on('open', (registeredId) => {
       this.registeredId = registeredId;

@@ -9,6 +9,7 @@ import {
   PeerChatError,
   PeerChatFileOfferEvent,
   PeerChatMessageEvent,
+  Route,
   SignalingState,
   TransferStatus,
   type ChatMessage,
@@ -25,6 +26,23 @@ created.port = 9000;
 created.acceptFiles = 'never';
 // @ts-expect-error not an accept-files value
 created.acceptFiles = 'sometimes';
+created.iceServersUrl = '/peerjs/ice';
+created.iceTransportPolicy = 'relay';
+// @ts-expect-error not an ICE transport policy
+created.iceTransportPolicy = 'turn-only';
+
+/** The peers whose data goes through a TURN relay. */
+export function relayedPeers(): string[] {
+  // @ts-expect-error a route is a closed union
+  if (chat.peers.some((peer) => peer.route === 'bogus')) return [];
+  return chat.peers.filter((peer) => peer.route === Route.relay).map((peer) => peer.peerId);
+}
+chat.addEventListener('peer-chat-connect', (event) => {
+  const route: Route | undefined = event.detail.route;
+  // @ts-expect-error a route is a closed union
+  if (event.detail.route === 'bogus') return;
+  console.log(route === Route.direct);
+});
 
 export async function talk(file: File): Promise<string[]> {
   await document.querySelector('peer-chat')!.connect('other-peer');

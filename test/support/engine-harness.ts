@@ -1,5 +1,6 @@
 /** Engines on the fake network with a fake clock: what the engine unit tests build on. */
 import { ChatEngine, DEFAULT_PREFERENCES, type ChatPreferences } from '../../src/engine/engine.js';
+import type { FetchJson } from '../../src/engine/ice-servers.js';
 import type { ChatEventDetails, ChatEventName } from '../../src/engine/types.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import { FakeClock, settle } from './fake-clock.js';
@@ -12,10 +13,17 @@ export interface TestPeer {
   of<K extends ChatEventName>(name: K): Array<ChatEventDetails[K]>;
 }
 
+export type PeerOptions = Partial<ChatPreferences> & {
+  openSink?: (size: number) => Promise<FileSink>;
+  prevent?: ChatEventName[];
+  iceServersUrl?: string;
+  fetchJson?: FetchJson;
+};
+
 export interface TestWorld {
   clock: FakeClock;
   network: FakeNetwork;
-  peer(id: string, preferences?: Partial<ChatPreferences> & { openSink?: (size: number) => Promise<FileSink>; prevent?: ChatEventName[] }): Promise<TestPeer>;
+  peer(id: string, preferences?: PeerOptions): Promise<TestPeer>;
 }
 
 export function world(): TestWorld {
@@ -24,7 +32,7 @@ export function world(): TestWorld {
   return {
     clock,
     network,
-    async peer(id, { openSink, prevent = [], ...preferences } = {}) {
+    async peer(id, { openSink, prevent = [], iceServersUrl = '', fetchJson, ...preferences } = {}) {
       const events: TestPeer['events'] = [];
       let next = 1;
       const engine = new ChatEngine({
@@ -37,8 +45,10 @@ export function world(): TestWorld {
         clock,
         randomId: () => `${id}-${next++}`,
         openSink: openSink ?? (async () => new MemorySink()),
+        fetchJson,
       });
-      engine.start({ host: 'signaling.test', port: 443, path: '/', key: 'peerjs', secure: true, peerId: id, iceServers: [], ...DEFAULT_PREFERENCES, ...preferences });
+      const connection = { host: 'signaling.test', port: 443, path: '/', key: 'peerjs', secure: true, peerId: id, iceServers: [], iceServersUrl, iceTransportPolicy: 'all' as const };
+      engine.start({ ...connection, ...DEFAULT_PREFERENCES, ...preferences });
       await settle();
       return {
         engine,
