@@ -42,6 +42,8 @@ export interface SignalingOptions {
   iceServers: RTCIceServer[];
   /** Sent to peers we dial, so they can show who is calling. */
   metadata: Record<string, unknown>;
+  /** The DTLS certificate to use (a stored one, with `persist`); null makes a new one. */
+  certificate?: RTCCertificate | null;
 }
 
 export interface SignalingListener {
@@ -56,6 +58,8 @@ export interface Signaling {
   /** The registered id (kept while re-registering); empty before the first registration. */
   readonly peerId: string;
   readonly signalingState: SignalingState;
+  /** The DTLS certificate of this registration's connections, once made. */
+  readonly certificate?: RTCCertificate | null;
   start(): void;
   stop(): void;
   /** Opens a link to `remoteId`; resolves when it is open, rejects with a `PeerChatError`. */
