@@ -1,5 +1,6 @@
 /** Engines on the fake network with a fake clock: what the engine unit tests build on. */
 import { ChatEngine, DEFAULT_PREFERENCES, type ChatPreferences } from '../../src/engine/engine.js';
+import type { ChatStore } from '../../src/engine/persistence.js';
 import type { ChatEventDetails, ChatEventName } from '../../src/engine/types.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import { FakeClock, settle } from './fake-clock.js';
@@ -7,6 +8,7 @@ import { FakeNetwork } from './fake-network.js';
 
 export interface TestPeer {
   engine: ChatEngine;
+  /** The registered id (the requested one, or the one the fake server assigned). */
   id: string;
   events: Array<{ name: ChatEventName; detail: unknown }>;
   of<K extends ChatEventName>(name: K): Array<ChatEventDetails[K]>;
@@ -15,18 +17,23 @@ export interface TestPeer {
 export interface TestWorld {
   clock: FakeClock;
   network: FakeNetwork;
-  peer(id: string, preferences?: Partial<ChatPreferences> & { openSink?: (size: number) => Promise<FileSink>; prevent?: ChatEventName[] }): Promise<TestPeer>;
+  /** An engine registered as `id` (empty: the fake server assigns one); with `store`, a `persist`ing one. */
+  peer(
+    id: string,
+    preferences?: Partial<ChatPreferences> & { openSink?: (size: number) => Promise<FileSink>; prevent?: ChatEventName[]; store?: ChatStore; mesh?: boolean },
+  ): Promise<TestPeer>;
 }
 
 export function world(): TestWorld {
   const clock = new FakeClock();
   const network = new FakeNetwork();
+  // Ids unique in the world, so a reloaded engine never repeats an id of its earlier life.
+  let next = 1;
   return {
     clock,
     network,
-    async peer(id, { openSink, prevent = [], ...preferences } = {}) {
+    async peer(id, { openSink, prevent = [], store, mesh = false, ...preferences } = {}) {
       const events: TestPeer['events'] = [];
-      let next = 1;
       const engine = new ChatEngine({
         createSignaling: network.create,
         emit: (name, detail) => {
@@ -35,14 +42,15 @@ export function world(): TestWorld {
         },
         changed: () => {},
         clock,
-        randomId: () => `${id}-${next++}`,
+        randomId: () => `${id || 'anon'}-${next++}`,
         openSink: openSink ?? (async () => new MemorySink()),
       });
-      engine.start({ host: 'signaling.test', port: 443, path: '/', key: 'peerjs', secure: true, peerId: id, iceServers: [], ...DEFAULT_PREFERENCES, ...preferences });
+      engine.setMesh(mesh);
+      engine.start({ host: 'signaling.test', port: 443, path: '/', key: 'peerjs', secure: true, peerId: id, iceServers: [], ...DEFAULT_PREFERENCES, ...preferences }, store);
       await settle();
       return {
         engine,
-        id,
+        id: engine.peerId,
         events,
         of: <K extends ChatEventName>(name: K) => events.filter((event) => event.name === name).map((event) => event.detail as ChatEventDetails[K]),
       };
