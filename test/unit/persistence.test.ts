@@ -108,7 +108,8 @@ describe('engine: persist', () => {
     await settle();
     expect(disk.records.get('peer-chat')!.peerId).to.equal(first.id);
     const second = await w.peer('', { store: new MemoryStore(disk) });
-    expect(second.id).to.not.equal('').and.not.equal(first.id);
+    expect(second.id).to.not.equal('');
+    expect(second.id).to.not.equal(first.id);
     expect(second.of('peer-chat-error')).to.deep.equal([]);
     await connectPair(second, first);
     second.engine.send('from the second tab');
