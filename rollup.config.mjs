@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import resolve from '@rollup/plugin-node-resolve';
@@ -14,21 +15,26 @@ function replaceWebrtcAdapter() {
   };
 }
 
-/** Prints the bundle's size, raw and gzipped, once it is written. */
+/** Prints the size of each file of the bundle, raw and gzipped, once written. */
 function reportSize() {
   return {
     name: 'report-size',
-    writeBundle(options) {
-      const code = readFileSync(options.file);
+    writeBundle(options, bundle) {
       const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
-      console.log(`${options.file}: ${kib(code.length)}, ${kib(gzipSync(code, { level: 9 }).length)} gzip`);
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        const code = readFileSync(join(options.dir, chunk.fileName));
+        console.log(`${options.dir}/${chunk.fileName}: ${kib(code.length)}, ${kib(gzipSync(code, { level: 9 }).length)} gzip${chunk.isEntry ? '' : ' (loaded on demand)'}`);
+      }
     },
   };
 }
 
 export default {
   input: 'src/index.ts',
-  output: { file: 'dist/peer-chat.js', format: 'es', sourcemap: true },
+  // dist/peer-chat.js, and beside it the parts loaded on demand (the QR code), named by content
+  // so that a cached old part never meets a new entry.
+  output: { dir: 'dist', entryFileNames: 'peer-chat.js', chunkFileNames: 'peer-chat-[name]-[hash].js', format: 'es', sourcemap: true },
   onwarn(warning, warn) {
     // Transpiled dependencies test `this` at module level; in ES modules it is undefined, as they expect.
     if (warning.code === 'THIS_IS_UNDEFINED' && warning.id?.includes('node_modules')) return;

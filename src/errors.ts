@@ -30,6 +30,8 @@ export const ErrorType = {
   integrity: 'integrity',
   /** A message could not be delivered: the peer did not come back in time. */
   delivery: 'delivery',
+  /** With `persist`: the browser's storage (IndexedDB) failed; the chat goes on, unstored. */
+  storage: 'storage',
   /** The receiver declined a file (a `sendFile()` rejection only). */
   declined: 'declined',
 } as const;

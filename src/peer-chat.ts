@@ -2,17 +2,19 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ChatController } from './controller/chat-controller.js';
+import { invitedPeerId, inviteUrl } from './invite/invite-link.js';
 import { shouldDefine } from './define.js';
 import { ErrorType } from './errors.js';
 import { firePeerChatEvent } from './events.js';
 import { AcceptFiles, Direction, MessageStatus, PeerStatus, Route, SignalingState, type ChatMessage, type HistoryEntry, type PeerInfo } from './engine/types.js';
+import type { QrDrawing } from './invite/qr.js';
 import { styles } from './peer-chat.styles.js';
 import { SettingsReader } from './settings.js';
 import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
 import { TransferStatus, type TransferInfo } from './transfers/types.js';
 
 /** Properties whose change means reading the settings again. */
-const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'iceServersUrl', 'iceTransportPolicy', 'name', 'acceptFiles', 'maxFileSize', 'reconnectTimeout', 'maxHistory'];
+const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'iceServersUrl', 'iceTransportPolicy', 'name', 'acceptFiles', 'maxFileSize', 'reconnectTimeout', 'maxHistory', 'persist'];
 
 /** Parses the `secure` attribute: absent means "like the page"; present means true unless "false". */
 const secureConverter = {
@@ -33,13 +35,16 @@ const secureConverter = {
  * @fires peer-chat-file-offer - A peer offers a file. Cancelable: `preventDefault()` declines it. Detail: `{ transferId, from, name, size, type }`.
  * @fires peer-chat-file-progress - Bytes moved in a transfer, on both sides. Detail: `{ transferId, peerId, direction, bytes, size }`.
  * @fires peer-chat-file - A file was received completely and its SHA-256 verified. Detail: `{ transferId, from, file }`.
- * @fires peer-chat-error - Something went wrong. Detail: `{ type, message, peerId? }`; `type`: `invalid-attribute`, `signaling`, `id-taken`, `unknown-peer`, `timeout`, `connection`, `not-connected`, `protocol`, `file-too-large`, `transfer`, `integrity`, `delivery`.
+ * @fires peer-chat-error - Something went wrong. Detail: `{ type, message, peerId? }`; `type`: `invalid-attribute`, `signaling`, `id-taken`, `unknown-peer`, `timeout`, `connection`, `not-connected`, `protocol`, `file-too-large`, `transfer`, `integrity`, `delivery`, `storage`.
  *
  * @csspart base - The element's layout container.
  * @csspart header - The row with the status and the own id.
  * @csspart status - The signaling state.
  * @csspart own-id - The id peers use to reach this element.
  * @csspart copy-button - Copies the own id.
+ * @csspart invite-button - Shares the invite link (`inviteUrl`), or copies it where the browser cannot share.
+ * @csspart invite - Shows and hides the invite link's QR code.
+ * @csspart invite-qr - The QR code of the invite link (SVG, drawn locally).
  * @csspart connect-form - The remote id input and connect button.
  * @csspart remote-id-input - Where a person types the id to connect to.
  * @csspart connect-button - Connects to the typed id.
@@ -117,6 +122,15 @@ export class PeerChat extends LitElement {
   @property({ attribute: 'reconnect-timeout' }) reconnectTimeout?: number | string;
   /** Messages and finished transfers kept; older ones leave the history (and their files are released). Default: 1000. */
   @property({ attribute: 'max-history' }) maxHistory?: number | string;
+  /**
+   * Keep the own id, the messages, the DTLS certificate, the delivery state and the peers in
+   * IndexedDB: after a reload the element carries on with the same id and re-dials its peers.
+   * The value, if any, is a storage key that keeps two chats of one site apart. A second tab
+   * with the same key gets an id of its own. Absent: nothing is written.
+   */
+  @property() persist: string | null = null;
+  /** Take part in groups: connected elements that both have `mesh` introduce their peers, so each joins every member. */
+  @property({ type: Boolean }) mesh = false;
   /** Overrides for the strings the element shows (see `defaultStrings`); property only. */
   @property({ attribute: false }) strings: PeerChatStringOverrides = {};
 
@@ -135,7 +149,10 @@ export class PeerChat extends LitElement {
 
   @state() private dragging = false;
   @state() private connecting = false;
-  @state() private copied = false;
+  /** Which copy button just copied. */
+  @state() private copied: 'id' | 'invite' | '' = '';
+  /** The QR code, once its module is loaded (the first time it is shown). */
+  @state() private drawQr: ((text: string) => QrDrawing) | null = null;
   /** Why the last connect from the form or `remote-id` failed, shown until the next attempt. */
   @state() private connectFailure = '';
 
@@ -164,6 +181,11 @@ export class PeerChat extends LitElement {
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     if (name === 'peer-id') this.peerId = value ?? '';
     else super.attributeChangedCallback(name, old, value);
+  }
+
+  /** The page's URL with `?peer-chat=<own id>`: opened elsewhere, it connects to this element. Empty before registration. */
+  get inviteUrl(): string {
+    return inviteUrl(globalThis.location.href, this.engine.peerId);
   }
 
   /** Ids of the peers connected now. */
@@ -274,15 +296,19 @@ export class PeerChat extends LitElement {
         globalThis.location,
       );
       const { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory, ...connection } = settings;
-      const key = JSON.stringify(connection);
+      const key = JSON.stringify({ ...connection, persist: this.persist });
       if (key !== this.transportKey) {
         this.transportKey = key;
-        this.engine.start(settings);
+        // Storage code is loaded only by the pages that use it.
+        const storageKey = this.persist || 'peer-chat';
+        const store = this.persist === null ? null : import('./engine/indexeddb-store.js').then(({ IndexedDbStore }) => new IndexedDbStore(storageKey));
+        this.engine.start(settings, store);
       } else {
         this.engine.update({ name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory });
       }
     }
     if (!starting && changed.has('remoteId')) this.connectToRemoteId();
+    this.engine.setMesh(this.mesh);
   }
 
   protected override updated(): void {
@@ -296,8 +322,8 @@ export class PeerChat extends LitElement {
   }
 
   private connectToRemoteId(): void {
-    const remoteId = this.remoteId.trim();
-    if (remoteId && this.engine.signalingState === SignalingState.open) {
+    const remoteId = this.remoteId.trim() || invitedPeerId(globalThis.location.href);
+    if (remoteId && remoteId !== this.engine.peerId && this.engine.signalingState === SignalingState.open) {
       // Failures are reported as peer-chat-error events by the engine, and shown.
       this.connectFailure = '';
       this.engine.connect(remoteId).catch((error: Error) => (this.connectFailure = error.message));
@@ -325,7 +351,8 @@ export class PeerChat extends LitElement {
           <span part="status" data-state=${state} role="status">${strings.signaling[state]}</span>
           <span>${strings.ownIdLabel}:</span>
           <span part="own-id">${ownId || strings.registering}</span>
-          <button part="copy-button" ?disabled=${!ownId} @click=${this.copyOwnId}>${this.copied ? strings.copied : strings.copy}</button>
+          <button part="copy-button" ?disabled=${!ownId} @click=${this.copyOwnId}>${this.copied === 'id' ? strings.copied : strings.copy}</button>
+          ${this.renderInvite(strings)}
         </div>
         <form part="connect-form" @submit=${this.handleConnect}>
           <label class="visually-hidden" for="remote-id">${strings.remoteIdLabel}</label>
@@ -373,6 +400,21 @@ export class PeerChat extends LitElement {
         ${this.dragging ? html`<div part="drop-zone">${strings.dropHint}</div>` : nothing}
       </div>
     `;
+  }
+
+  private renderInvite(strings: PeerChatStrings) {
+    const url = this.inviteUrl;
+    const qr = url && this.drawQr?.(url);
+    return html`<button part="invite-button" ?disabled=${!url} @click=${this.shareInvite}>${this.copied === 'invite' ? strings.invite.copied : strings.invite.share}</button>
+      <details part="invite" @toggle=${this.loadQr}>
+        <summary>${strings.invite.showQr}</summary>
+        ${qr
+          ? html`<svg part="invite-qr" role="img" aria-label=${strings.invite.qrLabel} viewBox="0 0 ${qr.size} ${qr.size}" shape-rendering="crispEdges">
+              <rect width="100%" height="100%" fill="#fff"></rect>
+              <path d=${qr.path} fill="#000"></path>
+            </svg>`
+          : nothing}
+      </details>`;
   }
 
   private renderEntry(entry: HistoryEntry, strings: PeerChatStrings, names: Map<string, string>) {
@@ -474,16 +516,39 @@ export class PeerChat extends LitElement {
   }
 
   private async copyOwnId(): Promise<void> {
+    if (await this.copy(this.engine.peerId, 'id')) return;
+    // No clipboard permission: the id is selectable (user-select: all) for copying by hand.
+    const selection = getSelection();
+    const idNode = this.renderRoot.querySelector('[part~="own-id"]');
+    if (selection && idNode) selection.selectAllChildren(idNode);
+  }
+
+  /** Copies `text`; the button named `which` says so for a moment. False without clipboard permission. */
+  private async copy(text: string, which: 'id' | 'invite'): Promise<boolean> {
     try {
-      await navigator.clipboard.writeText(this.engine.peerId);
-      this.copied = true;
-      setTimeout(() => (this.copied = false), 1500);
+      await navigator.clipboard.writeText(text);
     } catch {
-      // No clipboard permission: the id is selectable (user-select: all) for copying by hand.
-      const selection = getSelection();
-      const idNode = this.renderRoot.querySelector('[part~="own-id"]');
-      if (selection && idNode) selection.selectAllChildren(idNode);
+      return false;
     }
+    this.copied = which;
+    setTimeout(() => (this.copied = ''), 1500);
+    return true;
+  }
+
+  /** The system's share sheet where there is one; else the clipboard; else the QR code, opened. */
+  private async shareInvite(): Promise<void> {
+    const url = this.inviteUrl;
+    if (typeof navigator.share === 'function') {
+      // A person who closes the share sheet is no error.
+      await navigator.share({ url }).catch(() => {});
+    } else if (!(await this.copy(url, 'invite'))) {
+      this.renderRoot.querySelector<HTMLDetailsElement>('[part~="invite"]')!.open = true;
+    }
+  }
+
+  private async loadQr(event: Event): Promise<void> {
+    if (!(event.target as HTMLDetailsElement).open || this.drawQr) return;
+    this.drawQr = (await import('./invite/qr.js')).drawQr;
   }
 
   private handleFilePicked(): void {

@@ -35,6 +35,12 @@ export const defaultStrings = {
   decline: 'Decline',
   cancel: 'Cancel',
   download: (fileName: string): string => `Download ${fileName}`,
+  invite: {
+    share: 'Invite',
+    copied: 'Link copied',
+    showQr: 'QR code',
+    qrLabel: 'QR code of the invite link',
+  },
   messageStatus: {
     pending: 'sending…',
     failed: 'not delivered',

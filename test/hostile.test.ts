@@ -252,10 +252,12 @@ describe('<peer-chat> against a hostile or broken peer', () => {
       await violation;
       await raw.next((frame) => frame.t === 'cancel' && frame.tid === '../huge-2');
       expect(chat.transfers.find((transfer) => transfer.transferId === '../huge-2')?.status).to.equal('cancelled');
-      gc?.();
-      const after = heap();
-      // Chromium (with --enable-precise-memory-info) measures it; Firefox has no such API.
-      if (before !== undefined && after !== undefined) expect(after - before, 'heap growth').to.be.below(24 * 1024 * 1024);
+      // Chromium (with --enable-precise-memory-info) measures it; Firefox has no such API. Data
+      // still in flight when the sender stopped is dropped as it arrives: once it has drained,
+      // the heap must be back within a bound that does not grow with what the peer sent.
+      if (before !== undefined) {
+        await until(() => (gc?.(), heap()! - before < 24 * 1024 * 1024), 'the heap to return within 24 MiB of where it was', 20_000);
+      }
     } finally {
       FileSystemWritableFileStream.prototype.write = write;
     }

@@ -18,6 +18,16 @@ export class Outbox {
     return this.unacked;
   }
 
+  get last(): number {
+    return this.lastSeq;
+  }
+
+  /** Back from storage after a reload: numbering goes on where it was. */
+  restore(lastSeq: number, unacked: Outgoing[]): void {
+    this.lastSeq = lastSeq;
+    this.unacked = unacked;
+  }
+
   add(message: ChatMessage): Outgoing {
     const outgoing = { seq: ++this.lastSeq, message };
     this.unacked.push(outgoing);
@@ -66,5 +76,10 @@ export class Inbox {
 
   reset(): void {
     this.lastSeq = 0;
+  }
+
+  /** Back from storage after a reload. */
+  restore(lastSeq: number): void {
+    this.lastSeq = lastSeq;
   }
 }

@@ -14,6 +14,7 @@ import { DEFAULT_MAX_HISTORY, History } from './history.js';
 import { IceServersSource, fetchJson, type FetchJson } from './ice-servers.js';
 import type { CreateSignaling, Signaling, SignalingOptions } from './link.js';
 import { PeerSession, TIMING, type SessionHost } from './peer-session.js';
+import { Persistence, type ChatStore, type SavedChat, type SavedPeer } from './persistence.js';
 import { LIMITS, PROTOCOL_VERSION, randomId } from './protocol.js';
 import {
   AcceptFiles,
@@ -82,6 +83,17 @@ export class ChatEngine {
   private readonly deliveries = new Map<ChatMessage, { pending: Set<string>; failed: Set<string> }>();
   private ticker: Timer | null = null;
   private readonly sessionHost: SessionHost;
+  /** Set with `persist` once this element owns the stored record (see start). */
+  private persistence: Persistence | null = null;
+  private store: ChatStore | null = null;
+  /** Counts start() calls, so an older start's storage reads arriving late are ignored. */
+  private run = 0;
+  /** Peers from storage, dialed once registered. */
+  private resumable: { peers: SavedPeer[]; messages: Map<string, ChatMessage> } | null = null;
+  /** We take part in groups (the `mesh` attribute). */
+  private mesh = false;
+  /** How many ids each group member has introduced to us: bounded, whatever it sends. */
+  private readonly introductions = new WeakMap<PeerSession, number>();
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
@@ -126,12 +138,15 @@ export class ChatEngine {
       get ownName() {
         return engine.preferences.name;
       },
+      get ownMesh() {
+        return engine.mesh;
+      },
       get reconnectTimeoutMs() {
         return engine.preferences.reconnectTimeout;
       },
       dial: (peerId) => this.dial(peerId),
       emit: options.emit,
-      changed: () => options.changed(),
+      changed: () => this.changed(),
       received: (message) => this.record(message),
       delivered: (message, peerId) => {
         this.deliveries.get(message)?.pending.delete(peerId);
@@ -142,6 +157,9 @@ export class ChatEngine {
       removed: (session) => {
         if (this.sessions.get(session.peerId) === session) this.sessions.delete(session.peerId);
       },
+      whenSaved: (callback) => (this.persistence ? this.persistence.whenSaved(callback) : callback()),
+      joined: () => this.introduceGroup(),
+      introduced: (session, peerIds) => this.dialIntroduced(session, peerIds),
     };
   }
 
@@ -177,17 +195,71 @@ export class ChatEngine {
     return this.history.all.flatMap((entry) => (entry.kind === 'transfer' ? [entry.transfer.snapshot()] : []));
   }
 
-  /** (Re)starts with new connection settings: a new registration and session; connections are dropped. */
-  start(settings: ChatSettings): void {
+  /**
+   * (Re)starts with new connection settings: a new registration and session; connections are
+   * dropped. With a `store`, the saved id, session, certificate, history and peers come back
+   * first, unless another tab holds them; then this element gets its own id and record.
+   */
+  start(settings: ChatSettings, store: ChatStore | Promise<ChatStore> | null = null): void {
     this.stop();
     this.update(settings);
     this.session = this.newId();
+    const run = ++this.run;
+    if (!store) return this.register(settings, null);
+    void this.load(store, settings.peerId, run).then((saved) => {
+      if (run !== this.run) return;
+      if (saved) this.restore(this.store!, saved);
+      this.register(saved ? { ...settings, peerId: saved.peerId } : settings, saved?.certificate ?? null);
+    });
+  }
+
+  /** The saved chat if this element may take it over, else null. */
+  private async load(opening: ChatStore | Promise<ChatStore>, requested: string, run: number): Promise<SavedChat | null> {
+    try {
+      const store = await opening;
+      if (run !== this.run) return null;
+      this.store = store;
+      const saved = await store.load();
+      if (!saved || (requested && requested !== saved.peerId)) return null;
+      return (await store.claim(saved.peerId)) ? saved : null;
+    } catch (error) {
+      this.storageFailed(error);
+      return null;
+    }
+  }
+
+  private restore(store: ChatStore, saved: SavedChat): void {
+    this.session = saved.session;
+    // After a restart with other settings the history is still here: take it from storage only once.
+    if (this.history.all.length === 0) for (const message of saved.history) this.history.addMessage(message);
+    const messages = new Map(this.messagesOut().map((message) => [message.id, message]));
+    for (const peer of saved.peers) {
+      for (const { message } of peer.unacked) {
+        const kept = messages.get(message.id);
+        if (!kept) continue;
+        const delivery = this.deliveries.get(kept) ?? { pending: new Set<string>(), failed: new Set<string>() };
+        delivery.pending.add(peer.peerId);
+        this.deliveries.set(kept, delivery);
+      }
+    }
+    this.resumable = { peers: saved.peers, messages };
+    this.persist(store, saved.peerId);
+  }
+
+  private persist(store: ChatStore, peerId: string): void {
+    this.persistence = new Persistence(store, () => this.saved(peerId), (error) => this.storageFailed(error));
+    this.options.changed();
+  }
+
+  private register(settings: ChatSettings, certificate: RTCCertificate | null): void {
+    const run = this.run;
     const { name: _name, acceptFiles: _accept, maxFileSize: _max, reconnectTimeout: _timeout, maxHistory: _history, ...connection } = settings;
     const { emit } = this.options;
     const signaling = this.options.createSignaling(
-      { ...connection, metadata: { peerChat: PROTOCOL_VERSION, name: settings.name } },
+      { ...connection, certificate, metadata: { peerChat: PROTOCOL_VERSION, name: settings.name } },
       {
         onRegistered: (peerId) => {
+          this.registered(peerId, run);
           this.options.changed();
           emit('peer-chat-ready', { peerId });
         },
@@ -217,6 +289,11 @@ export class ChatEngine {
   }
 
   /** Applies settings that need no new registration. */
+  /** Takes part in groups (the `mesh` attribute), for the connections made from now on. */
+  setMesh(enabled: boolean): void {
+    this.mesh = enabled;
+  }
+
   update(preferences: ChatPreferences): void {
     const { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory } = preferences;
     this.preferences = { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory };
@@ -228,6 +305,11 @@ export class ChatEngine {
     this.ticker = null;
     this.iceServersSource?.stop();
     this.iceServersSource = null;
+    // What is stored stays as it was: a later start with the store carries on from there.
+    this.persistence = null;
+    this.resumable = null;
+    this.store?.release();
+    this.store = null;
     for (const session of [...this.sessions.values()]) session.end('local');
     this.signaling?.stop();
     this.signaling = null;
@@ -292,7 +374,7 @@ export class ChatEngine {
   clearHistory(): void {
     this.history.clear();
     for (const message of [...this.deliveries.keys()]) this.deliveries.delete(message);
-    this.options.changed();
+    this.changed();
   }
 
   // ---- internals -----------------------------------------------------------------------
@@ -352,14 +434,83 @@ export class ChatEngine {
     if (!delivery) return;
     message.status = delivery.pending.size > 0 ? MessageStatus.pending : delivery.failed.size > 0 ? MessageStatus.failed : MessageStatus.delivered;
     if (delivery.pending.size === 0) this.deliveries.delete(message);
-    this.options.changed();
+    this.changed();
   }
 
   private record(message: ChatMessage): void {
     this.history.addMessage(message);
-    this.options.changed();
+    this.changed();
     const { id, from, text, time, direction } = message;
     this.options.emit('peer-chat-message', { id, from, text, time, direction });
+  }
+
+  /** Something visible changed; with `persist`, something to store too (transfer progress is neither stored nor passes here). */
+  private changed(): void {
+    this.persistence?.touch();
+    this.options.changed();
+  }
+
+  private messagesOut(): ChatMessage[] {
+    return this.history.all.flatMap((entry) => (entry.kind === 'message' && entry.message.direction === Direction.out ? [entry.message] : []));
+  }
+
+  private registered(peerId: string, run: number): void {
+    const store = this.store;
+    if (store && !this.persistence && run === this.run) {
+      // A fresh id: the record becomes ours unless another tab of the site is using it.
+      store
+        .claim(peerId)
+        .then((claimed) => {
+          if (claimed && run === this.run && !this.persistence) this.persist(store, peerId);
+          this.persistence?.touch();
+        })
+        .catch((error) => this.storageFailed(error));
+    }
+    const resumable = this.resumable;
+    this.resumable = null;
+    for (const saved of resumable?.peers ?? []) {
+      if (saved.peerId !== peerId && !this.sessions.has(saved.peerId)) this.sessionFor(saved.peerId).resume(saved, resumable!.messages);
+    }
+  }
+
+  private saved(peerId: string): SavedChat {
+    const listed = [...this.sessions.values()].filter((session) => session.isListed).map((session) => session.saved());
+    return {
+      peerId,
+      session: this.session,
+      certificate: this.signaling?.certificate ?? null,
+      history: this.messages,
+      peers: [...listed, ...(this.resumable?.peers ?? [])],
+    };
+  }
+
+  private storageFailed(error: unknown): void {
+    this.options.emit('peer-chat-error', { type: ErrorType.storage, message: `The chat could not be stored: ${String(error)}` });
+  }
+
+  /** A member joined the group: every member hears who the others are. */
+  private introduceGroup(): void {
+    const members = [...this.sessions.values()].filter((session) => session.isMeshMember);
+    for (const member of members) {
+      const ids = members.filter((other) => other !== member).map((other) => other.peerId).slice(0, LIMITS.maxGroupSize);
+      if (ids.length > 0) member.sendFrame({ t: 'peers', ids });
+    }
+  }
+
+  /**
+   * Dials the members `by` introduced that we do not know, when our id is the smaller (the
+   * other side waits for us, so the two do not cross). Bounded: at most `maxGroupSize`
+   * introductions from each member, and no dial once we know that many peers.
+   */
+  private dialIntroduced(by: PeerSession, peerIds: string[]): void {
+    for (const peerId of peerIds) {
+      if (peerId === this.peerId || this.sessions.has(peerId) || !(this.peerId < peerId)) continue;
+      const used = this.introductions.get(by) ?? 0;
+      if (used >= LIMITS.maxGroupSize || this.sessions.size >= LIMITS.maxGroupSize) return;
+      this.introductions.set(by, used + 1);
+      // A member that left meanwhile is no error of ours: its session is simply forgotten.
+      this.sessionFor(peerId).connect().catch(() => {});
+    }
   }
 
   /** Reports an API failure as `peer-chat-error`, and returns it for the caller to throw. */

@@ -50,6 +50,8 @@ export interface SignalingOptions {
   iceTransportPolicy: RTCIceTransportPolicy;
   /** Sent to peers we dial, so they can show who is calling. */
   metadata: Record<string, unknown>;
+  /** The DTLS certificate to use (a stored one, with `persist`); null makes a new one. */
+  certificate?: RTCCertificate | null;
 }
 
 export interface SignalingListener {
@@ -64,6 +66,8 @@ export interface Signaling {
   /** The registered id (kept while re-registering); empty before the first registration. */
   readonly peerId: string;
   readonly signalingState: SignalingState;
+  /** The DTLS certificate of this registration's connections, once made. */
+  readonly certificate?: RTCCertificate | null;
   start(): void;
   stop(): void;
   /** Connections made from now on use these ICE servers (fresh TURN credentials); open ones keep theirs. */

@@ -8,6 +8,7 @@ import type { Transfers } from '../transfers/registry.js';
 import { TimerSlot, type Clock } from './clock.js';
 import { Arrival, Inbox, Outbox, type Outgoing } from './delivery.js';
 import type { Link } from './link.js';
+import type { SavedPeer } from './persistence.js';
 import { LIMITS, PROTOCOL_VERSION, decodeControl, encodeControl, isTransferFrame, type ControlFrame, type HelloFrame } from './protocol.js';
 import { TokenBucket } from './rate-limit.js';
 import { safeName } from './sanitize.js';
@@ -42,6 +43,8 @@ export interface SessionHost {
   readonly ownId: string;
   readonly ownSession: string;
   readonly ownName: string;
+  /** We take part in groups (the `mesh` attribute): said in `hello`. */
+  readonly ownMesh: boolean;
   readonly reconnectTimeoutMs: number;
   /** Opens a link to the peer through the signaling server. */
   dial(peerId: string): Promise<Link>;
@@ -54,6 +57,12 @@ export interface SessionHost {
   newId(): string;
   /** The session is over: the engine forgets it. */
   removed(session: PeerSession): void;
+  /** Runs `callback` once what we hold now is stored (at once when nothing is persisted). */
+  whenSaved(callback: () => void): void;
+  /** A group member's `hello` arrived: the group changed. */
+  joined(session: PeerSession): void;
+  /** A group member named the members it is connected to. */
+  introduced(session: PeerSession, peerIds: string[]): void;
 }
 
 export class PeerSession {
@@ -69,6 +78,10 @@ export class PeerSession {
   /** The peer speaks another protocol version: plain text only, both ways. */
   private plainText = false;
   private remoteSession?: string;
+  /** The peer takes part in groups (its `hello` said `mesh`). */
+  private remoteMesh = false;
+  /** Back from storage after our reload: we dial, whichever id is smaller (the peer waits). */
+  private dialsFirst = false;
   private lastHeard: number;
   private readonly outbox = new Outbox();
   private readonly inbox = new Inbox();
@@ -113,6 +126,11 @@ export class PeerSession {
     return !this.link || (this.link.speaksProtocol && !this.plainText);
   }
 
+  /** Connected, and both of us take part in groups. */
+  get isMeshMember(): boolean {
+    return this.connected && this.remoteMesh && this.host.ownMesh;
+  }
+
   get chunkSize(): number {
     return this.link?.chunkSize ?? 16 * 1024;
   }
@@ -121,6 +139,34 @@ export class PeerSession {
     const { peerId, name, safetyCode } = this;
     const route = this.connected ? this.link?.route : null;
     return { peerId, name, safetyCode, status: this.connected ? PeerStatus.connected : PeerStatus.reconnecting, ...(route ? { route } : {}) };
+  }
+
+  /** What a reloaded element needs to carry on with this peer. */
+  saved(): SavedPeer {
+    const { peerId, name } = this;
+    return { peerId, name, session: this.remoteSession, received: this.inbox.last, sent: this.outbox.last, unacked: this.outbox.pending.map(({ seq, message }) => ({ seq, message })) };
+  }
+
+  /**
+   * Carries on after our reload: listed as reconnecting with its queue and numbering as they
+   * were, dialed at once (the peer, which kept its state, waits for us whatever the ids).
+   * `messages` are the history's, so delivery updates show there.
+   */
+  resume(saved: SavedPeer, messages: Map<string, ChatMessage>): void {
+    this.name = saved.name;
+    this.remoteSession = saved.session;
+    this.inbox.restore(saved.received);
+    this.outbox.restore(
+      saved.sent,
+      saved.unacked.map(({ seq, message }) => ({ seq, message: messages.get(message.id) ?? message })),
+    );
+    this.listed = true;
+    this.dialsFirst = true;
+    this.host.changed();
+    (this.dialing ??= this.dial()).catch(() => {
+      if (!this.gone && !this.link) this.scheduleRedial();
+    });
+    this.giveUpTimer.set(() => this.end(DisconnectReason.closed, 'The peer did not come back'), this.host.reconnectTimeoutMs);
   }
 
   /** Resolves once connected; dials unless a link is already being set up. */
@@ -234,7 +280,10 @@ export class PeerSession {
 
   private async dial(): Promise<void> {
     try {
-      this.adopt(await this.host.dial(this.peerId));
+      const link = await this.host.dial(this.peerId);
+      // The peer dialed us meanwhile and that link already works: keep it, not two.
+      if (this.connected) return link.close();
+      this.adopt(link);
     } catch (error) {
       const typed = error instanceof PeerChatError ? error : new PeerChatError(ErrorType.connection, String(error), this.peerId);
       if (!this.link && !this.listed) this.forget(typed);
@@ -247,7 +296,7 @@ export class PeerSession {
   private opened(link: Link): void {
     this.lastHeard = this.host.clock.now();
     if (!link.speaksProtocol) return this.markConnected();
-    this.sendFrame({ t: 'hello', v: PROTOCOL_VERSION, name: this.host.ownName, session: this.host.ownSession });
+    this.sendFrame({ t: 'hello', v: PROTOCOL_VERSION, name: this.host.ownName, session: this.host.ownSession, ...(this.host.ownMesh ? { mesh: true } : {}) });
     this.helloTimer.set(() => {
       // Open but silent: a plain PeerJS app that dialed with our serialization, or a broken peer.
       if (this.link === link && !this.connected) this.lost(DisconnectReason.timeout);
@@ -272,6 +321,7 @@ export class PeerSession {
       this.outbox.renumber();
     }
     this.remoteSession = frame.session;
+    this.remoteMesh = frame.mesh === true;
     this.name = safeName(frame.name, LIMITS.maxNameLength);
     this.safetyCode = safetyCode(this.link?.fingerprints ?? null);
     this.markConnected();
@@ -279,11 +329,13 @@ export class PeerSession {
     // Catch up: re-send what was not acknowledged (the peer drops duplicates), resume files.
     for (const outgoing of this.outbox.pending) this.sendMessage(outgoing);
     this.host.transfers.resume(this.peerId);
+    if (this.isMeshMember) this.host.joined(this);
   }
 
   private markConnected(): void {
     if (this.connected) return;
     this.connected = true;
+    this.dialsFirst = false;
     this.redialAttempt = 0;
     this.redialTimer.cancel();
     this.giveUpTimer.cancel();
@@ -326,7 +378,7 @@ export class PeerSession {
    * the two sides do not cross connections; the other waits for it.
    */
   private scheduleRedial(): void {
-    if (!(this.host.ownId < this.peerId)) return;
+    if (!(this.host.ownId < this.peerId) && !this.dialsFirst) return;
     const delay = TIMING.redialDelaysMs[Math.min(this.redialAttempt, TIMING.redialDelaysMs.length - 1)];
     this.redialAttempt++;
     this.redialTimer.set(() => {
@@ -390,9 +442,11 @@ export class PeerSession {
         if (!this.budget.text.take(frame.text.length)) return this.cutOff('sent too much text (flooding)');
         const arrival = this.inbox.take(frame.seq);
         if (arrival === Arrival.gap) return this.violation(`${this.peerId} skipped messages (got ${frame.seq} after ${this.inbox.last})`);
-        // A re-send of something we have is acknowledged again, and shown once.
-        this.sendFrame({ t: 'ack', seq: this.inbox.last });
         if (arrival === Arrival.new) this.host.received({ id: frame.id, from: this.peerId, text: frame.text, time: frame.time, direction: Direction.in });
+        // A re-send of something we have is acknowledged again, and shown once; only once
+        // stored, so that a reload never loses what the sender was told we hold.
+        const seq = this.inbox.last;
+        this.host.whenSaved(() => this.sendFrame({ t: 'ack', seq }));
         return;
       }
       case 'ack': {
@@ -401,6 +455,10 @@ export class PeerSession {
         for (const message of done) this.host.delivered(message, this.peerId);
         return;
       }
+      case 'peers':
+        // Only between group members; others never send it.
+        if (!this.isMeshMember) return this.violation(`${this.peerId} sent "peers" outside a group`);
+        return this.host.introduced(this, frame.ids);
     }
   }
 
@@ -415,7 +473,10 @@ export class PeerSession {
     this.end(DisconnectReason.protocol, `Cut off: it ${why}`);
   }
 
+  /** Sends once the message and its number are stored: a reload never reuses a number. */
   private sendMessage({ seq, message }: Outgoing): void {
-    this.sendFrame({ t: 'msg', id: message.id, text: message.text, time: message.time, seq });
+    this.host.whenSaved(() => {
+      if (this.connected) this.sendFrame({ t: 'msg', id: message.id, text: message.text, time: message.time, seq });
+    });
   }
 }

@@ -21,9 +21,12 @@ export const LIMITS = {
   maxNameLength: 256,
   /** Longest id (message id, transfer id, MIME type). */
   maxIdLength: 128,
+  /** Most ids in one `peers` frame, and most members a group element connects to through introductions. */
+  maxGroupSize: 32,
 } as const;
 
-export type HelloFrame = { t: 'hello'; v: number; name: string; session: string };
+/** `mesh`: the sender takes part in groups (optional: older elements neither send nor read it). */
+export type HelloFrame = { t: 'hello'; v: number; name: string; session: string; mesh?: boolean };
 /** Goodbye: the peer disconnects on purpose, so it is not dialed again. */
 export type ByeFrame = { t: 'bye' };
 export type PingFrame = { t: 'ping' };
@@ -31,6 +34,8 @@ export type PingFrame = { t: 'ping' };
 export type TextFrame = { t: 'msg'; id: string; text: string; time: number; seq: number };
 /** Cumulative: every message up to `seq` arrived. */
 export type AckFrame = { t: 'ack'; seq: number };
+/** Between group members only: the other members the sender is connected to. */
+export type PeersFrame = { t: 'peers'; ids: string[] };
 export type OfferFrame = { t: 'offer'; tid: string; slot: number; name: string; size: number; type: string };
 /** The receiver wants the bytes from `offset` on (non-zero when resuming). */
 export type AcceptFrame = { t: 'accept'; tid: string; offset: number };
@@ -48,6 +53,7 @@ export type ControlFrame =
   | PingFrame
   | TextFrame
   | AckFrame
+  | PeersFrame
   | OfferFrame
   | AcceptFrame
   | DeclineFrame
@@ -94,11 +100,12 @@ const optional = (test: (value: unknown) => boolean) => (value: unknown) => valu
 const sha256 = (value: unknown) => typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
 
 const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boolean>> = {
-  hello: { v: count, name, session: id },
+  hello: { v: count, name, session: id, mesh: (value) => value === undefined || typeof value === 'boolean' },
   bye: {},
   ping: {},
   msg: { id, text: (value) => isString(value, LIMITS.maxTextLength), time: count, seq: positive },
   ack: { seq: count },
+  peers: { ids: (value) => Array.isArray(value) && value.length <= LIMITS.maxGroupSize && value.every(id) },
   offer: { tid: id, slot: (value) => isCount(value) && value <= 0xffffffff, name, size: count, type: (value) => isString(value, LIMITS.maxIdLength) },
   accept: { tid: id, offset: count },
   decline: { tid: id, code: optional((value) => value === 'file-too-large'), reason: optional(name) },

@@ -207,10 +207,17 @@ export class Transport implements Signaling {
     return this.state;
   }
 
+  get certificate(): RTCCertificate | null {
+    return this.certificates[0] ?? null;
+  }
+
   start(): void {
     this.stopped = false;
     this.setState(SignalingState.connecting);
-    RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams)
+    const stored = this.options.certificate;
+    // A stored certificate (persist) keeps the fingerprint, so the safety codes survive a reload.
+    const certificate = stored && stored.expires > Date.now() ? Promise.resolve(stored) : RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams);
+    certificate
       .then((certificate) => (this.certificates = [certificate]))
       .catch(() => {}) // The browser then makes one per connection; codes change on reconnection.
       .finally(() => {

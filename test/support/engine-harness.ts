@@ -1,6 +1,7 @@
 /** Engines on the fake network with a fake clock: what the engine unit tests build on. */
 import { ChatEngine, DEFAULT_PREFERENCES, type ChatPreferences } from '../../src/engine/engine.js';
 import type { FetchJson } from '../../src/engine/ice-servers.js';
+import type { ChatStore } from '../../src/engine/persistence.js';
 import type { ChatEventDetails, ChatEventName } from '../../src/engine/types.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import { FakeClock, settle } from './fake-clock.js';
@@ -8,6 +9,7 @@ import { FakeNetwork } from './fake-network.js';
 
 export interface TestPeer {
   engine: ChatEngine;
+  /** The registered id (the requested one, or the one the fake server assigned). */
   id: string;
   events: Array<{ name: ChatEventName; detail: unknown }>;
   of<K extends ChatEventName>(name: K): Array<ChatEventDetails[K]>;
@@ -18,23 +20,27 @@ export type PeerOptions = Partial<ChatPreferences> & {
   prevent?: ChatEventName[];
   iceServersUrl?: string;
   fetchJson?: FetchJson;
+  store?: ChatStore;
+  mesh?: boolean;
 };
 
 export interface TestWorld {
   clock: FakeClock;
   network: FakeNetwork;
+  /** An engine registered as `id` (empty: the fake server assigns one); with `store`, a `persist`ing one. */
   peer(id: string, preferences?: PeerOptions): Promise<TestPeer>;
 }
 
 export function world(): TestWorld {
   const clock = new FakeClock();
   const network = new FakeNetwork();
+  // Ids unique in the world, so a reloaded engine never repeats an id of its earlier life.
+  let next = 1;
   return {
     clock,
     network,
-    async peer(id, { openSink, prevent = [], iceServersUrl = '', fetchJson, ...preferences } = {}) {
+    async peer(id, { openSink, prevent = [], iceServersUrl = '', fetchJson, store, mesh = false, ...preferences } = {}) {
       const events: TestPeer['events'] = [];
-      let next = 1;
       const engine = new ChatEngine({
         createSignaling: network.create,
         emit: (name, detail) => {
@@ -43,16 +49,17 @@ export function world(): TestWorld {
         },
         changed: () => {},
         clock,
-        randomId: () => `${id}-${next++}`,
+        randomId: () => `${id || 'anon'}-${next++}`,
         openSink: openSink ?? (async () => new MemorySink()),
         fetchJson,
       });
       const connection = { host: 'signaling.test', port: 443, path: '/', key: 'peerjs', secure: true, peerId: id, iceServers: [], iceServersUrl, iceTransportPolicy: 'all' as const };
-      engine.start({ ...connection, ...DEFAULT_PREFERENCES, ...preferences });
+      engine.setMesh(mesh);
+      engine.start({ ...connection, ...DEFAULT_PREFERENCES, ...preferences }, store);
       await settle();
       return {
         engine,
-        id,
+        id: engine.peerId,
         events,
         of: <K extends ChatEventName>(name: K) => events.filter((event) => event.name === name).map((event) => event.detail as ChatEventDetails[K]),
       };
