@@ -2,15 +2,16 @@
  * End to end on the ASP.NET Razor page (demo/aspnet, which installs the PeerChat.AspNetCore package): two
  * real tabs on the page served by the real ASP.NET Core app, whose tag helper renders <peer-chat> and the
  * package's script. They register with the site's own /peerjs endpoint, chat, swap files byte for
- * byte, and keep chatting and sending after the ASP.NET process is killed.
+ * byte, and keep chatting and sending after the ASP.NET process is killed. And the Members page with ids
+ * from users: a signed-in tab registers as its user, a second tab of the same user is told the id is taken.
  */
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { chat, openTab, ready, swapFile, type Tab } from './support/site-tabs.js';
 
-async function startAspNet(): Promise<number> {
+async function startAspNet(env: Record<string, string> = {}): Promise<number> {
   // Discovery on, so the test can ask the site which ids registered with it.
-  const result = await executeServerCommand<{ port: number }, object>('server-start', { kind: 'aspnet', allowDiscovery: true });
+  const result = await executeServerCommand<{ port: number }, object>('server-start', { kind: 'aspnet', allowDiscovery: true, env });
   return result!.port;
 }
 
@@ -89,6 +90,62 @@ describe('<peer-chat> on the ASP.NET Razor page (demo/aspnet)', function () {
     } finally {
       for (const tab of tabs) await tab.close();
       if (running) await stopAspNet(port);
+    }
+  });
+
+  it('with PeerChatDemo__IdsFromUsers=true, a signed-in tab on /Members registers as its user; a second tab of that user gets id-taken', async () => {
+    const port = await startAspNet({ PeerChatDemo__IdsFromUsers: 'true' });
+    const origin = `http://127.0.0.1:${port}`;
+    const user = `member-${Date.now().toString(36)}`;
+    const tabs: Tab[] = [];
+    try {
+      // Anonymous: the members page sends the visitor to the sign-in form, and the signaling endpoint refuses.
+      const signIn = await openTab(`${origin}/Members`);
+      tabs.push(signIn);
+      expect(await signIn.run<string>('location.pathname')).to.equal('/SignIn');
+      expect(await signIn.run<number>(`fetch('/peerjs/peerjs/id').then((response) => response.status)`)).to.equal(401);
+      // Signs in as the form does (with its antiforgery token); the cookie is the browser's from then on.
+      const landed = await signIn.run<string>(`(async () => {
+        const form = new FormData(document.querySelector('form'));
+        form.set('name', ${JSON.stringify(user)});
+        return (await fetch(location.href, { method: 'POST', body: form })).url;
+      })()`);
+      expect(new URL(landed).pathname).to.equal('/Members');
+
+      const first = await openTab(`${origin}/Members`);
+      tabs.push(first);
+      expect(await ready(first), 'the signed-in tab registers its user\u2019s id').to.equal(user);
+      expect(await first.run<string>(`chat.getAttribute('name')`), 'asp-name-from-user').to.equal(user);
+
+      // The same user in a second tab: its own token, the same id: ID-TAKEN, which the element reports as
+      // peer-chat-error id-taken (and keeps retrying with backoff, so the event is caught on a retry too).
+      const second = await openTab(`${origin}/Members`);
+      tabs.push(second);
+      const error = await second.run<{ type: string; message: string }>(`(async () => {
+        await customElements.whenDefined('peer-chat');
+        const chat = document.querySelector('peer-chat');
+        return new Promise((resolve, reject) => {
+          setTimeout(() => reject(new Error('no id-taken error within 20 s')), 20000);
+          chat.addEventListener('peer-chat-error', (event) => {
+            if (event.detail.type === 'id-taken') resolve({ type: event.detail.type, message: event.detail.message });
+          });
+        });
+      })()`);
+      expect(error.type).to.equal('id-taken');
+      expect(error.message).to.contain(user);
+      expect(await second.run<string>('document.querySelector("peer-chat").signalingState')).to.not.equal('open');
+      // The first tab keeps the id.
+      expect(await first.run<string[]>(`[chat.signalingState, chat.peerId]`)).to.deep.equal(['open', user]);
+
+      // Signed out again, so that no later test's page finds this user's cookie.
+      const signedOut = await first.run<string>(`(async () => {
+        await fetch('/Members?handler=SignOut', { method: 'POST', body: new FormData(document.querySelector('form')) });
+        return (await fetch('/Members')).url;
+      })()`);
+      expect(new URL(signedOut).pathname).to.equal('/SignIn');
+    } finally {
+      for (const tab of tabs) await tab.close();
+      await stopAspNet(port);
     }
   });
 });
