@@ -14,8 +14,8 @@
 //   node scripts/netns.mjs -- node bench/signaling.mjs
 //
 // Environment: BENCH_CLIENTS (default 2000), BENCH_RATE (msg/s, 500), BENCH_SECONDS (10),
-// BENCH_SERVERS (default "node,aspnet,aspnet-wks,cluster-1,cluster-2,cluster-3": aspnet-wks is ASP.NET with
-// workstation GC, cluster-N N instances with Redis),
+// BENCH_SERVERS (default "node,aspnet,aspnet-spinning,cluster-1,cluster-2,cluster-3": aspnet-spinning is ASP.NET
+// with the runtime's default thread-pool spinning, cluster-N N instances with Redis),
 // BENCH_ROUNDS (1; with more, servers alternate and the table shows each figure's median).
 // Prints a table and writes bench-signaling.json.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -38,8 +38,8 @@ const PAYLOAD = { type: 'offer', sdp: 'v=0\r\n' + 'a=x'.repeat(340) };
 const variants = {
   node: { kind: 'node', label: 'Node peer 1.0.2' },
   aspnet: { kind: 'aspnet', label: 'ASP.NET PeerSignaling' },
-  // Server GC (the default for ASP.NET apps) sizes its heaps per core; workstation GC is the lean one.
-  'aspnet-wks': { kind: 'aspnet', label: 'ASP.NET, workstation GC', env: { DOTNET_gcServer: '0' } },
+  // demo/aspnet turns the thread pool's spinning off (its runtimeconfig); this is the runtime's default, for comparison.
+  'aspnet-spinning': { kind: 'aspnet', label: 'ASP.NET, spinning thread pool', env: { DOTNET_ThreadPool_UnfairSemaphoreSpinLimit: '70' } },
   'cluster-1': { kind: 'cluster', instances: 1, label: '1 instance + Redis' },
   'cluster-2': { kind: 'cluster', instances: 2, label: '2 instances + Redis' },
   'cluster-3': { kind: 'cluster', instances: 3, label: '3 instances + Redis' },
