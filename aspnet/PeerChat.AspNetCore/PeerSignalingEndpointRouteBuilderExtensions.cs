@@ -53,7 +53,9 @@ public static class PeerSignalingEndpointRouteBuilderExtensions
 
         // The WebSocket middleware runs inside this endpoint only, so the host app needs no UseWebSockets().
         var socketApp = endpoints.CreateApplicationBuilder();
-        socketApp.UseWebSockets();
+        // No ping timer per socket: peerjs clients send HEARTBEAT every 5 s and the alive check drops silent
+        // ones (the Node server sends no pings either).
+        socketApp.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         socketApp.Run(context => HandleSocketAsync(context, hub));
         // A signaling socket lives as long as the page: a request timeout would cut every client.
         group.Map("/peerjs", socketApp.Build()).DisableRequestTimeout();
