@@ -132,10 +132,13 @@ function openSessionDirectory(): Promise<FileSystemDirectoryHandle | null> {
 }
 
 async function removeAbandoned(root: FileSystemDirectoryHandle): Promise<void> {
-  const { held = [] } = await navigator.locks.query();
-  const live = new Set(held.map((lock) => lock.name));
+  // Folders first, locks second: a page takes its lock before it makes its folder, so every
+  // folder listed here whose page is alive has its lock in the answer (the other order lost
+  // the folders of pages that opened in between).
   const names: string[] = [];
   for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+  const { held = [] } = await navigator.locks.query();
+  const live = new Set(held.map((lock) => lock.name));
   for (const name of names) {
     if (!live.has(LOCK_PREFIX + name)) await root.removeEntry(name, { recursive: true }).catch(() => {});
   }
