@@ -309,9 +309,14 @@ async function chatSendMessages(count, perSecond) {
   }
 }
 
-/** Resolves once this tab received `total` messages in all and has rendered them. */
-async function chatShown(total) {
-  while (incoming < total) await new Promise((resolve) => setTimeout(resolve, 5));
+/**
+ * Resolves once this tab received `total` messages in all and has rendered them, or after
+ * `waitMs` (a long log renders slowly): with the number received.
+ */
+async function chatShown(total, waitMs = 10_000) {
+  const until = performance.now() + waitMs;
+  while (incoming < total && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+  if (incoming < total) return incoming;
   await chat.updateComplete;
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
   return incoming;

@@ -286,7 +286,7 @@ async function measureHistory(sender, receiver) {
   const messages = async (count, perSecond) => {
     total += count;
     await call(sender, 'chatSendMessages', count, perSecond);
-    await call(receiver, 'chatShown', total);
+    while ((await call(receiver, 'chatShown', total)) < total);
   };
   const singles = async () => {
     const costs = [];
