@@ -309,17 +309,29 @@ async function chatSendMessages(count, perSecond) {
   }
 }
 
+/** Waits the way chatShown does, for `ms`: what it costs is subtracted as the idle baseline. */
+async function poll(until) {
+  while (!until()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 /**
  * Resolves once this tab received `total` messages in all and has rendered them, or after
  * `waitMs` (a long log renders slowly): with the number received.
  */
 async function chatShown(total, waitMs = 10_000) {
-  const until = performance.now() + waitMs;
-  while (incoming < total && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+  const end = performance.now() + waitMs;
+  await poll(() => incoming >= total || performance.now() >= end);
   if (incoming < total) return incoming;
   await chat.updateComplete;
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
   return incoming;
+}
+
+/** Does nothing for `ms`, polling as chatShown does: the idle baseline of a main-thread cost. */
+async function idle(ms) {
+  const end = performance.now() + ms;
+  await poll(() => performance.now() >= end);
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 }
 
 /** Puts the focus in the element's message input. */
@@ -327,13 +339,16 @@ function focusInput() {
   chat.shadowRoot.querySelector('[part~="input"]').focus();
 }
 
+let keyLatency = null;
+
 /**
- * Resolves with how long the next key press took on the main thread: from the key event's
- * time stamp until its handlers, any update of the element and the style and layout that
- * follow are done (not the wait for the next frame).
+ * Starts waiting for the next key press; `keyLatency()` then resolves with how long it took
+ * on the main thread: from the key event's time stamp until its handlers, any update of the
+ * element and the style and layout that follow are done (not the wait for the next frame).
  */
-function nextKeyLatency() {
-  return new Promise((resolve) => {
+function armKey() {
+  keyLatency = new Promise((resolve) => {
+    setTimeout(() => resolve(NaN), 10_000); // The key never came: no figure rather than a hang.
     chat.shadowRoot.querySelector('[part~="input"]').addEventListener(
       'keydown',
       (event) => {
@@ -390,7 +405,9 @@ window.bench = {
   chatProbeAll,
   chatSendMessages,
   chatShown,
+  idle,
   focusInput,
-  nextKeyLatency,
+  armKey,
+  keyLatency: () => keyLatency,
   burn,
 };
