@@ -231,8 +231,11 @@ describe('<peer-chat> against a hostile or broken peer', () => {
   it('memory: storage names are ours, and a sender that ignores acknowledgements is cut off at the receiver’s window', async () => {
     // Storage that never finishes a write (a slow disk, at its worst): every byte the peer
     // pushes beyond the window would otherwise pile up in memory.
+    // Without workers the element writes through the writable stream, stuck here.
     const write = FileSystemWritableFileStream.prototype.write;
+    const worker = window.Worker;
     FileSystemWritableFileStream.prototype.write = () => new Promise<void>(() => {});
+    (window as { Worker?: typeof Worker }).Worker = undefined;
     const heap = () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
     const gc = (window as unknown as { gc?: () => void }).gc;
     try {
@@ -260,6 +263,7 @@ describe('<peer-chat> against a hostile or broken peer', () => {
       }
     } finally {
       FileSystemWritableFileStream.prototype.write = write;
+      window.Worker = worker;
     }
     await stillUsable();
   });

@@ -36,13 +36,14 @@ export type TextFrame = { t: 'msg'; id: string; text: string; time: number; seq:
 export type AckFrame = { t: 'ack'; seq: number };
 /** Between group members only: the other members the sender is connected to. */
 export type PeersFrame = { t: 'peers'; ids: string[] };
-export type OfferFrame = { t: 'offer'; tid: string; slot: number; name: string; size: number; type: string };
-/** The receiver wants the bytes from `offset` on (non-zero when resuming). */
-export type AcceptFrame = { t: 'accept'; tid: string; offset: number };
+/** `hash: 'sha256-blocks'`: the sender can verify with the block hash (see transfers/file-hash.ts). */
+export type OfferFrame = { t: 'offer'; tid: string; slot: number; name: string; size: number; type: string; hash?: string };
+/** The receiver wants the bytes from `offset` on (non-zero when resuming); `hash`: it chose the block hash the offer named. */
+export type AcceptFrame = { t: 'accept'; tid: string; offset: number; hash?: string };
 /** `code: 'file-too-large'` when the file does not fit (`reason` then says how much space there is). */
 export type DeclineFrame = { t: 'decline'; tid: string; code?: 'file-too-large'; reason?: string };
 export type CancelFrame = { t: 'cancel'; tid: string; reason: string };
-/** Sender → receiver, after the last chunk: the SHA-256 of the whole file, in hex. */
+/** Sender → receiver, after the last chunk: the SHA-256 of the whole file (or the block hash's root, when chosen), in hex. */
 export type EndFrame = { t: 'end'; tid: string; sha256: string };
 /** Receiver → sender: bytes received so far; `size` bytes means it holds the whole, verified file. */
 export type ReceivedFrame = { t: 'received'; tid: string; bytes: number };
@@ -97,6 +98,8 @@ const count = isCount;
 const positive = (value: unknown) => isCount(value) && value > 0;
 /** A field that may be left out. */
 const optional = (test: (value: unknown) => boolean) => (value: unknown) => value === undefined || test(value);
+/** Any name, so that a later scheme does not make the frame invalid; only `sha256-blocks` means something now. */
+const hashName = optional(id);
 const sha256 = (value: unknown) => typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
 
 const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boolean>> = {
@@ -106,8 +109,8 @@ const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boole
   msg: { id, text: (value) => isString(value, LIMITS.maxTextLength), time: count, seq: positive },
   ack: { seq: count },
   peers: { ids: (value) => Array.isArray(value) && value.length <= LIMITS.maxGroupSize && value.every(id) },
-  offer: { tid: id, slot: (value) => isCount(value) && value <= 0xffffffff, name, size: count, type: (value) => isString(value, LIMITS.maxIdLength) },
-  accept: { tid: id, offset: count },
+  offer: { tid: id, slot: (value) => isCount(value) && value <= 0xffffffff, name, size: count, type: (value) => isString(value, LIMITS.maxIdLength), hash: hashName },
+  accept: { tid: id, offset: count, hash: hashName },
   decline: { tid: id, code: optional((value) => value === 'file-too-large'), reason: optional(name) },
   cancel: { tid: id, reason: (value) => isString(value, LIMITS.maxNameLength) },
   end: { tid: id, sha256 },

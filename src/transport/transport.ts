@@ -19,7 +19,7 @@ export const BULK = {
   highWaterMark: 1024 * 1024,
   /** Resume when the buffer drains to this. */
   lowWaterMark: 256 * 1024,
-  /** Preferred message size; capped by the connection's SCTP max message size. */
+  /** Preferred message size (256 KiB cost chat messages more delay than they saved CPU: README, Benchmarks); capped by the connection's SCTP max message size. */
   chunkSize: 64 * 1024,
   /** Stream id of the pre-negotiated bulk channel (PeerJS's own channel gets 0 or 1). */
   channelId: 64,
