@@ -106,6 +106,9 @@ export const styles = css`
     background: var(--_own-bubble);
     align-self: flex-end;
   }
+  [part~='show-earlier'] {
+    align-self: center;
+  }
   [part~='message-meta'] {
     display: block;
     font-size: 0.75em;

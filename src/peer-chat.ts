@@ -13,6 +13,9 @@ import { SettingsReader } from './settings.js';
 import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
 import { TransferStatus, type TransferInfo } from './transfers/types.js';
 
+/** Entries the log shows at first, and adds each time the person asks for earlier ones. */
+const LOG_PAGE = 200;
+
 /** Properties whose change means reading the settings again. */
 const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'iceServersUrl', 'iceTransportPolicy', 'name', 'acceptFiles', 'maxFileSize', 'reconnectTimeout', 'maxHistory', 'persist'];
 
@@ -56,6 +59,7 @@ const secureConverter = {
  * @csspart safety-code - A peer's safety code: the same on both screens unless someone is in the middle.
  * @csspart disconnect-button - Disconnects one peer.
  * @csspart messages - The message log.
+ * @csspart show-earlier - Shows earlier entries of a long log (the log shows the newest ones, a page at a time).
  * @csspart message - One chat message (also `message-in` or `message-out`).
  * @csspart message-meta - A message's sender and time.
  * @csspart message-text - A message's text.
@@ -147,6 +151,8 @@ export class PeerChat extends LitElement {
   private renderedEntries = 0;
   private formats = new Formats('');
 
+  /** How many of the newest entries the log shows: a long history costs a render no more than a short one. */
+  @state() private shownEntries = LOG_PAGE;
   @state() private dragging = false;
   @state() private connecting = false;
   /** Which copy button just copied. */
@@ -314,7 +320,7 @@ export class PeerChat extends LitElement {
   protected override updated(): void {
     // Keep the newest entry in view unless the person scrolled up to read. Only when entries
     // were added: reading the layout on every progress update would cost a reflow each time.
-    const entries = this.engine.entries.length;
+    const entries = this.engine.entryCount;
     if (entries === this.renderedEntries) return;
     this.renderedEntries = entries;
     const log = this.log;
@@ -384,8 +390,11 @@ export class PeerChat extends LitElement {
               )}
         </ul>
         <div part="messages" role="log" aria-label=${strings.messagesLabel} tabindex="0">
+          ${this.engine.entryCount > this.shownEntries
+            ? html`<button part="show-earlier" @click=${() => (this.shownEntries += LOG_PAGE)}>${strings.showEarlier}</button>`
+            : nothing}
           ${repeat(
-            this.engine.entries,
+            this.engine.recentEntries(this.shownEntries),
             (entry) => (entry.kind === 'transfer' ? `t${entry.transfer.transferId}${entry.transfer.peerId}` : `m${entry.message.id}${entry.message.from}`),
             (entry) => this.renderEntry(entry, strings, names),
           )}

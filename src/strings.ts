@@ -25,6 +25,7 @@ export const defaultStrings = {
   safetyCodeLabel: 'Safety code',
   safetyCodeHelp: 'Compare this code with your peer (by phone, or in person). If it is the same on both screens, no one is in the middle.',
   messagesLabel: 'Messages',
+  showEarlier: 'Show earlier messages',
   inputLabel: 'Message',
   inputPlaceholder: 'Write a message. Enter sends, Shift+Enter adds a line',
   send: 'Send',

@@ -146,4 +146,23 @@ describe('<peer-chat> contract', () => {
     const own = part(alice, 'message-out').getBoundingClientRect();
     expect(own.left - log.left).to.be.below(log.right - own.right);
   });
+
+  it('shows the newest 200 entries of a long log, and earlier ones on request', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port);
+    await pair(alice, bob);
+    for (let i = 1; i <= 250; i++) await alice.send(`message ${i}`);
+    await until(() => bob.messages.length === 250, 'all 250 messages');
+    await bob.updateComplete;
+    let shown = parts(bob, 'message-text').map((node) => node.textContent);
+    expect(shown).to.have.length(200);
+    expect(shown[0]).to.equal('message 51');
+    expect(shown.at(-1)).to.equal('message 250');
+    part(bob, 'show-earlier').click();
+    await bob.updateComplete;
+    shown = parts(bob, 'message-text').map((node) => node.textContent);
+    expect(shown).to.have.length(250);
+    expect(shown[0]).to.equal('message 1');
+    expect(parts(bob, 'show-earlier')).to.deep.equal([]);
+  });
 });

@@ -182,7 +182,17 @@ export class ChatEngine {
 
   /** The conversation in the order it happened here: copies. */
   get entries(): HistoryEntry[] {
-    return this.history.all.map((entry) =>
+    return this.recentEntries(this.history.size);
+  }
+
+  /** How many entries the history holds. */
+  get entryCount(): number {
+    return this.history.size;
+  }
+
+  /** The newest `count` entries, oldest first: copies. What a view shows costs the same at any history length. */
+  recentEntries(count: number): HistoryEntry[] {
+    return this.history.recent(count).map((entry) =>
       entry.kind === 'message' ? { kind: 'message', message: { ...entry.message } } : { kind: 'transfer', transfer: entry.transfer.snapshot() },
     );
   }
