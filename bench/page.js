@@ -220,14 +220,14 @@ let incoming = 0;
 
 /**
  * Replaces this tab's element with a fresh, registered one that accepts files and echoes probes
- * (and has the given extra attributes); returns its id.
+ * (and has the given extra attributes; one given as null is left out); returns its id.
  */
 async function chatStart(port, extra = {}) {
   chat?.remove();
   chat = document.createElement('peer-chat');
   incoming = 0;
   const attributes = { host: '127.0.0.1', port, 'ice-servers': '[]', 'accept-files': 'always', ...extra };
-  for (const [name, value] of Object.entries(attributes)) chat.setAttribute(name, String(value));
+  for (const [name, value] of Object.entries(attributes)) if (value !== null) chat.setAttribute(name, String(value));
   chat.addEventListener('peer-chat-file', ({ detail }) => bytesArrived(detail.file.size));
   chat.addEventListener('peer-chat-message', ({ detail }) => {
     if (detail.direction !== 'in') return;
@@ -377,6 +377,9 @@ async function chatProbeDuringTransfer(size, fractions) {
   return probeDuring(transfer, () => fraction, fractions, chatProbe);
 }
 
+/** The route (`direct` or `relay`) of each of the element's peers. */
+const chatRoutes = () => chat.peers.map((peer) => peer.route);
+
 // ---- which process is this tab? --------------------------------------------------------------
 
 /** Keeps this tab's renderer busy for `ms`, so that its process stands out by CPU time. */
@@ -403,6 +406,7 @@ window.bench = {
   chatProbeIdle,
   chatProbeDuringTransfer,
   chatProbeAll,
+  chatRoutes,
   chatSendMessages,
   chatShown,
   idle,

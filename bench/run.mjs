@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // `npm run bench` (issues 4 and 13): <peer-chat> against a bare WebRTC data channel and plain
 // PeerJS, between two tabs of one headless Chromium; one element with 8 peers (9 tabs); and the
-// cost of showing messages in a long log. Prints one table and writes bench-results.json.
+// cost of showing messages in a long log; and <peer-chat> through a TURN relay (coturn) between
+// two hosts that cannot reach each other (bench/turn.mjs). Prints one table and writes
+// bench-results.json.
 //
 // Runs inside the private network namespace of scripts/netns.mjs (see package.json), where
 // Chromium gathers host candidates; every server binds 127.0.0.1 and ICE uses no servers.
 // Several rounds; figures are medians over them, and ratios compare figures of the same run.
 //
 //   BENCH_ROUNDS (3), BENCH_MIB (64: transfer size), BENCH_LARGE_MIB (256: memory test),
+//   BENCH_TURN_MIB (BENCH_MIB: transfer size through TURN), BENCH_TURN_ROUNDS (BENCH_ROUNDS),
 //   CHROMIUM_PATH (/usr/bin/chromium)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -17,6 +20,7 @@ import { launchBrowser } from '../test/support/browsers.mjs';
 import { cpuTimes, memory, rendererOf, resetPeak } from './processes.mjs';
 import { formatTable, max, median, row } from './report.mjs';
 import { startSignaling, startStaticServer } from './servers.mjs';
+import { measureTurn } from './turn.mjs';
 
 const MiB = 1024 * 1024;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -30,6 +34,8 @@ function setting(name, fallback) {
 const ROUNDS = setting('BENCH_ROUNDS', 3);
 const SIZE = setting('BENCH_MIB', 64) * MiB;
 const LARGE = setting('BENCH_LARGE_MIB', 256) * MiB;
+const TURN_SIZE = setting('BENCH_TURN_MIB', SIZE / MiB) * MiB;
+const TURN_ROUNDS = setting('BENCH_TURN_ROUNDS', ROUNDS);
 /** Fresh connections timed per round, for each of PeerJS and <peer-chat>. */
 const CONNECTS_PER_ROUND = 4;
 /** Chat probes per round on an idle connection. */
@@ -206,6 +212,8 @@ async function measure(samples) {
   samples.many = await measureManyPeers(sender);
   log('history');
   samples.history = await measureHistory(sender, receiver);
+  // Last, while the tabs above sit idle: two more Chromiums, coturn and the demo site.
+  await measureTurn({ size: TURN_SIZE, rounds: TURN_ROUNDS, probeAt: PROBE_AT, idleProbes: IDLE_PROBES, log, into: samples.turn });
 }
 
 /** CPU time of all of Chromium while `work` runs, in ms per MB (10^6 bytes) of `bytes`. */
@@ -326,8 +334,10 @@ function tabulate(samples) {
   const { idle, chat: duringChat, bare: duringBare } = samples.probes;
   const delay = { target: `< ${TARGET.chatDelayMs} ms`, check: (value) => value < TARGET.chatDelayMs };
   const bundle = gzipSync(readFileSync(`${root}/dist/peer-chat.js`), { level: 9 }).length / 1024;
-  const { many, history } = samples;
+  const { many, history, turn } = samples;
   const { empty, long } = history;
+  const turnSize = `${TURN_SIZE / MiB} MiB`;
+  const turnRoute = `route ${turn.routes?.[1]?.join(',')} / ${turn.routes?.[2]?.join(',')}`;
   return [
     row({ metric: `bare channel, ${size}: 64 KiB messages, 1 MiB high / 256 KiB low water`, value: bare, unit: 'MB/s' }),
     mbs('bare channel: 256 KiB messages', throughput('bare256')),
@@ -432,6 +442,23 @@ function tabulate(samples) {
       check: (value) => value < TARGET.keyMs,
     }),
     row({
+      metric: `TURN (coturn), 2 hosts, ${turnRoute}: sendFile, ${turnSize}, ${TURN_ROUNDS} round(s)`,
+      value: median(turn.throughput.map((result) => result.mbps)),
+      unit: 'MB/s',
+      baseline: throughput('chat'),
+      baselineLabel: `direct, ${size}`,
+    }),
+    row({
+      metric: 'TURN: chat message during a transfer, one-way: median',
+      value: median(oneWay(turn.probes.chat)),
+      unit: 'ms',
+      baseline: median(oneWay(duringChat)),
+      baselineLabel: 'direct',
+    }),
+    row({ metric: 'TURN: chat message during a transfer, one-way: max', value: max(oneWay(turn.probes.chat)), unit: 'ms', baseline: max(oneWay(duringChat)), baselineLabel: 'direct' }),
+    row({ metric: 'TURN: chat message, idle connection, one-way: median', value: median(oneWay(turn.probes.idle)), unit: 'ms', baseline: median(oneWay(idle)), baselineLabel: 'direct' }),
+    row({ metric: 'TURN: connect() until resolved (one)', value: turn.connectMs, unit: 'ms', baseline: median(samples.connect.chat), baselineLabel: 'direct, median' }),
+    row({
       metric: 'dist/peer-chat.js, gzip -9',
       value: bundle,
       unit: 'KiB',
@@ -445,7 +472,7 @@ function tabulate(samples) {
 
 /** One-way delays rely on both tabs' clocks agreeing: each must lie within its round trip. */
 function clockWarning(samples) {
-  const all = Object.values(samples.probes).flat();
+  const all = [...Object.values(samples.probes), ...Object.values(samples.turn.probes)].flat();
   const bad = all.filter((probe) => probe.oneWay < 0 || probe.oneWay > probe.roundTrip);
   return bad.length ? `warning: ${bad.length} of ${all.length} one-way delays lie outside [0, round trip]: the tabs' clocks disagree` : null;
 }
@@ -456,6 +483,7 @@ const samples = {
   throughput: Object.fromEntries(Object.keys(THROUGHPUT).map((name) => [name, []])),
   probes: { idle: [], chat: [], bare: [] },
   memory: [],
+  turn: { throughput: [], probes: { idle: [], chat: [] }, connectMs: null, routes: null },
 };
 
 try {
@@ -481,6 +509,8 @@ try {
     manyMiB: MANY_MIB,
     history: HISTORY,
     burst: BURST,
+    turnMiB: TURN_SIZE / MiB,
+    turnRounds: TURN_ROUNDS,
   };
   const results = { date: new Date().toISOString(), chromium: await browser.version(), cpus: availableParallelism(), seconds, settings, rows, warning, samples };
   writeFileSync(`${root}/bench-results.json`, `${JSON.stringify(results, null, 2)}\n`);
