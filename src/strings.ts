@@ -32,8 +32,11 @@ export const defaultStrings = {
   decline: 'Decline',
   cancel: 'Cancel',
   download: (fileName: string): string => `Download ${fileName}`,
+  /** An outgoing message's status; `delivered` and `read` are shown as ticks, with these words for screen readers. */
   messageStatus: {
     pending: 'sending…',
+    delivered: 'delivered',
+    read: 'read',
     failed: 'not delivered',
   },
   signaling: {

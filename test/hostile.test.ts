@@ -134,7 +134,7 @@ describe('<peer-chat> against a hostile or broken peer', () => {
         return json.slice(0, 1 + (cut % (json.length - 1)));
       }),
       typeConfused,
-      fc.string({ minLength: 1 }).filter((type) => !['hello', 'bye', 'ping', 'msg', 'ack', 'offer', 'accept', 'decline', 'cancel', 'end', 'received'].includes(type)).map((type) => JSON.stringify({ t: type })),
+      fc.string({ minLength: 1 }).filter((type) => !['hello', 'bye', 'ping', 'msg', 'ack', 'typing', 'read', 'offer', 'accept', 'decline', 'cancel', 'end', 'received'].includes(type)).map((type) => JSON.stringify({ t: type })),
     );
     const frames = fc.sample(badFrame, { numRuns: 800, seed: 42 });
     const errors = collect(chat, 'peer-chat-error');

@@ -31,6 +31,10 @@ export type PingFrame = { t: 'ping' };
 export type TextFrame = { t: 'msg'; id: string; text: string; time: number; seq: number };
 /** Cumulative: every message up to `seq` arrived. */
 export type AckFrame = { t: 'ack'; seq: number };
+/** The person is typing: sent at most every 2 s; the indicator lasts 5 s after the last one. */
+export type TypingFrame = { t: 'typing' };
+/** Cumulative, like `ack`: the person saw every message up to `seq`. */
+export type ReadFrame = { t: 'read'; seq: number };
 export type OfferFrame = { t: 'offer'; tid: string; slot: number; name: string; size: number; type: string };
 /** The receiver wants the bytes from `offset` on (non-zero when resuming). */
 export type AcceptFrame = { t: 'accept'; tid: string; offset: number };
@@ -48,6 +52,8 @@ export type ControlFrame =
   | PingFrame
   | TextFrame
   | AckFrame
+  | TypingFrame
+  | ReadFrame
   | OfferFrame
   | AcceptFrame
   | DeclineFrame
@@ -99,6 +105,8 @@ const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boole
   ping: {},
   msg: { id, text: (value) => isString(value, LIMITS.maxTextLength), time: count, seq: positive },
   ack: { seq: count },
+  typing: {},
+  read: { seq: count },
   offer: { tid: id, slot: (value) => isCount(value) && value <= 0xffffffff, name, size: count, type: (value) => isString(value, LIMITS.maxIdLength) },
   accept: { tid: id, offset: count },
   decline: { tid: id, code: optional((value) => value === 'file-too-large'), reason: optional(name) },

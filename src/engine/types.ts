@@ -8,8 +8,11 @@ import type { TransferInfo } from '../transfers/types.js';
 export const Direction = { in: 'in', out: 'out' } as const;
 export type Direction = (typeof Direction)[keyof typeof Direction];
 
-/** Where an outgoing message stands: acknowledged by every recipient, still queued, or given up. */
-export const MessageStatus = { pending: 'pending', delivered: 'delivered', failed: 'failed' } as const;
+/**
+ * Where an outgoing message stands: still queued, acknowledged by every recipient, seen by
+ * every recipient (its page visible with the message in view), or given up.
+ */
+export const MessageStatus = { pending: 'pending', delivered: 'delivered', read: 'read', failed: 'failed' } as const;
 export type MessageStatus = (typeof MessageStatus)[keyof typeof MessageStatus];
 
 export const SignalingState = { connecting: 'connecting', open: 'open', reconnecting: 'reconnecting', closed: 'closed' } as const;
