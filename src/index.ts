@@ -20,6 +20,7 @@ export {
   type FileProgressDetail,
   type FileDetail,
   type ErrorDetail,
+  type UnreadDetail,
 } from './engine/types.js';
 export { defaultStrings, type PeerChatStrings, type PeerChatStringOverrides } from './strings.js';
 export { TransferStatus, type TransferInfo } from './transfers/types.js';

@@ -19,6 +19,14 @@ export const defaultStrings = {
   /** The disconnect button's accessible name. */
   disconnectPeer: (name: string): string => `Disconnect ${name}`,
   reconnectingPeer: 'reconnecting…',
+  /** A peer without a name: `code` is four hex digits that stay the same for its id. */
+  unnamedPeer: (code: string): string => `Peer ${code}`,
+  /** Shown while a peer types. */
+  typing: (name: string): string => `${name} is typing…`,
+  /** The title of a received image, which opens it full size. */
+  openImage: (fileName: string): string => `Open ${fileName} full size`,
+  /** System notifications (attribute `notify`). */
+  notifyMessage: (name: string): string => `Message from ${name}`,
   safetyCodeLabel: 'Safety code',
   safetyCodeHelp: 'Compare this code with your peer (by phone, or in person). If it is the same on both screens, no one is in the middle.',
   messagesLabel: 'Messages',

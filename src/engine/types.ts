@@ -96,6 +96,9 @@ export interface FileDetail {
   from: string;
   file: File;
 }
+export interface UnreadDetail {
+  count: number;
+}
 export interface ErrorDetail {
   type: ErrorType;
   message: string;
@@ -113,6 +116,8 @@ export interface ChatEventDetails {
   'peer-chat-file-progress': FileProgressDetail;
   'peer-chat-file': FileDetail;
   'peer-chat-error': ErrorDetail;
+  /** Fired by the element (it knows what the person sees), never by the engine. */
+  'peer-chat-unread': UnreadDetail;
 }
 export type ChatEventName = keyof ChatEventDetails;
 
