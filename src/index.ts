@@ -1,5 +1,5 @@
 /** The `<peer-chat>` bundle: loading it defines the element. */
-export { PeerChat } from './peer-chat.js';
+export { PeerChat, type Theme } from './peer-chat.js';
 export { ErrorType, PeerChatError } from './errors.js';
 export * from './events.js';
 export {

@@ -218,7 +218,7 @@ export class PeerChat extends LitElement {
     return this.engine.transferList;
   }
 
-  /** Messages received while the page was hidden or the element out of view, and not seen since (`peer-chat-unread` tells when it changes). */
+  /** Messages received while the page was hidden or the element out of view, and not seen since (`peer-chat-unread` tells when it changes; `clearHistory()` sets it to 0 without the event). */
   get unread(): number {
     return this.unreadKeys.size;
   }
