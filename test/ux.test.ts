@@ -227,8 +227,13 @@ describe('<peer-chat> chat UX', () => {
     expect(local.unread).to.equal(0);
     expect(changes).to.deep.equal([{ count: 1 }, { count: 2 }, { count: 0 }]);
     // Received while looking: not unread, no event.
-    const more = await openTab(port);
-    await executeServerCommand('tab-close', { id: more.id });
+    const other = await createChat(port);
+    await pair(other, local);
+    const received = nextEvent(local, 'peer-chat-message');
+    await other.send('while you look');
+    await received;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(local.unread).to.equal(0);
     expect(changes).to.have.length(3);
   });
 
