@@ -183,7 +183,9 @@ export const styles = css`
     unicode-bidi: isolate;
   }
   .peer-name {
-    flex: none;
+    /* Shrinks for a long name, but keeps a short label whole ("Peer 4F2A"). */
+    flex: 0 1 auto;
+    min-inline-size: min(5em, 100%);
   }
   .who {
     max-inline-size: 16em;

@@ -278,6 +278,8 @@ export class PeerChat extends LitElement {
     // Moved back into a document: register again (disconnectedCallback stopped everything).
     this.requestUpdate();
     this.seen.start();
+    // Its observations ended with disconnectedCallback: watch the log's messages again.
+    this.renderedEntries = -1;
   }
 
   override disconnectedCallback(): void {
@@ -426,17 +428,7 @@ export class PeerChat extends LitElement {
             : repeat(
                 peers,
                 (peer) => peer.peerId,
-                (peer) => html`<li part="peer" data-peer-id=${peer.peerId} data-status=${peer.status}>
-                  ${this.renderAvatar(labels(peer.peerId))}
-                  <bdi class="peer-name" title="${labels(peer.peerId).label} (${peer.peerId})">${labels(peer.peerId).label}</bdi>
-                  ${peer.status === PeerStatus.reconnecting ? html`<span part="peer-status">${strings.reconnectingPeer}</span>` : nothing}
-                  ${peer.safetyCode
-                    ? html`<span part="safety-code" title=${strings.safetyCodeHelp}>${strings.safetyCodeLabel} ${peer.safetyCode}</span>`
-                    : nothing}
-                  <button part="disconnect-button" aria-label=${strings.disconnectPeer(labels(peer.peerId).label)} @click=${() => this.engine.disconnect(peer.peerId)}>
-                    ×
-                  </button>
-                </li>`,
+                (peer) => this.renderPeer(peer, labels(peer.peerId), strings),
               )}
         </ul>
         <div part="messages" role="log" aria-label=${strings.messagesLabel} tabindex="0">
@@ -459,6 +451,16 @@ export class PeerChat extends LitElement {
         ${this.dragging ? html`<div part="drop-zone">${strings.dropHint}</div>` : nothing}
       </div>
     `;
+  }
+
+  private renderPeer(peer: PeerInfo, label: PeerLabel, strings: PeerChatStrings) {
+    return html`<li part="peer" data-peer-id=${peer.peerId} data-status=${peer.status}>
+      ${this.renderAvatar(label)}
+      <bdi class="peer-name" title="${label.label} (${peer.peerId})">${label.label}</bdi>
+      ${peer.status === PeerStatus.reconnecting ? html`<span part="peer-status">${strings.reconnectingPeer}</span>` : nothing}
+      ${peer.safetyCode ? html`<span part="safety-code" title=${strings.safetyCodeHelp}>${strings.safetyCodeLabel} ${peer.safetyCode}</span>` : nothing}
+      <button part="disconnect-button" aria-label=${strings.disconnectPeer(label.label)} @click=${() => this.engine.disconnect(peer.peerId)}>×</button>
+    </li>`;
   }
 
   private renderEntry(entry: HistoryEntry, strings: PeerChatStrings, labels: PeerLabels) {
