@@ -185,7 +185,7 @@ export const styles = css`
   .peer-name {
     /* Shrinks for a long name, but keeps a short label whole ("Peer 4F2A"). */
     flex: 0 1 auto;
-    min-inline-size: min(5em, 100%);
+    min-inline-size: min(6em, 100%);
   }
   .who {
     max-inline-size: 16em;
