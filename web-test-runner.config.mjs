@@ -3,6 +3,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { appBundlePlugin } from './test/support/app-bundle-plugin.mjs';
 import { chromiumLaunchOptions } from './test/support/browsers.mjs';
 import { firefoxLauncher } from './test/support/firefox-launcher.mjs';
+import { permissionsPlugin } from './test/support/permissions-plugin.mjs';
 import { remoteHostPlugin } from './test/support/remote-host.mjs';
 import { tabsPlugin } from './test/support/tabs-plugin.mjs';
 import { turnNetworkPlugin } from './test/support/turn-network.mjs';
@@ -33,6 +34,8 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
     tabsPlugin(),
+    // grant-notifications: the notification permission, for test/ux.test.ts.
+    permissionsPlugin(),
     // /app-bundle/<file>: <file> bundled as an app would (test/package.test.ts).
     appBundlePlugin(),
     remoteHostPlugin(),

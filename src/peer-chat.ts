@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ChatController } from './controller/chat-controller.js';
@@ -6,12 +6,40 @@ import { invitedPeerId, inviteUrl } from './invite/invite-link.js';
 import { shouldDefine } from './define.js';
 import { ErrorType } from './errors.js';
 import { firePeerChatEvent } from './events.js';
-import { AcceptFiles, Direction, MessageStatus, PeerStatus, Route, SignalingState, type ChatMessage, type HistoryEntry, type PeerInfo } from './engine/types.js';
+import {
+  AcceptFiles,
+  Direction,
+  MessageStatus,
+  PeerStatus,
+  Route,
+  SignalingState,
+  type ChatEventDetails,
+  type ChatEventName,
+  type ChatMessage,
+  type HistoryEntry,
+  type PeerInfo,
+} from './engine/types.js';
 import type { QrDrawing } from './invite/qr.js';
 import { styles } from './peer-chat.styles.js';
 import { SettingsReader } from './settings.js';
 import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
 import { TransferStatus, type TransferInfo } from './transfers/types.js';
+import { isInlineImage } from './ui/image.js';
+import { splitLinks } from './ui/linkify.js';
+import { askNotificationPermission, showNotification } from './ui/notifications.js';
+import { initialOf, peerCode, peerHue } from './ui/peer-label.js';
+import { SeenTracker } from './ui/seen.js';
+
+/** The color scheme: the page's preference (`auto`), or a fixed one. */
+export type Theme = 'auto' | 'light' | 'dark';
+const THEMES: readonly string[] = ['auto', 'light', 'dark'];
+
+/** How a peer is shown, by id: its name or short label, and its colored initial. */
+type PeerLabel = { label: string; initial: string; hue: number };
+type PeerLabels = (peerId: string) => PeerLabel;
+
+/** A paperclip, for the file button (its name is in a visually hidden label). */
+const ATTACH_ICON = svg`<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11l-8.5 8.5a5 5 0 0 1-7-7L14 4a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4L15.5 7"/></svg>`;
 
 /** Entries the log shows at first, and adds each time the person asks for earlier ones. */
 const LOG_PAGE = 200;
@@ -38,6 +66,7 @@ const secureConverter = {
  * @fires peer-chat-file-offer - A peer offers a file. Cancelable: `preventDefault()` declines it. Detail: `{ transferId, from, name, size, type }`.
  * @fires peer-chat-file-progress - Bytes moved in a transfer, on both sides. Detail: `{ transferId, peerId, direction, bytes, size }`.
  * @fires peer-chat-file - A file was received completely and its SHA-256 verified. Detail: `{ transferId, from, file }`.
+ * @fires peer-chat-unread - The number of messages received while the person was away (`unread`) changed. Detail: `{ count }`.
  * @fires peer-chat-error - Something went wrong. Detail: `{ type, message, peerId? }`; `type`: `invalid-attribute`, `signaling`, `id-taken`, `unknown-peer`, `timeout`, `connection`, `not-connected`, `protocol`, `file-too-large`, `transfer`, `integrity`, `delivery`, `storage`.
  *
  * @csspart base - The element's layout container.
@@ -53,6 +82,7 @@ const secureConverter = {
  * @csspart connect-button - Connects to the typed id.
  * @csspart peer-list - The list of connected peers.
  * @csspart peer - One connected peer.
+ * @csspart avatar - A peer's colored initial (its hue comes from the peer's id).
  * @csspart peer-status - Shown on a peer that dropped and is being reconnected.
  * @csspart peer-relayed - Shown on a peer whose connection goes through a relay (TURN) server; its tooltip says what that means.
  * @csspart connect-error - Why the last connection attempt failed (for example: a relay server is needed), in plain words.
@@ -62,8 +92,10 @@ const secureConverter = {
  * @csspart show-earlier - Shows earlier entries of a long log (the log shows the newest ones, a page at a time).
  * @csspart message - One chat message (also `message-in` or `message-out`).
  * @csspart message-meta - A message's sender and time.
- * @csspart message-text - A message's text.
- * @csspart message-status - Shown on an outgoing message that is pending or failed (also `message-pending` or `message-failed` on the message).
+ * @csspart message-text - A message's text; `http:`, `https:` and `mailto:` URLs in it are links (part `link`).
+ * @csspart link - A link in a message's text: opens in a new tab, with `rel="noopener noreferrer"`.
+ * @csspart message-status - An outgoing message's status: `sending…`, ticks for delivered (✓) and read (✓✓) with words for screen readers, or `not delivered` (also `message-pending` or `message-failed` on the message).
+ * @csspart typing - The line saying who is typing.
  * @csspart transfer - One file transfer in the log (also `transfer-in` or `transfer-out`).
  * @csspart progress - A transfer's progress bar.
  * @csspart progress-text - A transfer's bytes and percent.
@@ -71,6 +103,7 @@ const secureConverter = {
  * @csspart decline-button - Declines an offered file.
  * @csspart cancel-button - Cancels a transfer.
  * @csspart download - The link to a received file.
+ * @csspart preview - A received (or sent) PNG, JPEG, GIF or WebP image, scaled, with an `img` inside: clicking opens it full size.
  * @csspart composer - The message input and its buttons.
  * @csspart input - The message input: Enter sends, Shift+Enter adds a line.
  * @csspart send-button - Sends the message.
@@ -90,6 +123,7 @@ const secureConverter = {
  * @cssproperty --peer-chat-radius - Corner radius.
  * @cssproperty --peer-chat-gap - Spacing between regions.
  * @cssproperty --peer-chat-height - Height of the element.
+ * @cssproperty --peer-chat-preview-size - Largest height of an inline image. Default: 12rem.
  */
 export class PeerChat extends LitElement {
   static override styles = styles;
@@ -135,13 +169,24 @@ export class PeerChat extends LitElement {
   @property() persist: string | null = null;
   /** Take part in groups: connected elements that both have `mesh` introduce their peers, so each joins every member. */
   @property({ type: Boolean }) mesh = false;
+  /** Colors: `auto` (default) follows the page's `prefers-color-scheme`; `light` or `dark` fixes them. */
+  @property({ reflect: true }) theme?: Theme;
+  /** Show a system notification for a message or file offer that arrives while the page is hidden. Permission is asked on the person's first click in the element. */
+  @property({ type: Boolean }) notify = false;
   /** Overrides for the strings the element shows (see `defaultStrings`); property only. */
   @property({ attribute: false }) strings: PeerChatStringOverrides = {};
 
   private readonly chat = new ChatController(this, {
     registered: () => this.connectToRemoteId(),
     released: (transfer) => this.releaseUrl(transfer.file),
+    emitting: (name, detail) => this.arrived(name, detail),
   });
+  private readonly seen = new SeenTracker(this, (nodes) => this.markSeen(nodes));
+  /** Incoming messages received while the person was away and not seen since, by `from` and `id`. */
+  private readonly unreadKeys = new Set<string>();
+  /** Whether each file is an image to show inline; absent while its first bytes are read. */
+  private readonly inlineImages = new WeakMap<File, boolean>();
+  private lastEntryKey = '';
   private readonly settings = new SettingsReader((message) =>
     firePeerChatEvent(this, 'peer-chat-error', { type: ErrorType.invalidAttribute, message }),
   );
@@ -214,6 +259,11 @@ export class PeerChat extends LitElement {
     return this.engine.transferList;
   }
 
+  /** Messages received while the page was hidden or the element out of view, and not seen since (`peer-chat-unread` tells when it changes; `clearHistory()` sets it to 0 without the event). */
+  get unread(): number {
+    return this.unreadKeys.size;
+  }
+
   /** State of the connection to the signaling server. */
   get signalingState(): SignalingState {
     return this.engine.signalingState;
@@ -257,6 +307,7 @@ export class PeerChat extends LitElement {
   /** Forgets the messages and finished transfers, and releases the files they hold. Transfers still running stay. */
   clearHistory(): void {
     this.engine.clearHistory();
+    this.unreadKeys.clear();
   }
 
   private get engine() {
@@ -267,10 +318,14 @@ export class PeerChat extends LitElement {
     super.connectedCallback();
     // Moved back into a document: register again (disconnectedCallback stopped everything).
     this.requestUpdate();
+    this.seen.start();
+    // Its observations ended with disconnectedCallback: watch the log's messages again.
+    this.renderedEntries = -1;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.seen.stop();
     this.transportKey = '';
     for (const url of this.fileUrls.values()) URL.revokeObjectURL(url);
     this.fileUrls.clear();
@@ -315,16 +370,65 @@ export class PeerChat extends LitElement {
     }
     if (!starting && changed.has('remoteId')) this.connectToRemoteId();
     this.engine.setMesh(this.mesh);
+    if (changed.has('theme') && this.theme != null && !THEMES.includes(this.theme)) {
+      firePeerChatEvent(this, 'peer-chat-error', { type: ErrorType.invalidAttribute, message: `theme: "${this.theme}" is not one of ${THEMES.join(', ')}` });
+    }
   }
 
   protected override updated(): void {
     // Keep the newest entry in view unless the person scrolled up to read. Only when entries
     // were added: reading the layout on every progress update would cost a reflow each time.
     const entries = this.engine.entryCount;
-    if (entries === this.renderedEntries) return;
+    const [last] = this.engine.recentEntries(1);
+    const lastKey = last ? entryKey(last) : '';
+    if (entries === this.renderedEntries && lastKey === this.lastEntryKey) return;
     this.renderedEntries = entries;
+    this.lastEntryKey = lastKey;
     const log = this.log;
     if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 240) log.scrollTop = log.scrollHeight;
+    for (const node of this.renderRoot.querySelectorAll('[part~="message-in"]:not([data-seen])')) this.seen.watch(node);
+  }
+
+  /** A message or file offer from a peer: counted as unread while the person is away; notified while the page is hidden. */
+  private arrived<K extends ChatEventName>(name: K, detail: ChatEventDetails[K]): void {
+    const incoming =
+      name === 'peer-chat-message' && (detail as ChatEventDetails['peer-chat-message']).direction === Direction.in
+        ? (detail as ChatEventDetails['peer-chat-message'])
+        : null;
+    if (incoming && this.seen.away) {
+      this.unreadKeys.add(`${incoming.from}\n${incoming.id}`);
+      firePeerChatEvent(this, 'peer-chat-unread', { count: this.unreadKeys.size });
+    }
+    if (!this.notify || document.visibilityState !== 'hidden') return;
+    const strings = mergeStrings(this.strings);
+    const labels = this.peerLabels(strings);
+    if (incoming) showNotification(strings.notifyMessage(labels(incoming.from).label), incoming.text, `peer-chat-${incoming.from}`);
+    if (name === 'peer-chat-file-offer') {
+      const offer = detail as ChatEventDetails['peer-chat-file-offer'];
+      showNotification(strings.transfer.offered(labels(offer.from).label), offer.name, `peer-chat-${offer.from}`);
+    }
+  }
+
+  /** The person saw these incoming messages: they are read, and no longer unread. */
+  private markSeen(nodes: Element[]): void {
+    const before = this.unreadKeys.size;
+    for (const node of nodes) {
+      const { from = '', id = '' } = (node as HTMLElement).dataset;
+      node.setAttribute('data-seen', '');
+      this.unreadKeys.delete(`${from}\n${id}`);
+      this.engine.seen(from, id);
+    }
+    if (this.unreadKeys.size !== before) firePeerChatEvent(this, 'peer-chat-unread', { count: this.unreadKeys.size });
+  }
+
+  /** Names peers by their name, or by a short label that stays the same for their id. */
+  private peerLabels(strings: PeerChatStrings): PeerLabels {
+    const names = new Map(this.engine.peers.map((peer) => [peer.peerId, peer.name]));
+    return (peerId) => {
+      const name = names.get(peerId);
+      const code = peerCode(peerId);
+      return { label: name || strings.unnamedPeer(code), initial: initialOf(name || code), hue: peerHue(peerId) };
+    };
   }
 
   private connectToRemoteId(): void {
@@ -342,12 +446,13 @@ export class PeerChat extends LitElement {
     const strings = mergeStrings(this.strings);
     const state = this.engine.signalingState;
     const peers = this.engine.peers;
-    const names = new Map(peers.map((peer) => [peer.peerId, peer.name]));
+    const labels = this.peerLabels(strings);
     const anyoneConnected = peers.some((peer) => peer.status === PeerStatus.connected);
     const ownId = this.engine.peerId;
     return html`
       <div
         part="base"
+        @click=${this.handleClick}
         @dragenter=${this.handleDragOver}
         @dragover=${this.handleDragOver}
         @dragleave=${this.handleDragLeave}
@@ -374,19 +479,7 @@ export class PeerChat extends LitElement {
             : repeat(
                 peers,
                 (peer) => peer.peerId,
-                (peer) => html`<li part="peer" data-peer-id=${peer.peerId} data-status=${peer.status}>
-                  <span class="peer-name" title=${peer.name ? `${peer.name} (${peer.peerId})` : peer.peerId}
-                    >${peer.name ? html`<bdi>${peer.name}</bdi> (<bdi>${peer.peerId}</bdi>)` : html`<bdi>${peer.peerId}</bdi>`}</span
-                  >
-                  ${peer.status === PeerStatus.reconnecting ? html`<span part="peer-status">${strings.reconnectingPeer}</span>` : nothing}
-                  ${peer.route === Route.relay ? html`<span part="peer-relayed" title=${strings.relayedHelp}>${strings.relayed}</span>` : nothing}
-                  ${peer.safetyCode
-                    ? html`<span part="safety-code" title=${strings.safetyCodeHelp}>${strings.safetyCodeLabel} ${peer.safetyCode}</span>`
-                    : nothing}
-                  <button part="disconnect-button" aria-label=${strings.disconnectPeer(peer.name || peer.peerId)} @click=${() => this.engine.disconnect(peer.peerId)}>
-                    ×
-                  </button>
-                </li>`,
+                (peer) => this.renderPeer(peer, labels(peer.peerId), strings),
               )}
         </ul>
         <div part="messages" role="log" aria-label=${strings.messagesLabel} tabindex="0">
@@ -395,15 +488,18 @@ export class PeerChat extends LitElement {
             : nothing}
           ${repeat(
             this.engine.recentEntries(this.shownEntries),
-            (entry) => (entry.kind === 'transfer' ? `t${entry.transfer.transferId}${entry.transfer.peerId}` : `m${entry.message.id}${entry.message.from}`),
-            (entry) => this.renderEntry(entry, strings, names),
+            entryKey,
+            (entry) => this.renderEntry(entry, strings, labels),
           )}
         </div>
+        <div part="typing" aria-live="polite">${this.engine.typing.map((peerId) => html`<span>${strings.typing(labels(peerId).label)}</span>`)}</div>
         <div part="composer">
           <label class="visually-hidden" for="input">${strings.inputLabel}</label>
-          <textarea id="input" part="input" rows="2" placeholder=${strings.inputPlaceholder} @keydown=${this.handleKeydown}></textarea>
+          <textarea id="input" part="input" rows="1" placeholder=${strings.inputPlaceholder} @keydown=${this.handleKeydown} @input=${() => this.engine.typed()}></textarea>
           <input type="file" id="file" class="visually-hidden" tabindex="-1" aria-hidden="true" multiple @change=${this.handleFilePicked} />
-          <button part="file-button" ?disabled=${!anyoneConnected} @click=${() => this.fileInput.click()}>${strings.attach}</button>
+          <button part="file-button" ?disabled=${!anyoneConnected} @click=${() => this.fileInput.click()}>
+            ${ATTACH_ICON}<span class="visually-hidden">${strings.attach}</span>
+          </button>
           <button part="send-button" ?disabled=${peers.length === 0} @click=${this.sendTyped}>${strings.send}</button>
         </div>
         ${this.dragging ? html`<div part="drop-zone">${strings.dropHint}</div>` : nothing}
@@ -426,27 +522,76 @@ export class PeerChat extends LitElement {
       </details>`;
   }
 
-  private renderEntry(entry: HistoryEntry, strings: PeerChatStrings, names: Map<string, string>) {
-    return entry.kind === 'transfer' ? this.renderTransfer(entry.transfer, strings, names) : this.renderMessage(entry.message, strings, names);
+  private renderPeer(peer: PeerInfo, label: PeerLabel, strings: PeerChatStrings) {
+    return html`<li part="peer" data-peer-id=${peer.peerId} data-status=${peer.status}>
+      ${this.renderAvatar(label)}
+      <bdi class="peer-name" title="${label.label} (${peer.peerId})">${label.label}</bdi>
+      ${peer.status === PeerStatus.reconnecting ? html`<span part="peer-status">${strings.reconnectingPeer}</span>` : nothing}
+      ${peer.route === Route.relay ? html`<span part="peer-relayed" title=${strings.relayedHelp}>${strings.relayed}</span>` : nothing}
+      ${peer.safetyCode ? html`<span part="safety-code" title=${strings.safetyCodeHelp}>${strings.safetyCodeLabel} ${peer.safetyCode}</span>` : nothing}
+      <button part="disconnect-button" aria-label=${strings.disconnectPeer(label.label)} @click=${() => this.engine.disconnect(peer.peerId)}>×</button>
+    </li>`;
   }
 
-  private renderMessage(message: ChatMessage, strings: PeerChatStrings, names: Map<string, string>) {
-    const who = message.direction === Direction.out ? strings.you : names.get(message.from) || message.from;
-    const status = message.status && message.status !== MessageStatus.delivered ? message.status : '';
-    return html`<div part="message message-${message.direction}${status ? ` message-${status}` : ''}" data-id=${message.id} data-status=${message.status ?? nothing}>
+  private renderEntry(entry: HistoryEntry, strings: PeerChatStrings, labels: PeerLabels) {
+    return entry.kind === 'transfer' ? this.renderTransfer(entry.transfer, strings, labels) : this.renderMessage(entry.message, strings, labels);
+  }
+
+  private renderAvatar({ initial, hue }: PeerLabel) {
+    return html`<span part="avatar" aria-hidden="true" .style=${`--_hue: ${hue}`}>${initial}</span>`;
+  }
+
+  private renderMessage(message: ChatMessage, strings: PeerChatStrings, labels: PeerLabels) {
+    const incoming = message.direction === Direction.in;
+    const peer = labels(message.from);
+    const who = incoming ? peer.label : strings.you;
+    const status = message.status;
+    const flagged = status === MessageStatus.pending || status === MessageStatus.failed ? ` message-${status}` : '';
+    const ticks = status === MessageStatus.read ? '✓✓' : status === MessageStatus.delivered ? '✓' : '';
+    return html`<div
+      part="message message-${message.direction}${flagged}"
+      data-id=${message.id}
+      data-from=${incoming ? message.from : nothing}
+      data-status=${status ?? nothing}
+    >
       <span part="message-meta"
-        ><bdi class="who" title=${who}>${who}</bdi> · <time datetime=${new Date(message.time).toISOString()}>${this.formats.formatTime(message.time)}</time>${status
-          ? html` · <span part="message-status">${strings.messageStatus[status]}</span>`
+        >${incoming ? this.renderAvatar(peer) : nothing}<bdi class="who" title=${incoming ? `${who} (${message.from})` : who}>${who}</bdi> ·
+        <time datetime=${new Date(message.time).toISOString()}>${this.formats.formatTime(message.time)}</time>${status
+          ? html` ·
+              <span part="message-status" data-status=${status}
+                >${ticks ? html`<span aria-hidden="true">${ticks}</span><span class="visually-hidden">${strings.messageStatus[status]}</span>` : strings.messageStatus[status]}</span
+              >`
           : nothing}</span
       >
-      <span part="message-text">${message.text}</span>
+      <span part="message-text"
+        >${splitLinks(message.text).map((piece) =>
+          piece.href ? html`<a part="link" href=${piece.href} target="_blank" rel="noopener noreferrer">${piece.text}</a>` : piece.text,
+        )}</span
+      >
     </div>`;
   }
 
-  private renderTransfer(transfer: TransferInfo, strings: PeerChatStrings, names: Map<string, string>) {
+  /** A PNG, JPEG, GIF or WebP file, scaled; a link opens it full size. Nothing until its first bytes are checked. */
+  private renderPreview(file: File, name: string, strings: PeerChatStrings) {
+    if (!this.inlineImages.has(file)) {
+      this.inlineImages.set(file, false);
+      isInlineImage(file).then(
+        (image) => {
+          this.inlineImages.set(file, image);
+          if (image) this.requestUpdate();
+        },
+        () => {},
+      );
+    }
+    if (!this.inlineImages.get(file)) return nothing;
+    const url = this.urlOf(file);
+    return html`<a part="preview" href=${url} target="_blank" rel="noopener noreferrer" title=${strings.openImage(name)}><img src=${url} alt=${name} /></a>`;
+  }
+
+  private renderTransfer(transfer: TransferInfo, strings: PeerChatStrings, labels: PeerLabels) {
     const percent = transfer.size > 0 ? Math.floor((transfer.bytes / transfer.size) * 100) : 100;
     const incoming = transfer.direction === Direction.in;
-    const who = incoming ? names.get(transfer.peerId) || transfer.peerId : strings.you;
+    const who = incoming ? labels(transfer.peerId).label : strings.you;
     const status = transfer.status === TransferStatus.offered ? strings.transfer.offered(who) : strings.transfer[transfer.status];
     const moving = transfer.status === TransferStatus.active || transfer.status === TransferStatus.waiting || transfer.status === TransferStatus.paused;
     return html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
@@ -466,6 +611,7 @@ export class PeerChat extends LitElement {
             <button part="decline-button" @click=${() => this.engine.transfers.decline(transfer.transferId)}>${strings.decline}</button>`
         : nothing}
       ${moving ? html`<button part="cancel-button" @click=${() => this.engine.transfers.cancel(transfer.transferId)}>${strings.cancel}</button>` : nothing}
+      ${transfer.file && (!incoming || transfer.status === TransferStatus.done) ? this.renderPreview(transfer.file, transfer.name, strings) : nothing}
       ${incoming && transfer.status === TransferStatus.done && transfer.file
         ? html`<a part="download" href=${this.urlOf(transfer.file)} download=${transfer.name}>${strings.download(transfer.name)}</a>`
         : nothing}
@@ -504,6 +650,11 @@ export class PeerChat extends LitElement {
     } finally {
       this.connecting = false;
     }
+  }
+
+  private handleClick(): void {
+    // A person's gesture in the element: the only moment browsers let a page ask.
+    if (this.notify) askNotificationPermission();
   }
 
   private handleKeydown(event: KeyboardEvent): void {
@@ -589,6 +740,10 @@ export class PeerChat extends LitElement {
     this.dragging = false;
     this.sendFiles(event.dataTransfer?.files);
   }
+}
+
+function entryKey(entry: HistoryEntry): string {
+  return entry.kind === 'transfer' ? `t${entry.transfer.transferId}${entry.transfer.peerId}` : `m${entry.message.id}${entry.message.from}`;
 }
 
 // Not Lit's @customElement: that would throw when a second copy of peer-chat loads (see define.ts).

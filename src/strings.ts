@@ -22,6 +22,14 @@ export const defaultStrings = {
   /** Marks a peer whose connection goes through a relay (TURN) server. */
   relayed: 'relayed',
   relayedHelp: 'No direct connection was possible: messages and files go through the relay (TURN) server, still end-to-end encrypted.',
+  /** A peer without a name: `code` is four hex digits that stay the same for its id. */
+  unnamedPeer: (code: string): string => `Peer ${code}`,
+  /** Shown while a peer types. */
+  typing: (name: string): string => `${name} is typing…`,
+  /** The title of a received image, which opens it full size. */
+  openImage: (fileName: string): string => `Open ${fileName} full size`,
+  /** System notifications (attribute `notify`). */
+  notifyMessage: (name: string): string => `Message from ${name}`,
   safetyCodeLabel: 'Safety code',
   safetyCodeHelp: 'Compare this code with your peer (by phone, or in person). If it is the same on both screens, no one is in the middle.',
   messagesLabel: 'Messages',
@@ -42,8 +50,11 @@ export const defaultStrings = {
     showQr: 'QR code',
     qrLabel: 'QR code of the invite link',
   },
+  /** An outgoing message's status; `delivered` and `read` are shown as ticks, with these words for screen readers. */
   messageStatus: {
     pending: 'sending…',
+    delivered: 'delivered',
+    read: 'read',
     failed: 'not delivered',
   },
   signaling: {

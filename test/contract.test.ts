@@ -4,6 +4,7 @@
  * strings and formats for the element's language, and right-to-left layout.
  */
 import { expect, fixture, html } from '@open-wc/testing';
+import { peerCode } from '../src/ui/peer-label.js';
 import { createChat, nextEvent, pair, part, parts, startSignaling, stopSignaling, until } from './support/helpers.js';
 
 describe('<peer-chat> contract', () => {
@@ -123,7 +124,11 @@ describe('<peer-chat> contract', () => {
     const container = await fixture<HTMLDivElement>(html`<div lang="de"></div>`);
     const alice = await createChat(port);
     const bob = await createChat(port, { parent: container });
-    bob.strings = { disconnectPeer: (name: string) => `Trennen von ${name}`, transfer: { offered: (name: string) => `${name} bietet eine Datei an` } };
+    bob.strings = {
+      disconnectPeer: (name: string) => `Trennen von ${name}`,
+      unnamedPeer: (code: string) => `Gegenüber ${code}`,
+      transfer: { offered: (name: string) => `${name} bietet eine Datei an` },
+    };
     await pair(alice, bob);
     const offered = nextEvent(bob, 'peer-chat-file-offer');
     void alice.sendFile(new File([new Uint8Array(1_500_000)], 'gross.bin'), bob.peerId).catch(() => {});
@@ -131,8 +136,9 @@ describe('<peer-chat> contract', () => {
     await bob.updateComplete;
     const transfer = part(bob, 'transfer');
     expect(transfer.textContent).to.contain('1,5 MB');
-    expect(transfer.textContent).to.contain(`${alice.peerId} bietet eine Datei an`);
-    expect(part(bob, 'disconnect-button').getAttribute('aria-label')).to.equal(`Trennen von ${alice.peerId}`);
+    const label = `Gegenüber ${peerCode(alice.peerId)}`;
+    expect(transfer.textContent).to.contain(`${label} bietet eine Datei an`);
+    expect(part(bob, 'disconnect-button').getAttribute('aria-label')).to.equal(`Trennen von ${label}`);
   });
 
   it('mirrors its layout under dir="rtl": own messages on the left', async () => {

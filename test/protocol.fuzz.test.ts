@@ -5,7 +5,7 @@ import { LIMITS, decodeChunk, decodeControl, encodeChunk, encodeControl, type Co
 /** Frames tried, printed at the end for the record. */
 let framesFuzzed = 0;
 
-const TYPES = ['hello', 'bye', 'ping', 'msg', 'ack', 'peers', 'offer', 'accept', 'decline', 'cancel', 'end', 'received'] as const;
+const TYPES = ['hello', 'bye', 'ping', 'msg', 'ack', 'peers', 'typing', 'read', 'offer', 'accept', 'decline', 'cancel', 'end', 'received'] as const;
 
 const id = fc.string({ minLength: 1, maxLength: LIMITS.maxIdLength });
 const count = fc.nat({ max: Number.MAX_SAFE_INTEGER });
@@ -19,6 +19,8 @@ const validFrame: fc.Arbitrary<ControlFrame> = fc.oneof(
   fc.record({ t: fc.constant('msg' as const), id, text: fc.string({ maxLength: 2000 }), time: count, seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }) }),
   fc.record({ t: fc.constant('ack' as const), seq: count }),
   fc.record({ t: fc.constant('peers' as const), ids: fc.array(id, { maxLength: LIMITS.maxGroupSize }) }),
+  fc.constant({ t: 'typing' as const }),
+  fc.record({ t: fc.constant('read' as const), seq: count }),
   fc.record({ t: fc.constant('offer' as const), tid: id, slot: fc.nat({ max: 0xffffffff }), name, size: count, type: fc.string({ maxLength: LIMITS.maxIdLength }) }),
   fc.record({ t: fc.constant('accept' as const), tid: id, offset: count }),
   fc.record({ t: fc.constant('decline' as const), tid: id }),

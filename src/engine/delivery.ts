@@ -35,10 +35,10 @@ export class Outbox {
   }
 
   /** Everything up to `seq` arrived; returns those messages, or null if `seq` was never sent. */
-  acknowledge(seq: number): ChatMessage[] | null {
+  acknowledge(seq: number): Outgoing[] | null {
     if (seq > this.lastSeq) return null;
-    const done: ChatMessage[] = [];
-    while (this.unacked.length > 0 && this.unacked[0].seq <= seq) done.push(this.unacked.shift()!.message);
+    const done: Outgoing[] = [];
+    while (this.unacked.length > 0 && this.unacked[0].seq <= seq) done.push(this.unacked.shift()!);
     return done;
   }
 

@@ -16,6 +16,7 @@ import type { CreateSignaling, Signaling, SignalingOptions } from './link.js';
 import { PeerSession, TIMING, type SessionHost } from './peer-session.js';
 import { Persistence, type ChatStore, type SavedChat, type SavedPeer } from './persistence.js';
 import { LIMITS, PROTOCOL_VERSION, randomId } from './protocol.js';
+import { TypingPeers, TypingThrottle } from './typing.js';
 import {
   AcceptFiles,
   Direction,
@@ -60,6 +61,13 @@ export interface EngineOptions {
   fetchJson?: FetchJson;
 }
 
+interface Delivery {
+  pending: Set<string>;
+  failed: Set<string>;
+  unread: Set<string>;
+  unconfirmed: boolean;
+}
+
 export const DEFAULT_PREFERENCES: ChatPreferences = {
   name: '',
   acceptFiles: AcceptFiles.ask,
@@ -79,8 +87,13 @@ export class ChatEngine {
   private session: string;
   private readonly sessions = new Map<string, PeerSession>();
   private readonly history: History<Transfer>;
-  /** Recipients of each outgoing message that have not acknowledged it / given up on it. */
-  private readonly deliveries = new Map<ChatMessage, { pending: Set<string>; failed: Set<string> }>();
+  /**
+   * Recipients of each outgoing message that have not acknowledged it, that we gave up on,
+   * that acknowledged it but have not seen it; `unconfirmed`: one will never say it saw it.
+   */
+  private readonly deliveries = new Map<ChatMessage, Delivery>();
+  private readonly typingThrottle: TypingThrottle;
+  private readonly typingPeers: TypingPeers;
   private ticker: Timer | null = null;
   private readonly sessionHost: SessionHost;
   /** Set with `persist` once this element owns the stored record (see start). */
@@ -98,6 +111,8 @@ export class ChatEngine {
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
     this.newId = options.randomId ?? randomId;
+    this.typingThrottle = new TypingThrottle(this.clock);
+    this.typingPeers = new TypingPeers(this.clock, () => options.changed());
     this.session = this.newId();
     this.history = new History<Transfer>(this.preferences.maxHistory, (transfer) => {
       this.transfers.forget(transfer);
@@ -149,9 +164,21 @@ export class ChatEngine {
       changed: () => this.changed(),
       received: (message) => this.record(message),
       delivered: (message, peerId) => {
-        this.deliveries.get(message)?.pending.delete(peerId);
+        const delivery = this.deliveries.get(message);
+        if (delivery?.pending.delete(peerId)) delivery.unread.add(peerId);
         this.updateStatus(message);
       },
+      read: (message, peerId) => {
+        this.deliveries.get(message)?.unread.delete(peerId);
+        this.updateStatus(message);
+      },
+      readUnconfirmed: (message, peerId) => {
+        const delivery = this.deliveries.get(message);
+        if (!delivery?.unread.delete(peerId)) return;
+        delivery.unconfirmed = true;
+        this.updateStatus(message);
+      },
+      typing: (peerId, typing) => (typing ? this.typingPeers.typing(peerId) : this.typingPeers.stopped(peerId)),
       undeliverable: (message, peerId, why) => this.undeliverable(message, peerId, why),
       newId: this.newId,
       removed: (session) => {
@@ -165,6 +192,11 @@ export class ChatEngine {
 
   get peerId(): string {
     return this.signaling?.peerId ?? '';
+  }
+
+  /** Ids of the peers typing now. */
+  get typing(): string[] {
+    return this.typingPeers.ids;
   }
 
   get signalingState(): SignalingState {
@@ -247,7 +279,7 @@ export class ChatEngine {
       for (const { message } of peer.unacked) {
         const kept = messages.get(message.id);
         if (!kept) continue;
-        const delivery = this.deliveries.get(kept) ?? { pending: new Set<string>(), failed: new Set<string>() };
+        const delivery = this.deliveries.get(kept) ?? { pending: new Set<string>(), failed: new Set<string>(), unread: new Set<string>(), unconfirmed: false };
         delivery.pending.add(peer.peerId);
         this.deliveries.set(kept, delivery);
       }
@@ -354,12 +386,26 @@ export class ChatEngine {
     }
     const targets = this.recipients(to);
     const message: ChatMessage = { id: this.newId(), from: this.peerId, text: body, time: this.clock.wallTime(), direction: Direction.out };
-    const delivery = { pending: new Set<string>(), failed: new Set<string>() };
-    for (const session of targets) if (session.send(message)) delivery.pending.add(session.peerId);
+    const delivery: Delivery = { pending: new Set(), failed: new Set(), unread: new Set(), unconfirmed: false };
+    for (const session of targets) {
+      if (session.send(message)) delivery.pending.add(session.peerId);
+      else delivery.unconfirmed = true; // A plain-text peer sends no receipts.
+    }
     this.deliveries.set(message, delivery);
     this.updateStatus(message);
     this.record(message);
     return { ...message };
+  }
+
+  /** The person is typing: tells every connected peer, at most every 2 s. */
+  typed(): void {
+    if (!this.typingThrottle.due()) return;
+    for (const session of this.sessions.values()) session.sendTyping();
+  }
+
+  /** The person saw the message `id` from `peerId`: the peer learns it was read. */
+  seen(peerId: string, id: string): void {
+    this.sessions.get(peerId)?.seen(id);
   }
 
   /** Offers `file` to one peer or to all; resolves when every receiver holds every byte. */
@@ -442,8 +488,10 @@ export class ChatEngine {
   private updateStatus(message: ChatMessage): void {
     const delivery = this.deliveries.get(message);
     if (!delivery) return;
-    message.status = delivery.pending.size > 0 ? MessageStatus.pending : delivery.failed.size > 0 ? MessageStatus.failed : MessageStatus.delivered;
-    if (delivery.pending.size === 0) this.deliveries.delete(message);
+    const { pending, failed, unread, unconfirmed } = delivery;
+    message.status =
+      pending.size > 0 ? MessageStatus.pending : failed.size > 0 ? MessageStatus.failed : unread.size > 0 || unconfirmed ? MessageStatus.delivered : MessageStatus.read;
+    if (message.status !== MessageStatus.pending && unread.size === 0) this.deliveries.delete(message);
     this.changed();
   }
 

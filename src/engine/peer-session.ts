@@ -11,6 +11,7 @@ import type { Link } from './link.js';
 import type { SavedPeer } from './persistence.js';
 import { LIMITS, PROTOCOL_VERSION, decodeControl, encodeControl, isTransferFrame, type ControlFrame, type HelloFrame } from './protocol.js';
 import { TokenBucket } from './rate-limit.js';
+import { ReadReceipts } from './receipts.js';
 import { safeName } from './sanitize.js';
 import { safetyCode } from './safety-code.js';
 import { Direction, DisconnectReason, PeerStatus, type ChatMessage, type Emit, type PeerInfo } from './types.js';
@@ -53,6 +54,12 @@ export interface SessionHost {
   /** A message from the peer, taken once: into the history. */
   received(message: ChatMessage): void;
   delivered(message: ChatMessage, peerId: string): void;
+  /** The peer saw the message. */
+  read(message: ChatMessage, peerId: string): void;
+  /** The peer will never report the message read (it restarted or is gone). */
+  readUnconfirmed(message: ChatMessage, peerId: string): void;
+  /** The peer is typing (a `typing` frame), or stopped (its message arrived, it left). */
+  typing(peerId: string, typing: boolean): void;
   undeliverable(message: ChatMessage, peerId: string, why: string): void;
   newId(): string;
   /** The session is over: the engine forgets it. */
@@ -85,6 +92,7 @@ export class PeerSession {
   private lastHeard: number;
   private readonly outbox = new Outbox();
   private readonly inbox = new Inbox();
+  private readonly receipts = new ReadReceipts();
   private readonly waiters: Array<{ resolve: () => void; reject: (error: PeerChatError) => void }> = [];
   /** The dial in flight, shared by every `connect()` and re-dial meanwhile. */
   private dialing: Promise<void> | null = null;
@@ -245,6 +253,17 @@ export class PeerSession {
     this.sendFrame({ t: 'ping' });
   }
 
+  /** The person is typing: tell the peer (the engine limits how often). */
+  sendTyping(): void {
+    if (this.connected && !this.plain) this.sendFrame({ t: 'typing' });
+  }
+
+  /** The person saw the peer's message `id`: tell it, cumulatively. */
+  seen(id: string): void {
+    const seq = this.receipts.seen(id);
+    if (seq > 0 && this.connected && !this.plain) this.sendFrame({ t: 'read', seq });
+  }
+
   /** We leave: tell the peer, then forget it. */
   leave(): void {
     this.sendFrame({ t: 'bye' });
@@ -268,6 +287,7 @@ export class PeerSession {
     this.listed = false;
     this.host.transfers.abandon(this.peerId, why);
     for (const message of this.outbox.drain()) this.host.undeliverable(message, this.peerId, why);
+    this.forgetReceipts();
     this.forget(new PeerChatError(ErrorType.connection, `${why}: ${this.peerId}`, this.peerId));
     if (wasAnnounced) this.host.emit('peer-chat-disconnect', { peerId: this.peerId, reason });
   }
@@ -319,6 +339,7 @@ export class PeerSession {
       this.host.transfers.abandon(this.peerId, 'The peer restarted');
       this.inbox.reset();
       this.outbox.renumber();
+      this.forgetReceipts();
     }
     this.remoteSession = frame.session;
     this.remoteMesh = frame.mesh === true;
@@ -442,7 +463,11 @@ export class PeerSession {
         if (!this.budget.text.take(frame.text.length)) return this.cutOff('sent too much text (flooding)');
         const arrival = this.inbox.take(frame.seq);
         if (arrival === Arrival.gap) return this.violation(`${this.peerId} skipped messages (got ${frame.seq} after ${this.inbox.last})`);
-        if (arrival === Arrival.new) this.host.received({ id: frame.id, from: this.peerId, text: frame.text, time: frame.time, direction: Direction.in });
+        if (arrival === Arrival.new) {
+          this.receipts.received(frame.id, frame.seq);
+          this.host.typing(this.peerId, false);
+          this.host.received({ id: frame.id, from: this.peerId, text: frame.text, time: frame.time, direction: Direction.in });
+        }
         // A re-send of something we have is acknowledged again, and shown once; only once
         // stored, so that a reload never loses what the sender was told we hold.
         const seq = this.inbox.last;
@@ -452,13 +477,22 @@ export class PeerSession {
       case 'ack': {
         const done = this.outbox.acknowledge(frame.seq);
         if (!done) return this.violation(`${this.peerId} acknowledged a message never sent`);
-        for (const message of done) this.host.delivered(message, this.peerId);
+        this.receipts.delivered(done);
+        for (const { message } of done) this.host.delivered(message, this.peerId);
         return;
       }
       case 'peers':
         // Only between group members; others never send it.
         if (!this.isMeshMember) return this.violation(`${this.peerId} sent "peers" outside a group`);
         return this.host.introduced(this, frame.ids);
+      case 'read': {
+        const read = this.receipts.read(frame.seq);
+        if (!read) return this.violation(`${this.peerId} read a message never delivered`);
+        for (const message of read) this.host.read(message, this.peerId);
+        return;
+      }
+      case 'typing':
+        return this.host.typing(this.peerId, true);
     }
   }
 
@@ -471,6 +505,11 @@ export class PeerSession {
     if (this.gone) return;
     this.host.emit('peer-chat-error', { type: ErrorType.protocol, message: `Disconnected ${this.peerId}: it ${why}`, peerId: this.peerId });
     this.end(DisconnectReason.protocol, `Cut off: it ${why}`);
+  }
+
+  private forgetReceipts(): void {
+    for (const message of this.receipts.reset()) this.host.readUnconfirmed(message, this.peerId);
+    this.host.typing(this.peerId, false);
   }
 
   /** Sends once the message and its number are stored: a reload never reuses a number. */

@@ -34,6 +34,10 @@ export type PingFrame = { t: 'ping' };
 export type TextFrame = { t: 'msg'; id: string; text: string; time: number; seq: number };
 /** Cumulative: every message up to `seq` arrived. */
 export type AckFrame = { t: 'ack'; seq: number };
+/** The person is typing: sent at most every 2 s; the indicator lasts 5 s after the last one. */
+export type TypingFrame = { t: 'typing' };
+/** Cumulative, like `ack`: the person saw every message up to `seq`. */
+export type ReadFrame = { t: 'read'; seq: number };
 /** Between group members only: the other members the sender is connected to. */
 export type PeersFrame = { t: 'peers'; ids: string[] };
 /** `hash: 'sha256-blocks'`: the sender can verify with the block hash (see transfers/file-hash.ts). */
@@ -55,6 +59,8 @@ export type ControlFrame =
   | TextFrame
   | AckFrame
   | PeersFrame
+  | TypingFrame
+  | ReadFrame
   | OfferFrame
   | AcceptFrame
   | DeclineFrame
@@ -108,6 +114,8 @@ const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boole
   ping: {},
   msg: { id, text: (value) => isString(value, LIMITS.maxTextLength), time: count, seq: positive },
   ack: { seq: count },
+  typing: {},
+  read: { seq: count },
   peers: { ids: (value) => Array.isArray(value) && value.length <= LIMITS.maxGroupSize && value.every(id) },
   offer: { tid: id, slot: (value) => isCount(value) && value <= 0xffffffff, name, size: count, type: (value) => isString(value, LIMITS.maxIdLength), hash: hashName },
   accept: { tid: id, offset: count, hash: hashName },

@@ -8,8 +8,11 @@ import type { TransferInfo } from '../transfers/types.js';
 export const Direction = { in: 'in', out: 'out' } as const;
 export type Direction = (typeof Direction)[keyof typeof Direction];
 
-/** Where an outgoing message stands: acknowledged by every recipient, still queued, or given up. */
-export const MessageStatus = { pending: 'pending', delivered: 'delivered', failed: 'failed' } as const;
+/**
+ * Where an outgoing message stands: still queued, acknowledged by every recipient, seen by
+ * every recipient (its page visible with the message in view), or given up.
+ */
+export const MessageStatus = { pending: 'pending', delivered: 'delivered', read: 'read', failed: 'failed' } as const;
 export type MessageStatus = (typeof MessageStatus)[keyof typeof MessageStatus];
 
 export const SignalingState = { connecting: 'connecting', open: 'open', reconnecting: 'reconnecting', closed: 'closed' } as const;
@@ -100,6 +103,9 @@ export interface FileDetail {
   from: string;
   file: File;
 }
+export interface UnreadDetail {
+  count: number;
+}
 export interface ErrorDetail {
   type: ErrorType;
   message: string;
@@ -117,6 +123,8 @@ export interface ChatEventDetails {
   'peer-chat-file-progress': FileProgressDetail;
   'peer-chat-file': FileDetail;
   'peer-chat-error': ErrorDetail;
+  /** Fired by the element (it knows what the person sees), never by the engine. */
+  'peer-chat-unread': UnreadDetail;
 }
 export type ChatEventName = keyof ChatEventDetails;
 
