@@ -161,7 +161,9 @@ public class EndpointTests
     {
         await using var server = await TestServer.StartAsync(o =>
         {
-            o.AliveTimeout = TimeSpan.FromMilliseconds(600);
+            // Long enough that a busy machine (xunit runs classes in parallel) never delays a
+            // 100 ms heartbeat past it; the silent client still goes well within the test.
+            o.AliveTimeout = TimeSpan.FromMilliseconds(1500);
             o.AliveCheckInterval = TimeSpan.FromMilliseconds(50);
         });
         using var silent = await server.RegisterAsync("silent");
@@ -169,7 +171,7 @@ public class EndpointTests
         await silent.ReceiveAsync();
         await chatty.ReceiveAsync();
 
-        var deadline = DateTime.UtcNow.AddMilliseconds(1500);
+        var deadline = DateTime.UtcNow.AddMilliseconds(3000);
         while (DateTime.UtcNow < deadline)
         {
             await chatty.SendAsync("""{"type":"HEARTBEAT"}""");
