@@ -29,23 +29,44 @@ const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000] as const;
 
 /** One remote peer: a PeerJS data connection plus our bulk channel on its peer connection. */
 export class Link implements EngineLink {
-  listener: LinkListener | null = null;
+  private current: LinkListener | null = null;
   private bulk: RTCDataChannel | null = null;
   private closed = false;
+  /** The listener heard `onOpen`. */
+  private reportedOpen = false;
+  /** Control frames that arrived before `onOpen` reached the session that takes them (the peer's `hello`). */
+  private early: unknown[] | null = [];
   private currentRoute: Route | null = null;
+  /** The latest read of the route. */
+  private routeRead: Promise<boolean> | null = null;
 
   constructor(private readonly connection: DataConnection) {
+    // The route is read as ICE connects, so that it is known by the time the channel opens.
+    const peerConnection = connection.peerConnection;
+    peerConnection?.addEventListener('iceconnectionstatechange', () => this.rereadRoute(peerConnection));
     connection.on('open', () => {
       // Open once the route is known, so that `peer-chat-connect` can tell it.
-      void this.watchRoute().finally(() => {
+      void this.routeAtOpen().finally(() => {
         if (this.closed) return;
         this.openBulkChannel();
-        this.listener?.onOpen();
+        this.reportedOpen = true;
+        this.current?.onOpen();
+        this.deliverEarly();
       });
     });
-    connection.on('data', (data) => this.listener?.onControl(data));
+    connection.on('data', (data) => (this.early ? this.early.push(data) : this.current?.onControl(data)));
     connection.on('close', () => this.handleClose());
     connection.on('error', () => this.handleClose());
+  }
+
+  get listener(): LinkListener | null {
+    return this.current;
+  }
+
+  /** A listener set once the link is open gets the frames that came first, after its owner finished setting up. */
+  set listener(listener: LinkListener | null) {
+    this.current = listener;
+    this.deliverEarly();
   }
 
   get peerId(): string {
@@ -87,30 +108,47 @@ export class Link implements EngineLink {
     return this.currentRoute;
   }
 
-  /** Reads the route now, and again whenever the browser may have switched candidate pairs. */
-  private async watchRoute(): Promise<void> {
+  private deliverEarly(): void {
+    if (!this.reportedOpen || !this.current || !this.early) return;
+    queueMicrotask(() => {
+      const early = this.early;
+      if (!early || !this.current) return;
+      this.early = null;
+      for (const data of early) this.current?.onControl(data);
+    });
+  }
+
+  /** Reads the route again whenever the browser may have switched candidate pairs. */
+  private rereadRoute(peerConnection: RTCPeerConnection): void {
+    void this.readRoute(peerConnection).then((changed) => {
+      if (changed && !this.closed) this.current?.onRouteChange?.();
+    });
+  }
+
+  /** Waits for the read in flight; the answering side may open a moment before its stats name the selected pair. */
+  private async routeAtOpen(): Promise<void> {
     const peerConnection = this.connection.peerConnection;
     if (!peerConnection) return;
-    const reread = () => {
-      void this.readRoute(peerConnection).then((changed) => {
-        if (changed && !this.closed) this.listener?.onRouteChange?.();
-      });
-    };
-    peerConnection.addEventListener('iceconnectionstatechange', reread);
     // Not in Firefox, where the ICE connection state change covers a switch.
-    peerConnection.sctp?.transport.iceTransport?.addEventListener?.('selectedcandidatepairchange', reread);
-    // The answering side may open a moment before its stats name the selected pair.
-    for (let attempt = 0; attempt < 20 && !(await this.readRoute(peerConnection)) && !this.closed; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    peerConnection.sctp?.transport.iceTransport?.addEventListener?.('selectedcandidatepairchange', () => this.rereadRoute(peerConnection));
+    await this.routeRead;
+    for (let attempt = 0; attempt < 20 && !this.currentRoute && !this.closed; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      await this.readRoute(peerConnection);
     }
   }
 
   /** True when the route changed. */
-  private async readRoute(peerConnection: RTCPeerConnection): Promise<boolean> {
-    const route = await selectedRoute(peerConnection).catch(() => null);
-    if (!route || route === this.currentRoute) return false;
-    this.currentRoute = route;
-    return true;
+  private readRoute(peerConnection: RTCPeerConnection): Promise<boolean> {
+    const read = selectedRoute(peerConnection)
+      .catch(() => null)
+      .then((route) => {
+        if (!route || route === this.currentRoute) return false;
+        this.currentRoute = route;
+        return true;
+      });
+    this.routeRead = read;
+    return read;
   }
 
   /** Sends a control frame (text) at once: chat never waits behind file data. */
@@ -122,7 +160,7 @@ export class Link implements EngineLink {
     else this.connection.send(frame);
   }
 
-  /** Queues file data on the bulk channel, waiting while its buffer is above the high-water mark. */
+  /** Queues file data on the bulk channel (`send` copies it), waiting while its buffer is above the high-water mark. */
   async sendBulk(frame: ArrayBuffer): Promise<void> {
     const channel = this.bulk;
     if (!channel || channel.readyState !== 'open' || !this.isOpen) {
@@ -157,7 +195,7 @@ export class Link implements EngineLink {
     const channel = peerConnection.createDataChannel('peer-chat-bulk', init);
     channel.binaryType = 'arraybuffer';
     channel.bufferedAmountLowThreshold = BULK.lowWaterMark;
-    channel.onmessage = (event) => this.listener?.onBulk(event.data);
+    channel.onmessage = (event) => this.current?.onBulk(event.data);
     this.bulk = channel;
   }
 
@@ -165,7 +203,7 @@ export class Link implements EngineLink {
     if (this.closed) return;
     this.closed = true;
     this.bulk?.close();
-    this.listener?.onClose();
+    this.current?.onClose();
   }
 }
 
