@@ -30,7 +30,7 @@ export interface Link {
   listener: LinkListener | null;
   /** Sends a control frame at once; throws when the link is closed. */
   sendControl(frame: string): void;
-  /** Queues file data, resolving when the bulk channel can take more; rejects when it closed. */
+  /** Queues file data (a copy: the frame may be reused once this resolves), resolving when the bulk channel can take more; rejects when it closed. */
   sendBulk(frame: ArrayBuffer): Promise<void>;
   close(): void;
 }

@@ -162,8 +162,13 @@ export const CHUNK_HEADER_BYTES = 13;
 
 export type Chunk = { slot: number; offset: number; bytes: Uint8Array };
 
-export function encodeChunk(slot: number, offset: number, bytes: Uint8Array): ArrayBuffer {
-  const frame = new Uint8Array(CHUNK_HEADER_BYTES + bytes.byteLength);
+/**
+ * One chunk's frame. `into`, when it has the frame's length, is written over instead of a new
+ * buffer: a sender reuses one frame for every chunk of a transfer (the channel copies on send).
+ */
+export function encodeChunk(slot: number, offset: number, bytes: Uint8Array, into?: ArrayBuffer): ArrayBuffer {
+  const length = CHUNK_HEADER_BYTES + bytes.byteLength;
+  const frame = new Uint8Array(into?.byteLength === length ? into : new ArrayBuffer(length));
   const view = new DataView(frame.buffer);
   view.setUint8(0, CHUNK_MAGIC);
   view.setUint32(1, slot);

@@ -3,7 +3,7 @@
  * unacknowledged bytes, and finish when the receiver says it holds every byte, verified.
  */
 import { ErrorType, PeerChatError } from '../errors.js';
-import { encodeChunk } from '../engine/protocol.js';
+import { CHUNK_HEADER_BYTES, encodeChunk } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
 import { BLOCK_HASH, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
 import { readAhead } from './read-ahead.js';
@@ -90,6 +90,8 @@ export class OutgoingTransfer extends Transfer {
     const chunkSize = this.host.chunkSize(this.peerId);
     const hash = this.hash!;
     const current = () => this.run === run && this.status === TransferStatus.active;
+    // Every whole chunk's frame is written here; the channel copies it when sending.
+    const frame = new ArrayBuffer(CHUNK_HEADER_BYTES + chunkSize);
     try {
       for await (const { position, bytes } of readAhead(this.source, offset)) {
         for (let start = 0; start < bytes.byteLength; start += chunkSize) {
@@ -101,7 +103,7 @@ export class OutgoingTransfer extends Transfer {
           const chunk = bytes.subarray(start, end);
           // Hashed chunk by chunk, to keep each task short; after a resume, only what is new.
           hash.add(position + start, chunk);
-          await this.host.sendBulk(this.peerId, encodeChunk(this.slot, position + start, chunk));
+          await this.host.sendBulk(this.peerId, encodeChunk(this.slot, position + start, chunk, frame));
         }
       }
       const sha256 = await hash.hex();

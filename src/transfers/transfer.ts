@@ -27,6 +27,7 @@ export interface TransferHost {
   limits(): { maxFileSize: number; acceptFiles: AcceptFiles };
   /** Sends a control frame to a connected peer; false when it is not connected. */
   sendFrame(peerId: string, frame: ControlFrame): boolean;
+  /** Sends a copy of `frame` (see Link.sendBulk): the caller may reuse it once this resolves. */
   sendBulk(peerId: string, frame: ArrayBuffer): Promise<void>;
   chunkSize(peerId: string): number;
   displayName(peerId: string): string;

@@ -59,7 +59,9 @@ export class FakeLink implements Link {
 
   async sendBulk(frame: ArrayBuffer): Promise<void> {
     if (!this.open) throw new PeerChatError(ErrorType.notConnected, `Not connected to ${this.peerId}`, this.peerId);
-    if (!this.mute) queueMicrotask(() => this.other.arrive((listener) => listener.onBulk(frame)));
+    // A copy, as a data channel sends: the sender may reuse the frame.
+    const sent = frame.slice(0);
+    if (!this.mute) queueMicrotask(() => this.other.arrive((listener) => listener.onBulk(sent)));
   }
 
   close(): void {
