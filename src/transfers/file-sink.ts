@@ -10,8 +10,12 @@ import { WorkerFileWriter } from './storage-worker.js';
 
 /** Receives a file's bytes, in order. */
 export interface FileSink {
-  /** Takes the bytes (and may take their buffer: the caller must not use them again); resolves once they no longer need to be held in memory. */
-  write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Takes the bytes (and may take their buffer: the caller must not use them again); resolves
+   * once they no longer need to be held in memory, with a buffer of as many bytes to fill next
+   * when the sink gives one back (fewer allocations), else null.
+   */
+  write(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer> | null>;
   /** The whole file, once every byte is written. */
   finish(name: string, type: string): Promise<File>;
   /** Throws away what was written (cancelled or failed transfer). */
@@ -37,8 +41,9 @@ export class MemorySink implements FileSink {
   /** @param release - gives back what this sink took from the memory budget, once discarded */
   constructor(private release: () => void = () => {}) {}
 
-  async write(bytes: Uint8Array): Promise<void> {
+  async write(bytes: Uint8Array): Promise<null> {
     this.parts.push(bytes as Uint8Array<ArrayBuffer>);
+    return null;
   }
 
   async finish(name: string, type: string): Promise<File> {
@@ -72,11 +77,12 @@ export class DiskSink implements FileSink {
   }
 
   /** The receiver writes whole blocks (1 MiB): few, large writes. */
-  async write(bytes: Uint8Array): Promise<void> {
+  async write(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer> | null> {
     const at = this.written;
     this.written += bytes.byteLength;
-    if (this.writer instanceof WorkerFileWriter) await this.writer.write(at, bytes);
-    else await this.writer.write(bytes as Uint8Array<ArrayBuffer>);
+    if (this.writer instanceof WorkerFileWriter) return this.writer.write(at, bytes);
+    await this.writer.write(bytes as Uint8Array<ArrayBuffer>);
+    return null;
   }
 
   async finish(name: string, type: string): Promise<File> {

@@ -30,6 +30,8 @@ export class IncomingTransfer extends Transfer {
   /** The block being assembled: whole blocks are hashed and stored in one piece. */
   private block: Uint8Array<ArrayBuffer> | null = null;
   private blockFill = 0;
+  /** A written block's buffer the sink gave back, to fill next instead of a new one. */
+  private spare: Uint8Array<ArrayBuffer> | null = null;
   private storing = false;
   /** The block hash when the sender offered it and we can compute it; SHA-256 of the whole file otherwise. */
   private readonly blocks: boolean;
@@ -151,6 +153,7 @@ export class IncomingTransfer extends Transfer {
     if (this.finished || !this.moveTo(status, reason)) return;
     this.unstored.length = 0;
     this.block = null;
+    this.spare = null;
     if (status !== TransferStatus.done) this.discard();
     if (status === TransferStatus.failed || status === TransferStatus.cancelled) {
       this.host.emit('peer-chat-error', { type: ErrorType.transfer, message: `"${this.name}": ${reason ?? status}`, peerId: this.peerId });
@@ -179,7 +182,7 @@ export class IncomingTransfer extends Transfer {
         // The sink may take the block's buffer: its length is read first.
         const length = block.byteLength;
         this.hash.add(this.bytes, block);
-        await sink.write(block);
+        this.spare = await sink.write(block);
         this.stored(length);
       }
     } catch (error) {
@@ -193,7 +196,10 @@ export class IncomingTransfer extends Transfer {
   private fill(): Uint8Array<ArrayBuffer> | null {
     while (this.unstored.length > 0) {
       const length = Math.min(HASH_BLOCK_BYTES, this.size - this.bytes);
-      this.block ??= new Uint8Array(length);
+      if (!this.block) {
+        this.block = this.spare?.byteLength === length ? this.spare : new Uint8Array(length);
+        this.spare = null;
+      }
       const chunk = this.unstored[0];
       const take = Math.min(chunk.byteLength, length - this.blockFill);
       this.block.set(chunk.subarray(0, take), this.blockFill);

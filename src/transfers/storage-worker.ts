@@ -10,13 +10,14 @@
 
 /** What the worker is asked: open a file, write bytes at an offset, or close. */
 type Request = { handle: FileSystemFileHandle } | { at: number; bytes: Uint8Array } | { close: true };
-/** Its answer to each request, in order. */
-type Reply = { error?: string };
+/** Its answer to each request, in order; a write gives its bytes back, for the next block. */
+type Reply = { error?: string; bytes?: Uint8Array };
 
 /** The worker's whole program. Its source becomes the worker: it uses nothing from around it. */
 function storageWorker(): void {
   let access: { write(bytes: Uint8Array, options: { at: number }): number; flush(): void; close(): void } | null = null;
-  const reply = (message: Reply) => (self as unknown as { postMessage(message: Reply): void }).postMessage(message);
+  const reply = (message: Reply, transfer: Transferable[] = []) =>
+    (self as unknown as { postMessage(message: Reply, transfer: Transferable[]): void }).postMessage(message, transfer);
   self.onmessage = async ({ data }: MessageEvent<Request>) => {
     try {
       if ('handle' in data) {
@@ -28,6 +29,7 @@ function storageWorker(): void {
           at += written;
           view = view.subarray(written);
         }
+        return reply({ bytes: data.bytes }, [data.bytes.buffer]);
       } else {
         access?.flush();
         access?.close();
@@ -45,12 +47,12 @@ let unavailable = false;
 
 /** A file being written by its own storage worker. */
 export class WorkerFileWriter {
-  private readonly replies: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private readonly replies: Array<{ resolve: (bytes: Uint8Array | undefined) => void; reject: (error: Error) => void }> = [];
 
   private constructor(private readonly worker: Worker) {
     worker.onmessage = ({ data }: MessageEvent<Reply>) => {
       const pending = this.replies.shift();
-      if (data.error === undefined) pending?.resolve();
+      if (data.error === undefined) pending?.resolve(data.bytes);
       else pending?.reject(new Error(data.error));
     };
     worker.onerror = (event) => {
@@ -79,11 +81,14 @@ export class WorkerFileWriter {
     }
   }
 
-  /** Writes `bytes` at `at`, taking their buffer when they fill it (no copy); resolves once written. */
-  write(at: number, bytes: Uint8Array): Promise<void> {
+  /**
+   * Writes `bytes` at `at`, taking their buffer when they fill it (no copy); resolves once
+   * written, with the bytes given back: a buffer to reuse rather than allocate.
+   */
+  async write(at: number, bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
     const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
     const own = whole ? bytes : bytes.slice();
-    return this.request({ at, bytes: own }, [own.buffer as ArrayBuffer]);
+    return (await this.request({ at, bytes: own }, [own.buffer as ArrayBuffer])) as Uint8Array<ArrayBuffer>;
   }
 
   /** Flushes and closes the file, and ends the worker. */
@@ -96,7 +101,7 @@ export class WorkerFileWriter {
     }
   }
 
-  private request(message: Request, transfer: Transferable[] = []): Promise<void> {
+  private request(message: Request, transfer: Transferable[] = []): Promise<Uint8Array | undefined> {
     return new Promise((resolve, reject) => {
       this.replies.push({ resolve, reject });
       this.worker.postMessage(message, transfer);
