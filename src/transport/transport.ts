@@ -37,16 +37,11 @@ export class Link implements EngineLink {
   /** Control frames that arrived before `onOpen` reached the session that takes them (the peer's `hello`). */
   private early: unknown[] | null = [];
   private currentRoute: Route | null = null;
-  /** The latest read of the route. */
-  private routeRead: Promise<boolean> | null = null;
 
   constructor(private readonly connection: DataConnection) {
-    // The route is read as ICE connects, so that it is known by the time the channel opens.
-    const peerConnection = connection.peerConnection;
-    peerConnection?.addEventListener('iceconnectionstatechange', () => this.rereadRoute(peerConnection));
     connection.on('open', () => {
       // Open once the route is known, so that `peer-chat-connect` can tell it.
-      void this.routeAtOpen().finally(() => {
+      void this.watchRoute().finally(() => {
         if (this.closed) return;
         this.openBulkChannel();
         this.reportedOpen = true;
@@ -118,37 +113,30 @@ export class Link implements EngineLink {
     });
   }
 
-  /** Reads the route again whenever the browser may have switched candidate pairs. */
-  private rereadRoute(peerConnection: RTCPeerConnection): void {
-    void this.readRoute(peerConnection).then((changed) => {
-      if (changed && !this.closed) this.current?.onRouteChange?.();
-    });
-  }
-
-  /** Waits for the read in flight; the answering side may open a moment before its stats name the selected pair. */
-  private async routeAtOpen(): Promise<void> {
+  /** Reads the route now, and again whenever the browser may have switched candidate pairs. */
+  private async watchRoute(): Promise<void> {
     const peerConnection = this.connection.peerConnection;
     if (!peerConnection) return;
+    const reread = () => {
+      void this.readRoute(peerConnection).then((changed) => {
+        if (changed && !this.closed) this.current?.onRouteChange?.();
+      });
+    };
+    peerConnection.addEventListener('iceconnectionstatechange', reread);
     // Not in Firefox, where the ICE connection state change covers a switch.
-    peerConnection.sctp?.transport.iceTransport?.addEventListener?.('selectedcandidatepairchange', () => this.rereadRoute(peerConnection));
-    await this.routeRead;
-    for (let attempt = 0; attempt < 20 && !this.currentRoute && !this.closed; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-      await this.readRoute(peerConnection);
+    peerConnection.sctp?.transport.iceTransport?.addEventListener?.('selectedcandidatepairchange', reread);
+    // The answering side may open a moment before its stats name the selected pair.
+    for (let attempt = 0; attempt < 20 && !(await this.readRoute(peerConnection)) && !this.closed; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
   /** True when the route changed. */
-  private readRoute(peerConnection: RTCPeerConnection): Promise<boolean> {
-    const read = selectedRoute(peerConnection)
-      .catch(() => null)
-      .then((route) => {
-        if (!route || route === this.currentRoute) return false;
-        this.currentRoute = route;
-        return true;
-      });
-    this.routeRead = read;
-    return read;
+  private async readRoute(peerConnection: RTCPeerConnection): Promise<boolean> {
+    const route = await selectedRoute(peerConnection).catch(() => null);
+    if (!route || route === this.currentRoute) return false;
+    this.currentRoute = route;
+    return true;
   }
 
   /** Sends a control frame (text) at once: chat never waits behind file data. */
