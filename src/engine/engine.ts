@@ -5,8 +5,9 @@
  * event it becomes) and `changed` (something visible changed). Time and ids are injected.
  */
 import { ErrorType, PeerChatError } from '../errors.js';
-import { openSink, storageSpace } from '../transfers/file-sink.js';
-import { Transfers } from '../transfers/registry.js';
+import type { openSink } from '../transfers/file-sink.js';
+import { TransfersOnDemand } from '../transfers/on-demand.js';
+import type { Transfers } from '../transfers/registry.js';
 import type { Transfer } from '../transfers/transfer.js';
 import type { TransferInfo } from '../transfers/types.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
@@ -59,6 +60,8 @@ export interface EngineOptions {
   storageSpace?: () => Promise<number>;
   /** How `ice-servers-url` is fetched (default: `fetch`). */
   fetchJson?: FetchJson;
+  /** Loads the file-transfer machinery when a file first moves (default: its own part of the bundle). */
+  loadFileTransfer?: () => Promise<typeof import('../transfers/file-transfer.js')>;
 }
 
 interface Delivery {
@@ -67,6 +70,9 @@ interface Delivery {
   unread: Set<string>;
   unconfirmed: boolean;
 }
+
+/** The file-transfer machinery is a part of the bundle of its own. */
+const loadFileTransfer = () => import('../transfers/file-transfer.js');
 
 export const DEFAULT_PREFERENCES: ChatPreferences = {
   name: '',
@@ -78,7 +84,7 @@ export const DEFAULT_PREFERENCES: ChatPreferences = {
 
 export class ChatEngine {
   readonly clock: Clock;
-  readonly transfers: Transfers;
+  readonly transfers: TransfersOnDemand;
   private readonly newId: () => string;
   private signaling: Signaling | null = null;
   private iceServersSource: IceServersSource | null = null;
@@ -118,28 +124,10 @@ export class ChatEngine {
       this.transfers.forget(transfer);
       options.released?.(transfer.snapshot());
     });
-    const sinks = options.openSink ?? openSink;
     const engine = this;
-    this.transfers = new Transfers(
-      {
-        clock: this.clock,
-        limits: () => this.preferences,
-        sendFrame: (peerId, frame) => this.sessions.get(peerId)?.sendFrame(frame) ?? false,
-        sendBulk: (peerId, frame) =>
-          this.sessions.get(peerId)?.sendBulk(frame) ?? Promise.reject(new PeerChatError(ErrorType.notConnected, `Not connected to ${peerId}`, peerId)),
-        chunkSize: (peerId) => this.sessions.get(peerId)?.chunkSize ?? 16 * 1024,
-        displayName: (peerId) => this.sessions.get(peerId)?.name || peerId,
-        emit: options.emit,
-        violation: (peerId, message) => this.sessions.get(peerId)?.violation(message),
-        openSink: (size) => sinks(size),
-        storageSpace: options.storageSpace ?? storageSpace,
-        changed: () => {
-          this.history.transferFinished();
-          options.changed();
-        },
-      },
-      this.newId,
-      (transfer) => this.history.addTransfer(transfer),
+    this.transfers = new TransfersOnDemand(
+      () => this.loadTransfers(),
+      (error) => options.emit('peer-chat-error', { type: ErrorType.transfer, message: `File transfer could not be loaded: ${String(error)}` }),
     );
     this.sessionHost = {
       clock: this.clock,
@@ -188,6 +176,33 @@ export class ChatEngine {
       joined: () => this.introduceGroup(),
       introduced: (session, peerIds) => this.dialIntroduced(session, peerIds),
     };
+  }
+
+  /** The file-transfer machinery, wired to this engine: loaded when a file first moves. */
+  private async loadTransfers(): Promise<Transfers> {
+    const { options } = this;
+    const { Transfers, openSink, storageSpace } = await (options.loadFileTransfer ?? loadFileTransfer)();
+    return new Transfers(
+      {
+        clock: this.clock,
+        limits: () => this.preferences,
+        sendFrame: (peerId, frame) => this.sessions.get(peerId)?.sendFrame(frame) ?? false,
+        sendBulk: (peerId, frame) =>
+          this.sessions.get(peerId)?.sendBulk(frame) ?? Promise.reject(new PeerChatError(ErrorType.notConnected, `Not connected to ${peerId}`, peerId)),
+        chunkSize: (peerId) => this.sessions.get(peerId)?.chunkSize ?? 16 * 1024,
+        displayName: (peerId) => this.sessions.get(peerId)?.name || peerId,
+        emit: options.emit,
+        violation: (peerId, message) => this.sessions.get(peerId)?.violation(message),
+        openSink: options.openSink ?? openSink,
+        storageSpace: options.storageSpace ?? storageSpace,
+        changed: () => {
+          this.history.transferFinished();
+          options.changed();
+        },
+      },
+      this.newId,
+      (transfer) => this.history.addTransfer(transfer),
+    );
   }
 
   get peerId(): string {
