@@ -12,7 +12,7 @@ import type { Transfer } from '../transfers/transfer.js';
 import type { TransferInfo } from '../transfers/types.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
 import { DEFAULT_MAX_HISTORY, History } from './history.js';
-import { IceServersSource, fetchJson, type FetchJson } from './ice-servers.js';
+import type { FetchJson, IceServersSource } from './ice-servers.js';
 import type { CreateSignaling, Signaling, SignalingOptions } from './link.js';
 import { PeerSession, TIMING, type SessionHost } from './peer-session.js';
 import { Persistence, type ChatStore, type SavedChat, type SavedPeer } from './persistence.js';
@@ -62,6 +62,8 @@ export interface EngineOptions {
   fetchJson?: FetchJson;
   /** Loads the file-transfer machinery when a file first moves (default: its own part of the bundle). */
   loadFileTransfer?: () => Promise<typeof import('../transfers/file-transfer.js')>;
+  /** Loads what keeps `ice-servers-url` fresh, for pages that set it (default: its own part of the bundle). */
+  loadIceServers?: () => Promise<typeof import('./ice-servers.js')>;
 }
 
 interface Delivery {
@@ -71,8 +73,9 @@ interface Delivery {
   unconfirmed: boolean;
 }
 
-/** The file-transfer machinery is a part of the bundle of its own. */
+/** The file-transfer machinery and `ice-servers-url` are parts of the bundle of their own. */
 const loadFileTransfer = () => import('../transfers/file-transfer.js');
+const loadIceServers = () => import('./ice-servers.js');
 
 export const DEFAULT_PREFERENCES: ChatPreferences = {
   name: '',
@@ -330,13 +333,8 @@ export class ChatEngine {
     );
     this.signaling = signaling;
     if (connection.iceServersUrl) {
-      const source = new IceServersSource(connection.iceServersUrl, this.options.fetchJson ?? fetchJson, this.clock, {
-        servers: (iceServers) => signaling.setIceServers(iceServers),
-        failed: (message) => emit('peer-chat-error', { type: ErrorType.signaling, message: `${message}; using ice-servers instead` }),
-      });
-      this.iceServersSource = source;
       // Registered only once the first fetch is through: the first dial gets fresh credentials.
-      void source.start().then(() => {
+      void this.fetchIceServers(connection.iceServersUrl, signaling).then(() => {
         if (this.signaling === signaling) signaling.start();
       });
     } else {
@@ -345,12 +343,29 @@ export class ChatEngine {
     this.scheduleTick(this.clock.now());
   }
 
-  /** Applies settings that need no new registration. */
+  /** Keeps the ICE servers from `url` fresh for `signaling`; resolves once the first fetch succeeded or failed. */
+  private async fetchIceServers(url: string, signaling: Signaling): Promise<void> {
+    const failed = (message: string) => this.options.emit('peer-chat-error', { type: ErrorType.signaling, message: `${message}; using ice-servers instead` });
+    let source: IceServersSource;
+    try {
+      const { IceServersSource, fetchJson } = await (this.options.loadIceServers ?? loadIceServers)();
+      source = new IceServersSource(url, this.options.fetchJson ?? fetchJson, this.clock, { servers: (iceServers) => signaling.setIceServers(iceServers), failed });
+    } catch (error) {
+      // The part could not be loaded (the page went offline): `ice-servers` it is.
+      failed(`Could not get ICE servers from ${url}: ${String(error)}`);
+      return;
+    }
+    if (this.signaling !== signaling) return;
+    this.iceServersSource = source;
+    await source.start();
+  }
+
   /** Takes part in groups (the `mesh` attribute), for the connections made from now on. */
   setMesh(enabled: boolean): void {
     this.mesh = enabled;
   }
 
+  /** Applies settings that need no new registration. */
   update(preferences: ChatPreferences): void {
     const { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory } = preferences;
     this.preferences = { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory };

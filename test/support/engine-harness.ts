@@ -5,6 +5,7 @@ import type { ChatStore } from '../../src/engine/persistence.js';
 import type { ChatEventDetails, ChatEventName } from '../../src/engine/types.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import * as fileTransfer from '../../src/transfers/file-transfer.js';
+import * as iceServers from '../../src/engine/ice-servers.js';
 import { FakeClock, settle } from './fake-clock.js';
 import { FakeNetwork } from './fake-network.js';
 
@@ -25,6 +26,8 @@ export type PeerOptions = Partial<ChatPreferences> & {
   mesh?: boolean;
   /** How the file-transfer machinery loads (default: at once, from the module the test imported). */
   loadFileTransfer?: () => Promise<typeof fileTransfer>;
+  /** How the `ice-servers-url` part loads (default: at once, from the module the test imported). */
+  loadIceServers?: () => Promise<typeof iceServers>;
 };
 
 export interface TestWorld {
@@ -42,7 +45,7 @@ export function world(): TestWorld {
   return {
     clock,
     network,
-    async peer(id, { openSink, prevent = [], iceServersUrl = '', fetchJson, store, mesh = false, loadFileTransfer = async () => fileTransfer, ...preferences } = {}) {
+    async peer(id, { openSink, prevent = [], iceServersUrl = '', fetchJson, store, mesh = false, loadFileTransfer = async () => fileTransfer, loadIceServers = async () => iceServers, ...preferences } = {}) {
       const events: TestPeer['events'] = [];
       const engine = new ChatEngine({
         createSignaling: network.create,
@@ -56,6 +59,7 @@ export function world(): TestWorld {
         openSink: openSink ?? (async () => new MemorySink()),
         fetchJson,
         loadFileTransfer,
+        loadIceServers,
       });
       const connection = { host: 'signaling.test', port: 443, path: '/', key: 'peerjs', secure: true, peerId: id, iceServers: [], iceServersUrl, iceTransportPolicy: 'all' as const };
       engine.setMesh(mesh);
