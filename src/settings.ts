@@ -4,7 +4,7 @@
  * default is used.
  */
 import { DEFAULT_PREFERENCES, type ChatSettings } from './engine/engine.js';
-import { iceServersProblem } from './engine/ice-servers.js';
+import { iceServersProblem } from './engine/ice-server-list.js';
 import { AcceptFiles } from './engine/types.js';
 
 /** PeerJS's default ICE configuration: one public STUN server. */

@@ -5,13 +5,14 @@
  * event it becomes) and `changed` (something visible changed). Time and ids are injected.
  */
 import { ErrorType, PeerChatError } from '../errors.js';
-import { openSink, storageSpace } from '../transfers/file-sink.js';
-import { Transfers } from '../transfers/registry.js';
+import type { openSink } from '../transfers/file-sink.js';
+import { TransfersOnDemand } from '../transfers/on-demand.js';
+import type { Transfers } from '../transfers/registry.js';
 import type { Transfer } from '../transfers/transfer.js';
 import type { TransferInfo } from '../transfers/types.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
 import { DEFAULT_MAX_HISTORY, History } from './history.js';
-import { IceServersSource, fetchJson, type FetchJson } from './ice-servers.js';
+import type { FetchJson, IceServersSource } from './ice-servers.js';
 import type { CreateSignaling, Signaling, SignalingOptions } from './link.js';
 import { PeerSession, TIMING, type SessionHost } from './peer-session.js';
 import { Persistence, type ChatStore, type SavedChat, type SavedPeer } from './persistence.js';
@@ -59,6 +60,10 @@ export interface EngineOptions {
   storageSpace?: () => Promise<number>;
   /** How `ice-servers-url` is fetched (default: `fetch`). */
   fetchJson?: FetchJson;
+  /** Loads the file-transfer machinery when a file first moves (default: its own part of the bundle). */
+  loadFileTransfer?: () => Promise<typeof import('../transfers/file-transfer.js')>;
+  /** Loads what keeps `ice-servers-url` fresh, for pages that set it (default: its own part of the bundle). */
+  loadIceServers?: () => Promise<typeof import('./ice-servers.js')>;
 }
 
 interface Delivery {
@@ -67,6 +72,10 @@ interface Delivery {
   unread: Set<string>;
   unconfirmed: boolean;
 }
+
+/** The file-transfer machinery and `ice-servers-url` are parts of the bundle of their own. */
+const loadFileTransfer = () => import('../transfers/file-transfer.js');
+const loadIceServers = () => import('./ice-servers.js');
 
 export const DEFAULT_PREFERENCES: ChatPreferences = {
   name: '',
@@ -78,7 +87,7 @@ export const DEFAULT_PREFERENCES: ChatPreferences = {
 
 export class ChatEngine {
   readonly clock: Clock;
-  readonly transfers: Transfers;
+  readonly transfers: TransfersOnDemand;
   private readonly newId: () => string;
   private signaling: Signaling | null = null;
   private iceServersSource: IceServersSource | null = null;
@@ -118,28 +127,10 @@ export class ChatEngine {
       this.transfers.forget(transfer);
       options.released?.(transfer.snapshot());
     });
-    const sinks = options.openSink ?? openSink;
     const engine = this;
-    this.transfers = new Transfers(
-      {
-        clock: this.clock,
-        limits: () => this.preferences,
-        sendFrame: (peerId, frame) => this.sessions.get(peerId)?.sendFrame(frame) ?? false,
-        sendBulk: (peerId, frame) =>
-          this.sessions.get(peerId)?.sendBulk(frame) ?? Promise.reject(new PeerChatError(ErrorType.notConnected, `Not connected to ${peerId}`, peerId)),
-        chunkSize: (peerId) => this.sessions.get(peerId)?.chunkSize ?? 16 * 1024,
-        displayName: (peerId) => this.sessions.get(peerId)?.name || peerId,
-        emit: options.emit,
-        violation: (peerId, message) => this.sessions.get(peerId)?.violation(message),
-        openSink: (size) => sinks(size),
-        storageSpace: options.storageSpace ?? storageSpace,
-        changed: () => {
-          this.history.transferFinished();
-          options.changed();
-        },
-      },
-      this.newId,
-      (transfer) => this.history.addTransfer(transfer),
+    this.transfers = new TransfersOnDemand(
+      () => this.loadTransfers(),
+      (error) => options.emit('peer-chat-error', { type: ErrorType.transfer, message: `File transfer could not be loaded: ${String(error)}` }),
     );
     this.sessionHost = {
       clock: this.clock,
@@ -188,6 +179,33 @@ export class ChatEngine {
       joined: () => this.introduceGroup(),
       introduced: (session, peerIds) => this.dialIntroduced(session, peerIds),
     };
+  }
+
+  /** The file-transfer machinery, wired to this engine: loaded when a file first moves. */
+  private async loadTransfers(): Promise<Transfers> {
+    const { options } = this;
+    const { Transfers, openSink, storageSpace } = await (options.loadFileTransfer ?? loadFileTransfer)();
+    return new Transfers(
+      {
+        clock: this.clock,
+        limits: () => this.preferences,
+        sendFrame: (peerId, frame) => this.sessions.get(peerId)?.sendFrame(frame) ?? false,
+        sendBulk: (peerId, frame) =>
+          this.sessions.get(peerId)?.sendBulk(frame) ?? Promise.reject(new PeerChatError(ErrorType.notConnected, `Not connected to ${peerId}`, peerId)),
+        chunkSize: (peerId) => this.sessions.get(peerId)?.chunkSize ?? 16 * 1024,
+        displayName: (peerId) => this.sessions.get(peerId)?.name || peerId,
+        emit: options.emit,
+        violation: (peerId, message) => this.sessions.get(peerId)?.violation(message),
+        openSink: options.openSink ?? openSink,
+        storageSpace: options.storageSpace ?? storageSpace,
+        changed: () => {
+          this.history.transferFinished();
+          options.changed();
+        },
+      },
+      this.newId,
+      (transfer) => this.history.addTransfer(transfer),
+    );
   }
 
   get peerId(): string {
@@ -315,13 +333,8 @@ export class ChatEngine {
     );
     this.signaling = signaling;
     if (connection.iceServersUrl) {
-      const source = new IceServersSource(connection.iceServersUrl, this.options.fetchJson ?? fetchJson, this.clock, {
-        servers: (iceServers) => signaling.setIceServers(iceServers),
-        failed: (message) => emit('peer-chat-error', { type: ErrorType.signaling, message: `${message}; using ice-servers instead` }),
-      });
-      this.iceServersSource = source;
       // Registered only once the first fetch is through: the first dial gets fresh credentials.
-      void source.start().then(() => {
+      void this.fetchIceServers(connection.iceServersUrl, signaling).then(() => {
         if (this.signaling === signaling) signaling.start();
       });
     } else {
@@ -330,12 +343,29 @@ export class ChatEngine {
     this.scheduleTick(this.clock.now());
   }
 
-  /** Applies settings that need no new registration. */
+  /** Keeps the ICE servers from `url` fresh for `signaling`; resolves once the first fetch succeeded or failed. */
+  private async fetchIceServers(url: string, signaling: Signaling): Promise<void> {
+    const failed = (message: string) => this.options.emit('peer-chat-error', { type: ErrorType.signaling, message: `${message}; using ice-servers instead` });
+    let source: IceServersSource;
+    try {
+      const { IceServersSource, fetchJson } = await (this.options.loadIceServers ?? loadIceServers)();
+      source = new IceServersSource(url, this.options.fetchJson ?? fetchJson, this.clock, { servers: (iceServers) => signaling.setIceServers(iceServers), failed });
+    } catch (error) {
+      // The part could not be loaded (the page went offline): `ice-servers` it is.
+      failed(`Could not get ICE servers from ${url}: ${String(error)}`);
+      return;
+    }
+    if (this.signaling !== signaling) return;
+    this.iceServersSource = source;
+    await source.start();
+  }
+
   /** Takes part in groups (the `mesh` attribute), for the connections made from now on. */
   setMesh(enabled: boolean): void {
     this.mesh = enabled;
   }
 
+  /** Applies settings that need no new registration. */
   update(preferences: ChatPreferences): void {
     const { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory } = preferences;
     this.preferences = { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory };

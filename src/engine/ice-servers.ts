@@ -2,9 +2,10 @@
  * ICE servers from a URL (`ice-servers-url`): the short-lived TURN credentials a site hands
  * out, as `{ "iceServers": RTCIceServer[], "ttl": seconds }`. Fetched before registering and
  * again before the credentials run out, timed with the engine's clock, so every new
- * connection gets credentials that are still valid.
+ * connection gets credentials that are still valid. Loaded only by pages that set the attribute.
  */
 import { TimerSlot, type Clock } from './clock.js';
+import { iceServersProblem } from './ice-server-list.js';
 
 /** Fetches a URL and resolves with its body parsed as JSON; rejects when that fails. */
 export type FetchJson = (url: string) => Promise<unknown>;
@@ -27,17 +28,6 @@ export const fetchJson: FetchJson = async (url) => {
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return response.json();
 };
-
-/** What is wrong with a list of ICE servers, or null when it is one. */
-export function iceServersProblem(value: unknown): string | null {
-  if (!Array.isArray(value)) return 'expected a JSON array of RTCIceServer';
-  const valid = value.every((server: unknown) => {
-    if (typeof server !== 'object' || server === null) return false;
-    const urls = (server as RTCIceServer).urls;
-    return typeof urls === 'string' || (Array.isArray(urls) && urls.every((url) => typeof url === 'string'));
-  });
-  return valid ? null : 'each entry needs "urls": a string or an array of strings';
-}
 
 /** Checks the document `ice-servers-url` answers with; returns it, or what is wrong with it. */
 export function parseIceServersDocument(value: unknown): { iceServers: RTCIceServer[]; ttlMs: number } | string {

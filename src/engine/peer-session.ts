@@ -4,7 +4,7 @@
  * cut off a peer that floods us. One instance per peer, for as long as it is known.
  */
 import { ErrorType, PeerChatError } from '../errors.js';
-import type { Transfers } from '../transfers/registry.js';
+import type { TransfersOnDemand } from '../transfers/on-demand.js';
 import { TimerSlot, type Clock } from './clock.js';
 import { Arrival, Inbox, Outbox, type Outgoing } from './delivery.js';
 import type { Link } from './link.js';
@@ -39,7 +39,7 @@ const BUDGET = {
 /** What a session needs from the engine around it. */
 export interface SessionHost {
   readonly clock: Clock;
-  readonly transfers: Transfers;
+  readonly transfers: TransfersOnDemand;
   /** Our registered id, our session and our display name, as sent in `hello`. */
   readonly ownId: string;
   readonly ownSession: string;

@@ -7,7 +7,7 @@
  *   hashed with WebCrypto's native SHA-256, off the main thread and in parallel; the root is
  *   SHA-256(leaf 0 ‖ leaf 1 ‖ …). Used when both sides announce it (see docs/protocol.md).
  */
-import { Sha256 } from './sha256.js';
+import { Sha256 } from '../engine/sha256.js';
 
 export const HASH_BLOCK_BYTES = 1024 * 1024;
 /** The name both sides announce, in `offer` and `accept`, for the block hash. */

@@ -4,6 +4,8 @@ import type { FetchJson } from '../../src/engine/ice-servers.js';
 import type { ChatStore } from '../../src/engine/persistence.js';
 import type { ChatEventDetails, ChatEventName } from '../../src/engine/types.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
+import * as fileTransfer from '../../src/transfers/file-transfer.js';
+import * as iceServers from '../../src/engine/ice-servers.js';
 import { FakeClock, settle } from './fake-clock.js';
 import { FakeNetwork } from './fake-network.js';
 
@@ -22,6 +24,10 @@ export type PeerOptions = Partial<ChatPreferences> & {
   fetchJson?: FetchJson;
   store?: ChatStore;
   mesh?: boolean;
+  /** How the file-transfer machinery loads (default: at once, from the module the test imported). */
+  loadFileTransfer?: () => Promise<typeof fileTransfer>;
+  /** How the `ice-servers-url` part loads (default: at once, from the module the test imported). */
+  loadIceServers?: () => Promise<typeof iceServers>;
 };
 
 export interface TestWorld {
@@ -39,7 +45,7 @@ export function world(): TestWorld {
   return {
     clock,
     network,
-    async peer(id, { openSink, prevent = [], iceServersUrl = '', fetchJson, store, mesh = false, ...preferences } = {}) {
+    async peer(id, { openSink, prevent = [], iceServersUrl = '', fetchJson, store, mesh = false, loadFileTransfer = async () => fileTransfer, loadIceServers = async () => iceServers, ...preferences } = {}) {
       const events: TestPeer['events'] = [];
       const engine = new ChatEngine({
         createSignaling: network.create,
@@ -52,6 +58,8 @@ export function world(): TestWorld {
         randomId: () => `${id || 'anon'}-${next++}`,
         openSink: openSink ?? (async () => new MemorySink()),
         fetchJson,
+        loadFileTransfer,
+        loadIceServers,
       });
       const connection = { host: 'signaling.test', port: 443, path: '/', key: 'peerjs', secure: true, peerId: id, iceServers: [], iceServersUrl, iceTransportPolicy: 'all' as const };
       engine.setMesh(mesh);

@@ -69,9 +69,28 @@ describe('engine: ice-servers-url', () => {
     expect(w.network.iceServersAtDial.get('alice')).to.deep.equal([[], turn(3)]);
   });
 
+  it('is not loaded without ice-servers-url; when its part fails to load, registration goes on with ice-servers', async () => {
+    const w = world();
+    let loads = 0;
+    const loadIceServers = async () => {
+      loads++;
+      throw new Error('offline');
+    };
+    await w.peer('bob', { loadIceServers });
+    expect(loads).to.equal(0);
+    const alice = await w.peer('alice', { iceServersUrl: URL, loadIceServers });
+    expect(loads).to.equal(1);
+    expect(w.network.registered.has('alice')).to.equal(true);
+    expect(alice.of('peer-chat-error')).to.deep.equal([
+      { type: 'signaling', message: `Could not get ICE servers from ${URL}: Error: offline; using ice-servers instead` },
+    ]);
+  });
+
   it('a fetch that never answers stops holding up registration after the timeout', async () => {
     const w = world();
     const alicePromise = w.peer('alice', { iceServersUrl: URL, fetchJson: () => new Promise(() => {}) });
+    // The fetch starts once its part is loaded.
+    await settle();
     await w.clock.advance(ICE_REFRESH.timeoutMs + 50, 1000);
     const alice = await alicePromise;
     expect(w.network.registered.has('alice')).to.equal(true);
