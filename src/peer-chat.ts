@@ -196,8 +196,16 @@ export class PeerChat extends LitElement {
   private renderedEntries = 0;
   private formats = new Formats('');
 
-  /** How many of the newest entries the log shows: a long history costs a render no more than a short one. */
+  /** How many of the newest entries the log shows at least: a long history costs a render no more than a short one. */
   @state() private shownEntries = LOG_PAGE;
+  /**
+   * How many it shows now: new entries are added to the window, which is cut back to
+   * `shownEntries` only once it holds a page more. Cutting the oldest at every message would
+   * move, and repaint, the whole log each time.
+   */
+  private windowSize = LOG_PAGE;
+  /** The newest entry the log showed last, to count what arrived since. */
+  private newestShownKey = '';
   @state() private dragging = false;
   @state() private connecting = false;
   /** Which copy button just copied. */
@@ -424,10 +432,17 @@ export class PeerChat extends LitElement {
   /** Names peers by their name, or by a short label that stays the same for their id. */
   private peerLabels(strings: PeerChatStrings): PeerLabels {
     const names = new Map(this.engine.peers.map((peer) => [peer.peerId, peer.name]));
+    // Once per peer and render, not once per message shown.
+    const known = new Map<string, PeerLabel>();
     return (peerId) => {
-      const name = names.get(peerId);
-      const code = peerCode(peerId);
-      return { label: name || strings.unnamedPeer(code), initial: initialOf(name || code), hue: peerHue(peerId) };
+      let label = known.get(peerId);
+      if (!label) {
+        const name = names.get(peerId);
+        const code = peerCode(peerId);
+        label = { label: name || strings.unnamedPeer(code), initial: initialOf(name || code), hue: peerHue(peerId) };
+        known.set(peerId, label);
+      }
+      return label;
     };
   }
 
@@ -449,6 +464,7 @@ export class PeerChat extends LitElement {
     const labels = this.peerLabels(strings);
     const anyoneConnected = peers.some((peer) => peer.status === PeerStatus.connected);
     const ownId = this.engine.peerId;
+    const entries = this.shownWindow();
     return html`
       <div
         part="base"
@@ -483,11 +499,11 @@ export class PeerChat extends LitElement {
               )}
         </ul>
         <div part="messages" role="log" aria-label=${strings.messagesLabel} tabindex="0">
-          ${this.engine.entryCount > this.shownEntries
-            ? html`<button part="show-earlier" @click=${() => (this.shownEntries += LOG_PAGE)}>${strings.showEarlier}</button>`
+          ${this.engine.entryCount > entries.length
+            ? html`<button part="show-earlier" @click=${this.showEarlier}>${strings.showEarlier}</button>`
             : nothing}
           ${repeat(
-            this.engine.recentEntries(this.shownEntries),
+            entries,
             entryKey,
             (entry) => this.renderEntry(entry, strings, labels),
           )}
@@ -506,6 +522,28 @@ export class PeerChat extends LitElement {
       </div>
     `;
   }
+
+  /** The newest entries, as many as the window holds (see `windowSize`). */
+  private shownWindow(): HistoryEntry[] {
+    const recent = this.engine.recentEntries(this.shownEntries + LOG_PAGE);
+    let arrived = recent.length;
+    for (let index = recent.length - 1; index >= 0; index--) {
+      if (entryKey(recent[index]) === this.newestShownKey) {
+        arrived = recent.length - 1 - index;
+        break;
+      }
+    }
+    this.windowSize += arrived;
+    if (this.windowSize > this.shownEntries + LOG_PAGE) this.windowSize = this.shownEntries;
+    const newest = recent.at(-1);
+    this.newestShownKey = newest ? entryKey(newest) : '';
+    return recent.slice(Math.max(0, recent.length - this.windowSize));
+  }
+
+  private readonly showEarlier = () => {
+    this.shownEntries += LOG_PAGE;
+    this.windowSize += LOG_PAGE;
+  };
 
   private renderInvite(strings: PeerChatStrings) {
     const url = this.inviteUrl;

@@ -153,22 +153,29 @@ describe('<peer-chat> contract', () => {
     expect(own.left - log.left).to.be.below(log.right - own.right);
   });
 
-  it('shows the newest 200 entries of a long log, and earlier ones on request', async () => {
+  it('shows the newest entries of a long log (200, and up to a page more before it cuts back), and earlier ones on request', async () => {
     const alice = await createChat(port);
     const bob = await createChat(port);
     await pair(alice, bob);
-    for (let i = 1; i <= 250; i++) await alice.send(`message ${i}`);
-    await until(() => bob.messages.length === 250, 'all 250 messages');
+    const total = 450;
+    for (let i = 1; i <= total; i++) await alice.send(`message ${i}`);
+    await until(() => bob.messages.length === total, `all ${total} messages`);
     await bob.updateComplete;
-    let shown = parts(bob, 'message-text').map((node) => node.textContent);
-    expect(shown).to.have.length(200);
-    expect(shown[0]).to.equal('message 51');
-    expect(shown.at(-1)).to.equal('message 250');
-    part(bob, 'show-earlier').click();
-    await bob.updateComplete;
-    shown = parts(bob, 'message-text').map((node) => node.textContent);
-    expect(shown).to.have.length(250);
-    expect(shown[0]).to.equal('message 1');
+    const shownTexts = () => parts(bob, 'message-text').map((node) => node.textContent);
+    /** The newest `count` messages, oldest first. */
+    const newest = (count: number) => Array.from({ length: count }, (_, index) => `message ${total - count + 1 + index}`);
+    let shown = shownTexts();
+    expect(shown.length).to.be.within(200, 400);
+    expect(shown).to.deep.equal(newest(shown.length));
+    for (let clicks = 0; clicks < 3 && parts(bob, 'show-earlier').length > 0; clicks++) {
+      const before = shown.length;
+      part(bob, 'show-earlier').click();
+      await bob.updateComplete;
+      shown = shownTexts();
+      expect(shown.length).to.be.above(before);
+      expect(shown).to.deep.equal(newest(shown.length));
+    }
+    expect(shown).to.have.length(total);
     expect(parts(bob, 'show-earlier')).to.deep.equal([]);
   });
 });
