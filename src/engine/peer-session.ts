@@ -261,7 +261,11 @@ export class PeerSession {
   /** The person saw the peer's message `id`: tell it, cumulatively. */
   seen(id: string): void {
     const seq = this.receipts.seen(id);
-    if (seq > 0 && this.connected && !this.plain) this.sendFrame({ t: 'read', seq });
+    if (seq <= 0) return;
+    // Behind the message's `ack`, which waits for storage (persist): `read` must never overtake it.
+    this.host.whenSaved(() => {
+      if (this.connected && !this.plain) this.sendFrame({ t: 'read', seq });
+    });
   }
 
   /** We leave: tell the peer, then forget it. */

@@ -82,6 +82,22 @@ describe('engine: persist', () => {
     expect(bob.engine.messages[0].status).to.equal(MessageStatus.delivered);
   });
 
+  it('sends a read receipt only after the acknowledgement, which waits for the write', async () => {
+    const w = world();
+    const disk = new MemoryDisk();
+    const bob = await w.peer('bob');
+    const yara = await w.peer('yara', { store: new MemoryStore(disk) });
+    await connectPair(yara, bob);
+    disk.frozen = true; // the write of what arrives never finishes: no ack may go out, nor a read
+    bob.engine.send('seen at once');
+    await settle();
+    const [arrived] = yara.of('peer-chat-message');
+    yara.engine.seen('bob', arrived.id);
+    await settle();
+    expect(bob.engine.messages[0].status).to.equal(MessageStatus.pending);
+    expect(protocolErrors(bob)).to.deep.equal([]);
+  });
+
   it('sends a message only once it is stored, and re-sends what was not acknowledged after the reload, once', async () => {
     const w = world();
     const disk = new MemoryDisk();
