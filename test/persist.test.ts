@@ -10,9 +10,13 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import type { PeerChat } from '../src/peer-chat.js';
 import { collect, createChat, nextEvent, startSignaling, stopSignaling, until } from './support/helpers.js';
 
+/** Tabs not closed yet: a test that fails half-way must not leave one in front of the next test files. */
+const openTabs = new Set<number>();
+
 /** A real tab; `run` evaluates a script there, which must produce a value (not undefined). */
 async function openTab(path: string) {
   const { id } = (await executeServerCommand<{ id: number }, { path: string }>('tab-open', { path }))!;
+  openTabs.add(id);
   const run = <T>(script: string) => executeServerCommand<T, { id: number; script: string }>('tab-evaluate', { id, script }) as Promise<T>;
   /** Resolves with the script's value once it is truthy (polled in the page: a falsy answer would read as "not handled"). */
   const when = async <T>(script: string, what: string, timeoutMs = 30_000): Promise<T> => {
@@ -42,8 +46,13 @@ async function openTab(path: string) {
       await new Promise((resolve) => setTimeout(resolve, 300));
       await when(`!!customElements.get('peer-chat') && !!document.querySelector('peer-chat')`, 'the reloaded page');
     },
-    close: () => executeServerCommand('tab-close', { id }),
+    close: () => closeTab(id),
   };
+}
+
+async function closeTab(id: number): Promise<void> {
+  openTabs.delete(id);
+  await executeServerCommand('tab-close', { id });
 }
 
 /** Not a fixture: open-wc's fixture waits for a frame, and this page is behind the tab (no frames). */
@@ -61,6 +70,9 @@ describe('persist (real tabs, real WebRTC)', function () {
 
   before(async () => {
     port = await startSignaling();
+  });
+  afterEach(async () => {
+    for (const id of openTabs) await closeTab(id);
   });
   after(async () => {
     for (const chat of document.querySelectorAll('peer-chat')) chat.remove();
