@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import resolve from '@rollup/plugin-node-resolve';
+import { rollup } from 'rollup';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { transform } from 'esbuild';
 
 /** Resolves `webrtc-adapter` (imported by PeerJS) to our small stand-in: see src/vendor/webrtc-adapter.ts. */
 function replaceWebrtcAdapter() {
@@ -14,31 +17,91 @@ function replaceWebrtcAdapter() {
   };
 }
 
-/** Prints the bundle's size, raw and gzipped, once it is written. */
-function reportSize() {
+/**
+ * Minifies the CSS of Lit's css`…` templates (without interpolations), which terser leaves as
+ * written, comments included. Only the template's text changes: the module's other lines keep
+ * their places, so its source map stays right up to the styles.
+ */
+function minifyCss() {
   return {
-    name: 'report-size',
-    writeBundle(options) {
-      const code = readFileSync(options.file);
-      const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
-      console.log(`${options.file}: ${kib(code.length)}, ${kib(gzipSync(code, { level: 9 }).length)} gzip`);
+    name: 'minify-css',
+    async transform(code, id) {
+      if (!id.endsWith('.styles.ts')) return null;
+      let minified = '';
+      let last = 0;
+      for (const match of code.matchAll(/\bcss ?`([^`$\\]*)`/g)) {
+        const { code: css } = await transform(match[1], { loader: 'css', minify: true });
+        minified += `${code.slice(last, match.index)}css\`${css.trim()}\``;
+        last = match.index + match[0].length;
+      }
+      return { code: minified + code.slice(last), map: null };
     },
   };
 }
 
+/** What compiles TypeScript and minifies, for the bundle and each part of it. */
+const compile = () => [
+  minifyCss(),
+  resolve({ browser: true }),
+  typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], compilerOptions: { noEmitOnError: true } }),
+  terser({ ecma: 2022, module: true, format: { comments: false } }),
+];
+
+/**
+ * Builds each module the bundle imports with import() as a file of its own, with its own copies
+ * of the little it shares with the bundle (errors, protocol helpers): a part never imports
+ * the bundle, because it could not name it. A page may load the bundle as peer-chat.js?v=…,
+ * and a part importing ./peer-chat.js would bring a second copy of the whole element.
+ * Named by content, so that a cached old part never meets a new bundle.
+ */
+function partsApart(onwarn) {
+  const built = new Map();
+  return {
+    name: 'parts-apart',
+    async resolveDynamicImport(specifier, importer) {
+      if (typeof specifier !== 'string' || !specifier.startsWith('.')) return null;
+      const input = fileURLToPath(new URL(specifier.replace(/\.js$/, '.ts'), `file://${importer}`));
+      this.addWatchFile(input);
+      if (!built.has(input)) {
+        const part = await rollup({ input, onwarn, plugins: compile() });
+        const { output } = await part.generate({ dir: 'dist', format: 'es', sourcemap: true, entryFileNames: 'peer-chat-[name]-[hash].js' });
+        await part.close();
+        const [chunk, ...rest] = output;
+        if (rest.some((file) => file.type === 'chunk')) this.error(`${input} loads parts of its own: build it with the bundle`);
+        this.emitFile({ type: 'asset', fileName: chunk.fileName, source: `${chunk.code}//# sourceMappingURL=${chunk.fileName}.map\n` });
+        this.emitFile({ type: 'asset', fileName: `${chunk.fileName}.map`, source: chunk.map.toString() });
+        built.set(input, `./${chunk.fileName}`);
+      }
+      return { id: built.get(input), external: true };
+    },
+  };
+}
+
+/** Prints the size of each file of the bundle, raw and gzipped, once written. */
+function reportSize() {
+  return {
+    name: 'report-size',
+    writeBundle(options, bundle) {
+      const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+      for (const file of Object.values(bundle)) {
+        if (!file.fileName.endsWith('.js')) continue;
+        const code = readFileSync(join(options.dir, file.fileName));
+        console.log(`${options.dir}/${file.fileName}: ${kib(code.length)}, ${kib(gzipSync(code, { level: 9 }).length)} gzip${file.type === 'chunk' ? '' : ' (loaded on demand)'}`);
+      }
+    },
+  };
+}
+
+function onwarn(warning, warn) {
+  // Transpiled dependencies test `this` at module level; in ES modules it is undefined, as they expect.
+  if (warning.code === 'THIS_IS_UNDEFINED' && warning.id?.includes('node_modules')) return;
+  warn(warning);
+}
+
 export default {
   input: 'src/index.ts',
-  output: { file: 'dist/peer-chat.js', format: 'es', sourcemap: true },
-  onwarn(warning, warn) {
-    // Transpiled dependencies test `this` at module level; in ES modules it is undefined, as they expect.
-    if (warning.code === 'THIS_IS_UNDEFINED' && warning.id?.includes('node_modules')) return;
-    warn(warning);
-  },
-  plugins: [
-    replaceWebrtcAdapter(),
-    resolve({ browser: true }),
-    typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], compilerOptions: { noEmitOnError: true } }),
-    terser({ ecma: 2022, module: true, format: { comments: false } }),
-    reportSize(),
-  ],
+  // dist/peer-chat.js, and beside it the parts loaded on demand (see partsApart).
+  output: { dir: 'dist', entryFileNames: 'peer-chat.js', format: 'es', sourcemap: true },
+  onwarn,
+  plugins: [replaceWebrtcAdapter(), partsApart(onwarn), ...compile(), reportSize()],
 };

@@ -3,8 +3,10 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { appBundlePlugin } from './test/support/app-bundle-plugin.mjs';
 import { chromiumLaunchOptions } from './test/support/browsers.mjs';
 import { firefoxLauncher } from './test/support/firefox-launcher.mjs';
+import { permissionsPlugin } from './test/support/permissions-plugin.mjs';
 import { remoteHostPlugin } from './test/support/remote-host.mjs';
 import { tabsPlugin } from './test/support/tabs-plugin.mjs';
+import { turnNetworkPlugin } from './test/support/turn-network.mjs';
 import { serversPlugin } from './test/conformance/servers.mjs';
 
 /** Debian's Chromium and firefox-esr (launch options and prefs in test/support/browsers.mjs). */
@@ -32,9 +34,13 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
     tabsPlugin(),
+    // grant-notifications: the notification permission, for test/ux.test.ts.
+    permissionsPlugin(),
     // /app-bundle/<file>: <file> bundled as an app would (test/package.test.ts).
     appBundlePlugin(),
     remoteHostPlugin(),
+    // Two hosts with no route between them and a coturn host between (test/turn.test.ts).
+    turnNetworkPlugin(),
     // server-start / server-stop: the Node and the ASP.NET signaling servers, for every test.
     serversPlugin(),
   ],

@@ -215,16 +215,24 @@ function peerjsSend(size) {
 // ---- 3. <peer-chat> --------------------------------------------------------------------------
 
 let chat = null;
+/** Chat messages this tab's element received. */
+let incoming = 0;
 
-/** Replaces this tab's element with a fresh, registered one that accepts files and echoes probes; returns its id. */
-async function chatStart(port) {
+/**
+ * Replaces this tab's element with a fresh, registered one that accepts files and echoes probes
+ * (and has the given extra attributes; one given as null is left out); returns its id.
+ */
+async function chatStart(port, extra = {}) {
   chat?.remove();
   chat = document.createElement('peer-chat');
-  const attributes = { host: '127.0.0.1', port, 'ice-servers': '[]', 'accept-files': 'always' };
-  for (const [name, value] of Object.entries(attributes)) chat.setAttribute(name, String(value));
+  incoming = 0;
+  const attributes = { host: '127.0.0.1', port, 'ice-servers': '[]', 'accept-files': 'always', ...extra };
+  for (const [name, value] of Object.entries(attributes)) if (value !== null) chat.setAttribute(name, String(value));
   chat.addEventListener('peer-chat-file', ({ detail }) => bytesArrived(detail.file.size));
   chat.addEventListener('peer-chat-message', ({ detail }) => {
-    if (detail.direction === 'in' && detail.text.startsWith('probe ')) chat.send(echo(detail.text));
+    if (detail.direction !== 'in') return;
+    incoming++;
+    if (detail.text.startsWith('probe ')) chat.send(echo(detail.text));
   });
   const ready = next(chat, 'peer-chat-ready');
   document.body.append(chat);
@@ -244,11 +252,11 @@ async function chatPrepareFile(size) {
   await fileOf(size);
 }
 
-/** `chat.sendFile(file)` of `size` bytes; once it resolves, returns when it was called. */
-async function chatSendFile(size) {
+/** `chat.sendFile(file, to)` of `size` bytes (to every peer without `to`); once it resolves, returns when it was called. */
+async function chatSendFile(size, to) {
   const file = await fileOf(size);
   const start = now();
-  await chat.sendFile(file);
+  await chat.sendFile(file, to);
   return start;
 }
 
@@ -266,6 +274,97 @@ async function chatProbeIdle(count) {
   return results;
 }
 
+/** One probe to every connected peer; resolves with its one-way delay to each of the `peerCount` peers. */
+async function chatProbeAll(peerCount) {
+  const id = ++probes;
+  const prefix = `echo ${id} `;
+  const arrivals = new Promise((resolve) => {
+    const times = [];
+    const listener = ({ detail }) => {
+      if (detail.direction !== 'in' || !detail.text.startsWith(prefix)) return;
+      times.push(Number(detail.text.split(' ')[2]));
+      if (times.length < peerCount) return;
+      chat.removeEventListener('peer-chat-message', listener);
+      resolve(times);
+    };
+    chat.addEventListener('peer-chat-message', listener);
+  });
+  const sent = now();
+  chat.send(`probe ${id}`);
+  return (await arrivals).map((arrived) => arrived - sent);
+}
+
+/** A chat message of typical length. */
+const line = (index) => `message ${index}: a line of chat of about the usual length, with a few words.`;
+
+/**
+ * Sends `count` messages, `perSecond` at most (under the receiver's flood limit of 300
+ * frames a second); `perSecond` 0 sends them all at once.
+ */
+async function chatSendMessages(count, perSecond) {
+  const step = perSecond ? Math.max(1, perSecond / 10) : count;
+  for (let index = 0; index < count; index++) {
+    chat.send(line(index));
+    if ((index + 1) % step === 0 && index + 1 < count) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits the way chatShown does, for `ms`: what it costs is subtracted as the idle baseline. */
+async function poll(until) {
+  while (!until()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/**
+ * Resolves once this tab received `total` messages in all and has rendered them, or after
+ * `waitMs` (a long log renders slowly): with the number received.
+ */
+async function chatShown(total, waitMs = 10_000) {
+  const end = performance.now() + waitMs;
+  await poll(() => incoming >= total || performance.now() >= end);
+  if (incoming < total) return incoming;
+  await chat.updateComplete;
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  return incoming;
+}
+
+/** Does nothing for `ms`, polling as chatShown does: the idle baseline of a main-thread cost. */
+async function idle(ms) {
+  const end = performance.now() + ms;
+  await poll(() => performance.now() >= end);
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+}
+
+/** Puts the focus in the element's message input. */
+function focusInput() {
+  chat.shadowRoot.querySelector('[part~="input"]').focus();
+}
+
+let keyLatency = null;
+
+/**
+ * Starts waiting for the next key press; `keyLatency()` then resolves with how long it took
+ * on the main thread: from the key event's time stamp until its handlers, any update of the
+ * element and the style and layout that follow are done (not the wait for the next frame).
+ */
+function armKey() {
+  keyLatency = new Promise((resolve) => {
+    setTimeout(() => resolve(NaN), 10_000); // The key never came: no figure rather than a hang.
+    chat.shadowRoot.querySelector('[part~="input"]').addEventListener(
+      'keydown',
+      (event) => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = async () => {
+          await chat.updateComplete;
+          void chat.shadowRoot.querySelector('[part~="messages"]').scrollHeight; // style and layout, now
+          resolve(performance.now() - event.timeStamp);
+        };
+        channel.port2.postMessage(null);
+      },
+      { once: true },
+    );
+  });
+}
+
 /** Sends a `size`-byte file, probing as the receiver reports progress. */
 async function chatProbeDuringTransfer(size, fractions) {
   const file = await fileOf(size);
@@ -277,6 +376,9 @@ async function chatProbeDuringTransfer(size, fractions) {
   const transfer = chat.sendFile(file).finally(() => chat.removeEventListener('peer-chat-file-progress', onProgress));
   return probeDuring(transfer, () => fraction, fractions, chatProbe);
 }
+
+/** The route (`direct` or `relay`) of each of the element's peers. */
+const chatRoutes = () => chat.peers.map((peer) => peer.route);
 
 // ---- which process is this tab? --------------------------------------------------------------
 
@@ -303,5 +405,13 @@ window.bench = {
   chatSendFile,
   chatProbeIdle,
   chatProbeDuringTransfer,
+  chatProbeAll,
+  chatRoutes,
+  chatSendMessages,
+  chatShown,
+  idle,
+  focusInput,
+  armKey,
+  keyLatency: () => keyLatency,
   burn,
 };

@@ -1,17 +1,21 @@
 #!/usr/bin/env node
-// Signaling benchmark (not a test): the Node `peer` server and the ASP.NET server (PeerSignaling in
-// demo/aspnet) side by side, one after the other in one run, on 127.0.0.1.
+// Signaling benchmark (not a test): the Node `peer` server, the ASP.NET server (PeerSignaling in
+// demo/aspnet), and clusters of 1, 2 and 3 demo/aspnet instances sharing one Redis (PeerChat.AspNetCore.Redis),
+// one after the other in one run, on 127.0.0.1.
 //
 // For each server: hold N registered WebSocket clients (each sending HEARTBEAT every 5 s, as peerjs
-// does), measure the server's memory per client (process RSS after registering N minus before, / N),
+// does; in a cluster, client i on instance i mod instances), measure the memory per client (RSS of the
+// server's processes after registering N minus before, / N; a cluster's instances and Redis together),
 // then relay OFFERs of ~1 KiB (SDP-sized) at a fixed rate between random pairs of those clients and
-// measure the relay latency (sender's send() to receiver's 'message', same clock) and the server's CPU.
+// measure the relay latency (sender's send() to receiver's 'message', same clock; within one instance
+// and across instances apart) and the CPU of the server's processes.
 //
 //   npm run bench:signaling                          (builds, then runs inside the test network namespace)
 //   node scripts/netns.mjs -- node bench/signaling.mjs
 //
 // Environment: BENCH_CLIENTS (default 2000), BENCH_RATE (msg/s, 500), BENCH_SECONDS (10),
-// BENCH_SERVERS (default "node,aspnet,aspnet-wks": the last is ASP.NET with workstation GC),
+// BENCH_SERVERS (default "node,aspnet,aspnet-spinning,cluster-1,cluster-2,cluster-3": aspnet-spinning is ASP.NET
+// with the runtime's default thread-pool spinning, cluster-N N instances with Redis),
 // BENCH_ROUNDS (1; with more, servers alternate and the table shows each figure's median).
 // Prints a table and writes bench-signaling.json.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +23,7 @@ import { cpus, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { killServer, startServer } from '../test/conformance/servers.mjs';
+import { Cluster, killServer, startServer } from '../test/conformance/servers.mjs';
 
 // The ws package the `peer` server itself uses (a dependency of peer in node_modules).
 const WebSocket = createRequire(new URL('../node_modules/peer/package.json', import.meta.url))('ws');
@@ -34,10 +38,29 @@ const PAYLOAD = { type: 'offer', sdp: 'v=0\r\n' + 'a=x'.repeat(340) };
 const variants = {
   node: { kind: 'node', label: 'Node peer 1.0.2' },
   aspnet: { kind: 'aspnet', label: 'ASP.NET PeerSignaling' },
-  // Server GC (the default for ASP.NET apps) sizes its heaps per core; workstation GC is the lean one.
-  'aspnet-wks': { kind: 'aspnet', label: 'ASP.NET, workstation GC', env: { DOTNET_gcServer: '0' } },
+  // demo/aspnet turns the thread pool's spinning off (its runtimeconfig); this is the runtime's default, for comparison.
+  'aspnet-spinning': { kind: 'aspnet', label: 'ASP.NET, spinning thread pool', env: { DOTNET_ThreadPool_UnfairSemaphoreSpinLimit: '70' } },
+  'cluster-1': { kind: 'cluster', instances: 1, label: '1 instance + Redis' },
+  'cluster-2': { kind: 'cluster', instances: 2, label: '2 instances + Redis' },
+  'cluster-3': { kind: 'cluster', instances: 3, label: '3 instances + Redis' },
 };
-const wanted = (process.env.BENCH_SERVERS ?? 'node,aspnet,aspnet-wks').split(',').map((name) => name.trim());
+const wanted = (process.env.BENCH_SERVERS ?? Object.keys(variants).join(',')).split(',').map((name) => name.trim());
+
+/**
+ * Starts a variant: `ports` (client i goes to ports[i % ports.length]), `pids` (whose RSS and CPU count,
+ * Redis's last in a cluster), `redisPid` and `stop()`.
+ */
+async function deploy(variant, options) {
+  if (variant.kind === 'cluster') {
+    const cluster = await Cluster.start({ ...options, instances: variant.instances });
+    const pids = [...cluster.instances.map((child) => child.pid), cluster.redis.pid];
+    return { ports: cluster.ports, pids, redisPid: cluster.redis.pid, stop: () => cluster.stop() };
+  }
+  const { port, child } = await startServer(variant.kind, options);
+  return { ports: [port], pids: [child.pid], redisPid: undefined, stop: () => killServer(child) };
+}
+
+const sum = (values) => values.reduce((total, value) => total + value, 0);
 
 /** Resident set size of a process, in bytes. */
 function rss(pid) {
@@ -72,13 +95,13 @@ function register(port, id, onMessage) {
   });
 }
 
-async function registerAll(port, count, prefix, onMessage) {
+async function registerAll(ports, count, prefix, onMessage) {
   const sockets = new Array(count);
   const batch = 100;
   for (let start = 0; start < count; start += batch) {
     await Promise.all(
       Array.from({ length: Math.min(batch, count - start) }, (_, offset) =>
-        register(port, `${prefix}${start + offset}`, onMessage).then((socket) => (sockets[start + offset] = socket)),
+        register(ports[(start + offset) % ports.length], `${prefix}${start + offset}`, onMessage).then((socket) => (sockets[start + offset] = socket)),
       ),
     );
   }
@@ -105,9 +128,11 @@ function closeAll(sockets) {
 async function measure(name) {
   const variant = variants[name];
   if (!variant) throw new Error(`unknown server ${name} (one of ${Object.keys(variants).join(', ')})`);
-  const { port, child } = await startServer(variant.kind, { concurrentLimit: CLIENTS + 1000, env: variant.env });
-  const pid = child.pid;
+  const server = await deploy(variant, { concurrentLimit: CLIENTS + 1000, env: variant.env });
+  const { ports, pids } = server;
+  const instanceOf = (client) => client % ports.length;
   const received = new Map(); // seq -> latency ms
+  const across = new Set(); // seqs sent between clients of different instances
   let unexpected = 0;
   const onMessage = (data) => {
     const frame = JSON.parse(data.toString());
@@ -116,16 +141,16 @@ async function measure(name) {
   };
   try {
     // Warm up (JIT, pools, first allocations), then let the process settle before the baseline.
-    const warm = await registerAll(port, 100, 'warm-', onMessage);
+    const warm = await registerAll(ports, 100, 'warm-', onMessage);
     for (let i = 0; i < 1000; i++) warm[i % 100].send(JSON.stringify({ type: 'OFFER', dst: `warm-${(i + 1) % 100}`, payload: { seq: -1 - i, t: performance.now(), ...PAYLOAD } }));
     await sleep(1000);
     await closeAll(warm);
     received.clear();
     await sleep(2000);
-    const rssBefore = rss(pid);
+    const rssBefore = sum(pids.map(rss));
 
     const registerStart = performance.now();
-    const sockets = await registerAll(port, CLIENTS, 'c', onMessage);
+    const sockets = await registerAll(ports, CLIENTS, 'c', onMessage);
     const registerMs = performance.now() - registerStart;
     // Held clients send HEARTBEAT every 5 s, spread evenly, as peerjs does.
     const heartbeats = sockets.map((socket, index) => {
@@ -136,11 +161,11 @@ async function measure(name) {
       return start;
     });
     await sleep(3000);
-    const rssHeld = rss(pid);
+    const rssHeld = sum(pids.map(rss));
 
     // Relay at a fixed rate between random pairs.
     const total = RATE * SECONDS;
-    const cpuStart = cpuMs(pid);
+    const cpuStart = pids.map(cpuMs);
     const runStart = performance.now();
     let sent = 0;
     while (sent < total) {
@@ -149,20 +174,25 @@ async function measure(name) {
         const from = Math.floor(Math.random() * CLIENTS);
         let to = Math.floor(Math.random() * (CLIENTS - 1));
         if (to >= from) to++;
+        if (instanceOf(from) !== instanceOf(to)) across.add(sent);
         sockets[from].send(JSON.stringify({ type: 'OFFER', dst: `c${to}`, payload: { seq: sent, t: performance.now(), ...PAYLOAD } }));
       }
       await sleep(2);
     }
     const runMs = performance.now() - runStart;
     await sleep(2000); // stragglers
-    const cpuUsed = cpuMs(pid) - cpuStart;
-    const rssAfter = rss(pid);
+    const cpuUsed = pids.map((pid, index) => cpuMs(pid) - cpuStart[index]);
+    const rssAfter = sum(pids.map(rss));
 
     for (const timer of heartbeats) clearTimeout(timer), clearInterval(timer);
     const latencies = [...received.values()].sort((a, b) => a - b);
+    const byRoute = (crossing) => [...received].filter(([seq]) => across.has(seq) === crossing).map(([, ms]) => ms).sort((a, b) => a - b);
+    const [within, crossing] = [byRoute(false), byRoute(true)];
+    const cpuPercent = (ms) => +((ms / (runMs + 2000)) * 100).toFixed(1);
     const result = {
       server: name,
       label: variant.label,
+      instances: ports.length,
       clients: CLIENTS,
       registerMs: Math.round(registerMs),
       rssBeforeMiB: +(rssBefore / 2 ** 20).toFixed(1),
@@ -178,12 +208,18 @@ async function measure(name) {
       p50Ms: +percentile(latencies, 50).toFixed(2),
       p99Ms: +percentile(latencies, 99).toFixed(2),
       maxMs: +latencies[latencies.length - 1].toFixed(2),
-      serverCpuPercent: +((cpuUsed / (runMs + 2000)) * 100).toFixed(1),
+      withinP50Ms: +percentile(within, 50).toFixed(2),
+      withinP99Ms: +percentile(within, 99).toFixed(2),
+      acrossSent: across.size,
+      acrossP50Ms: +percentile(crossing, 50).toFixed(2),
+      acrossP99Ms: +percentile(crossing, 99).toFixed(2),
+      serverCpuPercent: cpuPercent(sum(cpuUsed)),
+      redisCpuPercent: server.redisPid === undefined ? NaN : cpuPercent(cpuUsed.at(-1)),
     };
     await closeAll(sockets);
     return result;
   } finally {
-    await killServer(child);
+    await server.stop();
   }
 }
 
@@ -200,7 +236,10 @@ function table(results) {
     ['latency p50 (ms)', (r) => r.p50Ms.toFixed(2)],
     ['latency p99 (ms)', (r) => r.p99Ms.toFixed(2)],
     ['latency max (ms)', (r) => r.maxMs.toFixed(2)],
+    ['within one instance p50 / p99 (ms)', (r) => `${r.withinP50Ms.toFixed(2)} / ${r.withinP99Ms.toFixed(2)}`],
+    ['across instances p50 / p99 (ms)', (r) => (r.acrossSent ? `${r.acrossP50Ms.toFixed(2)} / ${r.acrossP99Ms.toFixed(2)}` : '')],
     ['server CPU (% of a core)', (r) => r.serverCpuPercent.toFixed(1)],
+    ['of which Redis', (r) => (Number.isNaN(r.redisCpuPercent) ? '' : r.redisCpuPercent.toFixed(1))],
   ];
   const cells = rows.map(([name, cell]) => [name, ...results.map(cell)]);
   const widths = cells[0].map((_, column) => Math.max(...cells.map((row) => row[column].length)));
@@ -215,7 +254,7 @@ function medians(runs) {
     const { round: _round, ...first } = mine[0];
     const merged = { ...first, rounds: mine.length };
     for (const [field, value] of Object.entries(first)) {
-      if (typeof value !== 'number' || field === 'clients' || field === 'rate' || field === 'seconds' || field === 'sent') continue;
+      if (typeof value !== 'number' || ['instances', 'clients', 'rate', 'seconds', 'sent'].includes(field)) continue;
       const sorted = mine.map((run) => run[field]).sort((a, b) => a - b);
       merged[field] = sorted[Math.floor(sorted.length / 2)];
     }

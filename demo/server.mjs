@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The demo: one local server that serves demo/ and dist/, with a PeerJS signaling server
 // (the `peer` package) at /peerjs. Open http://127.0.0.1:8080/ in two tabs.
+// With TURN_URLS (comma-separated turn: URLs) and TURN_SECRET (coturn's static-auth-secret),
+// GET /peerjs/ice hands out short-lived TURN credentials (TURN_TTL seconds, default 3600;
+// see docs/turn.md).
 //
 //   PORT=8080 HOST=127.0.0.1 node demo/server.mjs
 import { createReadStream, statSync } from 'node:fs';
@@ -8,10 +11,12 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PeerServer } from 'peer';
 import { refusingLongIds } from '../scripts/max-id-length.mjs';
+import { iceServersDocument, turnFromEnvironment } from './turn-credentials.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST ?? '127.0.0.1';
+const turn = turnFromEnvironment();
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.map': 'application/json', '.css': 'text/css', '.svg': 'image/svg+xml' };
 /** URL prefixes served from disk, and where from. */
@@ -23,6 +28,11 @@ const MOUNTS = [
 function serveStatic(req, res) {
   const url = new URL(req.url, 'http://localhost');
   const pathname = decodeURIComponent(url.pathname);
+  if (turn && pathname === '/peerjs/ice') {
+    // Same-origin only (no CORS header): other sites must not spend this relay's bandwidth.
+    const body = JSON.stringify(iceServersDocument(turn, ''));
+    return void res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
+  }
   const [prefix, dir] = MOUNTS.find(([mount]) => pathname.startsWith(mount));
   const relative = normalize(pathname.slice(prefix.length) || 'index.html');
   const file = join(dir, relative);
@@ -42,7 +52,7 @@ function serveStatic(req, res) {
 // PeerServer builds the HTTP server and mounts PeerJS at `path`; everything else is static.
 // Ids over 64 characters get ERROR, as from PeerChat.AspNetCore (MaxIdLength).
 const peerApp = PeerServer({ port, host, path: '/peerjs', allow_discovery: false, createWebSocketServer: refusingLongIds }, () => {
-  console.log(`peer-chat demo on http://${host}:${port}/  (signaling at /peerjs)`);
+  console.log(`peer-chat demo on http://${host}:${port}/  (signaling at /peerjs${turn ? `, TURN credentials at /peerjs/ice for ${turn.urls.join(', ')}` : ''})`);
   console.log('Open it in two tabs, copy one tab\'s id into the other and press Connect.');
 });
 peerApp.use(serveStatic);

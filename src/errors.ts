@@ -30,13 +30,31 @@ export const ErrorType = {
   integrity: 'integrity',
   /** A message could not be delivered: the peer did not come back in time. */
   delivery: 'delivery',
+  /** With `persist`: the browser's storage (IndexedDB) failed; the chat goes on, unstored. */
+  storage: 'storage',
   /** The receiver declined a file (a `sendFile()` rejection only). */
   declined: 'declined',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
-/** What `<peer-chat>` rejects with: `type` is machine-readable, `message` is for people. */
+/** Marks the errors of every copy of this module: see {@link PeerChatError}. */
+const PEER_CHAT_ERROR = Symbol.for('peer-chat.error');
+
+/**
+ * What `<peer-chat>` rejects with: `type` is machine-readable, `message` is for people.
+ * `instanceof` holds across copies of this class: the parts of the bundle loaded on demand
+ * carry their own, and a page may hold a script tag's bundle beside an app's.
+ */
 export class PeerChatError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && PEER_CHAT_ERROR in value;
+  }
+
+  /** On the prototype, so an error's own properties stay `type`, `message` and `peerId`. */
+  get [PEER_CHAT_ERROR](): true {
+    return true;
+  }
+
   constructor(
     readonly type: ErrorType,
     message: string,

@@ -15,6 +15,7 @@ import type {
   MessageDetail,
   ReadyDetail,
   SignalingDetail,
+  UnreadDetail,
 } from './engine/types.js';
 
 const init = { bubbles: true, composed: true } as const;
@@ -74,6 +75,13 @@ export class PeerChatErrorEvent extends CustomEvent<ErrorDetail> {
   }
 }
 
+/** The number of messages received while the person was away changed. */
+export class PeerChatUnreadEvent extends CustomEvent<UnreadDetail> {
+  constructor(detail: UnreadDetail) {
+    super('peer-chat-unread', { ...init, detail });
+  }
+}
+
 /** Every event of `<peer-chat>` by name, with its class. */
 export interface PeerChatEventMap {
   'peer-chat-ready': PeerChatReadyEvent;
@@ -85,6 +93,7 @@ export interface PeerChatEventMap {
   'peer-chat-file-progress': PeerChatFileProgressEvent;
   'peer-chat-file': PeerChatFileEvent;
   'peer-chat-error': PeerChatErrorEvent;
+  'peer-chat-unread': PeerChatUnreadEvent;
 }
 export type PeerChatEventName = ChatEventName;
 export type PeerChatEventDetails = ChatEventDetails;
@@ -99,6 +108,7 @@ const EVENT_CLASSES: { [K in PeerChatEventName]: new (detail: PeerChatEventDetai
   'peer-chat-file-progress': PeerChatFileProgressEvent,
   'peer-chat-file': PeerChatFileEvent,
   'peer-chat-error': PeerChatErrorEvent,
+  'peer-chat-unread': PeerChatUnreadEvent,
 };
 
 /** Dispatches the event `name` on `target`; returns false when a listener prevented its default. */

@@ -1,5 +1,5 @@
 /** The `<peer-chat>` bundle: loading it defines the element. */
-export { PeerChat } from './peer-chat.js';
+export { PeerChat, type Theme } from './peer-chat.js';
 export { ErrorType, PeerChatError } from './errors.js';
 export * from './events.js';
 export {
@@ -8,6 +8,7 @@ export {
   DisconnectReason,
   MessageStatus,
   PeerStatus,
+  Route,
   SignalingState,
   type ChatMessage,
   type PeerInfo,
@@ -20,6 +21,7 @@ export {
   type FileProgressDetail,
   type FileDetail,
   type ErrorDetail,
+  type UnreadDetail,
 } from './engine/types.js';
 export { defaultStrings, type PeerChatStrings, type PeerChatStringOverrides } from './strings.js';
 export { TransferStatus, type TransferInfo } from './transfers/types.js';

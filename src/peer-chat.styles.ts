@@ -2,17 +2,21 @@ import { css } from 'lit';
 
 export const styles = css`
   :host {
-    /* Internal properties: the public --peer-chat-* ones, set on this element or any ancestor, win. */
+    /* Internal properties: the public --peer-chat-* ones, set on this element or any ancestor, win.
+       Default colors: light-dark() picks by the color scheme (theme attribute, else the page's preference). */
+    color-scheme: light dark;
     --_font: var(--peer-chat-font, system-ui, sans-serif);
-    --_background: var(--peer-chat-background, #ffffff);
-    --_foreground: var(--peer-chat-foreground, #1d1d1f);
-    --_muted: var(--peer-chat-muted, #5f6368);
-    --_border: var(--peer-chat-border, #d0d4d9);
-    --_accent: var(--peer-chat-accent, #0b57d0);
-    --_accent-foreground: var(--peer-chat-accent-foreground, #ffffff);
-    --_own-bubble: var(--peer-chat-own-bubble, #dbe7fd);
-    --_peer-bubble: var(--peer-chat-peer-bubble, #f1f3f4);
-    --_error: var(--peer-chat-error, #b3261e);
+    --_background: var(--peer-chat-background, light-dark(#ffffff, #1f1f1f));
+    --_foreground: var(--peer-chat-foreground, light-dark(#1d1d1f, #e8eaed));
+    --_muted: var(--peer-chat-muted, light-dark(#5f6368, #9aa0a6));
+    --_border: var(--peer-chat-border, light-dark(#d0d4d9, #4a4e52));
+    --_accent: var(--peer-chat-accent, light-dark(#0b57d0, #8ab4f8));
+    --_accent-foreground: var(--peer-chat-accent-foreground, light-dark(#ffffff, #0b1d3a));
+    --_own-bubble: var(--peer-chat-own-bubble, light-dark(#dbe7fd, #17324f));
+    --_peer-bubble: var(--peer-chat-peer-bubble, light-dark(#f1f3f4, #2d2f31));
+    --_error: var(--peer-chat-error, light-dark(#b3261e, #f2b8b5));
+    --_online: light-dark(#146c2e, #81c995);
+    --_preview-size: var(--peer-chat-preview-size, 12rem);
     --_radius: var(--peer-chat-radius, 10px);
     --_gap: var(--peer-chat-gap, 0.5rem);
     --_height: var(--peer-chat-height, 32rem);
@@ -27,6 +31,12 @@ export const styles = css`
   }
   :host([hidden]) {
     display: none;
+  }
+  :host([theme='light']) {
+    color-scheme: light;
+  }
+  :host([theme='dark']) {
+    color-scheme: dark;
   }
   * {
     box-sizing: border-box;
@@ -52,7 +62,7 @@ export const styles = css`
     color: var(--_muted);
   }
   [part~='status'][data-state='open'] {
-    color: #146c2e;
+    color: var(--_online);
   }
   [part~='status'][data-state='reconnecting'] {
     color: var(--_error);
@@ -76,7 +86,8 @@ export const styles = css`
     max-inline-size: 100%;
     align-items: center;
     gap: 0.25rem;
-    padding: 0.1rem 0.5rem;
+    padding: 0;
+    padding-inline-start: 0.25rem;
     border: 1px solid var(--_border);
     border-radius: 999px;
   }
@@ -106,10 +117,55 @@ export const styles = css`
     background: var(--_own-bubble);
     align-self: flex-end;
   }
+  [part~='show-earlier'] {
+    align-self: center;
+  }
   [part~='message-meta'] {
     display: block;
     font-size: 0.75em;
     color: var(--_muted);
+  }
+  [part~='avatar'] {
+    display: inline-grid;
+    place-items: center;
+    flex: none;
+    inline-size: 1.6em;
+    block-size: 1.6em;
+    margin-inline-end: 0.3em;
+    border-radius: 50%;
+    background: hsl(var(--_hue) 50% 30%);
+    color: #ffffff;
+    font-weight: 600;
+    font-size: 0.85em;
+    vertical-align: middle;
+  }
+  [part~='message-meta'] [part~='avatar'] {
+    font-size: 1em;
+  }
+  [part~='message-status'][data-status='read'] {
+    color: var(--_accent);
+  }
+  a {
+    color: var(--_accent);
+  }
+  [part~='preview'] {
+    display: block;
+    margin-block: 0.3rem;
+  }
+  [part~='preview'] img {
+    display: block;
+    max-inline-size: 100%;
+    max-block-size: var(--_preview-size);
+    border-radius: 6px;
+  }
+  [part~='typing'] {
+    min-block-size: 1.2em;
+    margin-block: calc(-0.5 * var(--_gap));
+    font-size: 0.8em;
+    color: var(--_muted);
+  }
+  [part~='typing'] span + span::before {
+    content: ' · ';
   }
   [part~='message-text'] {
     white-space: pre-wrap;
@@ -130,7 +186,9 @@ export const styles = css`
     unicode-bidi: isolate;
   }
   .peer-name {
+    /* Shrinks for a long name, but keeps a short label whole ("Peer 4F2A"). */
     flex: 0 1 auto;
+    min-inline-size: min(6em, 100%);
   }
   .who {
     max-inline-size: 16em;
@@ -138,23 +196,43 @@ export const styles = css`
   [part~='progress'] {
     inline-size: 100%;
   }
-  [part~='input'] {
+  [part~='composer'] {
+    flex-wrap: nowrap;
+  }
+  [part~='input'],
+  [part~='remote-id-input'] {
     flex: 1;
-    min-inline-size: 10rem;
-    min-block-size: 2.5rem;
+    min-inline-size: 0;
+  }
+  [part~='disconnect-button'] {
+    border-color: transparent;
+    border-radius: 999px;
+  }
+  [part~='input'] {
     resize: block;
+    color: inherit;
+    background: var(--_background);
     font: inherit;
     padding: 0.4rem;
     border: 1px solid var(--_border);
     border-radius: 6px;
   }
+  input,
+  textarea,
+  button {
+    /* Touch targets. */
+    min-block-size: 44px;
+  }
   input {
+    color: inherit;
+    background: var(--_background);
     font: inherit;
     padding: 0.3rem 0.4rem;
     border: 1px solid var(--_border);
     border-radius: 6px;
   }
   button {
+    min-inline-size: 44px;
     font: inherit;
     padding: 0.3rem 0.7rem;
     border-radius: 6px;
@@ -175,6 +253,18 @@ export const styles = css`
   [part~='error'] {
     color: var(--_error);
     font-size: 0.85em;
+  }
+  [part~='connect-error'] {
+    margin: 0;
+    color: var(--_error);
+    font-size: 0.85em;
+  }
+  [part~='peer-relayed'] {
+    padding: 0 0.3em;
+    border: 1px solid currentColor;
+    border-radius: var(--_radius);
+    color: var(--_muted);
+    font-size: 0.75em;
   }
   [part~='drop-zone'] {
     position: absolute;
@@ -214,6 +304,8 @@ export const styles = css`
   }
   .visually-hidden {
     position: absolute;
+    min-inline-size: 0;
+    min-block-size: 0;
     inline-size: 1px;
     block-size: 1px;
     overflow: hidden;

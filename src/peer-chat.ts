@@ -1,18 +1,51 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ChatController } from './controller/chat-controller.js';
+import { invitedPeerId, inviteUrl } from './invite/invite-link.js';
 import { shouldDefine } from './define.js';
 import { ErrorType } from './errors.js';
 import { firePeerChatEvent } from './events.js';
-import { AcceptFiles, Direction, MessageStatus, PeerStatus, SignalingState, type ChatMessage, type HistoryEntry, type PeerInfo } from './engine/types.js';
+import {
+  AcceptFiles,
+  Direction,
+  MessageStatus,
+  PeerStatus,
+  Route,
+  SignalingState,
+  type ChatEventDetails,
+  type ChatEventName,
+  type ChatMessage,
+  type HistoryEntry,
+  type PeerInfo,
+} from './engine/types.js';
+import type { QrDrawing } from './invite/qr.js';
 import { styles } from './peer-chat.styles.js';
 import { SettingsReader } from './settings.js';
 import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
 import { TransferStatus, type TransferInfo } from './transfers/types.js';
+import { isInlineImage } from './ui/image.js';
+import { splitLinks } from './ui/linkify.js';
+import { askNotificationPermission, showNotification } from './ui/notifications.js';
+import { initialOf, peerCode, peerHue } from './ui/peer-label.js';
+import { SeenTracker } from './ui/seen.js';
+
+/** The color scheme: the page's preference (`auto`), or a fixed one. */
+export type Theme = 'auto' | 'light' | 'dark';
+const THEMES: readonly string[] = ['auto', 'light', 'dark'];
+
+/** How a peer is shown, by id: its name or short label, and its colored initial. */
+type PeerLabel = { label: string; initial: string; hue: number };
+type PeerLabels = (peerId: string) => PeerLabel;
+
+/** A paperclip, for the file button (its name is in a visually hidden label). */
+const ATTACH_ICON = svg`<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11l-8.5 8.5a5 5 0 0 1-7-7L14 4a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4L15.5 7"/></svg>`;
+
+/** Entries the log shows at first, and adds each time the person asks for earlier ones. */
+const LOG_PAGE = 200;
 
 /** Properties whose change means reading the settings again. */
-const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'name', 'acceptFiles', 'maxFileSize', 'reconnectTimeout', 'maxHistory'];
+const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'iceServersUrl', 'iceTransportPolicy', 'name', 'acceptFiles', 'maxFileSize', 'reconnectTimeout', 'maxHistory', 'persist'];
 
 /** Parses the `secure` attribute: absent means "like the page"; present means true unless "false". */
 const secureConverter = {
@@ -27,32 +60,42 @@ const secureConverter = {
  *
  * @fires peer-chat-ready - Registered with the signaling server. Detail: `{ peerId }`.
  * @fires peer-chat-signaling - The signaling connection changed state. Detail: `{ state }`: `connecting`, `open`, `reconnecting` or `closed`.
- * @fires peer-chat-connect - A peer connected (again, after a drop). Detail: `{ peerId, name?, safetyCode? }`.
+ * @fires peer-chat-connect - A peer connected (again, after a drop). Detail: `{ peerId, name?, safetyCode?, route? }`; `route`: `direct`, or `relay` (through a TURN server).
  * @fires peer-chat-disconnect - A peer left or was disconnected. Detail: `{ peerId, reason }`; `reason`: `closed` (connection lost), `timeout` (silent 3.5 s), `left` (it disconnected), `local`, `protocol` (cut off).
  * @fires peer-chat-message - A chat message was sent (`direction: 'out'`) or received (`'in'`). Detail: `{ id, from, text, time, direction }`.
  * @fires peer-chat-file-offer - A peer offers a file. Cancelable: `preventDefault()` declines it. Detail: `{ transferId, from, name, size, type }`.
  * @fires peer-chat-file-progress - Bytes moved in a transfer, on both sides. Detail: `{ transferId, peerId, direction, bytes, size }`.
  * @fires peer-chat-file - A file was received completely and its SHA-256 verified. Detail: `{ transferId, from, file }`.
- * @fires peer-chat-error - Something went wrong. Detail: `{ type, message, peerId? }`; `type`: `invalid-attribute`, `signaling`, `id-taken`, `unknown-peer`, `timeout`, `connection`, `not-connected`, `protocol`, `file-too-large`, `transfer`, `integrity`, `delivery`.
+ * @fires peer-chat-unread - The number of messages received while the person was away (`unread`) changed. Detail: `{ count }`.
+ * @fires peer-chat-error - Something went wrong. Detail: `{ type, message, peerId? }`; `type`: `invalid-attribute`, `signaling`, `id-taken`, `unknown-peer`, `timeout`, `connection`, `not-connected`, `protocol`, `file-too-large`, `transfer`, `integrity`, `delivery`, `storage`.
  *
  * @csspart base - The element's layout container.
  * @csspart header - The row with the status and the own id.
  * @csspart status - The signaling state.
  * @csspart own-id - The id peers use to reach this element.
  * @csspart copy-button - Copies the own id.
+ * @csspart invite-button - Shares the invite link (`inviteUrl`), or copies it where the browser cannot share.
+ * @csspart invite - Shows and hides the invite link's QR code.
+ * @csspart invite-qr - The QR code of the invite link (SVG, drawn locally).
  * @csspart connect-form - The remote id input and connect button.
  * @csspart remote-id-input - Where a person types the id to connect to.
  * @csspart connect-button - Connects to the typed id.
  * @csspart peer-list - The list of connected peers.
  * @csspart peer - One connected peer.
+ * @csspart avatar - A peer's colored initial (its hue comes from the peer's id).
  * @csspart peer-status - Shown on a peer that dropped and is being reconnected.
+ * @csspart peer-relayed - Shown on a peer whose connection goes through a relay (TURN) server; its tooltip says what that means.
+ * @csspart connect-error - Why the last connection attempt failed (for example: a relay server is needed), in plain words.
  * @csspart safety-code - A peer's safety code: the same on both screens unless someone is in the middle.
  * @csspart disconnect-button - Disconnects one peer.
  * @csspart messages - The message log.
+ * @csspart show-earlier - Shows earlier entries of a long log (the log shows the newest ones, a page at a time).
  * @csspart message - One chat message (also `message-in` or `message-out`).
  * @csspart message-meta - A message's sender and time.
- * @csspart message-text - A message's text.
- * @csspart message-status - Shown on an outgoing message that is pending or failed (also `message-pending` or `message-failed` on the message).
+ * @csspart message-text - A message's text; `http:`, `https:` and `mailto:` URLs in it are links (part `link`).
+ * @csspart link - A link in a message's text: opens in a new tab, with `rel="noopener noreferrer"`.
+ * @csspart message-status - An outgoing message's status: `sending…`, ticks for delivered (✓) and read (✓✓) with words for screen readers, or `not delivered` (also `message-pending` or `message-failed` on the message).
+ * @csspart typing - The line saying who is typing.
  * @csspart transfer - One file transfer in the log (also `transfer-in` or `transfer-out`).
  * @csspart progress - A transfer's progress bar.
  * @csspart progress-text - A transfer's bytes and percent.
@@ -60,6 +103,7 @@ const secureConverter = {
  * @csspart decline-button - Declines an offered file.
  * @csspart cancel-button - Cancels a transfer.
  * @csspart download - The link to a received file.
+ * @csspart preview - A received (or sent) PNG, JPEG, GIF or WebP image, scaled, with an `img` inside: clicking opens it full size.
  * @csspart composer - The message input and its buttons.
  * @csspart input - The message input: Enter sends, Shift+Enter adds a line.
  * @csspart send-button - Sends the message.
@@ -79,6 +123,7 @@ const secureConverter = {
  * @cssproperty --peer-chat-radius - Corner radius.
  * @cssproperty --peer-chat-gap - Spacing between regions.
  * @cssproperty --peer-chat-height - Height of the element.
+ * @cssproperty --peer-chat-preview-size - Largest height of an inline image. Default: 12rem.
  */
 export class PeerChat extends LitElement {
   static override styles = styles;
@@ -99,6 +144,14 @@ export class PeerChat extends LitElement {
   @property() name = '';
   /** JSON array of RTCIceServer (STUN/TURN); `[]` means host candidates only. Default: one public STUN server. */
   @property({ attribute: 'ice-servers' }) iceServers: string | RTCIceServer[] = '';
+  /**
+   * URL (absolute, or relative to the page) of a JSON document `{ "iceServers": RTCIceServer[], "ttl": seconds }`:
+   * short-lived TURN credentials, fetched before registering and again before `ttl` runs out. If it
+   * cannot be fetched, a `peer-chat-error` (`signaling`) names it and `ice-servers` is used.
+   */
+  @property({ attribute: 'ice-servers-url' }) iceServersUrl = '';
+  /** `all` (default): direct connections where possible, else relayed; `relay`: only through TURN relays. */
+  @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: RTCIceTransportPolicy = 'all';
   /** What to do with offered files: `ask` the person (default), accept `always`, or `never`. */
   @property({ attribute: 'accept-files' }) acceptFiles: AcceptFiles = AcceptFiles.ask;
   /** Largest file, in bytes, this element sends or receives; larger ones are refused on both sides. Default: no limit. */
@@ -107,13 +160,33 @@ export class PeerChat extends LitElement {
   @property({ attribute: 'reconnect-timeout' }) reconnectTimeout?: number | string;
   /** Messages and finished transfers kept; older ones leave the history (and their files are released). Default: 1000. */
   @property({ attribute: 'max-history' }) maxHistory?: number | string;
+  /**
+   * Keep the own id, the messages, the DTLS certificate, the delivery state and the peers in
+   * IndexedDB: after a reload the element carries on with the same id and re-dials its peers.
+   * The value, if any, is a storage key that keeps two chats of one site apart. A second tab
+   * with the same key gets an id of its own. Absent: nothing is written.
+   */
+  @property() persist: string | null = null;
+  /** Take part in groups: connected elements that both have `mesh` introduce their peers, so each joins every member. */
+  @property({ type: Boolean }) mesh = false;
+  /** Colors: `auto` (default) follows the page's `prefers-color-scheme`; `light` or `dark` fixes them. */
+  @property({ reflect: true }) theme?: Theme;
+  /** Show a system notification for a message or file offer that arrives while the page is hidden. Permission is asked on the person's first click in the element. */
+  @property({ type: Boolean }) notify = false;
   /** Overrides for the strings the element shows (see `defaultStrings`); property only. */
   @property({ attribute: false }) strings: PeerChatStringOverrides = {};
 
   private readonly chat = new ChatController(this, {
     registered: () => this.connectToRemoteId(),
     released: (transfer) => this.releaseUrl(transfer.file),
+    emitting: (name, detail) => this.arrived(name, detail),
   });
+  private readonly seen = new SeenTracker(this, (nodes) => this.markSeen(nodes));
+  /** Incoming messages received while the person was away and not seen since, by `from` and `id`. */
+  private readonly unreadKeys = new Set<string>();
+  /** Whether each file is an image to show inline; absent while its first bytes are read. */
+  private readonly inlineImages = new WeakMap<File, boolean>();
+  private lastEntryKey = '';
   private readonly settings = new SettingsReader((message) =>
     firePeerChatEvent(this, 'peer-chat-error', { type: ErrorType.invalidAttribute, message }),
   );
@@ -123,9 +196,24 @@ export class PeerChat extends LitElement {
   private renderedEntries = 0;
   private formats = new Formats('');
 
+  /** How many of the newest entries the log shows at least: a long history costs a render no more than a short one. */
+  @state() private shownEntries = LOG_PAGE;
+  /**
+   * How many it shows now: new entries are added to the window, which is cut back to
+   * `shownEntries` only once it holds a page more. Cutting the oldest at every message would
+   * move, and repaint, the whole log each time.
+   */
+  private windowSize = LOG_PAGE;
+  /** The newest entry the log showed last, to count what arrived since. */
+  private newestShownKey = '';
   @state() private dragging = false;
   @state() private connecting = false;
-  @state() private copied = false;
+  /** Which copy button just copied. */
+  @state() private copied: 'id' | 'invite' | '' = '';
+  /** The QR code, once its module is loaded (the first time it is shown). */
+  @state() private drawQr: ((text: string) => QrDrawing) | null = null;
+  /** Why the last connect from the form or `remote-id` failed, shown until the next attempt. */
+  @state() private connectFailure = '';
 
   @query('[part~="input"]') private input!: HTMLTextAreaElement;
   @query('[part~="remote-id-input"]') private remoteIdInput!: HTMLInputElement;
@@ -154,12 +242,17 @@ export class PeerChat extends LitElement {
     else super.attributeChangedCallback(name, old, value);
   }
 
+  /** The page's URL with `?peer-chat=<own id>`: opened elsewhere, it connects to this element. Empty before registration. */
+  get inviteUrl(): string {
+    return inviteUrl(globalThis.location.href, this.engine.peerId);
+  }
+
   /** Ids of the peers connected now. */
   get connectedPeers(): string[] {
     return this.engine.connectedPeers.map((peer) => peer.peerId);
   }
 
-  /** Connected peers, and dropped ones being reconnected: id, name, status and safety code. */
+  /** Connected peers, and dropped ones being reconnected: id, name, status, safety code and `route` (`direct` or `relay`: through a TURN server). */
   get peers(): PeerInfo[] {
     return this.engine.peers;
   }
@@ -172,6 +265,11 @@ export class PeerChat extends LitElement {
   /** File transfers, oldest first: copies, never the live transfers. */
   get transfers(): TransferInfo[] {
     return this.engine.transferList;
+  }
+
+  /** Messages received while the page was hidden or the element out of view, and not seen since (`peer-chat-unread` tells when it changes; `clearHistory()` sets it to 0 without the event). */
+  get unread(): number {
+    return this.unreadKeys.size;
   }
 
   /** State of the connection to the signaling server. */
@@ -217,6 +315,7 @@ export class PeerChat extends LitElement {
   /** Forgets the messages and finished transfers, and releases the files they hold. Transfers still running stay. */
   clearHistory(): void {
     this.engine.clearHistory();
+    this.unreadKeys.clear();
   }
 
   private get engine() {
@@ -227,10 +326,14 @@ export class PeerChat extends LitElement {
     super.connectedCallback();
     // Moved back into a document: register again (disconnectedCallback stopped everything).
     this.requestUpdate();
+    this.seen.start();
+    // Its observations ended with disconnectedCallback: watch the log's messages again.
+    this.renderedEntries = -1;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.seen.stop();
     this.transportKey = '';
     for (const url of this.fileUrls.values()) URL.revokeObjectURL(url);
     this.fileUrls.clear();
@@ -251,6 +354,8 @@ export class PeerChat extends LitElement {
           secure: this.secure,
           peerId: this.requestedPeerId,
           iceServers: this.iceServers,
+          iceServersUrl: this.iceServersUrl,
+          iceTransportPolicy: this.iceTransportPolicy,
           name: this.name,
           acceptFiles: this.acceptFiles,
           maxFileSize: this.maxFileSize,
@@ -260,32 +365,93 @@ export class PeerChat extends LitElement {
         globalThis.location,
       );
       const { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory, ...connection } = settings;
-      const key = JSON.stringify(connection);
+      const key = JSON.stringify({ ...connection, persist: this.persist });
       if (key !== this.transportKey) {
         this.transportKey = key;
-        this.engine.start(settings);
+        // Storage code is loaded only by the pages that use it.
+        const storageKey = this.persist || 'peer-chat';
+        const store = this.persist === null ? null : import('./engine/indexeddb-store.js').then(({ IndexedDbStore }) => new IndexedDbStore(storageKey));
+        this.engine.start(settings, store);
       } else {
         this.engine.update({ name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory });
       }
     }
     if (!starting && changed.has('remoteId')) this.connectToRemoteId();
+    this.engine.setMesh(this.mesh);
+    if (changed.has('theme') && this.theme != null && !THEMES.includes(this.theme)) {
+      firePeerChatEvent(this, 'peer-chat-error', { type: ErrorType.invalidAttribute, message: `theme: "${this.theme}" is not one of ${THEMES.join(', ')}` });
+    }
   }
 
   protected override updated(): void {
     // Keep the newest entry in view unless the person scrolled up to read. Only when entries
     // were added: reading the layout on every progress update would cost a reflow each time.
-    const entries = this.engine.entries.length;
-    if (entries === this.renderedEntries) return;
+    const entries = this.engine.entryCount;
+    const [last] = this.engine.recentEntries(1);
+    const lastKey = last ? entryKey(last) : '';
+    if (entries === this.renderedEntries && lastKey === this.lastEntryKey) return;
     this.renderedEntries = entries;
+    this.lastEntryKey = lastKey;
     const log = this.log;
     if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 240) log.scrollTop = log.scrollHeight;
+    for (const node of this.renderRoot.querySelectorAll('[part~="message-in"]:not([data-seen])')) this.seen.watch(node);
+  }
+
+  /** A message or file offer from a peer: counted as unread while the person is away; notified while the page is hidden. */
+  private arrived<K extends ChatEventName>(name: K, detail: ChatEventDetails[K]): void {
+    const incoming =
+      name === 'peer-chat-message' && (detail as ChatEventDetails['peer-chat-message']).direction === Direction.in
+        ? (detail as ChatEventDetails['peer-chat-message'])
+        : null;
+    if (incoming && this.seen.away) {
+      this.unreadKeys.add(`${incoming.from}\n${incoming.id}`);
+      firePeerChatEvent(this, 'peer-chat-unread', { count: this.unreadKeys.size });
+    }
+    if (!this.notify || document.visibilityState !== 'hidden') return;
+    const strings = mergeStrings(this.strings);
+    const labels = this.peerLabels(strings);
+    if (incoming) showNotification(strings.notifyMessage(labels(incoming.from).label), incoming.text, `peer-chat-${incoming.from}`);
+    if (name === 'peer-chat-file-offer') {
+      const offer = detail as ChatEventDetails['peer-chat-file-offer'];
+      showNotification(strings.transfer.offered(labels(offer.from).label), offer.name, `peer-chat-${offer.from}`);
+    }
+  }
+
+  /** The person saw these incoming messages: they are read, and no longer unread. */
+  private markSeen(nodes: Element[]): void {
+    const before = this.unreadKeys.size;
+    for (const node of nodes) {
+      const { from = '', id = '' } = (node as HTMLElement).dataset;
+      node.setAttribute('data-seen', '');
+      this.unreadKeys.delete(`${from}\n${id}`);
+      this.engine.seen(from, id);
+    }
+    if (this.unreadKeys.size !== before) firePeerChatEvent(this, 'peer-chat-unread', { count: this.unreadKeys.size });
+  }
+
+  /** Names peers by their name, or by a short label that stays the same for their id. */
+  private peerLabels(strings: PeerChatStrings): PeerLabels {
+    const names = new Map(this.engine.peers.map((peer) => [peer.peerId, peer.name]));
+    // Once per peer and render, not once per message shown.
+    const known = new Map<string, PeerLabel>();
+    return (peerId) => {
+      let label = known.get(peerId);
+      if (!label) {
+        const name = names.get(peerId);
+        const code = peerCode(peerId);
+        label = { label: name || strings.unnamedPeer(code), initial: initialOf(name || code), hue: peerHue(peerId) };
+        known.set(peerId, label);
+      }
+      return label;
+    };
   }
 
   private connectToRemoteId(): void {
-    const remoteId = this.remoteId.trim();
-    if (remoteId && this.engine.signalingState === SignalingState.open) {
-      // Failures are reported as peer-chat-error events by the engine.
-      this.engine.connect(remoteId).catch(() => {});
+    const remoteId = this.remoteId.trim() || invitedPeerId(globalThis.location.href);
+    if (remoteId && remoteId !== this.engine.peerId && this.engine.signalingState === SignalingState.open) {
+      // Failures are reported as peer-chat-error events by the engine, and shown.
+      this.connectFailure = '';
+      this.engine.connect(remoteId).catch((error: Error) => (this.connectFailure = error.message));
     }
   }
 
@@ -295,12 +461,14 @@ export class PeerChat extends LitElement {
     const strings = mergeStrings(this.strings);
     const state = this.engine.signalingState;
     const peers = this.engine.peers;
-    const names = new Map(peers.map((peer) => [peer.peerId, peer.name]));
+    const labels = this.peerLabels(strings);
     const anyoneConnected = peers.some((peer) => peer.status === PeerStatus.connected);
     const ownId = this.engine.peerId;
+    const entries = this.shownWindow();
     return html`
       <div
         part="base"
+        @click=${this.handleClick}
         @dragenter=${this.handleDragOver}
         @dragover=${this.handleDragOver}
         @dragleave=${this.handleDragLeave}
@@ -310,7 +478,8 @@ export class PeerChat extends LitElement {
           <span part="status" data-state=${state} role="status">${strings.signaling[state]}</span>
           <span>${strings.ownIdLabel}:</span>
           <span part="own-id">${ownId || strings.registering}</span>
-          <button part="copy-button" ?disabled=${!ownId} @click=${this.copyOwnId}>${this.copied ? strings.copied : strings.copy}</button>
+          <button part="copy-button" ?disabled=${!ownId} @click=${this.copyOwnId}>${this.copied === 'id' ? strings.copied : strings.copy}</button>
+          ${this.renderInvite(strings)}
         </div>
         <form part="connect-form" @submit=${this.handleConnect}>
           <label class="visually-hidden" for="remote-id">${strings.remoteIdLabel}</label>
@@ -319,38 +488,34 @@ export class PeerChat extends LitElement {
             ${this.connecting ? strings.connecting : strings.connect}
           </button>
         </form>
+        ${this.connectFailure ? html`<p part="connect-error" role="alert">${this.connectFailure}</p>` : nothing}
         <ul part="peer-list" aria-label=${strings.peersLabel}>
           ${peers.length === 0
             ? html`<li>${strings.noPeers}</li>`
             : repeat(
                 peers,
                 (peer) => peer.peerId,
-                (peer) => html`<li part="peer" data-peer-id=${peer.peerId} data-status=${peer.status}>
-                  <span class="peer-name" title=${peer.name ? `${peer.name} (${peer.peerId})` : peer.peerId}
-                    >${peer.name ? html`<bdi>${peer.name}</bdi> (<bdi>${peer.peerId}</bdi>)` : html`<bdi>${peer.peerId}</bdi>`}</span
-                  >
-                  ${peer.status === PeerStatus.reconnecting ? html`<span part="peer-status">${strings.reconnectingPeer}</span>` : nothing}
-                  ${peer.safetyCode
-                    ? html`<span part="safety-code" title=${strings.safetyCodeHelp}>${strings.safetyCodeLabel} ${peer.safetyCode}</span>`
-                    : nothing}
-                  <button part="disconnect-button" aria-label=${strings.disconnectPeer(peer.name || peer.peerId)} @click=${() => this.engine.disconnect(peer.peerId)}>
-                    ×
-                  </button>
-                </li>`,
+                (peer) => this.renderPeer(peer, labels(peer.peerId), strings),
               )}
         </ul>
         <div part="messages" role="log" aria-label=${strings.messagesLabel} tabindex="0">
+          ${this.engine.entryCount > entries.length
+            ? html`<button part="show-earlier" @click=${this.showEarlier}>${strings.showEarlier}</button>`
+            : nothing}
           ${repeat(
-            this.engine.entries,
-            (entry) => (entry.kind === 'transfer' ? `t${entry.transfer.transferId}${entry.transfer.peerId}` : `m${entry.message.id}${entry.message.from}`),
-            (entry) => this.renderEntry(entry, strings, names),
+            entries,
+            entryKey,
+            (entry) => this.renderEntry(entry, strings, labels),
           )}
         </div>
+        <div part="typing" aria-live="polite">${this.engine.typing.map((peerId) => html`<span>${strings.typing(labels(peerId).label)}</span>`)}</div>
         <div part="composer">
           <label class="visually-hidden" for="input">${strings.inputLabel}</label>
-          <textarea id="input" part="input" rows="2" placeholder=${strings.inputPlaceholder} @keydown=${this.handleKeydown}></textarea>
+          <textarea id="input" part="input" rows="1" placeholder=${strings.inputPlaceholder} @keydown=${this.handleKeydown} @input=${() => this.engine.typed()}></textarea>
           <input type="file" id="file" class="visually-hidden" tabindex="-1" aria-hidden="true" multiple @change=${this.handleFilePicked} />
-          <button part="file-button" ?disabled=${!anyoneConnected} @click=${() => this.fileInput.click()}>${strings.attach}</button>
+          <button part="file-button" ?disabled=${!anyoneConnected} @click=${() => this.fileInput.click()}>
+            ${ATTACH_ICON}<span class="visually-hidden">${strings.attach}</span>
+          </button>
           <button part="send-button" ?disabled=${peers.length === 0} @click=${this.sendTyped}>${strings.send}</button>
         </div>
         ${this.dragging ? html`<div part="drop-zone">${strings.dropHint}</div>` : nothing}
@@ -358,27 +523,113 @@ export class PeerChat extends LitElement {
     `;
   }
 
-  private renderEntry(entry: HistoryEntry, strings: PeerChatStrings, names: Map<string, string>) {
-    return entry.kind === 'transfer' ? this.renderTransfer(entry.transfer, strings, names) : this.renderMessage(entry.message, strings, names);
+  /** The newest entries, as many as the window holds (see `windowSize`). */
+  private shownWindow(): HistoryEntry[] {
+    const recent = this.engine.recentEntries(this.shownEntries + LOG_PAGE);
+    let arrived = recent.length;
+    for (let index = recent.length - 1; index >= 0; index--) {
+      if (entryKey(recent[index]) === this.newestShownKey) {
+        arrived = recent.length - 1 - index;
+        break;
+      }
+    }
+    this.windowSize += arrived;
+    if (this.windowSize > this.shownEntries + LOG_PAGE) this.windowSize = this.shownEntries;
+    const newest = recent.at(-1);
+    this.newestShownKey = newest ? entryKey(newest) : '';
+    return recent.slice(Math.max(0, recent.length - this.windowSize));
   }
 
-  private renderMessage(message: ChatMessage, strings: PeerChatStrings, names: Map<string, string>) {
-    const who = message.direction === Direction.out ? strings.you : names.get(message.from) || message.from;
-    const status = message.status && message.status !== MessageStatus.delivered ? message.status : '';
-    return html`<div part="message message-${message.direction}${status ? ` message-${status}` : ''}" data-id=${message.id} data-status=${message.status ?? nothing}>
+  private readonly showEarlier = () => {
+    this.shownEntries += LOG_PAGE;
+    this.windowSize += LOG_PAGE;
+  };
+
+  private renderInvite(strings: PeerChatStrings) {
+    const url = this.inviteUrl;
+    const qr = url && this.drawQr?.(url);
+    return html`<button part="invite-button" ?disabled=${!url} @click=${this.shareInvite}>${this.copied === 'invite' ? strings.invite.copied : strings.invite.share}</button>
+      <details part="invite" @toggle=${this.loadQr}>
+        <summary>${strings.invite.showQr}</summary>
+        ${qr
+          ? html`<svg part="invite-qr" role="img" aria-label=${strings.invite.qrLabel} viewBox="0 0 ${qr.size} ${qr.size}" shape-rendering="crispEdges">
+              <rect width="100%" height="100%" fill="#fff"></rect>
+              <path d=${qr.path} fill="#000"></path>
+            </svg>`
+          : nothing}
+      </details>`;
+  }
+
+  private renderPeer(peer: PeerInfo, label: PeerLabel, strings: PeerChatStrings) {
+    return html`<li part="peer" data-peer-id=${peer.peerId} data-status=${peer.status}>
+      ${this.renderAvatar(label)}
+      <bdi class="peer-name" title="${label.label} (${peer.peerId})">${label.label}</bdi>
+      ${peer.status === PeerStatus.reconnecting ? html`<span part="peer-status">${strings.reconnectingPeer}</span>` : nothing}
+      ${peer.route === Route.relay ? html`<span part="peer-relayed" title=${strings.relayedHelp}>${strings.relayed}</span>` : nothing}
+      ${peer.safetyCode ? html`<span part="safety-code" title=${strings.safetyCodeHelp}>${strings.safetyCodeLabel} ${peer.safetyCode}</span>` : nothing}
+      <button part="disconnect-button" aria-label=${strings.disconnectPeer(label.label)} @click=${() => this.engine.disconnect(peer.peerId)}>×</button>
+    </li>`;
+  }
+
+  private renderEntry(entry: HistoryEntry, strings: PeerChatStrings, labels: PeerLabels) {
+    return entry.kind === 'transfer' ? this.renderTransfer(entry.transfer, strings, labels) : this.renderMessage(entry.message, strings, labels);
+  }
+
+  private renderAvatar({ initial, hue }: PeerLabel) {
+    return html`<span part="avatar" aria-hidden="true" .style=${`--_hue: ${hue}`}>${initial}</span>`;
+  }
+
+  private renderMessage(message: ChatMessage, strings: PeerChatStrings, labels: PeerLabels) {
+    const incoming = message.direction === Direction.in;
+    const peer = labels(message.from);
+    const who = incoming ? peer.label : strings.you;
+    const status = message.status;
+    const flagged = status === MessageStatus.pending || status === MessageStatus.failed ? ` message-${status}` : '';
+    const ticks = status === MessageStatus.read ? '✓✓' : status === MessageStatus.delivered ? '✓' : '';
+    return html`<div
+      part="message message-${message.direction}${flagged}"
+      data-id=${message.id}
+      data-from=${incoming ? message.from : nothing}
+      data-status=${status ?? nothing}
+    >
       <span part="message-meta"
-        ><bdi class="who" title=${who}>${who}</bdi> · <time datetime=${new Date(message.time).toISOString()}>${this.formats.formatTime(message.time)}</time>${status
-          ? html` · <span part="message-status">${strings.messageStatus[status]}</span>`
+        >${incoming ? this.renderAvatar(peer) : nothing}<bdi class="who" title=${incoming ? `${who} (${message.from})` : who}>${who}</bdi> ·
+        <time datetime=${new Date(message.time).toISOString()}>${this.formats.formatTime(message.time)}</time>${status
+          ? html` ·
+              <span part="message-status" data-status=${status}
+                >${ticks ? html`<span aria-hidden="true">${ticks}</span><span class="visually-hidden">${strings.messageStatus[status]}</span>` : strings.messageStatus[status]}</span
+              >`
           : nothing}</span
       >
-      <span part="message-text">${message.text}</span>
+      <span part="message-text"
+        >${splitLinks(message.text).map((piece) =>
+          piece.href ? html`<a part="link" href=${piece.href} target="_blank" rel="noopener noreferrer">${piece.text}</a>` : piece.text,
+        )}</span
+      >
     </div>`;
   }
 
-  private renderTransfer(transfer: TransferInfo, strings: PeerChatStrings, names: Map<string, string>) {
+  /** A PNG, JPEG, GIF or WebP file, scaled; a link opens it full size. Nothing until its first bytes are checked. */
+  private renderPreview(file: File, name: string, strings: PeerChatStrings) {
+    if (!this.inlineImages.has(file)) {
+      this.inlineImages.set(file, false);
+      isInlineImage(file).then(
+        (image) => {
+          this.inlineImages.set(file, image);
+          if (image) this.requestUpdate();
+        },
+        () => {},
+      );
+    }
+    if (!this.inlineImages.get(file)) return nothing;
+    const url = this.urlOf(file);
+    return html`<a part="preview" href=${url} target="_blank" rel="noopener noreferrer" title=${strings.openImage(name)}><img src=${url} alt=${name} /></a>`;
+  }
+
+  private renderTransfer(transfer: TransferInfo, strings: PeerChatStrings, labels: PeerLabels) {
     const percent = transfer.size > 0 ? Math.floor((transfer.bytes / transfer.size) * 100) : 100;
     const incoming = transfer.direction === Direction.in;
-    const who = incoming ? names.get(transfer.peerId) || transfer.peerId : strings.you;
+    const who = incoming ? labels(transfer.peerId).label : strings.you;
     const status = transfer.status === TransferStatus.offered ? strings.transfer.offered(who) : strings.transfer[transfer.status];
     const moving = transfer.status === TransferStatus.active || transfer.status === TransferStatus.waiting || transfer.status === TransferStatus.paused;
     return html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
@@ -398,6 +649,7 @@ export class PeerChat extends LitElement {
             <button part="decline-button" @click=${() => this.engine.transfers.decline(transfer.transferId)}>${strings.decline}</button>`
         : nothing}
       ${moving ? html`<button part="cancel-button" @click=${() => this.engine.transfers.cancel(transfer.transferId)}>${strings.cancel}</button>` : nothing}
+      ${transfer.file && (!incoming || transfer.status === TransferStatus.done) ? this.renderPreview(transfer.file, transfer.name, strings) : nothing}
       ${incoming && transfer.status === TransferStatus.done && transfer.file
         ? html`<a part="download" href=${this.urlOf(transfer.file)} download=${transfer.name}>${strings.download(transfer.name)}</a>`
         : nothing}
@@ -426,14 +678,21 @@ export class PeerChat extends LitElement {
     event.preventDefault();
     const remoteId = this.remoteIdInput.value.trim();
     this.connecting = true;
+    this.connectFailure = '';
     try {
       await this.engine.connect(remoteId);
       this.remoteIdInput.value = '';
-    } catch {
-      // Reported as a peer-chat-error event by the engine.
+    } catch (error) {
+      // Also reported as a peer-chat-error event by the engine.
+      this.connectFailure = (error as Error).message;
     } finally {
       this.connecting = false;
     }
+  }
+
+  private handleClick(): void {
+    // A person's gesture in the element: the only moment browsers let a page ask.
+    if (this.notify) askNotificationPermission();
   }
 
   private handleKeydown(event: KeyboardEvent): void {
@@ -455,16 +714,39 @@ export class PeerChat extends LitElement {
   }
 
   private async copyOwnId(): Promise<void> {
+    if (await this.copy(this.engine.peerId, 'id')) return;
+    // No clipboard permission: the id is selectable (user-select: all) for copying by hand.
+    const selection = getSelection();
+    const idNode = this.renderRoot.querySelector('[part~="own-id"]');
+    if (selection && idNode) selection.selectAllChildren(idNode);
+  }
+
+  /** Copies `text`; the button named `which` says so for a moment. False without clipboard permission. */
+  private async copy(text: string, which: 'id' | 'invite'): Promise<boolean> {
     try {
-      await navigator.clipboard.writeText(this.engine.peerId);
-      this.copied = true;
-      setTimeout(() => (this.copied = false), 1500);
+      await navigator.clipboard.writeText(text);
     } catch {
-      // No clipboard permission: the id is selectable (user-select: all) for copying by hand.
-      const selection = getSelection();
-      const idNode = this.renderRoot.querySelector('[part~="own-id"]');
-      if (selection && idNode) selection.selectAllChildren(idNode);
+      return false;
     }
+    this.copied = which;
+    setTimeout(() => (this.copied = ''), 1500);
+    return true;
+  }
+
+  /** The system's share sheet where there is one; else the clipboard; else the QR code, opened. */
+  private async shareInvite(): Promise<void> {
+    const url = this.inviteUrl;
+    if (typeof navigator.share === 'function') {
+      // A person who closes the share sheet is no error.
+      await navigator.share({ url }).catch(() => {});
+    } else if (!(await this.copy(url, 'invite'))) {
+      this.renderRoot.querySelector<HTMLDetailsElement>('[part~="invite"]')!.open = true;
+    }
+  }
+
+  private async loadQr(event: Event): Promise<void> {
+    if (!(event.target as HTMLDetailsElement).open || this.drawQr) return;
+    this.drawQr = (await import('./invite/qr.js')).drawQr;
   }
 
   private handleFilePicked(): void {
@@ -496,6 +778,10 @@ export class PeerChat extends LitElement {
     this.dragging = false;
     this.sendFiles(event.dataTransfer?.files);
   }
+}
+
+function entryKey(entry: HistoryEntry): string {
+  return entry.kind === 'transfer' ? `t${entry.transfer.transferId}${entry.transfer.peerId}` : `m${entry.message.id}${entry.message.from}`;
 }
 
 // Not Lit's @customElement: that would throw when a second copy of peer-chat loads (see define.ts).

@@ -16,6 +16,7 @@ import type {
   PeerChatMessageEvent,
   PeerChatReadyEvent,
   PeerChatSignalingEvent,
+  PeerChatUnreadEvent,
 } from './events.js';
 import { PeerChat as PeerChatElement } from './peer-chat.js';
 
@@ -34,5 +35,6 @@ export const PeerChat = createComponent({
     onPeerChatFileProgress: 'peer-chat-file-progress' as EventName<PeerChatFileProgressEvent>,
     onPeerChatFile: 'peer-chat-file' as EventName<PeerChatFileEvent>,
     onPeerChatError: 'peer-chat-error' as EventName<PeerChatErrorEvent>,
+    onPeerChatUnread: 'peer-chat-unread' as EventName<PeerChatUnreadEvent>,
   },
 });

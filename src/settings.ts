@@ -4,6 +4,7 @@
  * default is used.
  */
 import { DEFAULT_PREFERENCES, type ChatSettings } from './engine/engine.js';
+import { iceServersProblem } from './engine/ice-server-list.js';
 import { AcceptFiles } from './engine/types.js';
 
 /** PeerJS's default ICE configuration: one public STUN server. */
@@ -20,6 +21,8 @@ export interface RawSettings {
   secure: boolean | string | undefined;
   peerId: string;
   iceServers: string | RTCIceServer[];
+  iceServersUrl: string;
+  iceTransportPolicy: string;
   name: string;
   acceptFiles: string;
   maxFileSize: number | string | undefined;
@@ -34,7 +37,7 @@ export class SettingsReader {
   /** @param report - called once for each invalid value, with a message naming the attribute */
   constructor(private readonly report: (message: string) => void) {}
 
-  read(raw: RawSettings, page: { protocol: string; hostname: string; port: string } | undefined): ChatSettings {
+  read(raw: RawSettings, page: { protocol: string; hostname: string; port: string; href: string } | undefined): ChatSettings {
     const problems = new Map<string, string>();
     const invalid = (attribute: string, value: unknown, message: string) => problems.set(attribute, `${String(value)}\u0000${attribute}: ${message}`);
 
@@ -64,6 +67,17 @@ export class SettingsReader {
       else iceServers = parsed;
     }
 
+    let iceServersUrl = '';
+    if (raw.iceServersUrl.trim()) {
+      const url = parseUrl(raw.iceServersUrl.trim(), page?.href);
+      if (url && (url.protocol === 'https:' || url.protocol === 'http:')) iceServersUrl = url.href;
+      else invalid('ice-servers-url', raw.iceServersUrl, `"${raw.iceServersUrl}" is not an http(s) URL (absolute, or relative to the page)`);
+    }
+
+    let iceTransportPolicy: RTCIceTransportPolicy = 'all';
+    if (raw.iceTransportPolicy === 'relay') iceTransportPolicy = 'relay';
+    else if (raw.iceTransportPolicy && raw.iceTransportPolicy !== 'all') invalid('ice-transport-policy', raw.iceTransportPolicy, `"${raw.iceTransportPolicy}" is not one of all, relay`);
+
     let acceptFiles = DEFAULT_PREFERENCES.acceptFiles;
     if ((Object.values(AcceptFiles) as string[]).includes(raw.acceptFiles)) acceptFiles = raw.acceptFiles as AcceptFiles;
     else invalid('accept-files', raw.acceptFiles, `"${raw.acceptFiles}" is not one of ask, always, never`);
@@ -84,6 +98,8 @@ export class SettingsReader {
       secure,
       peerId,
       iceServers,
+      iceServersUrl,
+      iceTransportPolicy,
       name: raw.name.trim(),
       acceptFiles,
       maxFileSize: count('max-file-size', raw.maxFileSize, DEFAULT_PREFERENCES.maxFileSize, 'bytes'),
@@ -110,11 +126,13 @@ function parseIceServers(json: string): RTCIceServer[] | string {
   } catch {
     return 'not valid JSON (expected an array of RTCIceServer)';
   }
-  if (!Array.isArray(parsed)) return 'expected a JSON array of RTCIceServer';
-  const valid = parsed.every((server: unknown) => {
-    if (typeof server !== 'object' || server === null) return false;
-    const urls = (server as RTCIceServer).urls;
-    return typeof urls === 'string' || (Array.isArray(urls) && urls.every((url) => typeof url === 'string'));
-  });
-  return valid ? (parsed as RTCIceServer[]) : 'each entry needs "urls": a string or an array of strings';
+  return iceServersProblem(parsed) ?? (parsed as RTCIceServer[]);
+}
+
+function parseUrl(value: string, base: string | undefined): URL | null {
+  try {
+    return new URL(value, base);
+  } catch {
+    return null;
+  }
 }

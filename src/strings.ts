@@ -19,9 +19,21 @@ export const defaultStrings = {
   /** The disconnect button's accessible name. */
   disconnectPeer: (name: string): string => `Disconnect ${name}`,
   reconnectingPeer: 'reconnecting…',
+  /** Marks a peer whose connection goes through a relay (TURN) server. */
+  relayed: 'relayed',
+  relayedHelp: 'No direct connection was possible: messages and files go through the relay (TURN) server, still end-to-end encrypted.',
+  /** A peer without a name: `code` is four hex digits that stay the same for its id. */
+  unnamedPeer: (code: string): string => `Peer ${code}`,
+  /** Shown while a peer types. */
+  typing: (name: string): string => `${name} is typing…`,
+  /** The title of a received image, which opens it full size. */
+  openImage: (fileName: string): string => `Open ${fileName} full size`,
+  /** System notifications (attribute `notify`). */
+  notifyMessage: (name: string): string => `Message from ${name}`,
   safetyCodeLabel: 'Safety code',
   safetyCodeHelp: 'Compare this code with your peer (by phone, or in person). If it is the same on both screens, no one is in the middle.',
   messagesLabel: 'Messages',
+  showEarlier: 'Show earlier messages',
   inputLabel: 'Message',
   inputPlaceholder: 'Write a message. Enter sends, Shift+Enter adds a line',
   send: 'Send',
@@ -32,8 +44,17 @@ export const defaultStrings = {
   decline: 'Decline',
   cancel: 'Cancel',
   download: (fileName: string): string => `Download ${fileName}`,
+  invite: {
+    share: 'Invite',
+    copied: 'Link copied',
+    showQr: 'QR code',
+    qrLabel: 'QR code of the invite link',
+  },
+  /** An outgoing message's status; `delivered` and `read` are shown as ticks, with these words for screen readers. */
   messageStatus: {
     pending: 'sending…',
+    delivered: 'delivered',
+    read: 'read',
     failed: 'not delivered',
   },
   signaling: {

@@ -2,97 +2,21 @@
  * End to end on the ASP.NET Razor page (demo/aspnet, which installs the PeerChat.AspNetCore package): two
  * real tabs on the page served by the real ASP.NET Core app, whose tag helper renders <peer-chat> and the
  * package's script. They register with the site's own /peerjs endpoint, chat, swap files byte for
- * byte, and keep chatting and sending after the ASP.NET process is killed.
+ * byte, and keep chatting and sending after the ASP.NET process is killed. And the Members page with ids
+ * from users: a signed-in tab registers as its user, a second tab of the same user is told the id is taken.
  */
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
+import { chat, openTab, ready, swapFile, type Tab } from './support/site-tabs.js';
 
-async function startAspNet(): Promise<number> {
+async function startAspNet(env: Record<string, string> = {}): Promise<number> {
   // Discovery on, so the test can ask the site which ids registered with it.
-  const result = await executeServerCommand<{ port: number }, object>('server-start', { kind: 'aspnet', allowDiscovery: true });
+  const result = await executeServerCommand<{ port: number }, object>('server-start', { kind: 'aspnet', allowDiscovery: true, env });
   return result!.port;
 }
 
 async function stopAspNet(port: number): Promise<void> {
   await executeServerCommand('server-stop', { port });
-}
-
-/** A real tab on `url`; scripts run in it with `run`, which must produce a value (not undefined). */
-async function openTab(url: string) {
-  const { id } = (await executeServerCommand<{ id: number }, { path: string }>('tab-open', { path: url }))!;
-  return {
-    run<T>(script: string): Promise<T> {
-      return executeServerCommand<T, { id: number; script: string }>('tab-evaluate', { id, script }) as Promise<T>;
-    },
-    close: () => executeServerCommand('tab-close', { id }),
-  };
-}
-type Tab = Awaited<ReturnType<typeof openTab>>;
-
-/** Page-side helpers, installed in each tab: `until` polls a condition; `pattern` and `sha256` check bytes. */
-const TAB_HELPERS = `
-  window.until = async (condition, what, timeoutMs = 30000) => {
-    const start = performance.now();
-    for (;;) {
-      const value = await condition();
-      if (value) return value;
-      if (performance.now() - start > timeoutMs) throw new Error('timed out waiting for ' + what);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
-  window.pattern = (size, seed) => {
-    const bytes = new Uint8Array(size);
-    let state = seed >>> 0 || 1;
-    for (let i = 0; i < size; i++) {
-      state ^= state << 13; state ^= state >>> 17; state ^= state << 5;
-      bytes[i] = state & 0xff;
-    }
-    return bytes;
-  };
-  window.sha256 = async (data) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))]
-    .map((byte) => byte.toString(16).padStart(2, '0')).join('');
-  window.chat = document.querySelector('peer-chat');
-  // Clicks "accept" on every file offer, as the person would.
-  window.acceptOffers = setInterval(() => {
-    for (const button of chat.shadowRoot?.querySelectorAll('[part~="accept-button"]') ?? []) button.click();
-  }, 100);
-  true;
-`;
-
-/** Registers the page's <peer-chat>; resolves with its id. */
-async function ready(tab: Tab): Promise<string> {
-  await tab.run(`(async () => {
-    await customElements.whenDefined('peer-chat');
-    ${TAB_HELPERS}
-    return true;
-  })()`);
-  return tab.run<string>(`until(() => chat.signalingState === 'open' && chat.peerId, 'registration with /peerjs')`);
-}
-
-/** Sends `text` from `from`; resolves when the demo page script of `to` shows it in its notice. */
-async function chat(from: Tab, fromId: string, to: Tab, text: string): Promise<void> {
-  await from.run(`chat.send(${JSON.stringify(text)}).then(() => true)`);
-  const notice = await to.run<string>(`until(() => document.getElementById('notice').textContent.includes(${JSON.stringify(text)}) && document.getElementById('notice').textContent, 'the notice')`);
-  expect(notice).to.equal(`New message from ${fromId}: ${text}`);
-}
-
-/**
- * Sends a pseudo-random file of `size` bytes from `from` to `to`; the receiver's person clicks
- * accept, and the demo page lists it under "Files received". Resolves with both sides' SHA-256
- * and the size the receiver got.
- */
-async function swapFile(from: Tab, to: Tab, name: string, size: number, seed: number) {
-  const sent = await from.run<string>(`(async () => {
-    const bytes = pattern(${size}, ${seed});
-    await chat.sendFile(new File([bytes], ${JSON.stringify(name)}, { type: 'application/octet-stream' }));
-    return sha256(bytes);
-  })()`);
-  const received = await to.run<{ hash: string; size: number; listed: string }>(`(async () => {
-    const link = await until(() => [...document.querySelectorAll('#files a')].find((a) => a.download === ${JSON.stringify(name)}), 'the listed file');
-    const bytes = await (await fetch(link.href)).arrayBuffer();
-    return { hash: await sha256(bytes), size: bytes.byteLength, listed: link.closest('li').textContent };
-  })()`);
-  return { sent, ...received };
 }
 
 describe('<peer-chat> on the ASP.NET Razor page (demo/aspnet)', function () {
@@ -166,6 +90,62 @@ describe('<peer-chat> on the ASP.NET Razor page (demo/aspnet)', function () {
     } finally {
       for (const tab of tabs) await tab.close();
       if (running) await stopAspNet(port);
+    }
+  });
+
+  it('with PeerChatDemo__IdsFromUsers=true, a signed-in tab on /Members registers as its user; a second tab of that user gets id-taken', async () => {
+    const port = await startAspNet({ PeerChatDemo__IdsFromUsers: 'true' });
+    const origin = `http://127.0.0.1:${port}`;
+    const user = `member-${Date.now().toString(36)}`;
+    const tabs: Tab[] = [];
+    try {
+      // Anonymous: the members page sends the visitor to the sign-in form, and the signaling endpoint refuses.
+      const signIn = await openTab(`${origin}/Members`);
+      tabs.push(signIn);
+      expect(await signIn.run<string>('location.pathname')).to.equal('/SignIn');
+      expect(await signIn.run<number>(`fetch('/peerjs/peerjs/id').then((response) => response.status)`)).to.equal(401);
+      // Signs in as the form does (with its antiforgery token); the cookie is the browser's from then on.
+      const landed = await signIn.run<string>(`(async () => {
+        const form = new FormData(document.querySelector('form'));
+        form.set('name', ${JSON.stringify(user)});
+        return (await fetch(location.href, { method: 'POST', body: form })).url;
+      })()`);
+      expect(new URL(landed).pathname).to.equal('/Members');
+
+      const first = await openTab(`${origin}/Members`);
+      tabs.push(first);
+      expect(await ready(first), 'the signed-in tab registers its user\u2019s id').to.equal(user);
+      expect(await first.run<string>(`chat.getAttribute('name')`), 'asp-name-from-user').to.equal(user);
+
+      // The same user in a second tab: its own token, the same id: ID-TAKEN, which the element reports as
+      // peer-chat-error id-taken (and keeps retrying with backoff, so the event is caught on a retry too).
+      const second = await openTab(`${origin}/Members`);
+      tabs.push(second);
+      const error = await second.run<{ type: string; message: string }>(`(async () => {
+        await customElements.whenDefined('peer-chat');
+        const chat = document.querySelector('peer-chat');
+        return new Promise((resolve, reject) => {
+          setTimeout(() => reject(new Error('no id-taken error within 20 s')), 20000);
+          chat.addEventListener('peer-chat-error', (event) => {
+            if (event.detail.type === 'id-taken') resolve({ type: event.detail.type, message: event.detail.message });
+          });
+        });
+      })()`);
+      expect(error.type).to.equal('id-taken');
+      expect(error.message).to.contain(user);
+      expect(await second.run<string>('document.querySelector("peer-chat").signalingState')).to.not.equal('open');
+      // The first tab keeps the id.
+      expect(await first.run<string[]>(`[chat.signalingState, chat.peerId]`)).to.deep.equal(['open', user]);
+
+      // Signed out again, so that no later test's page finds this user's cookie.
+      const signedOut = await first.run<string>(`(async () => {
+        await fetch('/Members?handler=SignOut', { method: 'POST', body: new FormData(document.querySelector('form')) });
+        return (await fetch('/Members')).url;
+      })()`);
+      expect(new URL(signedOut).pathname).to.equal('/SignIn');
+    } finally {
+      for (const tab of tabs) await tab.close();
+      await stopAspNet(port);
     }
   });
 });

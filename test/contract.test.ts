@@ -4,6 +4,7 @@
  * strings and formats for the element's language, and right-to-left layout.
  */
 import { expect, fixture, html } from '@open-wc/testing';
+import { peerCode } from '../src/ui/peer-label.js';
 import { createChat, nextEvent, pair, part, parts, startSignaling, stopSignaling, until } from './support/helpers.js';
 
 describe('<peer-chat> contract', () => {
@@ -123,7 +124,11 @@ describe('<peer-chat> contract', () => {
     const container = await fixture<HTMLDivElement>(html`<div lang="de"></div>`);
     const alice = await createChat(port);
     const bob = await createChat(port, { parent: container });
-    bob.strings = { disconnectPeer: (name: string) => `Trennen von ${name}`, transfer: { offered: (name: string) => `${name} bietet eine Datei an` } };
+    bob.strings = {
+      disconnectPeer: (name: string) => `Trennen von ${name}`,
+      unnamedPeer: (code: string) => `Gegenüber ${code}`,
+      transfer: { offered: (name: string) => `${name} bietet eine Datei an` },
+    };
     await pair(alice, bob);
     const offered = nextEvent(bob, 'peer-chat-file-offer');
     void alice.sendFile(new File([new Uint8Array(1_500_000)], 'gross.bin'), bob.peerId).catch(() => {});
@@ -131,8 +136,9 @@ describe('<peer-chat> contract', () => {
     await bob.updateComplete;
     const transfer = part(bob, 'transfer');
     expect(transfer.textContent).to.contain('1,5 MB');
-    expect(transfer.textContent).to.contain(`${alice.peerId} bietet eine Datei an`);
-    expect(part(bob, 'disconnect-button').getAttribute('aria-label')).to.equal(`Trennen von ${alice.peerId}`);
+    const label = `Gegenüber ${peerCode(alice.peerId)}`;
+    expect(transfer.textContent).to.contain(`${label} bietet eine Datei an`);
+    expect(part(bob, 'disconnect-button').getAttribute('aria-label')).to.equal(`Trennen von ${label}`);
   });
 
   it('mirrors its layout under dir="rtl": own messages on the left', async () => {
@@ -145,5 +151,31 @@ describe('<peer-chat> contract', () => {
     const log = part(alice, 'messages').getBoundingClientRect();
     const own = part(alice, 'message-out').getBoundingClientRect();
     expect(own.left - log.left).to.be.below(log.right - own.right);
+  });
+
+  it('shows the newest entries of a long log (200, and up to a page more before it cuts back), and earlier ones on request', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port);
+    await pair(alice, bob);
+    const total = 450;
+    for (let i = 1; i <= total; i++) await alice.send(`message ${i}`);
+    await until(() => bob.messages.length === total, `all ${total} messages`);
+    await bob.updateComplete;
+    const shownTexts = () => parts(bob, 'message-text').map((node) => node.textContent);
+    /** The newest `count` messages, oldest first. */
+    const newest = (count: number) => Array.from({ length: count }, (_, index) => `message ${total - count + 1 + index}`);
+    let shown = shownTexts();
+    expect(shown.length).to.be.within(200, 400);
+    expect(shown).to.deep.equal(newest(shown.length));
+    for (let clicks = 0; clicks < 3 && parts(bob, 'show-earlier').length > 0; clicks++) {
+      const before = shown.length;
+      part(bob, 'show-earlier').click();
+      await bob.updateComplete;
+      shown = shownTexts();
+      expect(shown.length).to.be.above(before);
+      expect(shown).to.deep.equal(newest(shown.length));
+    }
+    expect(shown).to.have.length(total);
+    expect(parts(bob, 'show-earlier')).to.deep.equal([]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { expect } from '@open-wc/testing';
 
-type Entry = { PeerChat: CustomElementConstructor };
+type Entry = { PeerChat: CustomElementConstructor; PeerChatError: new (type: string, message: string) => Error };
 
 describe('loading peer-chat more than once', () => {
   it('keeps the first definition of <peer-chat> and warns once, without an error', async () => {
@@ -30,6 +30,9 @@ describe('loading peer-chat more than once', () => {
       expect(customElements.get('peer-chat')).to.equal(first.PeerChat);
       expect(document.createElement('peer-chat')).to.be.instanceOf(first.PeerChat);
       expect(errors).to.deep.equal([]);
+      // An error of one copy is a PeerChatError to the others (the parts loaded on demand carry copies too).
+      expect(new second.PeerChatError('transfer', 'x')).to.be.instanceOf(first.PeerChatError);
+      expect(new Error('x')).to.not.be.instanceOf(first.PeerChatError);
       // Lit's development build warns about its own second copy; ours are the ones naming <peer-chat>.
       expect(warnings.filter((warning) => warning.includes('<peer-chat> is already defined'))).to.have.length(1);
     } finally {

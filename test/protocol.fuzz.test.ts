@@ -5,7 +5,7 @@ import { LIMITS, decodeChunk, decodeControl, encodeChunk, encodeControl, type Co
 /** Frames tried, printed at the end for the record. */
 let framesFuzzed = 0;
 
-const TYPES = ['hello', 'bye', 'ping', 'msg', 'ack', 'offer', 'accept', 'decline', 'cancel', 'end', 'received'] as const;
+const TYPES = ['hello', 'bye', 'ping', 'msg', 'ack', 'peers', 'typing', 'read', 'offer', 'accept', 'decline', 'cancel', 'end', 'received'] as const;
 
 const id = fc.string({ minLength: 1, maxLength: LIMITS.maxIdLength });
 const count = fc.nat({ max: Number.MAX_SAFE_INTEGER });
@@ -13,11 +13,14 @@ const name = fc.string({ maxLength: LIMITS.maxNameLength });
 const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
 
 const validFrame: fc.Arbitrary<ControlFrame> = fc.oneof(
-  fc.record({ t: fc.constant('hello' as const), v: count, name, session: id }),
+  fc.record({ t: fc.constant('hello' as const), v: count, name, session: id, mesh: fc.boolean() }, { requiredKeys: ['t', 'v', 'name', 'session'] }),
   fc.constant({ t: 'bye' as const }),
   fc.constant({ t: 'ping' as const }),
   fc.record({ t: fc.constant('msg' as const), id, text: fc.string({ maxLength: 2000 }), time: count, seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }) }),
   fc.record({ t: fc.constant('ack' as const), seq: count }),
+  fc.record({ t: fc.constant('peers' as const), ids: fc.array(id, { maxLength: LIMITS.maxGroupSize }) }),
+  fc.constant({ t: 'typing' as const }),
+  fc.record({ t: fc.constant('read' as const), seq: count }),
   fc.record({ t: fc.constant('offer' as const), tid: id, slot: fc.nat({ max: 0xffffffff }), name, size: count, type: fc.string({ maxLength: LIMITS.maxIdLength }) }),
   fc.record({ t: fc.constant('accept' as const), tid: id, offset: count }),
   fc.record({ t: fc.constant('decline' as const), tid: id }),
@@ -39,6 +42,8 @@ const frameLike = fc.record(
     name: fc.anything(),
     sha256: fc.anything(),
     offset: fc.anything(),
+    mesh: fc.anything(),
+    ids: fc.oneof(fc.array(fc.anything()), fc.anything()),
   },
   { requiredKeys: ['t'] },
 );

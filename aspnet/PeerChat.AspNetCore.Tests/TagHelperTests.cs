@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Microsoft.AspNetCore.Razor.TagHelpers;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PeerChat.AspNetCore.TagHelpers;
 
@@ -31,6 +32,7 @@ public class TagHelperTests
     {
         var services = new ServiceCollection();
         services.AddPeerSignaling();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         var provider = services.BuildServiceProvider();
         if (path is not null)
         {

@@ -15,7 +15,8 @@ public static class PeerSignalingEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the routes of the PeerJS server under <paramref name="pattern"/>, as the <c>peer</c> npm package does
     /// with its <c>path</c> option: <c>GET {path}/</c>, <c>GET {path}/{key}/id</c>, <c>GET {path}/{key}/peers</c>
-    /// and the WebSocket <c>{path}/peerjs?key=…&amp;id=…&amp;token=…</c>. Needs
+    /// and the WebSocket <c>{path}/peerjs?key=…&amp;id=…&amp;token=…</c>; with <see cref="PeerSignalingOptions.Turn"/>
+    /// configured, also <c>GET {path}/ice</c> (short-lived TURN credentials). Needs
     /// <c>builder.Services.AddPeerSignaling()</c>. The WebSocket support is included; no
     /// <c>UseWebSockets()</c> or <c>UseCors()</c> is needed in the pipeline. The WebSocket is exempt from
     /// request timeouts. The <c>&lt;peer-chat&gt;</c> tag helper points the element at the first pattern mapped.
@@ -42,12 +43,19 @@ public static class PeerSignalingEndpointRouteBuilderExtensions
         group.MapGet("/", context => SignalingHttpApi.InfoAsync(context, hub));
         group.MapGet("/{key}/id", context => SignalingHttpApi.IdAsync(context, hub));
         group.MapGet("/{key}/peers", context => SignalingHttpApi.PeersAsync(context, hub));
+        if (hub.Options.Turn.IsConfigured)
+        {
+            // Short-lived TURN credentials for <peer-chat ice-servers-url>; RequireAuthorization() on the group covers it.
+            group.MapGet("/ice", context => TurnCredentials.IceAsync(context, hub));
+        }
         group.MapMethods("/", [HttpMethods.Options], context => CorsHeaders.PreflightAsync(context, hub.Options)).AllowAnonymous();
         group.MapMethods("/{**rest}", [HttpMethods.Options], context => CorsHeaders.PreflightAsync(context, hub.Options)).AllowAnonymous();
 
         // The WebSocket middleware runs inside this endpoint only, so the host app needs no UseWebSockets().
         var socketApp = endpoints.CreateApplicationBuilder();
-        socketApp.UseWebSockets();
+        // No ping timer per socket: peerjs clients send HEARTBEAT every 5 s and the alive check drops silent
+        // ones (the Node server sends no pings either).
+        socketApp.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         socketApp.Run(context => HandleSocketAsync(context, hub));
         // A signaling socket lives as long as the page: a request timeout would cut every client.
         group.Map("/peerjs", socketApp.Build()).DisableRequestTimeout();

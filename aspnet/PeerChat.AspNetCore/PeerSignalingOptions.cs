@@ -105,4 +105,10 @@ public sealed class PeerSignalingOptions
     /// Example: <c>options.IdFromUser = user => user.Identity?.Name;</c>
     /// </summary>
     public Func<ClaimsPrincipal, string?>? IdFromUser { get; set; }
+
+    /// <summary>
+    /// A TURN relay (coturn) for browsers that cannot reach each other directly: with <c>Urls</c> and <c>Secret</c>
+    /// set, <c>GET {path}/ice</c> hands out short-lived credentials for it (see <see cref="PeerSignalingTurnOptions"/>).
+    /// </summary>
+    public PeerSignalingTurnOptions Turn { get; } = new();
 }

@@ -36,6 +36,7 @@ public static class PeerSignalingServiceCollectionExtensions
         }
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PeerSignalingOptions>, PeerSignalingOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PeerSignalingOptions>, PeerSignalingTurnOptionsValidator>());
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);

@@ -16,6 +16,8 @@ export interface ChatControllerHooks {
   registered(peerId: string): void;
   /** A transfer left the history. */
   released(transfer: TransferInfo): void;
+  /** Every event, before it reaches the page. */
+  emitting<K extends ChatEventName>(name: K, detail: ChatEventDetails[K]): void;
 }
 
 export class ChatController implements ReactiveController {
@@ -27,6 +29,7 @@ export class ChatController implements ReactiveController {
       createSignaling: (options, listener) => new Transport(options, listener),
       emit: <K extends ChatEventName>(name: K, detail: ChatEventDetails[K]) => {
         if (name === 'peer-chat-ready') hooks.registered((detail as ChatEventDetails['peer-chat-ready']).peerId);
+        hooks.emitting(name, detail);
         return firePeerChatEvent(host, name, detail);
       },
       changed: () => host.requestUpdate(),

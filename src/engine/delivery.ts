@@ -18,6 +18,16 @@ export class Outbox {
     return this.unacked;
   }
 
+  get last(): number {
+    return this.lastSeq;
+  }
+
+  /** Back from storage after a reload: numbering goes on where it was. */
+  restore(lastSeq: number, unacked: Outgoing[]): void {
+    this.lastSeq = lastSeq;
+    this.unacked = unacked;
+  }
+
   add(message: ChatMessage): Outgoing {
     const outgoing = { seq: ++this.lastSeq, message };
     this.unacked.push(outgoing);
@@ -25,10 +35,10 @@ export class Outbox {
   }
 
   /** Everything up to `seq` arrived; returns those messages, or null if `seq` was never sent. */
-  acknowledge(seq: number): ChatMessage[] | null {
+  acknowledge(seq: number): Outgoing[] | null {
     if (seq > this.lastSeq) return null;
-    const done: ChatMessage[] = [];
-    while (this.unacked.length > 0 && this.unacked[0].seq <= seq) done.push(this.unacked.shift()!.message);
+    const done: Outgoing[] = [];
+    while (this.unacked.length > 0 && this.unacked[0].seq <= seq) done.push(this.unacked.shift()!);
     return done;
   }
 
@@ -66,5 +76,10 @@ export class Inbox {
 
   reset(): void {
     this.lastSeq = 0;
+  }
+
+  /** Back from storage after a reload. */
+  restore(lastSeq: number): void {
+    this.lastSeq = lastSeq;
   }
 }

@@ -5,15 +5,19 @@
  * event it becomes) and `changed` (something visible changed). Time and ids are injected.
  */
 import { ErrorType, PeerChatError } from '../errors.js';
-import { openSink, storageSpace } from '../transfers/file-sink.js';
-import { Transfers } from '../transfers/registry.js';
+import type { openSink } from '../transfers/file-sink.js';
+import { TransfersOnDemand } from '../transfers/on-demand.js';
+import type { Transfers } from '../transfers/registry.js';
 import type { Transfer } from '../transfers/transfer.js';
 import type { TransferInfo } from '../transfers/types.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
 import { DEFAULT_MAX_HISTORY, History } from './history.js';
+import type { FetchJson, IceServersSource } from './ice-servers.js';
 import type { CreateSignaling, Signaling, SignalingOptions } from './link.js';
 import { PeerSession, TIMING, type SessionHost } from './peer-session.js';
+import { Persistence, type ChatStore, type SavedChat, type SavedPeer } from './persistence.js';
 import { LIMITS, PROTOCOL_VERSION, randomId } from './protocol.js';
+import { TypingPeers, TypingThrottle } from './typing.js';
 import {
   AcceptFiles,
   Direction,
@@ -54,7 +58,24 @@ export interface EngineOptions {
   openSink?: typeof openSink;
   /** Bytes of storage the page may still fill (default: from `navigator.storage.estimate()`). */
   storageSpace?: () => Promise<number>;
+  /** How `ice-servers-url` is fetched (default: `fetch`). */
+  fetchJson?: FetchJson;
+  /** Loads the file-transfer machinery when a file first moves (default: its own part of the bundle). */
+  loadFileTransfer?: () => Promise<typeof import('../transfers/file-transfer.js')>;
+  /** Loads what keeps `ice-servers-url` fresh, for pages that set it (default: its own part of the bundle). */
+  loadIceServers?: () => Promise<typeof import('./ice-servers.js')>;
 }
+
+interface Delivery {
+  pending: Set<string>;
+  failed: Set<string>;
+  unread: Set<string>;
+  unconfirmed: boolean;
+}
+
+/** The file-transfer machinery and `ice-servers-url` are parts of the bundle of their own. */
+const loadFileTransfer = () => import('../transfers/file-transfer.js');
+const loadIceServers = () => import('./ice-servers.js');
 
 export const DEFAULT_PREFERENCES: ChatPreferences = {
   name: '',
@@ -66,49 +87,50 @@ export const DEFAULT_PREFERENCES: ChatPreferences = {
 
 export class ChatEngine {
   readonly clock: Clock;
-  readonly transfers: Transfers;
+  readonly transfers: TransfersOnDemand;
   private readonly newId: () => string;
   private signaling: Signaling | null = null;
+  private iceServersSource: IceServersSource | null = null;
   private preferences: ChatPreferences = { ...DEFAULT_PREFERENCES };
   /** Our session: peers tell a reloaded element from a reconnected one by it. */
   private session: string;
   private readonly sessions = new Map<string, PeerSession>();
   private readonly history: History<Transfer>;
-  /** Recipients of each outgoing message that have not acknowledged it / given up on it. */
-  private readonly deliveries = new Map<ChatMessage, { pending: Set<string>; failed: Set<string> }>();
+  /**
+   * Recipients of each outgoing message that have not acknowledged it, that we gave up on,
+   * that acknowledged it but have not seen it; `unconfirmed`: one will never say it saw it.
+   */
+  private readonly deliveries = new Map<ChatMessage, Delivery>();
+  private readonly typingThrottle: TypingThrottle;
+  private readonly typingPeers: TypingPeers;
   private ticker: Timer | null = null;
   private readonly sessionHost: SessionHost;
+  /** Set with `persist` once this element owns the stored record (see start). */
+  private persistence: Persistence | null = null;
+  private store: ChatStore | null = null;
+  /** Counts start() calls, so an older start's storage reads arriving late are ignored. */
+  private run = 0;
+  /** Peers from storage, dialed once registered. */
+  private resumable: { peers: SavedPeer[]; messages: Map<string, ChatMessage> } | null = null;
+  /** We take part in groups (the `mesh` attribute). */
+  private mesh = false;
+  /** How many ids each group member has introduced to us: bounded, whatever it sends. */
+  private readonly introductions = new WeakMap<PeerSession, number>();
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
     this.newId = options.randomId ?? randomId;
+    this.typingThrottle = new TypingThrottle(this.clock);
+    this.typingPeers = new TypingPeers(this.clock, () => options.changed());
     this.session = this.newId();
     this.history = new History<Transfer>(this.preferences.maxHistory, (transfer) => {
       this.transfers.forget(transfer);
       options.released?.(transfer.snapshot());
     });
-    const sinks = options.openSink ?? openSink;
     const engine = this;
-    this.transfers = new Transfers(
-      {
-        clock: this.clock,
-        limits: () => this.preferences,
-        sendFrame: (peerId, frame) => this.sessions.get(peerId)?.sendFrame(frame) ?? false,
-        sendBulk: (peerId, frame) =>
-          this.sessions.get(peerId)?.sendBulk(frame) ?? Promise.reject(new PeerChatError(ErrorType.notConnected, `Not connected to ${peerId}`, peerId)),
-        chunkSize: (peerId) => this.sessions.get(peerId)?.chunkSize ?? 16 * 1024,
-        displayName: (peerId) => this.sessions.get(peerId)?.name || peerId,
-        emit: options.emit,
-        violation: (peerId, message) => this.sessions.get(peerId)?.violation(message),
-        openSink: (size) => sinks(size),
-        storageSpace: options.storageSpace ?? storageSpace,
-        changed: () => {
-          this.history.transferFinished();
-          options.changed();
-        },
-      },
-      this.newId,
-      (transfer) => this.history.addTransfer(transfer),
+    this.transfers = new TransfersOnDemand(
+      () => this.loadTransfers(),
+      (error) => options.emit('peer-chat-error', { type: ErrorType.transfer, message: `File transfer could not be loaded: ${String(error)}` }),
     );
     this.sessionHost = {
       clock: this.clock,
@@ -122,27 +144,77 @@ export class ChatEngine {
       get ownName() {
         return engine.preferences.name;
       },
+      get ownMesh() {
+        return engine.mesh;
+      },
       get reconnectTimeoutMs() {
         return engine.preferences.reconnectTimeout;
       },
       dial: (peerId) => this.dial(peerId),
       emit: options.emit,
-      changed: () => options.changed(),
+      changed: () => this.changed(),
       received: (message) => this.record(message),
       delivered: (message, peerId) => {
-        this.deliveries.get(message)?.pending.delete(peerId);
+        const delivery = this.deliveries.get(message);
+        if (delivery?.pending.delete(peerId)) delivery.unread.add(peerId);
         this.updateStatus(message);
       },
+      read: (message, peerId) => {
+        this.deliveries.get(message)?.unread.delete(peerId);
+        this.updateStatus(message);
+      },
+      readUnconfirmed: (message, peerId) => {
+        const delivery = this.deliveries.get(message);
+        if (!delivery?.unread.delete(peerId)) return;
+        delivery.unconfirmed = true;
+        this.updateStatus(message);
+      },
+      typing: (peerId, typing) => (typing ? this.typingPeers.typing(peerId) : this.typingPeers.stopped(peerId)),
       undeliverable: (message, peerId, why) => this.undeliverable(message, peerId, why),
       newId: this.newId,
       removed: (session) => {
         if (this.sessions.get(session.peerId) === session) this.sessions.delete(session.peerId);
       },
+      whenSaved: (callback) => (this.persistence ? this.persistence.whenSaved(callback) : callback()),
+      joined: () => this.introduceGroup(),
+      introduced: (session, peerIds) => this.dialIntroduced(session, peerIds),
     };
+  }
+
+  /** The file-transfer machinery, wired to this engine: loaded when a file first moves. */
+  private async loadTransfers(): Promise<Transfers> {
+    const { options } = this;
+    const { Transfers, openSink, storageSpace } = await (options.loadFileTransfer ?? loadFileTransfer)();
+    return new Transfers(
+      {
+        clock: this.clock,
+        limits: () => this.preferences,
+        sendFrame: (peerId, frame) => this.sessions.get(peerId)?.sendFrame(frame) ?? false,
+        sendBulk: (peerId, frame) =>
+          this.sessions.get(peerId)?.sendBulk(frame) ?? Promise.reject(new PeerChatError(ErrorType.notConnected, `Not connected to ${peerId}`, peerId)),
+        chunkSize: (peerId) => this.sessions.get(peerId)?.chunkSize ?? 16 * 1024,
+        displayName: (peerId) => this.sessions.get(peerId)?.name || peerId,
+        emit: options.emit,
+        violation: (peerId, message) => this.sessions.get(peerId)?.violation(message),
+        openSink: options.openSink ?? openSink,
+        storageSpace: options.storageSpace ?? storageSpace,
+        changed: () => {
+          this.history.transferFinished();
+          options.changed();
+        },
+      },
+      this.newId,
+      (transfer) => this.history.addTransfer(transfer),
+    );
   }
 
   get peerId(): string {
     return this.signaling?.peerId ?? '';
+  }
+
+  /** Ids of the peers typing now. */
+  get typing(): string[] {
+    return this.typingPeers.ids;
   }
 
   get signalingState(): SignalingState {
@@ -160,7 +232,17 @@ export class ChatEngine {
 
   /** The conversation in the order it happened here: copies. */
   get entries(): HistoryEntry[] {
-    return this.history.all.map((entry) =>
+    return this.recentEntries(this.history.size);
+  }
+
+  /** How many entries the history holds. */
+  get entryCount(): number {
+    return this.history.size;
+  }
+
+  /** The newest `count` entries, oldest first: copies. What a view shows costs the same at any history length. */
+  recentEntries(count: number): HistoryEntry[] {
+    return this.history.recent(count).map((entry) =>
       entry.kind === 'message' ? { kind: 'message', message: { ...entry.message } } : { kind: 'transfer', transfer: entry.transfer.snapshot() },
     );
   }
@@ -173,17 +255,71 @@ export class ChatEngine {
     return this.history.all.flatMap((entry) => (entry.kind === 'transfer' ? [entry.transfer.snapshot()] : []));
   }
 
-  /** (Re)starts with new connection settings: a new registration and session; connections are dropped. */
-  start(settings: ChatSettings): void {
+  /**
+   * (Re)starts with new connection settings: a new registration and session; connections are
+   * dropped. With a `store`, the saved id, session, certificate, history and peers come back
+   * first, unless another tab holds them; then this element gets its own id and record.
+   */
+  start(settings: ChatSettings, store: ChatStore | Promise<ChatStore> | null = null): void {
     this.stop();
     this.update(settings);
     this.session = this.newId();
+    const run = ++this.run;
+    if (!store) return this.register(settings, null);
+    void this.load(store, settings.peerId, run).then((saved) => {
+      if (run !== this.run) return;
+      if (saved) this.restore(this.store!, saved);
+      this.register(saved ? { ...settings, peerId: saved.peerId } : settings, saved?.certificate ?? null);
+    });
+  }
+
+  /** The saved chat if this element may take it over, else null. */
+  private async load(opening: ChatStore | Promise<ChatStore>, requested: string, run: number): Promise<SavedChat | null> {
+    try {
+      const store = await opening;
+      if (run !== this.run) return null;
+      this.store = store;
+      const saved = await store.load();
+      if (!saved || (requested && requested !== saved.peerId)) return null;
+      return (await store.claim(saved.peerId)) ? saved : null;
+    } catch (error) {
+      this.storageFailed(error);
+      return null;
+    }
+  }
+
+  private restore(store: ChatStore, saved: SavedChat): void {
+    this.session = saved.session;
+    // After a restart with other settings the history is still here: take it from storage only once.
+    if (this.history.all.length === 0) for (const message of saved.history) this.history.addMessage(message);
+    const messages = new Map(this.messagesOut().map((message) => [message.id, message]));
+    for (const peer of saved.peers) {
+      for (const { message } of peer.unacked) {
+        const kept = messages.get(message.id);
+        if (!kept) continue;
+        const delivery = this.deliveries.get(kept) ?? { pending: new Set<string>(), failed: new Set<string>(), unread: new Set<string>(), unconfirmed: false };
+        delivery.pending.add(peer.peerId);
+        this.deliveries.set(kept, delivery);
+      }
+    }
+    this.resumable = { peers: saved.peers, messages };
+    this.persist(store, saved.peerId);
+  }
+
+  private persist(store: ChatStore, peerId: string): void {
+    this.persistence = new Persistence(store, () => this.saved(peerId), (error) => this.storageFailed(error));
+    this.options.changed();
+  }
+
+  private register(settings: ChatSettings, certificate: RTCCertificate | null): void {
+    const run = this.run;
     const { name: _name, acceptFiles: _accept, maxFileSize: _max, reconnectTimeout: _timeout, maxHistory: _history, ...connection } = settings;
     const { emit } = this.options;
     const signaling = this.options.createSignaling(
-      { ...connection, metadata: { peerChat: PROTOCOL_VERSION, name: settings.name } },
+      { ...connection, certificate, metadata: { peerChat: PROTOCOL_VERSION, name: settings.name } },
       {
         onRegistered: (peerId) => {
+          this.registered(peerId, run);
           this.options.changed();
           emit('peer-chat-ready', { peerId });
         },
@@ -196,8 +332,37 @@ export class ChatEngine {
       },
     );
     this.signaling = signaling;
-    signaling.start();
+    if (connection.iceServersUrl) {
+      // Registered only once the first fetch is through: the first dial gets fresh credentials.
+      void this.fetchIceServers(connection.iceServersUrl, signaling).then(() => {
+        if (this.signaling === signaling) signaling.start();
+      });
+    } else {
+      signaling.start();
+    }
     this.scheduleTick(this.clock.now());
+  }
+
+  /** Keeps the ICE servers from `url` fresh for `signaling`; resolves once the first fetch succeeded or failed. */
+  private async fetchIceServers(url: string, signaling: Signaling): Promise<void> {
+    const failed = (message: string) => this.options.emit('peer-chat-error', { type: ErrorType.signaling, message: `${message}; using ice-servers instead` });
+    let source: IceServersSource;
+    try {
+      const { IceServersSource, fetchJson } = await (this.options.loadIceServers ?? loadIceServers)();
+      source = new IceServersSource(url, this.options.fetchJson ?? fetchJson, this.clock, { servers: (iceServers) => signaling.setIceServers(iceServers), failed });
+    } catch (error) {
+      // The part could not be loaded (the page went offline): `ice-servers` it is.
+      failed(`Could not get ICE servers from ${url}: ${String(error)}`);
+      return;
+    }
+    if (this.signaling !== signaling) return;
+    this.iceServersSource = source;
+    await source.start();
+  }
+
+  /** Takes part in groups (the `mesh` attribute), for the connections made from now on. */
+  setMesh(enabled: boolean): void {
+    this.mesh = enabled;
   }
 
   /** Applies settings that need no new registration. */
@@ -210,6 +375,13 @@ export class ChatEngine {
   stop(): void {
     this.ticker?.cancel();
     this.ticker = null;
+    this.iceServersSource?.stop();
+    this.iceServersSource = null;
+    // What is stored stays as it was: a later start with the store carries on from there.
+    this.persistence = null;
+    this.resumable = null;
+    this.store?.release();
+    this.store = null;
     for (const session of [...this.sessions.values()]) session.end('local');
     this.signaling?.stop();
     this.signaling = null;
@@ -244,12 +416,26 @@ export class ChatEngine {
     }
     const targets = this.recipients(to);
     const message: ChatMessage = { id: this.newId(), from: this.peerId, text: body, time: this.clock.wallTime(), direction: Direction.out };
-    const delivery = { pending: new Set<string>(), failed: new Set<string>() };
-    for (const session of targets) if (session.send(message)) delivery.pending.add(session.peerId);
+    const delivery: Delivery = { pending: new Set(), failed: new Set(), unread: new Set(), unconfirmed: false };
+    for (const session of targets) {
+      if (session.send(message)) delivery.pending.add(session.peerId);
+      else delivery.unconfirmed = true; // A plain-text peer sends no receipts.
+    }
     this.deliveries.set(message, delivery);
     this.updateStatus(message);
     this.record(message);
     return { ...message };
+  }
+
+  /** The person is typing: tells every connected peer, at most every 2 s. */
+  typed(): void {
+    if (!this.typingThrottle.due()) return;
+    for (const session of this.sessions.values()) session.sendTyping();
+  }
+
+  /** The person saw the message `id` from `peerId`: the peer learns it was read. */
+  seen(peerId: string, id: string): void {
+    this.sessions.get(peerId)?.seen(id);
   }
 
   /** Offers `file` to one peer or to all; resolves when every receiver holds every byte. */
@@ -274,7 +460,7 @@ export class ChatEngine {
   clearHistory(): void {
     this.history.clear();
     for (const message of [...this.deliveries.keys()]) this.deliveries.delete(message);
-    this.options.changed();
+    this.changed();
   }
 
   // ---- internals -----------------------------------------------------------------------
@@ -332,16 +518,87 @@ export class ChatEngine {
   private updateStatus(message: ChatMessage): void {
     const delivery = this.deliveries.get(message);
     if (!delivery) return;
-    message.status = delivery.pending.size > 0 ? MessageStatus.pending : delivery.failed.size > 0 ? MessageStatus.failed : MessageStatus.delivered;
-    if (delivery.pending.size === 0) this.deliveries.delete(message);
-    this.options.changed();
+    const { pending, failed, unread, unconfirmed } = delivery;
+    message.status =
+      pending.size > 0 ? MessageStatus.pending : failed.size > 0 ? MessageStatus.failed : unread.size > 0 || unconfirmed ? MessageStatus.delivered : MessageStatus.read;
+    if (message.status !== MessageStatus.pending && unread.size === 0) this.deliveries.delete(message);
+    this.changed();
   }
 
   private record(message: ChatMessage): void {
     this.history.addMessage(message);
-    this.options.changed();
+    this.changed();
     const { id, from, text, time, direction } = message;
     this.options.emit('peer-chat-message', { id, from, text, time, direction });
+  }
+
+  /** Something visible changed; with `persist`, something to store too (transfer progress is neither stored nor passes here). */
+  private changed(): void {
+    this.persistence?.touch();
+    this.options.changed();
+  }
+
+  private messagesOut(): ChatMessage[] {
+    return this.history.all.flatMap((entry) => (entry.kind === 'message' && entry.message.direction === Direction.out ? [entry.message] : []));
+  }
+
+  private registered(peerId: string, run: number): void {
+    const store = this.store;
+    if (store && !this.persistence && run === this.run) {
+      // A fresh id: the record becomes ours unless another tab of the site is using it.
+      store
+        .claim(peerId)
+        .then((claimed) => {
+          if (claimed && run === this.run && !this.persistence) this.persist(store, peerId);
+          this.persistence?.touch();
+        })
+        .catch((error) => this.storageFailed(error));
+    }
+    const resumable = this.resumable;
+    this.resumable = null;
+    for (const saved of resumable?.peers ?? []) {
+      if (saved.peerId !== peerId && !this.sessions.has(saved.peerId)) this.sessionFor(saved.peerId).resume(saved, resumable!.messages);
+    }
+  }
+
+  private saved(peerId: string): SavedChat {
+    const listed = [...this.sessions.values()].filter((session) => session.isListed).map((session) => session.saved());
+    return {
+      peerId,
+      session: this.session,
+      certificate: this.signaling?.certificate ?? null,
+      history: this.messages,
+      peers: [...listed, ...(this.resumable?.peers ?? [])],
+    };
+  }
+
+  private storageFailed(error: unknown): void {
+    this.options.emit('peer-chat-error', { type: ErrorType.storage, message: `The chat could not be stored: ${String(error)}` });
+  }
+
+  /** A member joined the group: every member hears who the others are. */
+  private introduceGroup(): void {
+    const members = [...this.sessions.values()].filter((session) => session.isMeshMember);
+    for (const member of members) {
+      const ids = members.filter((other) => other !== member).map((other) => other.peerId).slice(0, LIMITS.maxGroupSize);
+      if (ids.length > 0) member.sendFrame({ t: 'peers', ids });
+    }
+  }
+
+  /**
+   * Dials the members `by` introduced that we do not know, when our id is the smaller (the
+   * other side waits for us, so the two do not cross). Bounded: at most `maxGroupSize`
+   * introductions from each member, and no dial once we know that many peers.
+   */
+  private dialIntroduced(by: PeerSession, peerIds: string[]): void {
+    for (const peerId of peerIds) {
+      if (peerId === this.peerId || this.sessions.has(peerId) || !(this.peerId < peerId)) continue;
+      const used = this.introductions.get(by) ?? 0;
+      if (used >= LIMITS.maxGroupSize || this.sessions.size >= LIMITS.maxGroupSize) return;
+      this.introductions.set(by, used + 1);
+      // A member that left meanwhile is no error of ours: its session is simply forgotten.
+      this.sessionFor(peerId).connect().catch(() => {});
+    }
   }
 
   /** Reports an API failure as `peer-chat-error`, and returns it for the caller to throw. */

@@ -16,6 +16,10 @@ export const DEFAULT_MAX_HISTORY = 1000;
 
 export class History<T extends HistoryTransfer> {
   private entries: Array<Entry<T>> = [];
+  /** Messages and finished transfers: what the limit counts. Kept up to date, never recounted. */
+  private countable = 0;
+  /** Transfers still running: they count once they finish. */
+  private readonly running = new Set<T>();
 
   constructor(
     private limit: number,
@@ -27,6 +31,15 @@ export class History<T extends HistoryTransfer> {
     return this.entries;
   }
 
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** The newest `count` entries, oldest first. */
+  recent(count: number): ReadonlyArray<Entry<T>> {
+    return count >= this.entries.length ? this.entries : this.entries.slice(this.entries.length - count);
+  }
+
   setLimit(limit: number): void {
     this.limit = limit;
     this.trim();
@@ -34,39 +47,46 @@ export class History<T extends HistoryTransfer> {
 
   addMessage(message: ChatMessage): void {
     this.entries.push({ kind: 'message', message });
+    this.countable++;
     this.trim();
   }
 
   addTransfer(transfer: T): void {
     this.entries.push({ kind: 'transfer', transfer });
+    if (transfer.finished) this.countable++;
+    else this.running.add(transfer);
     this.trim();
   }
 
-  /** A transfer finished: it now counts towards the limit. */
+  /** Something about the transfers changed: those that finished now count towards the limit. */
   transferFinished(): void {
+    for (const transfer of this.running) {
+      if (!transfer.finished) continue;
+      this.running.delete(transfer);
+      this.countable++;
+    }
     this.trim();
   }
 
   /** Forgets every message and finished transfer; running transfers stay. */
   clear(): void {
+    this.transferFinished();
     const kept: Array<Entry<T>> = [];
     for (const entry of this.entries) {
-      if (entry.kind === 'transfer' && !entry.transfer.finished) kept.push(entry);
+      if (entry.kind === 'transfer' && this.running.has(entry.transfer)) kept.push(entry);
       else if (entry.kind === 'transfer') this.released(entry.transfer);
     }
     this.entries = kept;
+    this.countable = 0;
   }
 
+  /** Drops the oldest counted entries beyond the limit (usually the first entry: no search). */
   private trim(): void {
-    let excess = this.entries.filter(counts).length - this.limit;
-    if (excess <= 0) return;
-    this.entries = this.entries.filter((entry) => {
-      if (excess <= 0 || !counts(entry)) return true;
-      excess--;
+    while (this.countable > this.limit) {
+      const index = this.entries.findIndex((entry) => entry.kind === 'message' || !this.running.has(entry.transfer));
+      const [entry] = this.entries.splice(index, 1);
+      this.countable--;
       if (entry.kind === 'transfer') this.released(entry.transfer);
-      return false;
-    });
+    }
   }
 }
-
-const counts = <T extends HistoryTransfer>(entry: Entry<T>) => entry.kind === 'message' || entry.transfer.finished;

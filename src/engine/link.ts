@@ -2,13 +2,15 @@
  * What the engine needs from the network, as interfaces: the transport (PeerJS) implements
  * them, and unit tests use in-memory fakes. The engine never imports the transport.
  */
-import type { ErrorDetail, SignalingState } from './types.js';
+import type { ErrorDetail, Route, SignalingState } from './types.js';
 
 export interface LinkListener {
   onOpen(): void;
   onControl(data: unknown): void;
   onBulk(data: unknown): void;
   onClose(): void;
+  /** The route of an open link changed (the browser switched candidate pairs). */
+  onRouteChange?(): void;
 }
 
 /** A data connection to one remote peer: a control channel for frames, a bulk channel for file bytes. */
@@ -23,10 +25,12 @@ export interface Link {
   readonly chunkSize: number;
   /** The DTLS certificate fingerprints of both ends, once known. */
   readonly fingerprints: { local: string; remote: string } | null;
+  /** How the data travels, once the link is open and the browser has selected a candidate pair. */
+  readonly route: Route | null;
   listener: LinkListener | null;
   /** Sends a control frame at once; throws when the link is closed. */
   sendControl(frame: string): void;
-  /** Queues file data, resolving when the bulk channel can take more; rejects when it closed. */
+  /** Queues file data (a copy: the frame may be reused once this resolves), resolving when the bulk channel can take more; rejects when it closed. */
   sendBulk(frame: ArrayBuffer): Promise<void>;
   close(): void;
 }
@@ -40,8 +44,14 @@ export interface SignalingOptions {
   /** Id to register; empty lets the server assign one. */
   peerId: string;
   iceServers: RTCIceServer[];
+  /** A URL to fetch fresh `iceServers` from (short-lived TURN credentials); empty: none. */
+  iceServersUrl: string;
+  /** `relay`: only connect through TURN relays. */
+  iceTransportPolicy: RTCIceTransportPolicy;
   /** Sent to peers we dial, so they can show who is calling. */
   metadata: Record<string, unknown>;
+  /** The DTLS certificate to use (a stored one, with `persist`); null makes a new one. */
+  certificate?: RTCCertificate | null;
 }
 
 export interface SignalingListener {
@@ -56,8 +66,12 @@ export interface Signaling {
   /** The registered id (kept while re-registering); empty before the first registration. */
   readonly peerId: string;
   readonly signalingState: SignalingState;
+  /** The DTLS certificate of this registration's connections, once made. */
+  readonly certificate?: RTCCertificate | null;
   start(): void;
   stop(): void;
+  /** Connections made from now on use these ICE servers (fresh TURN credentials); open ones keep theirs. */
+  setIceServers(iceServers: RTCIceServer[]): void;
   /** Opens a link to `remoteId`; resolves when it is open, rejects with a `PeerChatError`. */
   dial(remoteId: string, timeoutMs: number): Promise<Link>;
 }

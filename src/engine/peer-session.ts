@@ -4,12 +4,14 @@
  * cut off a peer that floods us. One instance per peer, for as long as it is known.
  */
 import { ErrorType, PeerChatError } from '../errors.js';
-import type { Transfers } from '../transfers/registry.js';
+import type { TransfersOnDemand } from '../transfers/on-demand.js';
 import { TimerSlot, type Clock } from './clock.js';
 import { Arrival, Inbox, Outbox, type Outgoing } from './delivery.js';
 import type { Link } from './link.js';
+import type { SavedPeer } from './persistence.js';
 import { LIMITS, PROTOCOL_VERSION, decodeControl, encodeControl, isTransferFrame, type ControlFrame, type HelloFrame } from './protocol.js';
 import { TokenBucket } from './rate-limit.js';
+import { ReadReceipts } from './receipts.js';
 import { safeName } from './sanitize.js';
 import { safetyCode } from './safety-code.js';
 import { Direction, DisconnectReason, PeerStatus, type ChatMessage, type Emit, type PeerInfo } from './types.js';
@@ -37,11 +39,13 @@ const BUDGET = {
 /** What a session needs from the engine around it. */
 export interface SessionHost {
   readonly clock: Clock;
-  readonly transfers: Transfers;
+  readonly transfers: TransfersOnDemand;
   /** Our registered id, our session and our display name, as sent in `hello`. */
   readonly ownId: string;
   readonly ownSession: string;
   readonly ownName: string;
+  /** We take part in groups (the `mesh` attribute): said in `hello`. */
+  readonly ownMesh: boolean;
   readonly reconnectTimeoutMs: number;
   /** Opens a link to the peer through the signaling server. */
   dial(peerId: string): Promise<Link>;
@@ -50,10 +54,22 @@ export interface SessionHost {
   /** A message from the peer, taken once: into the history. */
   received(message: ChatMessage): void;
   delivered(message: ChatMessage, peerId: string): void;
+  /** The peer saw the message. */
+  read(message: ChatMessage, peerId: string): void;
+  /** The peer will never report the message read (it restarted or is gone). */
+  readUnconfirmed(message: ChatMessage, peerId: string): void;
+  /** The peer is typing (a `typing` frame), or stopped (its message arrived, it left). */
+  typing(peerId: string, typing: boolean): void;
   undeliverable(message: ChatMessage, peerId: string, why: string): void;
   newId(): string;
   /** The session is over: the engine forgets it. */
   removed(session: PeerSession): void;
+  /** Runs `callback` once what we hold now is stored (at once when nothing is persisted). */
+  whenSaved(callback: () => void): void;
+  /** A group member's `hello` arrived: the group changed. */
+  joined(session: PeerSession): void;
+  /** A group member named the members it is connected to. */
+  introduced(session: PeerSession, peerIds: string[]): void;
 }
 
 export class PeerSession {
@@ -69,9 +85,14 @@ export class PeerSession {
   /** The peer speaks another protocol version: plain text only, both ways. */
   private plainText = false;
   private remoteSession?: string;
+  /** The peer takes part in groups (its `hello` said `mesh`). */
+  private remoteMesh = false;
+  /** Back from storage after our reload: we dial, whichever id is smaller (the peer waits). */
+  private dialsFirst = false;
   private lastHeard: number;
   private readonly outbox = new Outbox();
   private readonly inbox = new Inbox();
+  private readonly receipts = new ReadReceipts();
   private readonly waiters: Array<{ resolve: () => void; reject: (error: PeerChatError) => void }> = [];
   /** The dial in flight, shared by every `connect()` and re-dial meanwhile. */
   private dialing: Promise<void> | null = null;
@@ -113,13 +134,47 @@ export class PeerSession {
     return !this.link || (this.link.speaksProtocol && !this.plainText);
   }
 
+  /** Connected, and both of us take part in groups. */
+  get isMeshMember(): boolean {
+    return this.connected && this.remoteMesh && this.host.ownMesh;
+  }
+
   get chunkSize(): number {
     return this.link?.chunkSize ?? 16 * 1024;
   }
 
   snapshot(): PeerInfo {
     const { peerId, name, safetyCode } = this;
-    return { peerId, name, safetyCode, status: this.connected ? PeerStatus.connected : PeerStatus.reconnecting };
+    const route = this.connected ? this.link?.route : null;
+    return { peerId, name, safetyCode, status: this.connected ? PeerStatus.connected : PeerStatus.reconnecting, ...(route ? { route } : {}) };
+  }
+
+  /** What a reloaded element needs to carry on with this peer. */
+  saved(): SavedPeer {
+    const { peerId, name } = this;
+    return { peerId, name, session: this.remoteSession, received: this.inbox.last, sent: this.outbox.last, unacked: this.outbox.pending.map(({ seq, message }) => ({ seq, message })) };
+  }
+
+  /**
+   * Carries on after our reload: listed as reconnecting with its queue and numbering as they
+   * were, dialed at once (the peer, which kept its state, waits for us whatever the ids).
+   * `messages` are the history's, so delivery updates show there.
+   */
+  resume(saved: SavedPeer, messages: Map<string, ChatMessage>): void {
+    this.name = saved.name;
+    this.remoteSession = saved.session;
+    this.inbox.restore(saved.received);
+    this.outbox.restore(
+      saved.sent,
+      saved.unacked.map(({ seq, message }) => ({ seq, message: messages.get(message.id) ?? message })),
+    );
+    this.listed = true;
+    this.dialsFirst = true;
+    this.host.changed();
+    (this.dialing ??= this.dial()).catch(() => {
+      if (!this.gone && !this.link) this.scheduleRedial();
+    });
+    this.giveUpTimer.set(() => this.end(DisconnectReason.closed, 'The peer did not come back'), this.host.reconnectTimeoutMs);
   }
 
   /** Resolves once connected; dials unless a link is already being set up. */
@@ -152,6 +207,9 @@ export class PeerSession {
       },
       onClose: () => {
         if (this.link === link) this.lost(DisconnectReason.closed);
+      },
+      onRouteChange: () => {
+        if (this.link === link) this.host.changed();
       },
     };
     if (link.isOpen) this.opened(link);
@@ -195,6 +253,21 @@ export class PeerSession {
     this.sendFrame({ t: 'ping' });
   }
 
+  /** The person is typing: tell the peer (the engine limits how often). */
+  sendTyping(): void {
+    if (this.connected && !this.plain) this.sendFrame({ t: 'typing' });
+  }
+
+  /** The person saw the peer's message `id`: tell it, cumulatively. */
+  seen(id: string): void {
+    const seq = this.receipts.seen(id);
+    if (seq <= 0) return;
+    // Behind the message's `ack`, which waits for storage (persist): `read` must never overtake it.
+    this.host.whenSaved(() => {
+      if (this.connected && !this.plain) this.sendFrame({ t: 'read', seq });
+    });
+  }
+
   /** We leave: tell the peer, then forget it. */
   leave(): void {
     this.sendFrame({ t: 'bye' });
@@ -218,6 +291,7 @@ export class PeerSession {
     this.listed = false;
     this.host.transfers.abandon(this.peerId, why);
     for (const message of this.outbox.drain()) this.host.undeliverable(message, this.peerId, why);
+    this.forgetReceipts();
     this.forget(new PeerChatError(ErrorType.connection, `${why}: ${this.peerId}`, this.peerId));
     if (wasAnnounced) this.host.emit('peer-chat-disconnect', { peerId: this.peerId, reason });
   }
@@ -230,7 +304,10 @@ export class PeerSession {
 
   private async dial(): Promise<void> {
     try {
-      this.adopt(await this.host.dial(this.peerId));
+      const link = await this.host.dial(this.peerId);
+      // The peer dialed us meanwhile and that link already works: keep it, not two.
+      if (this.connected) return link.close();
+      this.adopt(link);
     } catch (error) {
       const typed = error instanceof PeerChatError ? error : new PeerChatError(ErrorType.connection, String(error), this.peerId);
       if (!this.link && !this.listed) this.forget(typed);
@@ -243,7 +320,7 @@ export class PeerSession {
   private opened(link: Link): void {
     this.lastHeard = this.host.clock.now();
     if (!link.speaksProtocol) return this.markConnected();
-    this.sendFrame({ t: 'hello', v: PROTOCOL_VERSION, name: this.host.ownName, session: this.host.ownSession });
+    this.sendFrame({ t: 'hello', v: PROTOCOL_VERSION, name: this.host.ownName, session: this.host.ownSession, ...(this.host.ownMesh ? { mesh: true } : {}) });
     this.helloTimer.set(() => {
       // Open but silent: a plain PeerJS app that dialed with our serialization, or a broken peer.
       if (this.link === link && !this.connected) this.lost(DisconnectReason.timeout);
@@ -266,8 +343,10 @@ export class PeerSession {
       this.host.transfers.abandon(this.peerId, 'The peer restarted');
       this.inbox.reset();
       this.outbox.renumber();
+      this.forgetReceipts();
     }
     this.remoteSession = frame.session;
+    this.remoteMesh = frame.mesh === true;
     this.name = safeName(frame.name, LIMITS.maxNameLength);
     this.safetyCode = safetyCode(this.link?.fingerprints ?? null);
     this.markConnected();
@@ -275,11 +354,13 @@ export class PeerSession {
     // Catch up: re-send what was not acknowledged (the peer drops duplicates), resume files.
     for (const outgoing of this.outbox.pending) this.sendMessage(outgoing);
     this.host.transfers.resume(this.peerId);
+    if (this.isMeshMember) this.host.joined(this);
   }
 
   private markConnected(): void {
     if (this.connected) return;
     this.connected = true;
+    this.dialsFirst = false;
     this.redialAttempt = 0;
     this.redialTimer.cancel();
     this.giveUpTimer.cancel();
@@ -291,6 +372,7 @@ export class PeerSession {
         peerId: this.peerId,
         ...(this.name ? { name: this.name } : {}),
         ...(this.safetyCode ? { safetyCode: this.safetyCode } : {}),
+        ...(this.link?.route ? { route: this.link.route } : {}),
       });
     }
     for (const waiter of this.waiters.splice(0)) waiter.resolve();
@@ -321,7 +403,7 @@ export class PeerSession {
    * the two sides do not cross connections; the other waits for it.
    */
   private scheduleRedial(): void {
-    if (!(this.host.ownId < this.peerId)) return;
+    if (!(this.host.ownId < this.peerId) && !this.dialsFirst) return;
     const delay = TIMING.redialDelaysMs[Math.min(this.redialAttempt, TIMING.redialDelaysMs.length - 1)];
     this.redialAttempt++;
     this.redialTimer.set(() => {
@@ -385,17 +467,36 @@ export class PeerSession {
         if (!this.budget.text.take(frame.text.length)) return this.cutOff('sent too much text (flooding)');
         const arrival = this.inbox.take(frame.seq);
         if (arrival === Arrival.gap) return this.violation(`${this.peerId} skipped messages (got ${frame.seq} after ${this.inbox.last})`);
-        // A re-send of something we have is acknowledged again, and shown once.
-        this.sendFrame({ t: 'ack', seq: this.inbox.last });
-        if (arrival === Arrival.new) this.host.received({ id: frame.id, from: this.peerId, text: frame.text, time: frame.time, direction: Direction.in });
+        if (arrival === Arrival.new) {
+          this.receipts.received(frame.id, frame.seq);
+          this.host.typing(this.peerId, false);
+          this.host.received({ id: frame.id, from: this.peerId, text: frame.text, time: frame.time, direction: Direction.in });
+        }
+        // A re-send of something we have is acknowledged again, and shown once; only once
+        // stored, so that a reload never loses what the sender was told we hold.
+        const seq = this.inbox.last;
+        this.host.whenSaved(() => this.sendFrame({ t: 'ack', seq }));
         return;
       }
       case 'ack': {
         const done = this.outbox.acknowledge(frame.seq);
         if (!done) return this.violation(`${this.peerId} acknowledged a message never sent`);
-        for (const message of done) this.host.delivered(message, this.peerId);
+        this.receipts.delivered(done);
+        for (const { message } of done) this.host.delivered(message, this.peerId);
         return;
       }
+      case 'peers':
+        // Only between group members; others never send it.
+        if (!this.isMeshMember) return this.violation(`${this.peerId} sent "peers" outside a group`);
+        return this.host.introduced(this, frame.ids);
+      case 'read': {
+        const read = this.receipts.read(frame.seq);
+        if (!read) return this.violation(`${this.peerId} read a message never delivered`);
+        for (const message of read) this.host.read(message, this.peerId);
+        return;
+      }
+      case 'typing':
+        return this.host.typing(this.peerId, true);
     }
   }
 
@@ -410,7 +511,15 @@ export class PeerSession {
     this.end(DisconnectReason.protocol, `Cut off: it ${why}`);
   }
 
+  private forgetReceipts(): void {
+    for (const message of this.receipts.reset()) this.host.readUnconfirmed(message, this.peerId);
+    this.host.typing(this.peerId, false);
+  }
+
+  /** Sends once the message and its number are stored: a reload never reuses a number. */
   private sendMessage({ seq, message }: Outgoing): void {
-    this.sendFrame({ t: 'msg', id: message.id, text: message.text, time: message.time, seq });
+    this.host.whenSaved(() => {
+      if (this.connected) this.sendFrame({ t: 'msg', id: message.id, text: message.text, time: message.time, seq });
+    });
   }
 }

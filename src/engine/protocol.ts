@@ -21,9 +21,12 @@ export const LIMITS = {
   maxNameLength: 256,
   /** Longest id (message id, transfer id, MIME type). */
   maxIdLength: 128,
+  /** Most ids in one `peers` frame, and most members a group element connects to through introductions. */
+  maxGroupSize: 32,
 } as const;
 
-export type HelloFrame = { t: 'hello'; v: number; name: string; session: string };
+/** `mesh`: the sender takes part in groups (optional: older elements neither send nor read it). */
+export type HelloFrame = { t: 'hello'; v: number; name: string; session: string; mesh?: boolean };
 /** Goodbye: the peer disconnects on purpose, so it is not dialed again. */
 export type ByeFrame = { t: 'bye' };
 export type PingFrame = { t: 'ping' };
@@ -31,13 +34,20 @@ export type PingFrame = { t: 'ping' };
 export type TextFrame = { t: 'msg'; id: string; text: string; time: number; seq: number };
 /** Cumulative: every message up to `seq` arrived. */
 export type AckFrame = { t: 'ack'; seq: number };
-export type OfferFrame = { t: 'offer'; tid: string; slot: number; name: string; size: number; type: string };
-/** The receiver wants the bytes from `offset` on (non-zero when resuming). */
-export type AcceptFrame = { t: 'accept'; tid: string; offset: number };
+/** The person is typing: sent at most every 2 s; the indicator lasts 5 s after the last one. */
+export type TypingFrame = { t: 'typing' };
+/** Cumulative, like `ack`: the person saw every message up to `seq`. */
+export type ReadFrame = { t: 'read'; seq: number };
+/** Between group members only: the other members the sender is connected to. */
+export type PeersFrame = { t: 'peers'; ids: string[] };
+/** `hash: 'sha256-blocks'`: the sender can verify with the block hash (see transfers/file-hash.ts). */
+export type OfferFrame = { t: 'offer'; tid: string; slot: number; name: string; size: number; type: string; hash?: string };
+/** The receiver wants the bytes from `offset` on (non-zero when resuming); `hash`: it chose the block hash the offer named. */
+export type AcceptFrame = { t: 'accept'; tid: string; offset: number; hash?: string };
 /** `code: 'file-too-large'` when the file does not fit (`reason` then says how much space there is). */
 export type DeclineFrame = { t: 'decline'; tid: string; code?: 'file-too-large'; reason?: string };
 export type CancelFrame = { t: 'cancel'; tid: string; reason: string };
-/** Sender → receiver, after the last chunk: the SHA-256 of the whole file, in hex. */
+/** Sender → receiver, after the last chunk: the SHA-256 of the whole file (or the block hash's root, when chosen), in hex. */
 export type EndFrame = { t: 'end'; tid: string; sha256: string };
 /** Receiver → sender: bytes received so far; `size` bytes means it holds the whole, verified file. */
 export type ReceivedFrame = { t: 'received'; tid: string; bytes: number };
@@ -48,6 +58,9 @@ export type ControlFrame =
   | PingFrame
   | TextFrame
   | AckFrame
+  | PeersFrame
+  | TypingFrame
+  | ReadFrame
   | OfferFrame
   | AcceptFrame
   | DeclineFrame
@@ -91,16 +104,21 @@ const count = isCount;
 const positive = (value: unknown) => isCount(value) && value > 0;
 /** A field that may be left out. */
 const optional = (test: (value: unknown) => boolean) => (value: unknown) => value === undefined || test(value);
+/** Any name, so that a later scheme does not make the frame invalid; only `sha256-blocks` means something now. */
+const hashName = optional(id);
 const sha256 = (value: unknown) => typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
 
 const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boolean>> = {
-  hello: { v: count, name, session: id },
+  hello: { v: count, name, session: id, mesh: (value) => value === undefined || typeof value === 'boolean' },
   bye: {},
   ping: {},
   msg: { id, text: (value) => isString(value, LIMITS.maxTextLength), time: count, seq: positive },
   ack: { seq: count },
-  offer: { tid: id, slot: (value) => isCount(value) && value <= 0xffffffff, name, size: count, type: (value) => isString(value, LIMITS.maxIdLength) },
-  accept: { tid: id, offset: count },
+  typing: {},
+  read: { seq: count },
+  peers: { ids: (value) => Array.isArray(value) && value.length <= LIMITS.maxGroupSize && value.every(id) },
+  offer: { tid: id, slot: (value) => isCount(value) && value <= 0xffffffff, name, size: count, type: (value) => isString(value, LIMITS.maxIdLength), hash: hashName },
+  accept: { tid: id, offset: count, hash: hashName },
   decline: { tid: id, code: optional((value) => value === 'file-too-large'), reason: optional(name) },
   cancel: { tid: id, reason: (value) => isString(value, LIMITS.maxNameLength) },
   end: { tid: id, sha256 },
@@ -144,8 +162,13 @@ export const CHUNK_HEADER_BYTES = 13;
 
 export type Chunk = { slot: number; offset: number; bytes: Uint8Array };
 
-export function encodeChunk(slot: number, offset: number, bytes: Uint8Array): ArrayBuffer {
-  const frame = new Uint8Array(CHUNK_HEADER_BYTES + bytes.byteLength);
+/**
+ * One chunk's frame. `into`, when it has the frame's length, is written over instead of a new
+ * buffer: a sender reuses one frame for every chunk of a transfer (the channel copies on send).
+ */
+export function encodeChunk(slot: number, offset: number, bytes: Uint8Array, into?: ArrayBuffer): ArrayBuffer {
+  const length = CHUNK_HEADER_BYTES + bytes.byteLength;
+  const frame = new Uint8Array(into?.byteLength === length ? into : new ArrayBuffer(length));
   const view = new DataView(frame.buffer);
   view.setUint8(0, CHUNK_MAGIC);
   view.setUint32(1, slot);

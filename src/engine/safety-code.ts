@@ -5,7 +5,7 @@
  * certificates in advance cannot find a collision (a birthday search over 2^40 per side);
  * see docs/security.md.
  */
-import { Sha256 } from '../transfers/sha256.js';
+import { Sha256 } from './sha256.js';
 
 /** 25 decimal digits (83 bits), in five groups of five: easy to read aloud and compare. */
 export const SAFETY_CODE_DIGITS = 25;

@@ -8,8 +8,11 @@ import type { TransferInfo } from '../transfers/types.js';
 export const Direction = { in: 'in', out: 'out' } as const;
 export type Direction = (typeof Direction)[keyof typeof Direction];
 
-/** Where an outgoing message stands: acknowledged by every recipient, still queued, or given up. */
-export const MessageStatus = { pending: 'pending', delivered: 'delivered', failed: 'failed' } as const;
+/**
+ * Where an outgoing message stands: still queued, acknowledged by every recipient, seen by
+ * every recipient (its page visible with the message in view), or given up.
+ */
+export const MessageStatus = { pending: 'pending', delivered: 'delivered', read: 'read', failed: 'failed' } as const;
 export type MessageStatus = (typeof MessageStatus)[keyof typeof MessageStatus];
 
 export const SignalingState = { connecting: 'connecting', open: 'open', reconnecting: 'reconnecting', closed: 'closed' } as const;
@@ -20,6 +23,10 @@ export type AcceptFiles = (typeof AcceptFiles)[keyof typeof AcceptFiles];
 
 export const PeerStatus = { connecting: 'connecting', connected: 'connected', reconnecting: 'reconnecting' } as const;
 export type PeerStatus = (typeof PeerStatus)[keyof typeof PeerStatus];
+
+/** How a connection's data travels: straight between the two browsers, or through a TURN relay. */
+export const Route = { direct: 'direct', relay: 'relay' } as const;
+export type Route = (typeof Route)[keyof typeof Route];
 
 export const DisconnectReason = {
   /** The remote peer's connection closed: it left, its tab closed, or the network failed. */
@@ -53,6 +60,8 @@ export interface PeerInfo {
   status: PeerStatus;
   /** Same on both screens unless someone sits in the middle (see docs/security.md). */
   safetyCode: string;
+  /** How the data travels (from the selected ICE candidate pair); absent while reconnecting. */
+  route?: Route;
 }
 
 /** One entry of the conversation, in the order it happened here. */
@@ -68,6 +77,7 @@ export interface ConnectDetail {
   peerId: string;
   name?: string;
   safetyCode?: string;
+  route?: Route;
 }
 export interface DisconnectDetail {
   peerId: string;
@@ -93,6 +103,9 @@ export interface FileDetail {
   from: string;
   file: File;
 }
+export interface UnreadDetail {
+  count: number;
+}
 export interface ErrorDetail {
   type: ErrorType;
   message: string;
@@ -110,6 +123,8 @@ export interface ChatEventDetails {
   'peer-chat-file-progress': FileProgressDetail;
   'peer-chat-file': FileDetail;
   'peer-chat-error': ErrorDetail;
+  /** Fired by the element (it knows what the person sees), never by the engine. */
+  'peer-chat-unread': UnreadDetail;
 }
 export type ChatEventName = keyof ChatEventDetails;
 

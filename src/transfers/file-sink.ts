@@ -6,11 +6,16 @@
 
 import { ErrorType, PeerChatError } from '../errors.js';
 import { randomId } from '../engine/protocol.js';
+import { WorkerFileWriter } from './storage-worker.js';
 
 /** Receives a file's bytes, in order. */
 export interface FileSink {
-  /** Takes the bytes; resolves once they no longer need to be held in memory. */
-  write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Takes the bytes (and may take their buffer: the caller must not use them again); resolves
+   * once they no longer need to be held in memory, with a buffer of as many bytes to fill next
+   * when the sink gives one back (fewer allocations), else null.
+   */
+  write(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer> | null>;
   /** The whole file, once every byte is written. */
   finish(name: string, type: string): Promise<File>;
   /** Throws away what was written (cancelled or failed transfer). */
@@ -26,8 +31,6 @@ export const MEMORY_SINK_LIMIT = 8 * 1024 * 1024;
  */
 export const MEMORY_BUDGET_BYTES = 64 * 1024 * 1024;
 let memoryHeld = 0;
-/** Disk writes are batched to this size: fewer, larger writes are much faster. */
-const DISK_BATCH_BYTES = 1024 * 1024;
 const DIRECTORY = 'peer-chat-transfers';
 const LOCK_PREFIX = 'peer-chat-transfers:';
 
@@ -38,8 +41,9 @@ export class MemorySink implements FileSink {
   /** @param release - gives back what this sink took from the memory budget, once discarded */
   constructor(private release: () => void = () => {}) {}
 
-  async write(bytes: Uint8Array): Promise<void> {
+  async write(bytes: Uint8Array): Promise<null> {
     this.parts.push(bytes as Uint8Array<ArrayBuffer>);
+    return null;
   }
 
   async finish(name: string, type: string): Promise<File> {
@@ -53,54 +57,45 @@ export class MemorySink implements FileSink {
   }
 }
 
-/** Writes to a file in the Origin Private File System, in batches. */
+/**
+ * Writes to a file in the Origin Private File System: through a storage worker's sync access
+ * handle where the page allows one, else through the asynchronous writable stream.
+ */
 export class DiskSink implements FileSink {
-  private batch: Uint8Array<ArrayBuffer>[] = [];
-  private batchBytes = 0;
+  private written = 0;
 
   private constructor(
     private readonly directory: FileSystemDirectoryHandle,
     private readonly handle: FileSystemFileHandle,
-    private readonly writable: FileSystemWritableFileStream,
+    private readonly writer: WorkerFileWriter | FileSystemWritableFileStream,
   ) {}
 
   static async create(directory: FileSystemDirectoryHandle, fileName: string): Promise<DiskSink> {
     const handle = await directory.getFileHandle(fileName, { create: true });
-    return new DiskSink(directory, handle, await handle.createWritable());
+    const writer = await WorkerFileWriter.open(handle).catch(() => handle.createWritable());
+    return new DiskSink(directory, handle, writer);
   }
 
-  async write(bytes: Uint8Array): Promise<void> {
-    this.batch.push(bytes as Uint8Array<ArrayBuffer>);
-    this.batchBytes += bytes.byteLength;
-    if (this.batchBytes >= DISK_BATCH_BYTES) await this.flush();
+  /** The receiver writes whole blocks (1 MiB): few, large writes. */
+  async write(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer> | null> {
+    const at = this.written;
+    this.written += bytes.byteLength;
+    if (this.writer instanceof WorkerFileWriter) return this.writer.write(at, bytes);
+    await this.writer.write(bytes as Uint8Array<ArrayBuffer>);
+    return null;
   }
 
   async finish(name: string, type: string): Promise<File> {
-    await this.flush();
-    await this.writable.close();
+    await this.writer.close();
     const stored = await this.handle.getFile();
     // Same bytes on disk, under the sender's name and type.
     return new File([stored], name, { type, lastModified: stored.lastModified });
   }
 
   async discard(): Promise<void> {
-    this.batch = [];
-    await this.writable.abort().catch(() => {});
+    if (this.writer instanceof WorkerFileWriter) await this.writer.close().catch(() => {});
+    else await this.writer.abort().catch(() => {});
     await this.directory.removeEntry(this.handle.name).catch(() => {});
-  }
-
-  private async flush(): Promise<void> {
-    if (this.batchBytes === 0) return;
-    // One contiguous buffer: cheaper to hand to the file system than a Blob of many parts.
-    const buffer = new Uint8Array(this.batchBytes);
-    let at = 0;
-    for (const part of this.batch) {
-      buffer.set(part, at);
-      at += part.byteLength;
-    }
-    this.batch = [];
-    this.batchBytes = 0;
-    await this.writable.write(buffer);
   }
 }
 
@@ -143,10 +138,13 @@ function openSessionDirectory(): Promise<FileSystemDirectoryHandle | null> {
 }
 
 async function removeAbandoned(root: FileSystemDirectoryHandle): Promise<void> {
-  const { held = [] } = await navigator.locks.query();
-  const live = new Set(held.map((lock) => lock.name));
+  // Folders first, locks second: a page takes its lock before it makes its folder, so every
+  // folder listed here whose page is alive has its lock in the answer (the other order lost
+  // the folders of pages that opened in between).
   const names: string[] = [];
   for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+  const { held = [] } = await navigator.locks.query();
+  const live = new Set(held.map((lock) => lock.name));
   for (const name of names) {
     if (!live.has(LOCK_PREFIX + name)) await root.removeEntry(name, { recursive: true }).catch(() => {});
   }

@@ -1,17 +1,16 @@
 /**
  * Our side of a file we receive: the offer waits for an answer; once accepted, chunks are
- * hashed and stored in order, acknowledged as they are stored, and the file is handed over
- * only when its SHA-256 matches the sender's.
+ * assembled into blocks, hashed and stored in order, acknowledged as they are stored, and the
+ * file is handed over only when its hash matches the sender's.
  */
 import { ErrorType } from '../errors.js';
 import { Direction } from '../engine/types.js';
 import { MEMORY_SINK_LIMIT, type FileSink } from './file-sink.js';
+import { BLOCK_HASH, HASH_BLOCK_BYTES, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
 import { SEND_WINDOW_BYTES } from './sender.js';
 import { Transfer, type TransferHost } from './transfer.js';
 import { TransferStatus } from './types.js';
 
-/** Bytes hashed and stored between two yields to the event loop (about 2 ms of work). */
-const STORE_BATCH_BYTES = 256 * 1024;
 /** Acknowledge after this many more bytes are stored. */
 const ACK_EVERY_BYTES = 1024 * 1024;
 /**
@@ -28,15 +27,25 @@ export class IncomingTransfer extends Transfer {
   private received = 0;
   private lastAck = 0;
   private readonly unstored: Uint8Array[] = [];
+  /** The block being assembled: whole blocks are hashed and stored in one piece. */
+  private block: Uint8Array<ArrayBuffer> | null = null;
+  private blockFill = 0;
+  /** A written block's buffer the sink gave back, to fill next instead of a new one. */
+  private spare: Uint8Array<ArrayBuffer> | null = null;
   private storing = false;
+  /** The block hash when the sender offered it and we can compute it; SHA-256 of the whole file otherwise. */
+  private readonly blocks: boolean;
+  private readonly hash: FileHash;
   private expectedHash?: string;
   private verifying = false;
   private accepting = false;
   /** Bytes this file may fill: checked once, when it is offered (small files stay in memory). */
   private readonly space: Promise<number>;
 
-  constructor(host: TransferHost, transferId: string, peerId: string, slot: number, name: string, size: number, type: string) {
+  constructor(host: TransferHost, transferId: string, peerId: string, slot: number, name: string, size: number, type: string, offeredHash?: string) {
     super(host, transferId, peerId, slot, name, size, type, TransferStatus.offered);
+    this.blocks = offeredHash === BLOCK_HASH && canHashBlocks();
+    this.hash = fileHash(this.blocks, size);
     this.space = size <= MEMORY_SINK_LIMIT ? Promise.resolve(Infinity) : host.storageSpace().catch(() => Infinity);
     void this.space.then((space) => {
       this.fits = size <= space;
@@ -62,7 +71,7 @@ export class IncomingTransfer extends Transfer {
       this.sink = sink;
       sink.then(
         () => {
-          if (this.receiving && this.received === 0) this.host.sendFrame(this.peerId, { t: 'accept', tid: this.transferId, offset: 0 });
+          if (this.receiving && this.received === 0) this.sendAccept();
         },
         (error: unknown) => {
           const reason = `could not store the file: ${error instanceof Error ? error.message : error}`;
@@ -71,6 +80,11 @@ export class IncomingTransfer extends Transfer {
         },
       );
     });
+  }
+
+  /** Asks for the bytes we do not hold yet, naming the hash we chose. */
+  private sendAccept(): void {
+    this.host.sendFrame(this.peerId, { t: 'accept', tid: this.transferId, offset: this.received, ...(this.blocks ? { hash: BLOCK_HASH } : {}) });
   }
 
   decline(): void {
@@ -96,7 +110,7 @@ export class IncomingTransfer extends Transfer {
       case TransferStatus.paused:
         this.moveTo(TransferStatus.active);
         // Everything received so far is (or will be) stored: ask for the rest.
-        if (this.sink) this.host.sendFrame(peerId, { t: 'accept', tid, offset: this.received });
+        if (this.sink) this.sendAccept();
         return;
       case TransferStatus.declined:
         this.host.sendFrame(peerId, { t: 'decline', tid });
@@ -138,6 +152,8 @@ export class IncomingTransfer extends Transfer {
   finish(status: TransferStatus, reason?: string): void {
     if (this.finished || !this.moveTo(status, reason)) return;
     this.unstored.length = 0;
+    this.block = null;
+    this.spare = null;
     if (status !== TransferStatus.done) this.discard();
     if (status === TransferStatus.failed || status === TransferStatus.cancelled) {
       this.host.emit('peer-chat-error', { type: ErrorType.transfer, message: `"${this.name}": ${reason ?? status}`, peerId: this.peerId });
@@ -151,9 +167,9 @@ export class IncomingTransfer extends Transfer {
   }
 
   /**
-   * Hashes and stores the received chunks in batches, yielding to the event loop before
-   * each, so a chat frame that arrives meanwhile is handled at once instead of waiting
-   * behind megabytes of file data.
+   * Assembles the received chunks into blocks, and hashes and stores each whole block,
+   * yielding to the event loop before each, so a chat frame that arrives meanwhile is
+   * handled at once instead of waiting behind megabytes of file data.
    */
   private async store(): Promise<void> {
     this.storing = true;
@@ -161,20 +177,43 @@ export class IncomingTransfer extends Transfer {
       const sink = await this.sink!;
       while (this.unstored.length > 0 && !this.finished) {
         await nextTask();
-        let batch = 0;
-        while (this.unstored.length > 0 && !this.finished && batch < STORE_BATCH_BYTES) {
-          const bytes = this.unstored.shift()!;
-          this.hasher.update(bytes);
-          await sink.write(bytes);
-          batch += bytes.byteLength;
-        }
-        this.stored(batch);
+        const block = this.fill();
+        if (!block || this.finished) continue;
+        // The sink may take the block's buffer: its length is read first.
+        const length = block.byteLength;
+        this.hash.add(this.bytes, block);
+        this.spare = await sink.write(block);
+        this.stored(length);
       }
     } catch (error) {
       this.finish(TransferStatus.failed, `could not store the file: ${error instanceof Error ? error.message : error}`);
     } finally {
       this.storing = false;
     }
+  }
+
+  /** Copies queued chunks into the current block; returns it once whole (the file's last may be shorter). */
+  private fill(): Uint8Array<ArrayBuffer> | null {
+    while (this.unstored.length > 0) {
+      const length = Math.min(HASH_BLOCK_BYTES, this.size - this.bytes);
+      if (!this.block) {
+        this.block = this.spare?.byteLength === length ? this.spare : new Uint8Array(length);
+        this.spare = null;
+      }
+      const chunk = this.unstored[0];
+      const take = Math.min(chunk.byteLength, length - this.blockFill);
+      this.block.set(chunk.subarray(0, take), this.blockFill);
+      this.blockFill += take;
+      if (take === chunk.byteLength) this.unstored.shift();
+      else this.unstored[0] = chunk.subarray(take);
+      if (this.blockFill === length) {
+        const block = this.block;
+        this.block = null;
+        this.blockFill = 0;
+        return block;
+      }
+    }
+    return null;
   }
 
   private stored(count: number): void {
@@ -192,7 +231,14 @@ export class IncomingTransfer extends Transfer {
   private async completeIfWhole(): Promise<void> {
     if (this.verifying || this.bytes !== this.size || this.expectedHash === undefined || this.finished) return;
     this.verifying = true;
-    if (this.hasher.hex() !== this.expectedHash) {
+    let matches: boolean;
+    try {
+      matches = (await this.hash.hex()) === this.expectedHash;
+    } catch (error) {
+      return this.finish(TransferStatus.failed, `could not hash the file: ${error instanceof Error ? error.message : error}`);
+    }
+    if (this.finished) return;
+    if (!matches) {
       const reason = 'integrity check failed (SHA-256 mismatch)';
       this.host.emit('peer-chat-error', { type: ErrorType.integrity, message: `"${this.name}" arrived corrupted: its SHA-256 does not match the sender's`, peerId: this.peerId });
       this.host.sendFrame(this.peerId, { t: 'cancel', tid: this.transferId, reason });

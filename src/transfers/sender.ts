@@ -3,8 +3,9 @@
  * unacknowledged bytes, and finish when the receiver says it holds every byte, verified.
  */
 import { ErrorType, PeerChatError } from '../errors.js';
-import { encodeChunk } from '../engine/protocol.js';
+import { CHUNK_HEADER_BYTES, encodeChunk } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
+import { BLOCK_HASH, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
 import { readAhead } from './read-ahead.js';
 import { Transfer, type TransferHost } from './transfer.js';
 import { TransferStatus } from './types.js';
@@ -22,6 +23,8 @@ export class OutgoingTransfer extends Transfer {
   /** Bumped on every (re)start, so a superseded send loop stops. */
   private run = 0;
   private tooLarge = false;
+  /** Chosen by the receiver's first `accept`; kept across resumptions, as it covers the bytes sent before. */
+  private hash: FileHash | null = null;
 
   constructor(host: TransferHost, transferId: string, peerId: string, slot: number, name: string, private readonly source: File) {
     super(host, transferId, peerId, slot, name, source.size, source.type, TransferStatus.waiting);
@@ -36,13 +39,15 @@ export class OutgoingTransfer extends Transfer {
     if (this.status === TransferStatus.paused) this.moveTo(TransferStatus.waiting);
     if (this.status !== TransferStatus.waiting) return;
     const { transferId: tid, slot, name, size, type } = this;
-    this.host.sendFrame(this.peerId, { t: 'offer', tid, slot, name, size, type });
+    this.host.sendFrame(this.peerId, { t: 'offer', tid, slot, name, size, type, ...(canHashBlocks() ? { hash: BLOCK_HASH } : {}) });
   }
 
-  /** The receiver wants the bytes from `offset` on. */
-  accepted(offset: number): void {
+  /** The receiver wants the bytes from `offset` on, verified with the block hash if `hash` names it. */
+  accepted(offset: number, hash?: string): void {
     if (offset > this.size) return this.host.violation(this.peerId, `${this.peerId} sent an invalid accept`);
-    if (this.status === TransferStatus.waiting || this.status === TransferStatus.paused) void this.pump(offset);
+    if (this.status !== TransferStatus.waiting && this.status !== TransferStatus.paused) return;
+    this.hash ??= fileHash(hash === BLOCK_HASH && canHashBlocks(), this.size);
+    void this.pump(offset);
   }
 
   /** The receiver said no; `tooLarge`: because the file does not fit in its storage (`reason` says how much does). */
@@ -83,7 +88,10 @@ export class OutgoingTransfer extends Transfer {
     this.bytes = offset;
     this.wake?.();
     const chunkSize = this.host.chunkSize(this.peerId);
+    const hash = this.hash!;
     const current = () => this.run === run && this.status === TransferStatus.active;
+    // Every whole chunk's frame is written here; the channel copies it when sending.
+    const frame = new ArrayBuffer(CHUNK_HEADER_BYTES + chunkSize);
     try {
       for await (const { position, bytes } of readAhead(this.source, offset)) {
         for (let start = 0; start < bytes.byteLength; start += chunkSize) {
@@ -94,12 +102,12 @@ export class OutgoingTransfer extends Transfer {
           if (!current()) return;
           const chunk = bytes.subarray(start, end);
           // Hashed chunk by chunk, to keep each task short; after a resume, only what is new.
-          const unhashed = this.hasher.bytesHashed - (position + start);
-          if (unhashed < chunk.byteLength) this.hasher.update(unhashed > 0 ? chunk.subarray(unhashed) : chunk);
-          await this.host.sendBulk(this.peerId, encodeChunk(this.slot, position + start, chunk));
+          hash.add(position + start, chunk);
+          await this.host.sendBulk(this.peerId, encodeChunk(this.slot, position + start, chunk, frame));
         }
       }
-      if (current()) this.host.sendFrame(this.peerId, { t: 'end', tid: this.transferId, sha256: this.hasher.hex() });
+      const sha256 = await hash.hex();
+      if (current()) this.host.sendFrame(this.peerId, { t: 'end', tid: this.transferId, sha256 });
     } catch (error) {
       // A closed channel means the peer dropped: the engine pauses or abandons the transfer.
       if (current() && !(error instanceof PeerChatError && error.type === ErrorType.notConnected)) {

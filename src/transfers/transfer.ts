@@ -7,7 +7,6 @@ import type { Emit } from '../engine/types.js';
 import type { AcceptFiles, Direction } from '../engine/types.js';
 import type { ControlFrame } from '../engine/protocol.js';
 import type { FileSink } from './file-sink.js';
-import { Sha256 } from './sha256.js';
 import { TransferStatus, isFinished, type TransferInfo } from './types.js';
 
 /** Which status may follow which; finished transfers never change again. */
@@ -28,6 +27,7 @@ export interface TransferHost {
   limits(): { maxFileSize: number; acceptFiles: AcceptFiles };
   /** Sends a control frame to a connected peer; false when it is not connected. */
   sendFrame(peerId: string, frame: ControlFrame): boolean;
+  /** Sends a copy of `frame` (see Link.sendBulk): the caller may reuse it once this resolves. */
   sendBulk(peerId: string, frame: ArrayBuffer): Promise<void>;
   chunkSize(peerId: string): number;
   displayName(peerId: string): string;
@@ -54,7 +54,6 @@ export abstract class Transfer {
   file?: File;
   /** Offers to us: whether the file fits in the storage available, once known. */
   fits?: boolean;
-  readonly hasher = new Sha256();
   readonly time: number;
   private lastProgress = -Infinity;
 

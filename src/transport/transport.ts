@@ -9,7 +9,8 @@
 import { Peer, type DataConnection, type PeerError } from 'peerjs';
 import { ErrorType, PeerChatError } from '../errors.js';
 import type { Link as EngineLink, LinkListener, Signaling, SignalingListener, SignalingOptions } from '../engine/link.js';
-import { SignalingState } from '../engine/types.js';
+import { SignalingState, type Route } from '../engine/types.js';
+import { IceDiagnosis, selectedRoute } from './ice-route.js';
 
 
 /** Flow control for the bulk channel, chosen from measurements (see README, Benchmarks). */
@@ -18,7 +19,7 @@ export const BULK = {
   highWaterMark: 1024 * 1024,
   /** Resume when the buffer drains to this. */
   lowWaterMark: 256 * 1024,
-  /** Preferred message size; capped by the connection's SCTP max message size. */
+  /** Preferred message size (256 KiB cost chat messages more delay than they saved CPU: README, Benchmarks); capped by the connection's SCTP max message size. */
   chunkSize: 64 * 1024,
   /** Stream id of the pre-negotiated bulk channel (PeerJS's own channel gets 0 or 1). */
   channelId: 64,
@@ -28,18 +29,39 @@ const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000] as const;
 
 /** One remote peer: a PeerJS data connection plus our bulk channel on its peer connection. */
 export class Link implements EngineLink {
-  listener: LinkListener | null = null;
+  private current: LinkListener | null = null;
   private bulk: RTCDataChannel | null = null;
   private closed = false;
+  /** The listener heard `onOpen`. */
+  private reportedOpen = false;
+  /** Control frames that arrived before `onOpen` reached the session that takes them (the peer's `hello`). */
+  private early: unknown[] | null = [];
+  private currentRoute: Route | null = null;
 
   constructor(private readonly connection: DataConnection) {
     connection.on('open', () => {
-      this.openBulkChannel();
-      this.listener?.onOpen();
+      // Open once the route is known, so that `peer-chat-connect` can tell it.
+      void this.watchRoute().finally(() => {
+        if (this.closed) return;
+        this.openBulkChannel();
+        this.reportedOpen = true;
+        this.current?.onOpen();
+        this.deliverEarly();
+      });
     });
-    connection.on('data', (data) => this.listener?.onControl(data));
+    connection.on('data', (data) => (this.early ? this.early.push(data) : this.current?.onControl(data)));
     connection.on('close', () => this.handleClose());
     connection.on('error', () => this.handleClose());
+  }
+
+  get listener(): LinkListener | null {
+    return this.current;
+  }
+
+  /** A listener set once the link is open gets the frames that came first, after its owner finished setting up. */
+  set listener(listener: LinkListener | null) {
+    this.current = listener;
+    this.deliverEarly();
   }
 
   get peerId(): string {
@@ -77,6 +99,46 @@ export class Link implements EngineLink {
     return local && remote ? { local, remote } : null;
   }
 
+  get route(): Route | null {
+    return this.currentRoute;
+  }
+
+  private deliverEarly(): void {
+    if (!this.reportedOpen || !this.current || !this.early) return;
+    queueMicrotask(() => {
+      const early = this.early;
+      if (!early || !this.current) return;
+      this.early = null;
+      for (const data of early) this.current?.onControl(data);
+    });
+  }
+
+  /** Reads the route now, and again whenever the browser may have switched candidate pairs. */
+  private async watchRoute(): Promise<void> {
+    const peerConnection = this.connection.peerConnection;
+    if (!peerConnection) return;
+    const reread = () => {
+      void this.readRoute(peerConnection).then((changed) => {
+        if (changed && !this.closed) this.current?.onRouteChange?.();
+      });
+    };
+    peerConnection.addEventListener('iceconnectionstatechange', reread);
+    // Not in Firefox, where the ICE connection state change covers a switch.
+    peerConnection.sctp?.transport.iceTransport?.addEventListener?.('selectedcandidatepairchange', reread);
+    // The answering side may open a moment before its stats name the selected pair.
+    for (let attempt = 0; attempt < 20 && !(await this.readRoute(peerConnection)) && !this.closed; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** True when the route changed. */
+  private async readRoute(peerConnection: RTCPeerConnection): Promise<boolean> {
+    const route = await selectedRoute(peerConnection).catch(() => null);
+    if (!route || route === this.currentRoute) return false;
+    this.currentRoute = route;
+    return true;
+  }
+
   /** Sends a control frame (text) at once: chat never waits behind file data. */
   sendControl(frame: string): void {
     if (!this.isOpen) throw new PeerChatError(ErrorType.notConnected, `Not connected to ${this.peerId}`, this.peerId);
@@ -86,7 +148,7 @@ export class Link implements EngineLink {
     else this.connection.send(frame);
   }
 
-  /** Queues file data on the bulk channel, waiting while its buffer is above the high-water mark. */
+  /** Queues file data on the bulk channel (`send` copies it), waiting while its buffer is above the high-water mark. */
   async sendBulk(frame: ArrayBuffer): Promise<void> {
     const channel = this.bulk;
     if (!channel || channel.readyState !== 'open' || !this.isOpen) {
@@ -121,7 +183,7 @@ export class Link implements EngineLink {
     const channel = peerConnection.createDataChannel('peer-chat-bulk', init);
     channel.binaryType = 'arraybuffer';
     channel.bufferedAmountLowThreshold = BULK.lowWaterMark;
-    channel.onmessage = (event) => this.listener?.onBulk(event.data);
+    channel.onmessage = (event) => this.current?.onBulk(event.data);
     this.bulk = channel;
   }
 
@@ -129,7 +191,7 @@ export class Link implements EngineLink {
     if (this.closed) return;
     this.closed = true;
     this.bulk?.close();
-    this.listener?.onClose();
+    this.current?.onClose();
   }
 }
 
@@ -147,6 +209,8 @@ export class Transport implements Signaling {
   private readonly pendingDials = new Map<string, (error: PeerChatError) => void>();
   private stopped = false;
   private registeredId = '';
+  /** The ICE servers new connections get; `setIceServers` brings fresh TURN credentials. */
+  private iceServers: RTCIceServer[];
   /**
    * One DTLS certificate for all of this session's connections, so the safety code a person
    * checked stays the same when a connection is re-established.
@@ -156,7 +220,9 @@ export class Transport implements Signaling {
   constructor(
     private readonly options: SignalingOptions,
     private readonly listener: SignalingListener,
-  ) {}
+  ) {
+    this.iceServers = options.iceServers;
+  }
 
   /** The registered id; kept while re-registering, as peers still know us by it. */
   get peerId(): string {
@@ -167,10 +233,17 @@ export class Transport implements Signaling {
     return this.state;
   }
 
+  get certificate(): RTCCertificate | null {
+    return this.certificates[0] ?? null;
+  }
+
   start(): void {
     this.stopped = false;
     this.setState(SignalingState.connecting);
-    RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams)
+    const stored = this.options.certificate;
+    // A stored certificate (persist) keeps the fingerprint, so the safety codes survive a reload.
+    const certificate = stored && stored.expires > Date.now() ? Promise.resolve(stored) : RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams);
+    certificate
       .then((certificate) => (this.certificates = [certificate]))
       .catch(() => {}) // The browser then makes one per connection; codes change on reconnection.
       .finally(() => {
@@ -186,6 +259,16 @@ export class Transport implements Signaling {
     this.setState(SignalingState.closed);
   }
 
+  setIceServers(iceServers: RTCIceServer[]): void {
+    this.iceServers = iceServers;
+    // PeerJS hands `options.config` to each new RTCPeerConnection: no need to register again.
+    if (this.peer) this.peer.options.config = this.rtcConfig();
+  }
+
+  private rtcConfig(): RTCConfiguration {
+    return { iceServers: this.iceServers, iceTransportPolicy: this.options.iceTransportPolicy, certificates: this.certificates };
+  }
+
   /** Opens a data connection to `remoteId`; resolves when it is open. */
   dial(remoteId: string, timeoutMs: number): Promise<Link> {
     const peer = this.peer;
@@ -195,6 +278,11 @@ export class Transport implements Signaling {
     return new Promise<Link>((resolve, reject) => {
       const connection = peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata: this.options.metadata });
       const link = new Link(connection);
+      const peerConnection = connection.peerConnection;
+      const diagnosis = peerConnection ? new IceDiagnosis(peerConnection, this.iceServers) : null;
+      /** The peer answered, and still no route between us: a connection error that says why. */
+      const noRoute = () =>
+        diagnosis && peerConnection?.remoteDescription ? new PeerChatError(ErrorType.connection, diagnosis.explain(remoteId), remoteId) : null;
       const settle = (error: PeerChatError | null) => {
         clearTimeout(timer);
         this.pendingDials.delete(remoteId);
@@ -204,13 +292,17 @@ export class Transport implements Signaling {
         reject(error);
       };
       const timer = setTimeout(
-        () => settle(new PeerChatError(ErrorType.timeout, `No answer from peer ${remoteId} within ${Math.round(timeoutMs / 1000)} s`, remoteId)),
+        () => settle(noRoute() ?? new PeerChatError(ErrorType.timeout, `No answer from peer ${remoteId} within ${Math.round(timeoutMs / 1000)} s`, remoteId)),
         timeoutMs,
       );
       this.pendingDials.set(remoteId, settle);
       link.listener = {
         onOpen: () => settle(null),
-        onClose: () => settle(new PeerChatError(ErrorType.connection, `The connection to ${remoteId} closed before it opened`, remoteId)),
+        // PeerJS closes the connection when ICE fails: all candidate pairs tried, none worked.
+        onClose: () => {
+          const failed = diagnosis?.iceFailed ? noRoute() : null;
+          settle(failed ?? new PeerChatError(ErrorType.connection, `The connection to ${remoteId} closed before it opened`, remoteId));
+        },
         onControl: () => {},
         onBulk: () => {},
       };
@@ -218,8 +310,8 @@ export class Transport implements Signaling {
   }
 
   private createPeer(id: string): void {
-    const { host, port, path, key, secure, iceServers } = this.options;
-    const peer = new Peer(id, { host, port, path, key, secure, config: { iceServers, certificates: this.certificates }, debug: 0 });
+    const { host, port, path, key, secure } = this.options;
+    const peer = new Peer(id, { host, port, path, key, secure, config: this.rtcConfig(), debug: 0 });
     this.peer = peer;
     peer.on('open', (registeredId) => {
       this.registeredId = registeredId;

@@ -1,12 +1,15 @@
-// Starts the two PeerJS signaling servers the conformance suite, the ASP.NET end-to-end test and
+// Starts the PeerJS signaling servers the conformance suite, the ASP.NET end-to-end tests and
 // bench/signaling.mjs run against, as real processes on 127.0.0.1:
-//   - 'node':   the `peer` npm package (scripts/signaling-server.mjs), mounted at /peerjs;
-//   - 'aspnet': the demo/aspnet site (PeerChat.AspNetCore's endpoint at /peerjs, plus the Razor pages),
-//               started as `dotnet PeerChatDemo.dll` from its published copy (`npm run build:aspnet`).
+//   - 'node':    the `peer` npm package (scripts/signaling-server.mjs), mounted at /peerjs;
+//   - 'aspnet':  the demo/aspnet site (PeerChat.AspNetCore's endpoint at /peerjs, plus the Razor pages),
+//                started as `dotnet PeerChatDemo.dll` from its published copy (`npm run build:aspnet`);
+//   - 'cluster': a redis-server and `instances` (default 2) of that site sharing it
+//                (PeerSignaling__Redis, the PeerChat.AspNetCore.Redis backplane), each on its own port.
 // The same options reach both: the `peer` CLI flags on one side, PeerSignaling__* environment
 // variables (bound by demo/aspnet/Program.cs) on the other.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +31,7 @@ const published = {
  * @property {number} [concurrentLimit] most registered clients
  * @property {boolean} [allowDiscovery] GET {path}/{key}/peers lists ids
  * @property {Record<string, string>} [env] extra environment for the process
+ * @property {number} [instances] cluster only: how many instances of the site (default 2)
  */
 
 /** A TimeSpan as .NET configuration reads it, from milliseconds. */
@@ -129,35 +133,192 @@ export async function killServer(child) {
   await exited;
 }
 
+const REDIS_SERVER = '/usr/bin/redis-server';
+
+/** A free TCP port of 127.0.0.1 (for redis-server, which cannot pick one and announce it). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts redis-server on `port` without persistence; resolves with the child once it accepts connections. */
+export function startRedis(port) {
+  if (!existsSync(REDIS_SERVER)) throw new Error(`${REDIS_SERVER} is missing: install Debian's redis-server package (.ci/run does)`);
+  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server did not start on port ${port} in 10 s`));
+    }, 10_000);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server on port ${port} exited with ${code ?? signal}`));
+    });
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      if (!line.includes('Ready to accept connections')) return;
+      clearTimeout(timer);
+      resolve(child);
+    });
+  });
+}
+
+/** The site's health check (`/healthz`): 'Healthy', 'Degraded' (e.g. Redis unreachable) or 'Unhealthy'. */
+export async function health(port) {
+  return (await fetch(`http://127.0.0.1:${port}/healthz`)).text();
+}
+
+/** Resolves once every port's health check says Healthy (with a backplane: connected to Redis). */
+export async function untilHealthy(ports, timeoutMs = 30_000) {
+  const start = Date.now();
+  for (;;) {
+    const states = await Promise.all(ports.map((port) => health(port).catch((error) => String(error))));
+    if (states.every((state) => state === 'Healthy')) return;
+    if (Date.now() - start > timeoutMs) throw new Error(`not healthy after ${timeoutMs} ms: ${states.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * A redis-server and `options.instances` (default 2) instances of demo/aspnet sharing it. Instances and
+ * Redis can be stopped and started again on their ports, as a crash and a restart would.
+ */
+export class Cluster {
+  /** @param {ServerOptions} options */
+  constructor(options) {
+    this.options = options;
+    /** @type {number[]} the instances' ports, in order */
+    this.ports = [];
+    /** @type {(import('node:child_process').ChildProcess | null)[]} */
+    this.instances = [];
+    /** @type {import('node:child_process').ChildProcess | null} */
+    this.redis = null;
+    this.redisPort = 0;
+  }
+
+  /** @param {ServerOptions} options */
+  static async start(options) {
+    const cluster = new Cluster(options);
+    try {
+      cluster.redisPort = await freePort();
+      await cluster.startRedis();
+      for (let index = 0; index < (options.instances ?? 2); index++) {
+        const { port, child } = await startServer('aspnet', cluster.instanceOptions(0));
+        cluster.ports.push(port);
+        cluster.instances.push(child);
+      }
+      // Healthy = the backplane is connected: no client registers with an instance that is not in the cluster yet.
+      await untilHealthy(cluster.ports);
+      return cluster;
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+  }
+
+  instanceOptions(port) {
+    return { ...this.options, port, env: { ...this.options.env, PeerSignaling__Redis: `127.0.0.1:${this.redisPort}` } };
+  }
+
+  async startRedis() {
+    this.redis = await startRedis(this.redisPort);
+  }
+
+  /** Kills Redis (SIGKILL: its data is lost, as on a restart without persistence). */
+  async stopRedis() {
+    if (this.redis) await killServer(this.redis);
+    this.redis = null;
+  }
+
+  /** Kills instance `index` (SIGKILL: no goodbye to its clients or to Redis). */
+  async stopInstance(index) {
+    const child = this.instances[index];
+    this.instances[index] = null;
+    if (child) await killServer(child);
+  }
+
+  /** Starts instance `index` again on its port; resolves once it is in the cluster. */
+  async startInstance(index) {
+    const { child } = await startServer('aspnet', this.instanceOptions(this.ports[index]));
+    this.instances[index] = child;
+    await untilHealthy([this.ports[index]]);
+  }
+
+  async stop() {
+    await Promise.all(this.instances.filter(Boolean).map(killServer));
+    this.instances = [];
+    await this.stopRedis();
+  }
+}
+
 /**
  * web-test-runner plugin: `executeServerCommand('server-start', { kind, ...options })` resolves with
- * `{ port }`; `executeServerCommand('server-stop', { port })` kills that server. Every server still
- * running when the test run ends is killed.
+ * `{ port, ports }` (`ports`: every instance's, in order; for 'node' and 'aspnet' just `[port]`);
+ * `executeServerCommand('server-stop', { port })` kills that server (for a cluster: its instances and
+ * Redis). A cluster's faults, by its first port: `cluster-instance-stop` / `cluster-instance-start`
+ * `{ port, index }`, `cluster-redis-stop` / `cluster-redis-start` `{ port }`; a start resolves once
+ * every running instance reports Healthy again. Every server still running when the test run ends is killed.
  */
 export function serversPlugin() {
-  /** Running servers by port. */
+  /** Running servers by (first) port: a child process or a Cluster. */
   const servers = new Map();
+  const stop = (server) => (server instanceof Cluster ? server.stop() : killServer(server));
+  const cluster = (port) => {
+    const found = servers.get(port);
+    if (!(found instanceof Cluster)) throw new Error(`no cluster on port ${port}`);
+    return found;
+  };
+  const running = (found) => found.ports.filter((_, index) => found.instances[index]);
   return {
     name: 'peer-chat-conformance-servers',
     async executeCommand({ command, payload }) {
       switch (command) {
         case 'server-start': {
           const { kind, ...options } = payload;
+          if (kind === 'cluster') {
+            const started = await Cluster.start(options);
+            servers.set(started.ports[0], started);
+            return { port: started.ports[0], ports: started.ports };
+          }
           const server = await startServer(kind, options);
           servers.set(server.port, server.child);
-          return { port: server.port };
+          return { port: server.port, ports: [server.port] };
         }
         case 'server-stop': {
-          const child = servers.get(payload.port);
+          const server = servers.get(payload.port);
           servers.delete(payload.port);
-          if (child) await killServer(child);
+          if (server) await stop(server);
+          return true;
+        }
+        case 'cluster-instance-stop':
+          await cluster(payload.port).stopInstance(payload.index);
+          return true;
+        case 'cluster-instance-start':
+          await cluster(payload.port).startInstance(payload.index);
+          return true;
+        case 'cluster-redis-stop':
+          await cluster(payload.port).stopRedis();
+          return true;
+        case 'cluster-redis-start': {
+          const found = cluster(payload.port);
+          await found.startRedis();
+          await untilHealthy(running(found));
           return true;
         }
       }
       return undefined;
     },
     async serverStop() {
-      await Promise.all([...servers.values()].map(killServer));
+      await Promise.all([...servers.values()].map(stop));
     },
   };
 }

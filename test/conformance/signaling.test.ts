@@ -1,8 +1,10 @@
 /**
  * The PeerJS signaling protocol, as the `peer` npm package 1.0.x speaks it, checked with the same
  * assertions against both servers: the Node `peer` server and the ASP.NET one (aspnet/PeerSignaling,
- * hosted by demo/aspnet). Clients are the browser's own WebSocket and fetch, and the stock `peerjs`
- * client. Where the two servers legitimately differ (hostile input: ASP.NET answers ERROR and closes
+ * hosted by demo/aspnet), and a cluster of two demo/aspnet instances sharing one Redis (the
+ * PeerChat.AspNetCore.Redis backplane) where each new client goes to the next instance, so every exchange
+ * between two clients crosses instances. Clients are the browser's own WebSocket and fetch, and the stock
+ * `peerjs` client. Where the two servers legitimately differ (hostile input: ASP.NET answers ERROR and closes
  * the socket, Node ignores the frame), the assertions are the contract both keep: the bad client's
  * frame reaches nobody, it is either told ERROR and closed or left alone, and every other client
  * goes on as before.
@@ -12,7 +14,7 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import type { DataConnection, Peer, PeerError, PeerOptions } from 'peerjs';
 import { loadPeerJs } from '../support/helpers.js';
 
-type Kind = 'node' | 'aspnet';
+type Kind = 'node' | 'aspnet' | 'cluster';
 
 interface ServerOptions {
   kind: Kind;
@@ -22,9 +24,22 @@ interface ServerOptions {
   allowDiscovery?: boolean;
 }
 
-async function startServer(options: ServerOptions): Promise<number> {
-  const result = await executeServerCommand<{ port: number }, ServerOptions>('server-start', options);
-  return result!.port;
+/** A started server: `port` names it; `ports` are its instances (one, except for a cluster). */
+interface Started {
+  port: number;
+  ports: number[];
+}
+
+async function startServer(options: ServerOptions): Promise<Started> {
+  return (await executeServerCommand<Started, ServerOptions>('server-start', options))!;
+}
+
+/** The port for the next client: each new client goes to the next instance, as round robin would. */
+type NextPort = () => number;
+
+function roundRobin(ports: number[]): NextPort {
+  let turn = 0;
+  return () => ports[turn++ % ports.length];
 }
 
 async function stopServer(port: number): Promise<void> {
@@ -55,6 +70,7 @@ class RawClient {
   constructor(
     readonly socket: WebSocket,
     readonly id: string,
+    readonly port: number,
   ) {
     socket.addEventListener('message', (event) => {
       this.messages.push(JSON.parse(String(event.data)) as Frame);
@@ -70,7 +86,7 @@ class RawClient {
   static connect(port: number, params: { key?: string; id?: string; token?: string }): RawClient {
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(params)) if (value !== undefined) query.set(name, value);
-    return new RawClient(new WebSocket(`ws://127.0.0.1:${port}/peerjs/peerjs?${query}`), params.id ?? '');
+    return new RawClient(new WebSocket(`ws://127.0.0.1:${port}/peerjs/peerjs?${query}`), params.id ?? '', port);
   }
 
   /** Registers `id` and waits for OPEN. */
@@ -169,9 +185,9 @@ async function registerOnceFree(port: number, params: { id: string; token: strin
 }
 
 /** Other clients are unaffected: a fresh pair registers and relays both ways at once. */
-async function expectServerHealthy(port: number, bystanders: RawClient[] = []): Promise<void> {
-  const a = await RawClient.register(port);
-  const b = await RawClient.register(port);
+async function expectServerHealthy(next: NextPort, bystanders: RawClient[] = []): Promise<void> {
+  const a = await RawClient.register(next());
+  const b = await RawClient.register(next());
   a.send({ type: 'OFFER', dst: b.id, payload: { probe: 1 } });
   expect(await b.frame(2, 'a relay after the bad input', 3000)).to.deep.equal({ type: 'OFFER', src: a.id, dst: b.id, payload: { probe: 1 } });
   for (const bystander of bystanders) {
@@ -247,40 +263,45 @@ function nextData(connection: DataConnection, timeoutMs = 10_000): Promise<unkno
 /** The expire timeout both servers get in this suite (the default, 5 s, would only make it slower). */
 const EXPIRE_MS = 2000;
 
-for (const kind of ['node', 'aspnet'] as const) {
+for (const kind of ['node', 'aspnet', 'cluster'] as const) {
   describe(`signaling conformance: ${kind} server`, function () {
     this.timeout(60_000);
-    let port: number;
+    let server: Started;
+    let next: NextPort;
     let base: string;
     const clients: RawClient[] = [];
     const peers: Peer[] = [];
     /** Registers a raw client that is closed after the test. */
     const register = async (id?: string, token?: string) => {
-      const client = await RawClient.register(port, id, token);
+      const client = await RawClient.register(next(), id, token);
       clients.push(client);
       return client;
     };
     const connect = (params: { key?: string; id?: string; token?: string }) => {
-      const client = RawClient.connect(port, params);
+      const client = RawClient.connect(next(), params);
       clients.push(client);
       return client;
     };
     const peer = async (id?: string, options?: PeerOptions) => {
-      const created = await stockPeer(port, id, options);
+      const created = await stockPeer(next(), id, options);
       peers.push(created);
       return created;
     };
 
     before(async () => {
-      port = await startServer({ kind, expireTimeout: EXPIRE_MS });
-      base = `http://127.0.0.1:${port}/peerjs`;
+      server = await startServer({ kind, expireTimeout: EXPIRE_MS });
+      base = `http://127.0.0.1:${server.port}/peerjs`;
+    });
+    beforeEach(() => {
+      // Every test starts on the first instance: its first two clients are on different instances.
+      next = roundRobin(server.ports);
     });
     afterEach(() => {
       for (const client of clients.splice(0)) client.close();
       for (const created of peers.splice(0)) created.destroy();
     });
     after(async () => {
-      await stopServer(port);
+      await stopServer(server.port);
     });
 
     describe('HTTP', () => {
@@ -368,7 +389,7 @@ for (const kind of ['node', 'aspnet'] as const) {
         expect(await intruder.closedWithin(5000)).to.equal(true);
         expect(intruder.messages).to.deep.equal([{ type: 'ID-TAKEN', payload: { msg: 'ID is taken' } }]);
         expect(holder.open).to.equal(true);
-        await expectServerHealthy(port, [holder]);
+        await expectServerHealthy(next, [holder]);
       });
 
       it('frees an id when its socket closes', async () => {
@@ -376,14 +397,17 @@ for (const kind of ['node', 'aspnet'] as const) {
         first.close();
         await first.until((c) => c.closed !== undefined, 'close');
         // The server sees the close a moment later; then the id is anyone's.
-        const again = await registerOnceFree(port, { id: first.id, token: 'a-new-token' }, clients);
+        const again = await registerOnceFree(next(), { id: first.id, token: 'a-new-token' }, clients);
         expect(again.messages).to.deep.equal([{ type: 'OPEN' }]);
       });
 
       it('lets the same id and token reconnect: no OPEN, and messages go to the new socket only', async () => {
         const sender = await register();
         const original = await register();
-        const replacement = connect({ key: 'peerjs', id: original.id, token: `token-${original.id}` });
+        // On the original's instance. In a cluster, another instance answers OPEN instead: it has no record
+        // of the client, and peerjs waits for OPEN after its instance died (docs/scale-out.md).
+        const replacement = RawClient.connect(original.port, { key: 'peerjs', id: original.id, token: `token-${original.id}` });
+        clients.push(replacement);
         await new Promise((resolve) => replacement.socket.addEventListener('open', resolve, { once: true }));
         await sleep(300);
         expect(replacement.messages, 'nothing on the new socket: no OPEN, no ID-TAKEN').to.deep.equal([]);
@@ -413,15 +437,18 @@ for (const kind of ['node', 'aspnet'] as const) {
 
       it('refuses clients over the concurrent limit with ERROR, and lists ids when discovery is on', async () => {
         const limited = await startServer({ kind, concurrentLimit: 2, allowDiscovery: true });
+        // The limit is per instance: the clients go to the first; the list is asked of the last (in a
+        // cluster, another instance, which lists the ids of every instance).
+        const [limitedPort, listingPort] = [limited.ports[0], limited.ports.at(-1)!];
         const own: RawClient[] = [];
         try {
-          own.push(await RawClient.register(limited, fresh('first')));
-          own.push(await RawClient.register(limited, fresh('second')));
-          const peersResponse = await fetch(`http://127.0.0.1:${limited}/peerjs/peerjs/peers`);
+          own.push(await RawClient.register(limitedPort, fresh('first')));
+          own.push(await RawClient.register(limitedPort, fresh('second')));
+          const peersResponse = await fetch(`http://127.0.0.1:${listingPort}/peerjs/peerjs/peers`);
           expect(peersResponse.status).to.equal(200);
           expect(((await peersResponse.json()) as string[]).sort()).to.deep.equal(own.map((c) => c.id).sort());
 
-          const third = RawClient.connect(limited, { key: 'peerjs', id: fresh('third'), token: 't' });
+          const third = RawClient.connect(limitedPort, { key: 'peerjs', id: fresh('third'), token: 't' });
           own.push(third);
           expect(await third.closedWithin(5000)).to.equal(true);
           expect(third.messages).to.deep.equal([{ type: 'ERROR', payload: { msg: 'Server has reached its concurrent user limit' } }]);
@@ -429,13 +456,13 @@ for (const kind of ['node', 'aspnet'] as const) {
 
           // A place frees up when a client leaves.
           own[0].close();
-          const fourth = await registerOnceFree(limited, { id: fresh('fourth'), token: 't' }, own);
+          const fourth = await registerOnceFree(limitedPort, { id: fresh('fourth'), token: 't' }, own);
           expect(fourth.messages).to.deep.equal([{ type: 'OPEN' }]);
-          const listed = (await (await fetch(`http://127.0.0.1:${limited}/peerjs/peerjs/peers`)).json()) as string[];
+          const listed = (await (await fetch(`http://127.0.0.1:${listingPort}/peerjs/peerjs/peers`)).json()) as string[];
           expect(listed.sort()).to.deep.equal([own[1].id, fourth.id].sort());
         } finally {
           for (const client of own) client.close();
-          await stopServer(limited);
+          await stopServer(limited.port);
         }
       });
     });
@@ -444,8 +471,9 @@ for (const kind of ['node', 'aspnet'] as const) {
       it('keeps clients that send HEARTBEAT, drops silent ones and frees their ids', async () => {
         const aliveMs = 1500;
         const short = await startServer({ kind, aliveTimeout: aliveMs });
-        const beating = await RawClient.register(short, fresh('beating'));
-        const silent = await RawClient.register(short, fresh('silent'));
+        const nextShort = roundRobin(short.ports);
+        const beating = await RawClient.register(nextShort(), fresh('beating'));
+        const silent = await RawClient.register(nextShort(), fresh('silent'));
         const heartbeat = setInterval(() => beating.send({ type: 'HEARTBEAT' }), 400);
         try {
           const start = performance.now();
@@ -456,15 +484,15 @@ for (const kind of ['node', 'aspnet'] as const) {
           expect(beating.open).to.equal(true);
           expect(beating.messages).to.deep.equal([{ type: 'OPEN' }]);
           // The dropped id is free again; the live one is still taken.
-          const reuse = await RawClient.register(short, silent.id, 'another-token');
+          const reuse = await RawClient.register(nextShort(), silent.id, 'another-token');
           reuse.close();
-          const intruder = RawClient.connect(short, { key: 'peerjs', id: beating.id, token: 'another-token' });
+          const intruder = RawClient.connect(nextShort(), { key: 'peerjs', id: beating.id, token: 'another-token' });
           expect(await intruder.closedWithin(5000)).to.equal(true);
           expect(intruder.messages).to.deep.equal([{ type: 'ID-TAKEN', payload: { msg: 'ID is taken' } }]);
         } finally {
           clearInterval(heartbeat);
           beating.close();
-          await stopServer(short);
+          await stopServer(short.port);
         }
       });
     });
@@ -521,7 +549,7 @@ for (const kind of ['node', 'aspnet'] as const) {
       it('LEAVE without dst unregisters the sender: its id is free for anyone', async () => {
         const leaving = await register();
         leaving.send({ type: 'LEAVE' });
-        const taker = await registerOnceFree(port, { id: leaving.id, token: 'someone-else' }, clients);
+        const taker = await registerOnceFree(next(), { id: leaving.id, token: 'someone-else' }, clients);
         expect(taker.messages).to.deep.equal([{ type: 'OPEN' }]);
       });
     });
@@ -589,7 +617,7 @@ for (const kind of ['node', 'aspnet'] as const) {
           bad.send(make(victim.id));
           await expectRefusedOrIgnored(bad, 1, name);
           expect(victim.messages, 'nothing reached the victim').to.deep.equal([{ type: 'OPEN' }]);
-          await expectServerHealthy(port, [victim]);
+          await expectServerHealthy(next, [victim]);
         });
       }
 
@@ -609,7 +637,7 @@ for (const kind of ['node', 'aspnet'] as const) {
           await victim.frame(2, 'the big relay');
           expect(victim.messages[1]).to.deep.equal({ type: 'OFFER', src: bad.id, dst: victim.id, payload });
         }
-        await expectServerHealthy(port, [victim]);
+        await expectServerHealthy(next, [victim]);
       });
 
       it('a flood of 1000 frames leaves everyone else served promptly, and nothing is spoofed', async () => {
@@ -618,7 +646,7 @@ for (const kind of ['node', 'aspnet'] as const) {
         const flooder = await register();
         for (let i = 0; i < 1000; i++) flooder.send({ type: 'CANDIDATE', src: bystander.id, dst: victim.id, payload: { i } });
         const start = performance.now();
-        await expectServerHealthy(port, [bystander]);
+        await expectServerHealthy(next, [bystander]);
         expect(performance.now() - start, 'others served within seconds').to.be.lessThan(5000);
         await sleep(500);
         // ASP.NET's rate limit stops the flooder part way (ERROR, close); Node relays all 1000.

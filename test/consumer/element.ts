@@ -9,6 +9,9 @@ import {
   PeerChatError,
   PeerChatFileOfferEvent,
   PeerChatMessageEvent,
+  Route,
+  PeerChatUnreadEvent,
+  MessageStatus,
   SignalingState,
   TransferStatus,
   type ChatMessage,
@@ -25,6 +28,30 @@ created.port = 9000;
 created.acceptFiles = 'never';
 // @ts-expect-error not an accept-files value
 created.acceptFiles = 'sometimes';
+created.iceServersUrl = '/peerjs/ice';
+created.iceTransportPolicy = 'relay';
+// @ts-expect-error not an ICE transport policy
+created.iceTransportPolicy = 'turn-only';
+
+/** The peers whose data goes through a TURN relay. */
+export function relayedPeers(): string[] {
+  // @ts-expect-error a route is a closed union
+  if (chat.peers.some((peer) => peer.route === 'bogus')) return [];
+  return chat.peers.filter((peer) => peer.route === Route.relay).map((peer) => peer.peerId);
+}
+chat.addEventListener('peer-chat-connect', (event) => {
+  const route: Route | undefined = event.detail.route;
+  // @ts-expect-error a route is a closed union
+  if (event.detail.route === 'bogus') return;
+  console.log(route === Route.direct);
+});
+created.theme = 'dark';
+created.notify = true;
+// @ts-expect-error not a theme
+created.theme = 'sepia';
+const unread: number = created.unread;
+// @ts-expect-error unread is read-only
+created.unread = unread + 1;
 
 export async function talk(file: File): Promise<string[]> {
   await document.querySelector('peer-chat')!.connect('other-peer');
@@ -38,8 +65,11 @@ export async function talk(file: File): Promise<string[]> {
   if (chat.signalingState === 'bogus') return [];
   // @ts-expect-error a transfer's status is a closed union
   if (transfers[0]?.status === 'bogus') return [];
+  const read = messages.filter((message) => message.status === MessageStatus.read);
+  // @ts-expect-error a message's status is a closed union
+  if (messages[0]?.status === 'seen') return [];
   const done = transfers.filter((transfer) => transfer.status === TransferStatus.done);
-  return [sent.id, state, ...peers.map((peer) => peer.status), ...messages.map((message) => message.text), ...done.map((transfer) => transfer.name)];
+  return [sent.id, state, ...read.map((message) => message.id), ...peers.map((peer) => peer.status), ...messages.map((message) => message.text), ...done.map((transfer) => transfer.name)];
 }
 
 export async function connectOrExplain(remoteId: string): Promise<string> {
@@ -64,6 +94,13 @@ chat.addEventListener('peer-chat-message', (event) => {
 });
 chat.addEventListener('peer-chat-file-offer', (event: PeerChatFileOfferEvent) => {
   if (event.detail.size > 1e9) event.preventDefault();
+});
+
+chat.addEventListener('peer-chat-unread', (event) => {
+  const typed: PeerChatUnreadEvent = event;
+  const count: number = event.detail.count;
+  // @ts-expect-error no such detail
+  console.log(typed, count, event.detail.nope);
 });
 
 // And on the document and the window: they bubble and are composed (GlobalEventHandlersEventMap).

@@ -15,6 +15,9 @@ export function Chat({ onText }: { onText: (text: string) => void }) {
       onPeerChatFile={(e: PeerChatFileEvent) => console.log(e.detail.file.name)}
       onPeerChatFileOffer={(e) => e.preventDefault()}
       onPeerChatError={(e) => console.log(e.detail.type)}
+      onPeerChatUnread={(e) => console.log(e.detail.count)}
+      theme="dark"
+      notify
     />
   );
 }

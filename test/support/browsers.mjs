@@ -29,6 +29,8 @@ export const firefoxPrefs = {
   'media.peerconnection.ice.obfuscate_host_addresses': false,
   // No permission prompts.
   'media.navigator.permission.disabled': true,
+  // Notifications allowed, as if a person had said yes (Chromium gets it per test, over CDP).
+  'permissions.default.desktop-notification': 1,
   // A test page behind another tab (tab-open) keeps full-speed timers, as puppeteer's
   // --disable-background-timer-throttling gives Chromium: liveness checks run on time.
   'dom.min_background_timeout_value': 4,

@@ -1,32 +1,52 @@
 /** Engines on the fake network with a fake clock: what the engine unit tests build on. */
 import { ChatEngine, DEFAULT_PREFERENCES, type ChatPreferences } from '../../src/engine/engine.js';
+import type { FetchJson } from '../../src/engine/ice-servers.js';
+import type { ChatStore } from '../../src/engine/persistence.js';
 import type { ChatEventDetails, ChatEventName } from '../../src/engine/types.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
+import * as fileTransfer from '../../src/transfers/file-transfer.js';
+import * as iceServers from '../../src/engine/ice-servers.js';
 import { FakeClock, settle } from './fake-clock.js';
 import { FakeNetwork } from './fake-network.js';
 
 export interface TestPeer {
   engine: ChatEngine;
+  /** The registered id (the requested one, or the one the fake server assigned). */
   id: string;
   events: Array<{ name: ChatEventName; detail: unknown }>;
   of<K extends ChatEventName>(name: K): Array<ChatEventDetails[K]>;
 }
 
+export type PeerOptions = Partial<ChatPreferences> & {
+  openSink?: (size: number) => Promise<FileSink>;
+  prevent?: ChatEventName[];
+  iceServersUrl?: string;
+  fetchJson?: FetchJson;
+  store?: ChatStore;
+  mesh?: boolean;
+  /** How the file-transfer machinery loads (default: at once, from the module the test imported). */
+  loadFileTransfer?: () => Promise<typeof fileTransfer>;
+  /** How the `ice-servers-url` part loads (default: at once, from the module the test imported). */
+  loadIceServers?: () => Promise<typeof iceServers>;
+};
+
 export interface TestWorld {
   clock: FakeClock;
   network: FakeNetwork;
-  peer(id: string, preferences?: Partial<ChatPreferences> & { openSink?: (size: number) => Promise<FileSink>; prevent?: ChatEventName[] }): Promise<TestPeer>;
+  /** An engine registered as `id` (empty: the fake server assigns one); with `store`, a `persist`ing one. */
+  peer(id: string, preferences?: PeerOptions): Promise<TestPeer>;
 }
 
 export function world(): TestWorld {
   const clock = new FakeClock();
   const network = new FakeNetwork();
+  // Ids unique in the world, so a reloaded engine never repeats an id of its earlier life.
+  let next = 1;
   return {
     clock,
     network,
-    async peer(id, { openSink, prevent = [], ...preferences } = {}) {
+    async peer(id, { openSink, prevent = [], iceServersUrl = '', fetchJson, store, mesh = false, loadFileTransfer = async () => fileTransfer, loadIceServers = async () => iceServers, ...preferences } = {}) {
       const events: TestPeer['events'] = [];
-      let next = 1;
       const engine = new ChatEngine({
         createSignaling: network.create,
         emit: (name, detail) => {
@@ -35,14 +55,19 @@ export function world(): TestWorld {
         },
         changed: () => {},
         clock,
-        randomId: () => `${id}-${next++}`,
+        randomId: () => `${id || 'anon'}-${next++}`,
         openSink: openSink ?? (async () => new MemorySink()),
+        fetchJson,
+        loadFileTransfer,
+        loadIceServers,
       });
-      engine.start({ host: 'signaling.test', port: 443, path: '/', key: 'peerjs', secure: true, peerId: id, iceServers: [], ...DEFAULT_PREFERENCES, ...preferences });
+      const connection = { host: 'signaling.test', port: 443, path: '/', key: 'peerjs', secure: true, peerId: id, iceServers: [], iceServersUrl, iceTransportPolicy: 'all' as const };
+      engine.setMesh(mesh);
+      engine.start({ ...connection, ...DEFAULT_PREFERENCES, ...preferences }, store);
       await settle();
       return {
         engine,
-        id,
+        id: engine.peerId,
         events,
         of: <K extends ChatEventName>(name: K) => events.filter((event) => event.name === name).map((event) => event.detail as ChatEventDetails[K]),
       };

@@ -5,7 +5,7 @@
  */
 import { ErrorType, PeerChatError } from '../../src/errors.js';
 import type { Link, LinkListener, Signaling, SignalingListener, SignalingOptions } from '../../src/engine/link.js';
-import { SignalingState } from '../../src/engine/types.js';
+import { SignalingState, type Route } from '../../src/engine/types.js';
 
 export class FakeLink implements Link {
   /** Frames that arrived before anyone listened (the network takes longer than that in life). */
@@ -19,6 +19,8 @@ export class FakeLink implements Link {
   mute = false;
   speaksProtocol = true;
   chunkSize = 16 * 1024;
+  /** Set by a test; `switchRoute` changes it on an open link. */
+  route: Route | null = null;
 
   constructor(
     readonly peerId: string,
@@ -57,7 +59,9 @@ export class FakeLink implements Link {
 
   async sendBulk(frame: ArrayBuffer): Promise<void> {
     if (!this.open) throw new PeerChatError(ErrorType.notConnected, `Not connected to ${this.peerId}`, this.peerId);
-    if (!this.mute) queueMicrotask(() => this.other.arrive((listener) => listener.onBulk(frame)));
+    // A copy, as a data channel sends: the sender may reuse the frame.
+    const sent = frame.slice(0);
+    if (!this.mute) queueMicrotask(() => this.other.arrive((listener) => listener.onBulk(sent)));
   }
 
   close(): void {
@@ -65,6 +69,12 @@ export class FakeLink implements Link {
     this.open = false;
     this.listener?.onClose();
     queueMicrotask(() => this.other.cut());
+  }
+
+  /** The browser switched candidate pairs under this side. */
+  switchRoute(route: Route): void {
+    this.route = route;
+    this.listener?.onRouteChange?.();
   }
 
   /** The connection broke under this side. */
@@ -90,6 +100,10 @@ export class FakeNetwork {
   readonly links: FakeLink[] = [];
   /** Dials so far, by caller and callee. */
   readonly dials: Array<{ from: string; to: string }> = [];
+  /** The route new links take. */
+  route: Route | null = null;
+  /** The ICE servers each engine's signaling had when it last dialed, by engine id. */
+  readonly iceServersAtDial = new Map<string, RTCIceServer[][]>();
   /** When set, decides each dial: 'hang' never answers, an Error rejects it, a promise delays it (rejecting fails it). */
   dialHook: ((from: string, to: string) => 'hang' | Error | Promise<void> | void) | null = null;
   private nextId = 1;
@@ -106,7 +120,7 @@ export class FakeNetwork {
 export function handPeer(network: FakeNetwork, id: string): FakeLink[] {
   const links: FakeLink[] = [];
   const ignore = () => {};
-  const options = { host: '', port: 0, path: '', key: '', secure: false, peerId: id, iceServers: [], metadata: {} };
+  const options = { host: '', port: 0, path: '', key: '', secure: false, peerId: id, iceServers: [], iceServersUrl: '', iceTransportPolicy: 'all' as const, metadata: {} };
   new FakeSignaling(network, options, { onRegistered: ignore, onSignalingState: ignore, onError: ignore, onIncoming: (link) => links.push(link as FakeLink) }, id).start();
   return links;
 }
@@ -114,13 +128,20 @@ export function handPeer(network: FakeNetwork, id: string): FakeLink[] {
 export class FakeSignaling implements Signaling {
   signalingState: SignalingState = SignalingState.closed;
   peerId = '';
+  private iceServers: RTCIceServer[];
 
   constructor(
     private readonly network: FakeNetwork,
     private readonly options: SignalingOptions,
     readonly listener: SignalingListener,
     private readonly id: string,
-  ) {}
+  ) {
+    this.iceServers = options.iceServers;
+  }
+
+  setIceServers(iceServers: RTCIceServer[]): void {
+    this.iceServers = iceServers;
+  }
 
   start(): void {
     this.signalingState = SignalingState.open;
@@ -139,6 +160,7 @@ export class FakeSignaling implements Signaling {
 
   dial(remoteId: string): Promise<Link> {
     this.network.dials.push({ from: this.id, to: remoteId });
+    this.network.iceServersAtDial.set(this.id, [...(this.network.iceServersAtDial.get(this.id) ?? []), this.iceServers]);
     const decision = this.network.dialHook?.(this.id, remoteId);
     if (decision === 'hang') return new Promise<Link>(() => {});
     if (decision instanceof Error) return Promise.reject(decision);
@@ -150,6 +172,7 @@ export class FakeSignaling implements Signaling {
     const remote = this.network.registered.get(remoteId);
     if (!remote) return Promise.reject(new PeerChatError(ErrorType.unknownPeer, `No peer with id "${remoteId}" is registered`, remoteId));
     const [ours, theirs] = linkPair(this.id, remoteId, this.options.metadata);
+    ours.route = theirs.route = this.network.route;
     this.network.links.push(ours, theirs);
     remote.listener.onIncoming(theirs);
     return Promise.resolve().then(() => {

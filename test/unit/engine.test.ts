@@ -8,6 +8,7 @@ import { TIMING } from '../../src/engine/peer-session.js';
 import { encodeControl } from '../../src/engine/protocol.js';
 import { DisconnectReason, MessageStatus } from '../../src/engine/types.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
+import * as fileTransfer from '../../src/transfers/file-transfer.js';
 import { TransferStatus } from '../../src/transfers/types.js';
 import { settle } from '../support/fake-clock.js';
 import { connectPair, world } from '../support/engine-harness.js';
@@ -275,5 +276,82 @@ describe('engine: transfers across a drop', () => {
     const [received] = bob.of('peer-chat-file');
     expect(new Uint8Array(await received.file.arrayBuffer())).to.deep.equal(bytes);
     expect(bob.engine.transferList[0].status).to.equal(TransferStatus.done);
+  });
+});
+
+describe('engine: the file-transfer machinery, loaded on demand', () => {
+  /** A loader that holds the machinery back until `release()`, and counts how often it was asked. */
+  function gatedLoader() {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const loader = {
+      loads: 0,
+      release,
+      load: async () => {
+        loader.loads++;
+        await gate;
+        return fileTransfer;
+      },
+    };
+    return loader;
+  }
+
+  it('is not loaded for a chat without files', async () => {
+    const w = world();
+    const loader = gatedLoader();
+    const alice = await w.peer('alice', { loadFileTransfer: loader.load });
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    bob.engine.send('hi');
+    await settle();
+    alice.engine.disconnect('bob');
+    await settle();
+    expect(alice.engine.messages.map((message) => message.text)).to.deep.equal(['hi']);
+    expect(loader.loads).to.equal(0);
+  });
+
+  it('loads on the first transfer frame; the frames that arrive meanwhile are handled in order', async () => {
+    const w = world();
+    const loader = gatedLoader();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob', { acceptFiles: 'always', loadFileTransfer: loader.load });
+    await connectPair(alice, bob);
+    const first = alice.engine.sendFile(new File([new Uint8Array(1000)], 'first.bin'), 'bob').catch((error: unknown) => error);
+    const second = alice.engine.sendFile(new File([new Uint8Array(2000).fill(7)], 'second.bin'), 'bob');
+    await settle();
+    alice.engine.transfers.cancel(alice.engine.transferList[0].transferId);
+    await settle();
+    expect(loader.loads).to.equal(1);
+    expect(bob.engine.transferList).to.deep.equal([]);
+    loader.release();
+    await second;
+    expect(String(await first)).to.contain('cancelled');
+    await settle();
+    expect(bob.engine.transferList.map(({ name, status }) => [name, status])).to.deep.equal([
+      ['first.bin', TransferStatus.cancelled],
+      ['second.bin', TransferStatus.done],
+    ]);
+    // The cancellation, told; no frame was found out of order.
+    expect(bob.of('peer-chat-error').map(({ type }) => type)).to.deep.equal([ErrorType.transfer]);
+    expect(loader.loads).to.equal(1);
+  });
+
+  it('that fails to load: sendFile rejects, the error is reported, and the next file tries again', async () => {
+    const w = world();
+    let loads = 0;
+    const alice = await w.peer('alice', {
+      loadFileTransfer: async () => {
+        if (++loads === 1) throw new Error('offline');
+        return fileTransfer;
+      },
+    });
+    const bob = await w.peer('bob', { acceptFiles: 'always' });
+    await connectPair(alice, bob);
+    let error: unknown;
+    await alice.engine.sendFile(new File(['x'], 'x.txt'), 'bob').catch((caught) => (error = caught));
+    expect(String(error)).to.contain('offline');
+    expect(alice.of('peer-chat-error').map(({ type }) => type)).to.deep.equal([ErrorType.transfer]);
+    await alice.engine.sendFile(new File(['y'], 'y.txt'), 'bob');
+    expect(bob.engine.transferList.map(({ name, status }) => [name, status])).to.deep.equal([['y.txt', TransferStatus.done]]);
   });
 });

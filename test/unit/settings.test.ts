@@ -10,6 +10,8 @@ const raw = (overrides: Partial<RawSettings> = {}): RawSettings => ({
   secure: undefined,
   peerId: '',
   iceServers: '',
+  iceServersUrl: '',
+  iceTransportPolicy: '',
   name: '',
   acceptFiles: 'ask',
   maxFileSize: undefined,
@@ -17,7 +19,7 @@ const raw = (overrides: Partial<RawSettings> = {}): RawSettings => ({
   maxHistory: undefined,
   ...overrides,
 });
-const page = { protocol: 'https:', hostname: 'chat.example', port: '' };
+const page = { protocol: 'https:', hostname: 'chat.example', port: '', href: 'https://chat.example/rooms/1' };
 
 describe('SettingsReader', () => {
   it('fills in the defaults from the page', () => {
@@ -47,5 +49,21 @@ describe('SettingsReader', () => {
     );
     expect(reports.map((message) => message.slice(0, message.indexOf(':')))).to.deep.equal(['secure', 'peer-id', 'ice-servers', 'max-file-size', 'reconnect-timeout', 'max-history']);
     expect(settings).to.deep.include({ secure: true, peerId: '', maxFileSize: Infinity, reconnectTimeout: 60000, maxHistory: 1000 });
+  });
+
+  it('resolves ice-servers-url against the page and checks ice-transport-policy', () => {
+    const reports: string[] = [];
+    const reader = new SettingsReader((message) => reports.push(message));
+    expect(reader.read(raw({ iceServersUrl: '../peerjs/ice', iceTransportPolicy: 'relay' }), page)).to.deep.include({
+      iceServersUrl: 'https://chat.example/peerjs/ice',
+      iceTransportPolicy: 'relay',
+    });
+    expect(reader.read(raw(), page)).to.deep.include({ iceServersUrl: '', iceTransportPolicy: 'all' });
+    expect(reports).to.deep.equal([]);
+    expect(reader.read(raw({ iceServersUrl: 'ftp://x/ice', iceTransportPolicy: 'turn-only' }), page)).to.deep.include({ iceServersUrl: '', iceTransportPolicy: 'all' });
+    expect(reports).to.deep.equal([
+      'ice-servers-url: "ftp://x/ice" is not an http(s) URL (absolute, or relative to the page)',
+      'ice-transport-policy: "turn-only" is not one of all, relay',
+    ]);
   });
 });

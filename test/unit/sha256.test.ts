@@ -1,6 +1,6 @@
 /** SHA-256 in JavaScript, streamed: FIPS 180-4 vectors, and any split of the input into updates. */
 import { expect } from '@open-wc/testing';
-import { Sha256 } from '../../src/transfers/sha256.js';
+import { Sha256 } from '../../src/engine/sha256.js';
 
 const text = (value: string) => new TextEncoder().encode(value);
 const webCrypto = async (bytes: Uint8Array<ArrayBuffer>) =>

@@ -7,6 +7,13 @@ import { Transfers } from '../../src/transfers/registry.js';
 import type { TransferHost } from '../../src/transfers/transfer.js';
 import { FakeClock, settle } from '../support/fake-clock.js';
 
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let tries = 0; !condition(); tries++) {
+    if (tries > 200) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 function harness(options: { acceptFiles?: 'ask' | 'always' | 'never'; sink?: () => Promise<FileSink>; space?: number } = {}) {
   const sent: ControlFrame[] = [];
   const violations: string[] = [];
@@ -78,6 +85,33 @@ describe('transfers: the state machine', () => {
     expect(error).to.include({ type: 'file-too-large' });
     expect((error as Error).message).to.contain('only 5 bytes free');
   });
+
+  it('chooses the block hash only when the offer names it; v1 offers get plain SHA-256', async () => {
+    const { transfers, sent } = harness({ acceptFiles: 'always' });
+    transfers.handleFrame('bob', { ...offer(10), hash: 'sha256-blocks' } as never);
+    transfers.handleFrame('bob', offer(10, 'x2', 2) as never);
+    transfers.handleFrame('bob', { ...offer(10, 'x3', 3), hash: 'some-later-scheme' } as never);
+    await settle();
+    expect(sent).to.deep.equal([
+      { t: 'accept', tid: 'x1', offset: 0, hash: 'sha256-blocks' },
+      { t: 'accept', tid: 'x2', offset: 0 },
+      { t: 'accept', tid: 'x3', offset: 0 },
+    ]);
+  });
+
+  for (const [name, hash, expected] of [
+    ['the block hash when the receiver chose it', 'sha256-blocks', '4f8b42c22dd3729b519ba6f68d2da7cc5b2d606d05daed5ad5128cc03e6c6358'],
+    ['plain SHA-256 to a v1 receiver', undefined, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
+  ] as const) {
+    it(`a sender offers the block hash, and ends with ${name}`, async () => {
+      const { transfers, sent } = harness();
+      void transfers.send(new File(['abc'], 'a.txt'), 'bob');
+      expect(sent[0]).to.deep.include({ t: 'offer', hash: 'sha256-blocks' });
+      transfers.handleFrame('bob', { t: 'accept', tid: 't1', offset: 0, ...(hash ? { hash } : {}) });
+      await waitFor(() => sent.some((frame) => frame.t === 'end'));
+      expect(sent.find((frame) => frame.t === 'end')).to.deep.equal({ t: 'end', tid: 't1', sha256: expected });
+    });
+  }
 
   it('a sender that does not wait for acknowledgements is cut off before our memory fills', async () => {
     // Storage that never finishes a write: nothing received gets stored.

@@ -19,14 +19,59 @@ internal static class SignalingSocketSession
     {
         var options = hub.Options;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        using var connection = new WebSocketPeerConnection(socket, options.MaxPendingSendsPerClient, options.CloseTimeout, context.RequestAborted);
-        var sendLoop = connection.RunSendLoopAsync();
+        // No cancellation token on the socket's calls: a token registered per pending call is memory per idle
+        // client. A vanished client fails the pending receive; a stuck one is aborted by the connection.
+        using var connection = new WebSocketPeerConnection(socket, options.MaxPendingSendsPerClient, options.CloseTimeout);
 
         var query = context.Request.Query;
         var client = await hub.ConnectAsync(Last(query["id"]), Last(query["token"]), Last(query["key"]), connection, context.User);
         try
         {
-            await ReceiveLoopAsync(socket, connection, client, hub);
+            // The receive loop lives here rather than in a method of its own: one state machine per socket, not two.
+            var bucket = new TokenBucket(options.MessagesPerSecond, options.MessageBurst, hub.Time.GetUtcNow());
+            while (true)
+            {
+                // A zero-byte read waits for the next frame without holding a buffer: an idle client (most of
+                // them, most of the time) costs no receive memory.
+                var result = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                var message = new PooledMessage();
+                var chunk = ArrayPool<byte>.Shared.Rent(ReceiveChunkBytes);
+                try
+                {
+                    var tooLarge = false;
+                    while (!result.EndOfMessage)
+                    {
+                        result = await socket.ReceiveAsync(chunk.AsMemory(), CancellationToken.None);
+                        if (result.MessageType == WebSocketMessageType.Close)
+                        {
+                            return;
+                        }
+                        if (!tooLarge && message.Length + result.Count <= options.MaxMessageBytes)
+                        {
+                            message.Write(chunk.AsSpan(0, result.Count));
+                        }
+                        else
+                        {
+                            tooLarge = true;
+                        }
+                    }
+                    // While we are closing this socket, drain until the client's close frame and ignore the rest.
+                    if (!connection.IsClosing)
+                    {
+                        Handle(message.Span, tooLarge, bucket, connection, client, hub);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(chunk);
+                    message.Dispose();
+                }
+            }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -41,57 +86,7 @@ internal static class SignalingSocketSession
             }
             // Answers the client's close frame if it closed first; a no-op if we already closed.
             connection.Close(socket.CloseStatus ?? WebSocketCloseStatus.Empty, socket.CloseStatusDescription);
-            await sendLoop;
-        }
-    }
-
-    private static async Task ReceiveLoopAsync(WebSocket socket, WebSocketPeerConnection connection, Client? client, SignalingHub hub)
-    {
-        var options = hub.Options;
-        var bucket = new TokenBucket(options.MessagesPerSecond, options.MessageBurst, hub.Time.GetUtcNow());
-        while (true)
-        {
-            // A zero-byte read waits for the next frame without holding a buffer: an idle client (most of
-            // them, most of the time) costs no receive memory.
-            var result = await socket.ReceiveAsync(Memory<byte>.Empty, connection.Lifetime);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return;
-            }
-
-            var message = new PooledMessage();
-            var chunk = ArrayPool<byte>.Shared.Rent(ReceiveChunkBytes);
-            try
-            {
-                var tooLarge = false;
-                while (!result.EndOfMessage)
-                {
-                    result = await socket.ReceiveAsync(chunk.AsMemory(), connection.Lifetime);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        return;
-                    }
-                    if (!tooLarge && message.Length + result.Count <= options.MaxMessageBytes)
-                    {
-                        message.Write(chunk.AsSpan(0, result.Count));
-                    }
-                    else
-                    {
-                        tooLarge = true;
-                    }
-                }
-                if (connection.IsClosing)
-                {
-                    // We are closing this socket: drain until the client's close frame, ignore the rest.
-                    continue;
-                }
-                Handle(message.Span, tooLarge, bucket, connection, client, hub);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(chunk);
-                message.Dispose();
-            }
+            await connection.Closed;
         }
     }
 

@@ -1,92 +1,116 @@
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using PeerChat.AspNetCore.Model;
 
 namespace PeerChat.AspNetCore.Transport;
 
 /// <summary>
 /// A WebSocket behind <see cref="IPeerConnection"/>. A WebSocket allows one send at a time, and the hub
-/// must never wait under its lock, so frames go through a bounded queue that one loop writes out.
+/// must never wait under its lock. A frame for an idle socket is written at once by the caller (into
+/// Kestrel's output pipe, which does not block); frames that arrive during a send wait in a bounded queue
+/// that the send in flight drains. An idle connection holds no queue, loop, timer or cancellation source.
 /// </summary>
-internal sealed class WebSocketPeerConnection : IPeerConnection, IDisposable
+internal sealed class WebSocketPeerConnection(WebSocket socket, int maxPending, TimeSpan closeTimeout) : IPeerConnection, IDisposable
 {
-    private readonly WebSocket _socket;
-    private readonly Channel<Outgoing> _outgoing;
-    private readonly CancellationTokenSource _lifetime;
-    private readonly TimeSpan _closeTimeout;
-    private readonly int _maxPending;
-    private int _closing;
-
-    public WebSocketPeerConnection(WebSocket socket, int maxPending, TimeSpan closeTimeout, CancellationToken requestAborted)
-    {
-        _socket = socket;
-        _closeTimeout = closeTimeout;
-        _maxPending = maxPending;
-        _lifetime = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        // +1 so the close frame still fits behind a full queue of messages.
-        _outgoing = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(maxPending + 1)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-    }
-
-    /// <summary>Cancelled when the socket must stop: request aborted, or a close went unanswered.</summary>
-    public CancellationToken Lifetime => _lifetime.Token;
+    // Frames waiting behind the send in flight; also the lock for the fields below.
+    private readonly Queue<byte[]> _pending = new();
+    private bool _sending;
+    private bool _closing;
+    private bool _closeQueued;
+    private WebSocketCloseStatus _closeStatus;
+    private string? _closeReason;
+    // Made on close only: completes once the close frame is out (or the socket aborted), and aborts a client
+    // that does not answer it.
+    private TaskCompletionSource? _closed;
+    private Timer? _closeTimer;
 
     /// <summary>True once the server started closing; incoming frames are then ignored.</summary>
-    public bool IsClosing => Volatile.Read(ref _closing) != 0;
+    public bool IsClosing => Volatile.Read(ref _closing);
+
+    /// <summary>Completes when nothing more will be written: the close frame is out, or the socket was aborted.</summary>
+    public Task Closed
+    {
+        get
+        {
+            lock (_pending)
+            {
+                return _closed?.Task ?? Task.CompletedTask;
+            }
+        }
+    }
 
     public bool TrySend(byte[] frame)
     {
-        // The last slot stays free for the close frame; a client whose queue is full is stuck.
-        return !IsClosing
-            && _outgoing.Reader.Count < _maxPending
-            && _outgoing.Writer.TryWrite(new Outgoing(frame, WebSocketCloseStatus.Empty, null));
+        lock (_pending)
+        {
+            // A client whose queue is full is stuck.
+            if (_closing || _pending.Count >= maxPending)
+            {
+                return false;
+            }
+            if (_sending)
+            {
+                _pending.Enqueue(frame);
+                return true;
+            }
+            _sending = true;
+        }
+        _ = SendAsync(frame);
+        return true;
     }
 
     public void Close(WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure, string? reason = null)
     {
-        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        lock (_pending)
         {
-            return;
+            if (_closing)
+            {
+                return;
+            }
+            _closing = true;
+            _closeQueued = true;
+            _closeStatus = status;
+            _closeReason = reason;
+            _closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // A client that never answers the close frame must not hold the socket forever.
+            _closeTimer = new Timer(static state => ((WebSocketPeerConnection)state!).Abort(), this, closeTimeout, Timeout.InfiniteTimeSpan);
+            if (_sending)
+            {
+                return;
+            }
+            _sending = true;
         }
-        if (!_outgoing.Writer.TryWrite(new Outgoing(null, status, reason)))
-        {
-            Abort();
-            return;
-        }
-        _outgoing.Writer.TryComplete();
-        // A client that never answers the close frame must not hold the socket forever.
-        try
-        {
-            _lifetime.CancelAfter(_closeTimeout);
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        _ = SendAsync(null);
     }
 
-    /// <summary>Writes queued frames until the close frame (or the socket fails).</summary>
-    public async Task RunSendLoopAsync()
+    /// <summary>Writes <paramref name="frame"/> (null: the close frame), then whatever was queued meanwhile.</summary>
+    private async Task SendAsync(byte[]? frame)
     {
         try
         {
-            await foreach (var item in _outgoing.Reader.ReadAllAsync(_lifetime.Token))
+            while (true)
             {
-                if (item.Frame is not null)
+                if (frame is not null)
                 {
-                    await _socket.SendAsync(new ReadOnlyMemory<byte>(item.Frame), WebSocketMessageType.Text, true, _lifetime.Token);
-                    continue;
+                    await socket.SendAsync(frame, WebSocketMessageType.Text, true, CancellationToken.None);
                 }
-                if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                else
                 {
-                    // .NET writes "Empty" as an explicit 1005, which RFC 6455 forbids on the wire (browsers and
-                    // ws then fail the connection), so a plain close goes out as 1000.
-                    var status = item.CloseStatus == WebSocketCloseStatus.Empty ? WebSocketCloseStatus.NormalClosure : item.CloseStatus;
-                    await _socket.CloseOutputAsync(status, item.Reason, _lifetime.Token);
+                    await CloseOutputAsync();
+                    _closed!.TrySetResult();
+                    return;
                 }
-                return;
+                lock (_pending)
+                {
+                    if (!_pending.TryDequeue(out frame))
+                    {
+                        if (!_closeQueued)
+                        {
+                            _sending = false;
+                            return;
+                        }
+                        _closeQueued = false;
+                    }
+                }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
@@ -95,22 +119,31 @@ internal sealed class WebSocketPeerConnection : IPeerConnection, IDisposable
         }
     }
 
-    /// <summary>Stops everything at once.</summary>
-    public void Abort()
+    private async Task CloseOutputAsync()
     {
-        Interlocked.Exchange(ref _closing, 1);
-        _outgoing.Writer.TryComplete();
-        _socket.Abort();
-        try
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            _lifetime.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
+            // .NET writes "Empty" as an explicit 1005, which RFC 6455 forbids on the wire (browsers and
+            // ws then fail the connection), so a plain close goes out as 1000.
+            var status = _closeStatus == WebSocketCloseStatus.Empty ? WebSocketCloseStatus.NormalClosure : _closeStatus;
+            await socket.CloseOutputAsync(status, _closeReason, CancellationToken.None);
         }
     }
 
-    public void Dispose() => _lifetime.Dispose();
+    /// <summary>Stops everything at once: a pending receive or send fails.</summary>
+    public void Abort()
+    {
+        TaskCompletionSource? closed;
+        lock (_pending)
+        {
+            _closing = true;
+            _closeQueued = false;
+            _pending.Clear();
+            closed = _closed;
+        }
+        socket.Abort();
+        closed?.TrySetResult();
+    }
 
-    private readonly record struct Outgoing(byte[]? Frame, WebSocketCloseStatus CloseStatus, string? Reason);
+    public void Dispose() => _closeTimer?.Dispose();
 }

@@ -1,0 +1,108 @@
+/**
+ * The hash that verifies a file end to end, fed as the bytes stream past on either side.
+ *
+ * - `sha256`: SHA-256 of the whole file, in JavaScript (WebCrypto cannot hash a stream). What
+ *   protocol v1 peers send and expect.
+ * - `sha256-blocks`: the file in blocks of {@link HASH_BLOCK_BYTES} (the last one shorter), each
+ *   hashed with WebCrypto's native SHA-256, off the main thread and in parallel; the root is
+ *   SHA-256(leaf 0 ‖ leaf 1 ‖ …). Used when both sides announce it (see docs/protocol.md).
+ */
+import { Sha256 } from '../engine/sha256.js';
+
+export const HASH_BLOCK_BYTES = 1024 * 1024;
+/** The name both sides announce, in `offer` and `accept`, for the block hash. */
+export const BLOCK_HASH = 'sha256-blocks';
+
+export interface FileHash {
+  /** Bytes fed so far, from the file's start. */
+  readonly bytesHashed: number;
+  /**
+   * Feeds the bytes at `position` in the file. They must start at or before `bytesHashed`;
+   * bytes fed already (a resumed sender reads some again) are skipped.
+   */
+  add(position: number, bytes: Uint8Array): void;
+  /** The digest as 64 lowercase hex digits, once every byte of the file was fed. */
+  hex(): Promise<string>;
+}
+
+/** Whether this page can hash blocks natively: WebCrypto exists in secure contexts only. */
+export const canHashBlocks = (): boolean => typeof crypto !== 'undefined' && crypto.subtle !== undefined;
+
+/** The hash for a file of `size` bytes: the block hash when both sides chose it, else SHA-256. */
+export function fileHash(blocks: boolean, size: number): FileHash {
+  return blocks ? new BlockHash(size) : new StreamSha256();
+}
+
+/** The part of `bytes` at `position` that is not fed yet; throws on a gap. */
+function unfed(hashed: number, position: number, bytes: Uint8Array): Uint8Array {
+  if (position > hashed) throw new Error(`hash fed at ${position}, after a gap from ${hashed}`);
+  return hashed - position >= bytes.byteLength ? bytes.subarray(bytes.byteLength) : bytes.subarray(hashed - position);
+}
+
+class StreamSha256 implements FileHash {
+  private readonly sha = new Sha256();
+
+  get bytesHashed(): number {
+    return this.sha.bytesHashed;
+  }
+
+  add(position: number, bytes: Uint8Array): void {
+    const fresh = unfed(this.sha.bytesHashed, position, bytes);
+    if (fresh.byteLength > 0) this.sha.update(fresh);
+  }
+
+  async hex(): Promise<string> {
+    return this.sha.hex();
+  }
+}
+
+export class BlockHash implements FileHash {
+  private readonly leaves: Array<Promise<ArrayBuffer>> = [];
+  /** The block being filled, when bytes came in pieces that do not make whole blocks. */
+  private partial: Uint8Array<ArrayBuffer> | null = null;
+  private fed = 0;
+
+  constructor(private readonly size: number) {}
+
+  get bytesHashed(): number {
+    return this.fed;
+  }
+
+  add(position: number, bytes: Uint8Array): void {
+    let fresh = unfed(this.fed, position, bytes);
+    while (fresh.byteLength > 0) {
+      const inBlock = this.fed % HASH_BLOCK_BYTES;
+      const blockLength = Math.min(HASH_BLOCK_BYTES, this.size - (this.fed - inBlock));
+      const take = Math.min(fresh.byteLength, blockLength - inBlock);
+      if (take <= 0) throw new Error('hash fed past the end of the file');
+      if (inBlock === 0 && take === blockLength) {
+        // A whole block in one piece (the receiver's case): hashed without a copy of ours.
+        this.leaf(fresh.subarray(0, take));
+      } else {
+        this.partial ??= new Uint8Array(HASH_BLOCK_BYTES);
+        this.partial.set(fresh.subarray(0, take), inBlock);
+        if (inBlock + take === blockLength) this.leaf(this.partial.subarray(0, blockLength));
+      }
+      this.fed += take;
+      fresh = fresh.subarray(take);
+    }
+  }
+
+  async hex(): Promise<string> {
+    if (this.fed !== this.size) throw new Error(`hash of ${this.fed} of ${this.size} bytes`);
+    const leaves = await Promise.all(this.leaves);
+    const list = new Uint8Array(leaves.length * 32);
+    leaves.forEach((leaf, index) => list.set(new Uint8Array(leaf), index * 32));
+    return hex(await crypto.subtle.digest('SHA-256', list));
+  }
+
+  /** WebCrypto copies the bytes when called, so the buffer may be reused or transferred at once. */
+  private leaf(block: Uint8Array): void {
+    const digest = crypto.subtle.digest('SHA-256', block as Uint8Array<ArrayBuffer>);
+    // Rejections surface in hex(); never unhandled meanwhile.
+    digest.catch(() => {});
+    this.leaves.push(digest);
+  }
+}
+
+const hex = (buffer: ArrayBuffer): string => Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, '0')).join('');

@@ -1,0 +1,56 @@
+/**
+ * What the person sees: the page is visible (`document.visibilityState`), the element is in
+ * the viewport, and a message is in view in the log (an `IntersectionObserver` with the
+ * viewport as root, so the log's scrolling clips it too). Reports each watched message once,
+ * as soon as all three hold.
+ */
+export class SeenTracker {
+  private observer: IntersectionObserver | null = null;
+  private readonly inView = new Set<Element>();
+  private hostInView = false;
+  private readonly onVisibility = () => this.report();
+
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly seen: (nodes: Element[]) => void,
+  ) {}
+
+  /** The person is not looking: the page is hidden or the element out of view. */
+  get away(): boolean {
+    return document.visibilityState !== 'visible' || !this.hostInView;
+  }
+
+  start(): void {
+    if (this.observer) return;
+    this.observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (entry.target === this.host) this.hostInView = entry.isIntersecting;
+        else if (entry.isIntersecting) this.inView.add(entry.target);
+        else this.inView.delete(entry.target);
+      }
+      this.report();
+    });
+    this.observer.observe(this.host);
+    document.addEventListener('visibilitychange', this.onVisibility);
+  }
+
+  stop(): void {
+    this.observer?.disconnect();
+    this.observer = null;
+    this.inView.clear();
+    this.hostInView = false;
+    document.removeEventListener('visibilitychange', this.onVisibility);
+  }
+
+  watch(node: Element): void {
+    this.observer?.observe(node);
+  }
+
+  private report(): void {
+    if (this.away || this.inView.size === 0) return;
+    const nodes = [...this.inView];
+    this.inView.clear();
+    for (const node of nodes) this.observer?.unobserve(node);
+    this.seen(nodes);
+  }
+}

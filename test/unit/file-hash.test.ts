@@ -1,0 +1,78 @@
+/** The file hashes: the block hash's known values, and any split of the file into pieces, resumed or not. */
+import { expect } from '@open-wc/testing';
+import { BlockHash, HASH_BLOCK_BYTES, fileHash } from '../../src/transfers/file-hash.js';
+
+const hex = (buffer: ArrayBuffer) => Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, '0')).join('');
+const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+
+/** The block hash by its definition: SHA-256 of the concatenated SHA-256 of each 1 MiB block. */
+async function reference(file: Uint8Array): Promise<string> {
+  const leaves: Uint8Array[] = [];
+  for (let at = 0; at < file.byteLength; at += HASH_BLOCK_BYTES) leaves.push(await sha256(file.subarray(at, at + HASH_BLOCK_BYTES)));
+  const list = new Uint8Array(leaves.length * 32);
+  leaves.forEach((leaf, index) => list.set(leaf, index * 32));
+  return hex((await sha256(list)).buffer as ArrayBuffer);
+}
+
+const fileOf = (size: number) => new Uint8Array(size).map((_, i) => (i * 131 + (i >> 12)) & 0xff);
+
+/** Feeds `file` in pieces of the given sizes (cycled), from `start`. */
+function feed(hash: { add(position: number, bytes: Uint8Array): void }, file: Uint8Array, sizes: number[], start = 0) {
+  for (let at = start, index = 0; at < file.byteLength; index++) {
+    const end = Math.min(file.byteLength, at + sizes[index % sizes.length]);
+    hash.add(at, file.subarray(at, end));
+    at = end;
+  }
+}
+
+describe('BlockHash (sha256-blocks)', () => {
+  it('has known values: the empty file is SHA-256 of nothing, a one-block file SHA-256(SHA-256(file))', async () => {
+    const empty = new BlockHash(0);
+    expect(await empty.hex()).to.equal('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    const abc = new BlockHash(3);
+    abc.add(0, new TextEncoder().encode('abc'));
+    expect(await abc.hex()).to.equal('4f8b42c22dd3729b519ba6f68d2da7cc5b2d606d05daed5ad5128cc03e6c6358');
+  });
+
+  it('matches its definition at and around the block boundaries, however the bytes are split', async () => {
+    const B = HASH_BLOCK_BYTES;
+    for (const size of [1, B - 1, B, B + 1, 2 * B + 5]) {
+      const file = fileOf(size);
+      const expected = await reference(file);
+      for (const sizes of [[size], [B], [65_472], [1, B - 1, 7], [B + 3]]) {
+        const hash = new BlockHash(size);
+        feed(hash, file, sizes);
+        expect(await hash.hex(), `size ${size}, pieces ${sizes}`).to.equal(expected);
+      }
+    }
+  });
+
+  it('skips bytes fed again (a resumed sender), and refuses a gap', async () => {
+    const file = fileOf(3 * HASH_BLOCK_BYTES - 10);
+    const hash = new BlockHash(file.byteLength);
+    feed(hash, file.subarray(0, 1_500_000), [65_472]);
+    // Resumed from an earlier offset, not on a block boundary.
+    feed(hash, file, [65_472], 1_200_000);
+    expect(hash.bytesHashed).to.equal(file.byteLength);
+    expect(await hash.hex()).to.equal(await reference(file));
+    expect(() => new BlockHash(10).add(5, new Uint8Array(5))).to.throw(/gap/);
+  });
+
+  it('refuses to give a digest before every byte is in', async () => {
+    const hash = new BlockHash(10);
+    hash.add(0, new Uint8Array(4));
+    let error: unknown;
+    await hash.hex().catch((caught) => (error = caught));
+    expect(error).to.be.instanceOf(Error);
+  });
+});
+
+describe('fileHash: plain SHA-256 for protocol v1 peers', () => {
+  it('is SHA-256 of the whole file, resumed or not', async () => {
+    const file = fileOf(HASH_BLOCK_BYTES + 1000);
+    const hash = fileHash(false, file.byteLength);
+    feed(hash, file.subarray(0, 300_000), [65_472]);
+    feed(hash, file, [65_472], 200_000);
+    expect(await hash.hex()).to.equal(hex((await sha256(file)).buffer as ArrayBuffer));
+  });
+});

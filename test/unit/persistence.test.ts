@@ -1,0 +1,167 @@
+/**
+ * `persist` on its own: engines on the fake network whose store is a shared in-memory "disk",
+ * reloaded by stopping one and starting another on the same disk (as a tab that goes away
+ * and comes back), in fake time.
+ */
+import { expect } from '@open-wc/testing';
+import { ErrorType, PeerChatError } from '../../src/errors.js';
+import { Direction, MessageStatus } from '../../src/engine/types.js';
+import { settle } from '../support/fake-clock.js';
+import { connectPair, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
+import { MemoryDisk, MemoryStore } from '../support/memory-store.js';
+
+const texts = (peer: TestPeer, direction: Direction) => peer.of('peer-chat-message').filter((message) => message.direction === direction).map((message) => message.text);
+const protocolErrors = (peer: TestPeer) => peer.of('peer-chat-error').filter((error) => error.type === ErrorType.protocol);
+
+/** The tab of `peer` goes away (its connections drop, no goodbye) and the page loads again. */
+async function reload(w: TestWorld, peer: TestPeer, disk: MemoryDisk): Promise<TestPeer> {
+  peer.engine.stop();
+  await settle();
+  return w.peer(peer.id, { store: new MemoryStore(disk) });
+}
+
+describe('engine: persist', () => {
+  it('after a reload: same id and session, the history at once, re-dials its peer itself, every message exactly once both ways', async () => {
+    const w = world();
+    const disk = new MemoryDisk();
+    const bob = await w.peer('bob');
+    // yara's id is the larger: by the usual rule bob would re-dial; after her reload she dials.
+    let yara = await w.peer('yara', { store: new MemoryStore(disk) });
+    await connectPair(yara, bob);
+    yara.engine.send('before');
+    bob.engine.send('hello yara');
+    await settle();
+    const session = disk.records.get('peer-chat')!.session;
+
+    yara.engine.stop();
+    await settle();
+    expect(bob.engine.peers.map((peer) => peer.status)).to.deep.equal(['reconnecting']);
+    bob.engine.send('while you were away');
+    // bob's own re-dials fail: only yara's dial can bring the two back.
+    w.network.dialHook = (from) => (from === 'bob' ? new PeerChatError(ErrorType.unknownPeer, 'no yara', 'yara') : undefined);
+    const dials = w.network.dials.length;
+    yara = await w.peer('yara', { store: new MemoryStore(disk) });
+    await w.clock.advance(500);
+    expect(yara.engine.messages.map((message) => [message.direction, message.text])).to.deep.equal([
+      ['out', 'before'],
+      ['in', 'hello yara'],
+      ['in', 'while you were away'],
+    ]);
+    expect(w.network.dials.slice(dials)).to.deep.include({ from: 'yara', to: 'bob' });
+    expect(yara.engine.peers.map((peer) => [peer.peerId, peer.status])).to.deep.equal([['bob', 'connected']]);
+    expect(disk.records.get('peer-chat')!.session).to.equal(session);
+    // The stored history is shown, not announced again: only the queued message is new.
+    expect(texts(yara, Direction.in)).to.deep.equal(['while you were away']);
+
+    yara.engine.send('after');
+    bob.engine.send('welcome back');
+    await settle();
+    expect(texts(bob, Direction.in)).to.deep.equal(['before', 'after']);
+    expect(texts(yara, Direction.in)).to.deep.equal(['while you were away', 'welcome back']);
+    expect(yara.engine.messages.map((message) => message.status ?? '')).to.deep.equal(['delivered', '', '', 'delivered', '']);
+    expect([...protocolErrors(bob), ...protocolErrors(yara)]).to.deep.equal([]);
+  });
+
+  it('acknowledges only what is stored: a reload before the write gets the message again, once', async () => {
+    const w = world();
+    const disk = new MemoryDisk();
+    const bob = await w.peer('bob');
+    let yara = await w.peer('yara', { store: new MemoryStore(disk) });
+    await connectPair(yara, bob);
+    disk.frozen = true; // yara's writes never finish: her tab is about to die
+    bob.engine.send('unstored');
+    await settle();
+    expect(texts(yara, Direction.in)).to.deep.equal(['unstored']);
+    expect(bob.engine.messages[0].status).to.equal(MessageStatus.pending);
+
+    yara.engine.stop();
+    disk.frozen = false;
+    yara = await reload(w, yara, disk);
+    await w.clock.advance(500);
+    expect(yara.engine.messages.map((message) => message.text)).to.deep.equal(['unstored']);
+    expect(bob.engine.messages[0].status).to.equal(MessageStatus.delivered);
+  });
+
+  it('sends a read receipt only after the acknowledgement, which waits for the write', async () => {
+    const w = world();
+    const disk = new MemoryDisk();
+    const bob = await w.peer('bob');
+    const yara = await w.peer('yara', { store: new MemoryStore(disk) });
+    await connectPair(yara, bob);
+    disk.frozen = true; // the write of what arrives never finishes: no ack may go out, nor a read
+    bob.engine.send('seen at once');
+    await settle();
+    const [arrived] = yara.of('peer-chat-message');
+    yara.engine.seen('bob', arrived.id);
+    await settle();
+    expect(bob.engine.messages[0].status).to.equal(MessageStatus.pending);
+    expect(protocolErrors(bob)).to.deep.equal([]);
+  });
+
+  it('sends a message only once it is stored, and re-sends what was not acknowledged after the reload, once', async () => {
+    const w = world();
+    const disk = new MemoryDisk();
+    const bob = await w.peer('bob');
+    let yara = await w.peer('yara', { store: new MemoryStore(disk) });
+    await connectPair(yara, bob);
+    yara.engine.send('first');
+    await settle();
+    // The link goes quiet: 'second' is stored but never acknowledged before the reload.
+    for (const link of w.network.between('yara', 'bob')) link.mute = true;
+    yara.engine.send('second');
+    await settle();
+    yara = await reload(w, yara, disk);
+    await w.clock.advance(500);
+    expect(texts(bob, Direction.in)).to.deep.equal(['first', 'second']);
+    expect(yara.engine.messages.map((message) => message.status)).to.deep.equal(['delivered', 'delivered']);
+    expect(protocolErrors(bob)).to.deep.equal([]);
+  });
+
+  it('a second tab with the same key gets its own id and leaves the first tab’s record alone; the record is free again once the first tab is gone', async () => {
+    const w = world();
+    const disk = new MemoryDisk();
+    const first = await w.peer('', { store: new MemoryStore(disk) });
+    await settle();
+    expect(disk.records.get('peer-chat')!.peerId).to.equal(first.id);
+    const second = await w.peer('', { store: new MemoryStore(disk) });
+    expect(second.id).to.not.equal('');
+    expect(second.id).to.not.equal(first.id);
+    expect(second.of('peer-chat-error')).to.deep.equal([]);
+    await connectPair(second, first);
+    second.engine.send('from the second tab');
+    await settle();
+    const record = disk.records.get('peer-chat')!;
+    expect(record.peerId).to.equal(first.id);
+    expect(record.history.map((message) => [message.from, message.text])).to.deep.equal([[second.id, 'from the second tab']]);
+
+    first.engine.stop();
+    second.engine.stop();
+    const later = await w.peer('', { store: new MemoryStore(disk) });
+    expect(later.id).to.equal(first.id);
+    expect(later.engine.messages.map((message) => message.text)).to.deep.equal(['from the second tab']);
+  });
+
+  it('clearHistory() empties the stored history too', async () => {
+    const w = world();
+    const disk = new MemoryDisk();
+    const bob = await w.peer('bob');
+    const yara = await w.peer('yara', { store: new MemoryStore(disk) });
+    await connectPair(yara, bob);
+    yara.engine.send('to be forgotten');
+    await settle();
+    expect(disk.records.get('peer-chat')!.history).to.have.length(1);
+    yara.engine.clearHistory();
+    await settle();
+    expect(disk.records.get('peer-chat')!.history).to.deep.equal([]);
+    expect(disk.records.get('peer-chat')!.peers.map((peer) => peer.peerId)).to.deep.equal(['bob']);
+  });
+
+  it('keeps two storage keys apart', async () => {
+    const w = world();
+    const disk = new MemoryDisk();
+    const one = await w.peer('', { store: new MemoryStore(disk, 'one') });
+    const two = await w.peer('', { store: new MemoryStore(disk, 'two') });
+    await settle();
+    expect([disk.records.get('one')!.peerId, disk.records.get('two')!.peerId]).to.deep.equal([one.id, two.id]);
+  });
+});

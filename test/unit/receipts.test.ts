@@ -1,0 +1,133 @@
+/** Typing indicators and read receipts in the engine, on the fake network, in fake time. */
+import { expect } from '@open-wc/testing';
+import { ErrorType } from '../../src/errors.js';
+import { encodeControl } from '../../src/engine/protocol.js';
+import { TYPING } from '../../src/engine/typing.js';
+import { MessageStatus } from '../../src/engine/types.js';
+import { settle } from '../support/fake-clock.js';
+import { connectPair, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
+import { handPeer } from '../support/fake-network.js';
+
+/** The control frames of type `type` that `from` sent to `to`. */
+function framesSent(w: TestWorld, from: TestPeer, to: TestPeer, type: string): Array<Record<string, unknown>> {
+  const link = w.network.between(from.id, to.id).find((candidate) => candidate.peerId === to.id)!;
+  return link.sent.map((frame) => JSON.parse(frame) as Record<string, unknown>).filter((frame) => frame.t === type);
+}
+
+describe('engine: typing', () => {
+  it('sends at most one typing frame per 2 s, and the indicator goes 5 s after the last', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    // A keystroke every 100 ms for 5 s.
+    for (let elapsed = 0; elapsed < 5000; elapsed += 100) {
+      alice.engine.typed();
+      await w.clock.advance(100);
+    }
+    expect(framesSent(w, alice, bob, 'typing')).to.have.length(3); // at 0, 2 and 4 s
+    expect(bob.engine.typing).to.deep.equal(['alice']);
+    // The last frame left at 4 s: the indicator stays until 9 s, then goes.
+    await w.clock.advance(TYPING.showForMs - 1000 - 100);
+    expect(bob.engine.typing).to.deep.equal(['alice']);
+    await w.clock.advance(200);
+    expect(bob.engine.typing).to.deep.equal([]);
+  });
+
+  it('the indicator goes at once when the message arrives', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    alice.engine.typed();
+    await settle();
+    expect(bob.engine.typing).to.deep.equal(['alice']);
+    alice.engine.send('done typing');
+    await settle();
+    expect(bob.engine.typing).to.deep.equal([]);
+  });
+
+  it('the indicator goes when the peer leaves', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    alice.engine.typed();
+    await settle();
+    alice.engine.disconnect('bob');
+    await settle();
+    expect(bob.engine.typing).to.deep.equal([]);
+  });
+});
+
+describe('engine: read receipts', () => {
+  it('goes pending → delivered → read; read is cumulative and sent once', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    const first = alice.engine.send('one');
+    alice.engine.send('two');
+    expect(first.status).to.equal(MessageStatus.pending);
+    await settle();
+    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal(['delivered', 'delivered']);
+    // Bob sees the second message: the first counts as seen too.
+    const [, second] = bob.engine.messages;
+    bob.engine.seen('alice', second.id);
+    bob.engine.seen('alice', first.id);
+    bob.engine.seen('alice', second.id);
+    await settle();
+    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal(['read', 'read']);
+    expect(framesSent(w, bob, alice, 'read')).to.deep.equal([{ t: 'read', seq: 2 }]);
+  });
+
+  it('a message to several peers is read once every one of them saw it', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    const carol = await w.peer('carol');
+    await connectPair(alice, bob);
+    await connectPair(alice, carol);
+    const sent = alice.engine.send('to both');
+    await settle();
+    bob.engine.seen('alice', sent.id);
+    await settle();
+    expect(alice.engine.messages[0].status).to.equal(MessageStatus.delivered);
+    carol.engine.seen('alice', sent.id);
+    await settle();
+    expect(alice.engine.messages[0].status).to.equal(MessageStatus.read);
+  });
+
+  it('a peer that restarts before seeing a message leaves it delivered', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    const sent = alice.engine.send('before the reload');
+    await settle();
+    bob.engine.stop();
+    await settle();
+    const reloaded = await w.peer('bob');
+    await connectPair(alice, reloaded);
+    reloaded.engine.seen('alice', sent.id); // it never got this message: nothing to tell
+    await w.clock.advance(1000);
+    expect(alice.engine.messages[0].status).to.equal(MessageStatus.delivered);
+    expect(framesSent(w, reloaded, alice, 'read')).to.deep.equal([]);
+  });
+
+  it('a read receipt for a message never delivered is a protocol error', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const links = handPeer(w.network, 'mallory');
+    const connected = alice.engine.connect('mallory');
+    await settle();
+    const [theirs] = links;
+    theirs.listener = { onOpen() {}, onControl() {}, onBulk() {}, onClose() {} };
+    theirs.sendControl(encodeControl({ t: 'hello', v: 1, name: 'Mallory', session: 'm1' }));
+    await connected;
+    theirs.sendControl(encodeControl({ t: 'read', seq: 5 }));
+    await settle();
+    const errors = alice.of('peer-chat-error');
+    expect(errors.map((error) => [error.type, error.message])).to.deep.equal([[ErrorType.protocol, 'mallory read a message never delivered']]);
+  });
+});
