@@ -7,10 +7,8 @@
 //   npm run build && node scripts/netns.mjs -- node bench/focus.mjs [connect] [cpu]
 //   BENCH_ROUNDS (5), BENCH_MIB (64), BENCH_PROFILE
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from '../test/support/browsers.mjs';
-import { cpuTimes, rendererOf } from './processes.mjs';
+import { call, startLab } from './lab.mjs';
 import { fixed, median } from './report.mjs';
-import { startSignaling, startStaticServer } from './servers.mjs';
 
 const MiB = 1024 * 1024;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -18,45 +16,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SIZE = Number(process.env.BENCH_MIB ?? 64) * MiB;
 const parts = process.argv.slice(2).length ? process.argv.slice(2) : ['connect', 'cpu'];
 
-const signaling = await startSignaling(root);
-const web = await startStaticServer(root);
-const browser = await launchBrowser('chromium');
-const browserPid = browser.process().pid;
-const call = (tab, name, ...args) => tab.page.evaluate((name, args) => window.bench[name](...args), name, args);
-
-async function openTab(host) {
-  const page = await browser.newPage({ type: 'window' });
-  page.on('pageerror', (error) => console.error(`page error on ${host}: ${error.message}`));
-  await page.goto(`http://${host}:${web.port}/bench/page.html`);
-  await page.waitForFunction(() => window.bench);
-  return { page, pid: await rendererOf(page, browserPid) };
-}
-
-async function pairPeerJs(sender, receiver) {
-  const remoteId = await call(receiver, 'peerjsStart', signaling.port);
-  await call(sender, 'peerjsStart', signaling.port);
-  return call(sender, 'peerjsConnect', remoteId);
-}
-
-async function pairChats(sender, receiver) {
-  const remoteId = await call(receiver, 'chatStart', signaling.port);
-  await call(sender, 'chatStart', signaling.port);
-  return call(sender, 'chatConnect', remoteId);
-}
+const { openTab, transfer, pairPeerJs, pairChats, close } = await startLab(root, (message) => console.error(message));
 
 /** CPU ms per MB of each tab and of the rest of Chromium while `send` moves SIZE bytes. */
-async function cpuOf(sender, receiver, send) {
-  await call(receiver, 'expectBytes', SIZE);
-  const before = cpuTimes(browserPid);
-  await send();
-  await call(receiver, 'arrival');
-  const cpu = { sender: 0, receiver: 0, rest: 0 };
-  for (const [pid, ms] of cpuTimes(browserPid)) {
-    const part = pid === sender.pid ? 'sender' : pid === receiver.pid ? 'receiver' : 'rest';
-    cpu[part] += (ms - (before.get(pid) ?? 0)) / (SIZE / 1e6);
-  }
-  return cpu;
-}
+const cpuOf = async (sender, receiver, send) => (await transfer(sender, receiver, SIZE, send)).cpu;
 
 /** The functions with the most self time in a CDP profile, in ms. */
 function busiest(profile, count = 25) {
@@ -118,7 +81,5 @@ try {
     }
   }
 } finally {
-  await browser.close();
-  web.server.close();
-  signaling.child.kill();
+  await close();
 }

@@ -16,10 +16,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { launchBrowser } from '../test/support/browsers.mjs';
-import { cpuTimes, memory, rendererOf, resetPeak } from './processes.mjs';
+import { call, startLab } from './lab.mjs';
+import { cpuTimes, memory, resetPeak } from './processes.mjs';
 import { formatTable, max, median, row } from './report.mjs';
-import { startSignaling, startStaticServer } from './servers.mjs';
 import { measureTurn } from './turn.mjs';
 
 const MiB = 1024 * 1024;
@@ -74,57 +73,7 @@ const TARGET = {
 
 const log = (message) => console.error(`[bench] ${message}`);
 
-const signaling = await startSignaling(root);
-const web = await startStaticServer(root);
-const browser = await launchBrowser('chromium');
-const browserPid = browser.process().pid;
-
-/**
- * Opens bench/page.html in its own window, so that every tab stays visible (a hidden tab's
- * timers are throttled). 127.0.0.1 and localhost are different sites, so different renderers.
- */
-async function openTab(host) {
-  const page = await browser.newPage({ type: 'window' });
-  page.on('pageerror', (error) => log(`page error on ${host}: ${error.message}`));
-  await page.goto(`http://${host}:${web.port}/bench/page.html`);
-  await page.waitForFunction(() => window.bench);
-  return { page, pid: await rendererOf(page, browserPid) };
-}
-
-/** Calls `window.bench[name](...args)` in the tab; resolves with its result. */
-const call = (tab, name, ...args) => tab.page.evaluate((name, args) => window.bench[name](...args), name, args);
-
-/**
- * Times one transfer, from the sender's call (`send` resolves with its time) to the last byte
- * at the receiver, and the CPU time Chromium spent meanwhile, per MB (10^6 bytes).
- */
-async function transfer(sender, receiver, size, send) {
-  await call(receiver, 'expectBytes', size);
-  const before = cpuTimes(browserPid);
-  const start = await send();
-  const end = await call(receiver, 'arrival');
-  const after = cpuTimes(browserPid);
-  const cpu = { sender: 0, receiver: 0, rest: 0 };
-  for (const [pid, ms] of after) {
-    const part = pid === sender.pid ? 'sender' : pid === receiver.pid ? 'receiver' : 'rest';
-    cpu[part] += (ms - (before.get(pid) ?? 0)) / (size / 1e6);
-  }
-  return { mbps: size / 1e6 / ((end - start) / 1000), cpu };
-}
-
-/** Fresh PeerJS peers in both tabs, the sender dialing; resolves with the ms until `open`. */
-async function pairPeerJs(sender, receiver) {
-  const remoteId = await call(receiver, 'peerjsStart', signaling.port);
-  await call(sender, 'peerjsStart', signaling.port);
-  return call(sender, 'peerjsConnect', remoteId);
-}
-
-/** Fresh <peer-chat> elements in both tabs, the sender connecting; resolves with the ms `connect()` took. */
-async function pairChats(sender, receiver) {
-  const remoteId = await call(receiver, 'chatStart', signaling.port);
-  await call(sender, 'chatStart', signaling.port);
-  return call(sender, 'chatConnect', remoteId);
-}
+const { signaling, browser, browserPid, openTab, transfer, pairPeerJs, pairChats, close } = await startLab(root, log);
 
 /** The transfers timed each round, all over connections that are already open. */
 const THROUGHPUT = {
@@ -516,7 +465,5 @@ try {
   writeFileSync(`${root}/bench-results.json`, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote bench-results.json (${seconds} s)`);
 } finally {
-  await browser.close();
-  web.server.close();
-  signaling.child.kill();
+  await close();
 }

@@ -1,0 +1,73 @@
+// What every bench script starts from: a signaling server, the static server of the bench pages,
+// one headless Chromium, and the ways to drive bench/page.html in its tabs
+// (bench/run.mjs, bench/focus.mjs).
+import { launchBrowser } from '../test/support/browsers.mjs';
+import { cpuTimes, rendererOf } from './processes.mjs';
+import { startSignaling, startStaticServer } from './servers.mjs';
+
+/** Calls `window.bench[name](...args)` in the tab; resolves with its result. */
+export const call = (tab, name, ...args) => tab.page.evaluate((name, args) => window.bench[name](...args), name, args);
+
+/** Starts the servers and the browser of a run; `log` gets page errors. `close()` stops them all. */
+export async function startLab(root, log) {
+  const signaling = await startSignaling(root);
+  const web = await startStaticServer(root);
+  const browser = await launchBrowser('chromium');
+  const browserPid = browser.process().pid;
+
+  return {
+    signaling,
+    browser,
+    browserPid,
+
+    /**
+     * Opens bench/page.html in its own window, so that every tab stays visible (a hidden tab's
+     * timers are throttled). 127.0.0.1 and localhost are different sites, so different renderers.
+     */
+    async openTab(host) {
+      const page = await browser.newPage({ type: 'window' });
+      page.on('pageerror', (error) => log(`page error on ${host}: ${error.message}`));
+      await page.goto(`http://${host}:${web.port}/bench/page.html`);
+      await page.waitForFunction(() => window.bench);
+      return { page, pid: await rendererOf(page, browserPid) };
+    },
+
+    /**
+     * Times one transfer, from the sender's call (`send` resolves with its time) to the last byte
+     * at the receiver, and the CPU time Chromium spent meanwhile, per MB (10^6 bytes).
+     */
+    async transfer(sender, receiver, size, send) {
+      await call(receiver, 'expectBytes', size);
+      const before = cpuTimes(browserPid);
+      const start = await send();
+      const end = await call(receiver, 'arrival');
+      const after = cpuTimes(browserPid);
+      const cpu = { sender: 0, receiver: 0, rest: 0 };
+      for (const [pid, ms] of after) {
+        const part = pid === sender.pid ? 'sender' : pid === receiver.pid ? 'receiver' : 'rest';
+        cpu[part] += (ms - (before.get(pid) ?? 0)) / (size / 1e6);
+      }
+      return { mbps: size / 1e6 / ((end - start) / 1000), cpu };
+    },
+
+    /** Fresh PeerJS peers in both tabs, the sender dialing; resolves with the ms until `open`. */
+    async pairPeerJs(sender, receiver) {
+      const remoteId = await call(receiver, 'peerjsStart', signaling.port);
+      await call(sender, 'peerjsStart', signaling.port);
+      return call(sender, 'peerjsConnect', remoteId);
+    },
+
+    /** Fresh <peer-chat> elements in both tabs, the sender connecting; resolves with the ms `connect()` took. */
+    async pairChats(sender, receiver) {
+      const remoteId = await call(receiver, 'chatStart', signaling.port);
+      await call(sender, 'chatStart', signaling.port);
+      return call(sender, 'chatConnect', remoteId);
+    },
+
+    async close() {
+      await browser.close();
+      web.server.close();
+      signaling.child.kill();
+    },
+  };
+}
