@@ -186,14 +186,12 @@ export class PeerChat extends LitElement {
   private readonly unreadKeys = new Set<string>();
   /** Whether each file is an image to show inline; absent while its first bytes are read. */
   private readonly inlineImages = new WeakMap<File, boolean>();
-  private lastEntryKey = '';
   private readonly settings = new SettingsReader((message) =>
     firePeerChatEvent(this, 'peer-chat-error', { type: ErrorType.invalidAttribute, message }),
   );
   private requestedPeerId = '';
   private transportKey = '';
   private readonly fileUrls = new Map<File, string>();
-  private renderedEntries = 0;
   private formats = new Formats('');
 
   /** How many of the newest entries the log shows at least: a long history costs a render no more than a short one. */
@@ -206,6 +204,8 @@ export class PeerChat extends LitElement {
   private windowSize = LOG_PAGE;
   /** The newest entry the log showed last, to count what arrived since. */
   private newestShownKey = '';
+  /** Entries arrived since the last update (or the log must be watched again): see `updated`. */
+  private logGrew = true;
   @state() private dragging = false;
   @state() private connecting = false;
   /** Which copy button just copied. */
@@ -328,7 +328,7 @@ export class PeerChat extends LitElement {
     this.requestUpdate();
     this.seen.start();
     // Its observations ended with disconnectedCallback: watch the log's messages again.
-    this.renderedEntries = -1;
+    this.logGrew = true;
   }
 
   override disconnectedCallback(): void {
@@ -386,12 +386,8 @@ export class PeerChat extends LitElement {
   protected override updated(): void {
     // Keep the newest entry in view unless the person scrolled up to read. Only when entries
     // were added: reading the layout on every progress update would cost a reflow each time.
-    const entries = this.engine.entryCount;
-    const [last] = this.engine.recentEntries(1);
-    const lastKey = last ? entryKey(last) : '';
-    if (entries === this.renderedEntries && lastKey === this.lastEntryKey) return;
-    this.renderedEntries = entries;
-    this.lastEntryKey = lastKey;
+    if (!this.logGrew) return;
+    this.logGrew = false;
     const log = this.log;
     if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 240) log.scrollTop = log.scrollHeight;
     for (const node of this.renderRoot.querySelectorAll('[part~="message-in"]:not([data-seen])')) this.seen.watch(node);
@@ -534,6 +530,7 @@ export class PeerChat extends LitElement {
       }
     }
     this.windowSize += arrived;
+    if (arrived > 0) this.logGrew = true;
     if (this.windowSize > this.shownEntries + LOG_PAGE) this.windowSize = this.shownEntries;
     const newest = recent.at(-1);
     this.newestShownKey = newest ? entryKey(newest) : '';
