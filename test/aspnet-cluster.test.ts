@@ -75,6 +75,8 @@ describe('<peer-chat> on two instances of the ASP.NET site behind one Redis', fu
       // id over at once, though the dead instance's registration has not timed out yet).
       await command('cluster-instance-start', { port: cluster.port, index: 0 });
       expect(await one.run<string>(`until(() => chat.signalingState === 'open' && chat.peerId, 're-registration', 40000)`)).to.equal(idOne);
+      // Until the restarted instance has reached Redis it knows only its own clients: wait for it to list tab two's id.
+      await untilListed(portA, [idOne, idTwo]);
       // A new tab on the restarted instance reaches tab two on instance B.
       const three = await open(portA);
       const idThree = await ready(three);
