@@ -5,8 +5,15 @@
  */
 import { Route } from '../engine/types.js';
 
+/** Either end relayed means the data goes through a TURN server. */
+const routeOf = (types: Array<string | null | undefined>) => (types.includes('relay') ? Route.relay : Route.direct);
+
 /** The route of the selected candidate pair, or null while there is none. */
 export async function selectedRoute(peerConnection: RTCPeerConnection): Promise<Route | null> {
+  // Chromium's ICE transport names its pair at once, as the connection opens; reading the
+  // stats instead would hold the `hello` back by a millisecond or more.
+  const named = peerConnection.sctp?.transport.iceTransport?.getSelectedCandidatePair?.();
+  if (named) return routeOf([named.local.type, named.remote.type]);
   const stats = await peerConnection.getStats();
   let pair: RTCIceCandidatePairStats | undefined;
   // Standard: the transport names its selected pair. Firefox marks the pair itself instead.
@@ -18,8 +25,7 @@ export async function selectedRoute(peerConnection: RTCPeerConnection): Promise<
   });
   if (!pair) return null;
   const ends = [stats.get(pair.localCandidateId), stats.get(pair.remoteCandidateId)] as Array<{ candidateType?: string } | undefined>;
-  // Either end relayed means the data goes through a TURN server.
-  return ends.some((candidate) => candidate?.candidateType === 'relay') ? Route.relay : Route.direct;
+  return routeOf(ends.map((candidate) => candidate?.candidateType));
 }
 
 const isTurnUrl = (url: string) => /^turns?:/i.test(url);
