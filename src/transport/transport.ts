@@ -43,9 +43,10 @@ export class Link implements EngineLink {
       // Open once the route is known, so that `peer-chat-connect` can tell it.
       void this.watchRoute().finally(() => {
         if (this.closed) return;
-        this.openBulkChannel();
         this.reportedOpen = true;
+        // The `hello` goes first (the peer waits for it); the bulk channel is only for files.
         this.current?.onOpen();
+        this.openBulkChannel();
         this.deliverEarly();
       });
     });
