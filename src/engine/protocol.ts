@@ -162,19 +162,20 @@ export const CHUNK_HEADER_BYTES = 13;
 
 export type Chunk = { slot: number; offset: number; bytes: Uint8Array };
 
-/**
- * One chunk's frame. `into`, when it has the frame's length, is written over instead of a new
- * buffer: a sender reuses one frame for every chunk of a transfer (the channel copies on send).
- */
-export function encodeChunk(slot: number, offset: number, bytes: Uint8Array, into?: ArrayBuffer): ArrayBuffer {
-  const length = CHUNK_HEADER_BYTES + bytes.byteLength;
-  const frame = new Uint8Array(into?.byteLength === length ? into : new ArrayBuffer(length));
-  const view = new DataView(frame.buffer);
+/** One chunk's frame, in a new buffer. */
+export function encodeChunk(slot: number, offset: number, bytes: Uint8Array): ArrayBuffer {
+  const frame = new Uint8Array(CHUNK_HEADER_BYTES + bytes.byteLength);
+  writeChunkHeader(frame, slot, offset);
+  frame.set(bytes, CHUNK_HEADER_BYTES);
+  return frame.buffer;
+}
+
+/** Writes a chunk's header into the start of `frame`, whose bytes after it are the chunk's: a sender reads the file straight into one frame it reuses. */
+export function writeChunkHeader(frame: Uint8Array, slot: number, offset: number): void {
+  const view = new DataView(frame.buffer, frame.byteOffset, CHUNK_HEADER_BYTES);
   view.setUint8(0, CHUNK_MAGIC);
   view.setUint32(1, slot);
   view.setFloat64(5, offset);
-  frame.set(bytes, CHUNK_HEADER_BYTES);
-  return frame.buffer;
 }
 
 /** Decodes one binary frame. The returned bytes are a view into `raw`, not a copy. */

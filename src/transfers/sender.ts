@@ -3,10 +3,10 @@
  * unacknowledged bytes, and finish when the receiver says it holds every byte, verified.
  */
 import { ErrorType, PeerChatError } from '../errors.js';
-import { CHUNK_HEADER_BYTES, encodeChunk } from '../engine/protocol.js';
+import { CHUNK_HEADER_BYTES, writeChunkHeader } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
 import { BLOCK_HASH, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
-import { readAhead } from './read-ahead.js';
+import { readChunks } from './read-chunks.js';
 import { Transfer, type TransferHost } from './transfer.js';
 import { TransferStatus } from './types.js';
 
@@ -90,21 +90,19 @@ export class OutgoingTransfer extends Transfer {
     const chunkSize = this.host.chunkSize(this.peerId);
     const hash = this.hash!;
     const current = () => this.run === run && this.status === TransferStatus.active;
-    // Every whole chunk's frame is written here; the channel copies it when sending.
-    const frame = new ArrayBuffer(CHUNK_HEADER_BYTES + chunkSize);
+    // Each chunk is read into this one frame, after its header; the channel copies it when sending.
+    const frame = new Uint8Array(CHUNK_HEADER_BYTES + chunkSize);
     try {
-      for await (const { position, bytes } of readAhead(this.source, offset)) {
-        for (let start = 0; start < bytes.byteLength; start += chunkSize) {
-          const end = Math.min(bytes.byteLength, start + chunkSize);
-          while (current() && position + end - this.bytes > SEND_WINDOW_BYTES) {
-            await new Promise<void>((resolve) => (this.wake = resolve));
-          }
-          if (!current()) return;
-          const chunk = bytes.subarray(start, end);
-          // Hashed chunk by chunk, to keep each task short; after a resume, only what is new.
-          hash.add(position + start, chunk);
-          await this.host.sendBulk(this.peerId, encodeChunk(this.slot, position + start, chunk, frame));
+      for await (const { position, bytes } of readChunks(this.source, offset, frame.subarray(CHUNK_HEADER_BYTES))) {
+        while (current() && position + bytes.byteLength - this.bytes > SEND_WINDOW_BYTES) {
+          await new Promise<void>((resolve) => (this.wake = resolve));
         }
+        if (!current()) return;
+        // Hashed chunk by chunk, to keep each task short; after a resume, only what is new.
+        hash.add(position, bytes);
+        writeChunkHeader(frame, this.slot, position);
+        const length = CHUNK_HEADER_BYTES + bytes.byteLength;
+        await this.host.sendBulk(this.peerId, length === frame.byteLength ? frame.buffer : frame.buffer.slice(0, length));
       }
       const sha256 = await hash.hex();
       if (current()) this.host.sendFrame(this.peerId, { t: 'end', tid: this.transferId, sha256 });
