@@ -5,7 +5,7 @@ namespace PeerChat.AspNetCore.Redis;
 
 /// <summary>
 /// Connects the backplane, then keeps this instance's registrations alive in Redis (every third of their
-/// time to live, and at once when Redis comes back) and expires the messages that waited too long on the
+/// time to live, and at once when Redis comes back, forwarding what waited here meanwhile) and expires the messages that waited too long on the
 /// cluster (every <see cref="PeerSignalingOptions.ExpireCheckInterval"/>; any instance may do it).
 /// </summary>
 internal sealed class RedisBackplaneService(
@@ -22,10 +22,16 @@ internal sealed class RedisBackplaneService(
     private async Task RefreshAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.RegistrationTimeToLive / 3;
+        // Connected just now (StartAsync), or again after losing Redis.
+        var reconnected = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             await backplane.RepublishAsync(hub);
-            await backplane.WaitForRestoreAsync(interval, stoppingToken);
+            if (reconnected)
+            {
+                hub.ForwardQueued();
+            }
+            reconnected = await backplane.WaitForRestoreAsync(interval, stoppingToken);
         }
     }
 

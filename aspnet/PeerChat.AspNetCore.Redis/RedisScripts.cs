@@ -59,23 +59,34 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: the ids of this instance. ARGV: their instance..token values, then the time to live (ms).
-    /// Sets or refreshes each; returns {index, same token} for each held by another instance.
+    /// KEYS: the pending index, then for each id of this instance its key and its pending list. ARGV: the time
+    /// to live (ms), then for each id its instance..token value and the id.
+    /// Sets or refreshes each, and takes the frames that waited for it (queued while its registration was
+    /// missing from Redis, as after a Redis restart). Returns {lost, pending}: {index, same token} for each
+    /// id held by another instance, {index, frames} for each id that had frames waiting. Indexes from 1.
     /// </summary>
     public const string Republish = """
-        local ttl = ARGV[#ARGV]
+        local ttl = ARGV[1]
         local lost = {}
-        for i, key in ipairs(KEYS) do
+        local pending = {}
+        for i = 1, (#KEYS - 1) / 2 do
+          local key, list = KEYS[2 * i], KEYS[2 * i + 1]
+          local value, id = ARGV[2 * i], ARGV[2 * i + 1]
           local current = redis.call('GET', key)
-          if not current or current == ARGV[i] then
-            redis.call('SET', key, ARGV[i], 'PX', ttl)
+          if not current or current == value then
+            redis.call('SET', key, value, 'PX', ttl)
+            if redis.call('EXISTS', list) == 1 then
+              table.insert(pending, {i, redis.call('LRANGE', list, 0, -1)})
+              redis.call('DEL', list)
+              redis.call('ZREM', KEYS[1], id)
+            end
           else
             local sameToken = 0
-            if string.sub(current, 33) == string.sub(ARGV[i], 33) then sameToken = 1 end
+            if string.sub(current, 33) == string.sub(value, 33) then sameToken = 1 end
             table.insert(lost, {i, sameToken})
           end
         end
-        return lost
+        return {lost, pending}
         """;
 
     /// <summary>

@@ -105,17 +105,19 @@ internal sealed class RedisSignalingBackplane : ISignalingBackplane, IAsyncDispo
         RedisLog.Connected(_logger, Endpoints, InstanceId);
     }
 
-    /// <summary>Completes when the connection is restored, or when <paramref name="delay"/> has passed.</summary>
-    public async Task WaitForRestoreAsync(TimeSpan delay, CancellationToken cancellationToken)
+    /// <summary>Completes when the connection is restored (true), or when <paramref name="delay"/> has passed (false).</summary>
+    public async Task<bool> WaitForRestoreAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(delay);
         try
         {
             await _restored.WaitAsync(timeout.Token);
+            return true;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            return false;
         }
     }
 
@@ -214,7 +216,7 @@ internal sealed class RedisSignalingBackplane : ISignalingBackplane, IAsyncDispo
 
     /// <summary>
     /// Publishes (or refreshes) every registration of this instance; answers those another instance took
-    /// meanwhile, and measures the round trip to Redis.
+    /// meanwhile, delivers what waited on the cluster for the others, and measures the round trip to Redis.
     /// </summary>
     public async Task RepublishAsync(SignalingHub hub)
     {
@@ -230,10 +232,15 @@ internal sealed class RedisSignalingBackplane : ISignalingBackplane, IAsyncDispo
 
             foreach (var batch in hub.GetRegistrations().Chunk(500))
             {
-                var keys = batch.Select(r => _keys.Id(r.Id)).ToArray();
-                RedisValue[] values = [.. batch.Select(r => (RedisValue)(InstanceId + r.Token)), TimeToLiveMs];
-                var lost = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Republish, keys, values))!;
-                foreach (var entry in lost.Select(l => (RedisResult[])l!))
+                RedisKey[] keys = [_keys.PendingIndex, .. batch.SelectMany(r => new[] { _keys.Id(r.Id), _keys.Pending(r.Id) })];
+                RedisValue[] values = [TimeToLiveMs, .. batch.SelectMany(r => new RedisValue[] { InstanceId + r.Token, r.Id })];
+                var result = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Republish, keys, values))!;
+                foreach (var entry in ((RedisResult[])result[1]!).Select(p => (RedisResult[])p!))
+                {
+                    var (id, token) = batch[(int)entry[0] - 1];
+                    hub.DeliverPending(id, token, ((RedisResult[])entry[1]!).Select(frame => (byte[])frame!));
+                }
+                foreach (var entry in ((RedisResult[])result[0]!).Select(l => (RedisResult[])l!))
                 {
                     var (id, token) = batch[(int)entry[0] - 1];
                     var takenByAnother = (int)entry[1] == 0;

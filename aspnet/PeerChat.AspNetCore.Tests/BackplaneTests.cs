@@ -274,6 +274,28 @@ public sealed class BackplaneTests(RedisServer redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_for_a_peer_on_another_instance_sent_while_Redis_is_away_reaches_it_when_Redis_is_back()
+    {
+        // Long enough that the message does not expire while Redis restarts.
+        var a = await StartInstanceAsync(options => options.ExpireTimeout = TimeSpan.FromSeconds(60));
+        var b = await StartInstanceAsync();
+        using var bob = await RegisterAsync(b, "bob");
+
+        await redis.StopAsync();
+        await WaitUntilAsync(() => !Connected(a) && !Connected(b), "both instances to notice");
+        using var carol = await RegisterAsync(a, "carol");
+        await carol.SendAsync(new { type = "OFFER", dst = "bob", payload = 1 });
+        await WaitUntilAsync(() => a.Services.GetRequiredService<SignalingHub>().QueuedFor("bob") == 1, "the offer to wait on instance a");
+
+        await redis.StartAsync();
+        // Whichever instance reaches Redis first: a forwards the offer, b republishes bob and takes what waited for him.
+        Assert.Equal("""{"type":"OFFER","src":"carol","dst":"bob","payload":1}""", await bob.ReceiveAsync(30_000));
+        Assert.Equal(0, a.Services.GetRequiredService<SignalingHub>().QueuedFor("bob"));
+        await bob.SendAsync(new { type = "ANSWER", dst = "carol", payload = 2 });
+        Assert.Equal("""{"type":"ANSWER","src":"bob","dst":"carol","payload":2}""", await carol.ReceiveAsync(10_000));
+    }
+
+    [Fact]
     public async Task An_instance_that_starts_while_Redis_is_down_serves_its_clients_and_joins_when_Redis_comes()
     {
         await redis.StopAsync();

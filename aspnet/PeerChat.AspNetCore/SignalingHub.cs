@@ -285,6 +285,39 @@ internal sealed class SignalingHub
         }
     }
 
+    /// <summary>
+    /// Once the backplane reaches the other instances (at start, and again after losing them): the messages
+    /// that waited here meanwhile for ids not connected here go to whichever instance holds them. Without
+    /// this, a visitor who dialed a peer on another instance in those moments got <c>EXPIRE</c>.
+    /// </summary>
+    public void ForwardQueued()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            foreach (var id in _realm.ClientIdsWithQueue.Where(id => _realm.GetClient(id) is null).ToList())
+            {
+                _handler.ForwardQueue(id, now);
+            }
+            PublishState();
+        }
+    }
+
+    /// <summary>Sends frames that waited on the cluster to <paramref name="id"/>, if it is still this client here.</summary>
+    public void DeliverPending(string id, string token, IEnumerable<byte[]> frames)
+    {
+        lock (_gate)
+        {
+            if (_realm.GetClient(id) is { } client && string.Equals(client.Token, token, StringComparison.Ordinal))
+            {
+                foreach (var frame in frames)
+                {
+                    SendQueued(client, frame);
+                }
+            }
+        }
+    }
+
     /// <summary>Answers <c>EXPIRE</c> for messages that waited too long on the cluster for their destination.</summary>
     public void AnswerExpired(IEnumerable<SignalingMessage> messages)
     {

@@ -41,6 +41,19 @@ internal sealed class MessageHandler(Realm realm, SignalingMetrics metrics, ISig
     public void DeliverForwarded(SignalingMessage message, DateTimeOffset now) =>
         Transmit(message, now, replyLeaveIfDead: true, mayForward: false);
 
+    /// <summary>
+    /// Hands the messages queued here for <paramref name="id"/>, which is not connected here, to the backplane:
+    /// they were queued while it could not reach the other instances, and one of those may hold the id.
+    /// Whatever the backplane cannot take waits here again.
+    /// </summary>
+    public void ForwardQueue(string id, DateTimeOffset now)
+    {
+        foreach (var message in realm.TakeQueue(id)?.Messages ?? [])
+        {
+            Transmit(message, now, replyLeaveIfDead: false, mayForward: true);
+        }
+    }
+
     private void Transmit(SignalingMessage message, DateTimeOffset now, bool replyLeaveIfDead, bool mayForward)
     {
         var destination = realm.GetClient(message.Dst);
