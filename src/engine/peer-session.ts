@@ -13,7 +13,6 @@ import { LIMITS, PROTOCOL_VERSION, decodeControl, encodeControl, isTransferFrame
 import { TokenBucket } from './rate-limit.js';
 import { ReadReceipts } from './receipts.js';
 import { safeName } from './sanitize.js';
-import { safetyCode } from './safety-code.js';
 import { Direction, DisconnectReason, PeerStatus, type ChatMessage, type Emit, type PeerInfo } from './types.js';
 
 export const TIMING = {
@@ -348,7 +347,7 @@ export class PeerSession {
     this.remoteSession = frame.session;
     this.remoteMesh = frame.mesh === true;
     this.name = safeName(frame.name, LIMITS.maxNameLength);
-    this.safetyCode = safetyCode(this.link?.fingerprints ?? null);
+    this.safetyCode = this.link?.safetyCode ?? '';
     this.markConnected();
     if (this.plainText) return;
     // Catch up: re-send what was not acknowledged (the peer drops duplicates), resume files.

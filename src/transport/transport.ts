@@ -9,6 +9,7 @@
 import { Peer, type DataConnection, type PeerError } from 'peerjs';
 import { ErrorType, PeerChatError } from '../errors.js';
 import type { Link as EngineLink, LinkListener, Signaling, SignalingListener, SignalingOptions } from '../engine/link.js';
+import { safetyCode } from '../engine/safety-code.js';
 import { SignalingState, type Route } from '../engine/types.js';
 import { IceDiagnosis, selectedRoute } from './ice-route.js';
 
@@ -37,11 +38,12 @@ export class Link implements EngineLink {
   /** Control frames that arrived before `onOpen` reached the session that takes them (the peer's `hello`). */
   private early: unknown[] | null = [];
   private currentRoute: Route | null = null;
+  private code = '';
 
   constructor(private readonly connection: DataConnection) {
     connection.on('open', () => {
-      // Open once the route is known, so that `peer-chat-connect` can tell it.
-      void this.watchRoute().finally(() => {
+      // Open once the route and the safety code are known, so that `peer-chat-connect` can tell them.
+      void Promise.allSettled([this.watchRoute(), this.readSafetyCode()]).then(() => {
         if (this.closed) return;
         this.openBulkChannel();
         this.reportedOpen = true;
@@ -87,16 +89,8 @@ export class Link implements EngineLink {
     return Math.max(16 * 1024, Math.min(BULK.chunkSize, max > 0 ? max : BULK.chunkSize) - 64);
   }
 
-  /**
-   * The DTLS certificate fingerprints of both ends, as each side announced them in its SDP.
-   * The browser checks the remote certificate against its fingerprint, so these name the
-   * two ends of the encrypted channel.
-   */
-  get fingerprints(): { local: string; remote: string } | null {
-    const peerConnection = this.connection.peerConnection;
-    const local = fingerprintIn(peerConnection?.localDescription?.sdp);
-    const remote = fingerprintIn(peerConnection?.remoteDescription?.sdp);
-    return local && remote ? { local, remote } : null;
+  get safetyCode(): string {
+    return this.code;
   }
 
   get route(): Route | null {
@@ -111,6 +105,18 @@ export class Link implements EngineLink {
       this.early = null;
       for (const data of early) this.current?.onControl(data);
     });
+  }
+
+  /**
+   * The safety code, from the DTLS certificate fingerprints of both ends as each side
+   * announced them in its SDP. The browser checks the remote certificate against its
+   * fingerprint, so these name the two ends of the encrypted channel.
+   */
+  private async readSafetyCode(): Promise<void> {
+    const peerConnection = this.connection.peerConnection;
+    const local = fingerprintIn(peerConnection?.localDescription?.sdp);
+    const remote = fingerprintIn(peerConnection?.remoteDescription?.sdp);
+    this.code = await safetyCode(local && remote ? { local, remote } : null);
   }
 
   /** Reads the route now, and again whenever the browser may have switched candidate pairs. */
