@@ -56,17 +56,9 @@ export class IceDiagnosis {
     return this.failed || this.peerConnection.iceConnectionState === 'failed';
   }
 
-  /** Why no route to `peerId` was found, for people. */
-  explain(peerId: string): string {
-    const direct = `A direct connection to ${peerId} was not possible (a firewall or NAT is in the way)`;
+  /** Why no route to `peerId` was found, for people: in words loaded on demand (ice-explain.ts), rarely needed; rejects if they cannot be loaded. */
+  async explain(peerId: string): Promise<string> {
     const turnUrls = this.iceServers.flatMap((server) => [server.urls].flat()).filter(isTurnUrl);
-    if (turnUrls.length === 0) return `${direct}, and no relay (TURN) server is configured: a relay is needed to reach this peer.`;
-    if (this.relayGathered) return `${direct}, and the connection through the relay (TURN) server failed too: the peer may not reach it.`;
-    const codes = [...this.turnErrors.values()];
-    // 401: the server refused the credentials; 7xx: the browser's own (no answer, unreachable).
-    const refused = codes.length > 0 && codes.every((code) => code === 401 || code === 403 || code === 431 || code === 441);
-    const unanswered = codes.length > 0 && codes.every((code) => code >= 700);
-    const why = refused ? 'refused the credentials' : unanswered ? 'did not answer' : 'did not answer or refused the credentials';
-    return `${direct}, and the relay (TURN) server (${turnUrls.join(', ')}) ${why}.`;
+    return (await import('./ice-explain.js')).explain(peerId, turnUrls, this.relayGathered, [...this.turnErrors.values()]);
   }
 }

@@ -286,29 +286,37 @@ export class Transport implements Signaling {
       const link = new Link(connection);
       const peerConnection = connection.peerConnection;
       const diagnosis = peerConnection ? new IceDiagnosis(peerConnection, this.iceServers) : null;
-      /** The peer answered, and still no route between us: a connection error that says why. */
-      const noRoute = () =>
-        diagnosis && peerConnection?.remoteDescription ? new PeerChatError(ErrorType.connection, diagnosis.explain(remoteId), remoteId) : null;
+      let settled = false;
       const settle = (error: PeerChatError | null) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        this.pendingDials.delete(remoteId);
+        if (this.pendingDials.get(remoteId) === settle) this.pendingDials.delete(remoteId);
         link.listener = null;
         if (!error) return resolve(link);
         connection.close();
         reject(error);
       };
+      /**
+       * Fails the dial: when the peer answered and ICE found no route between us, with a
+       * connection error that says why (once its words are loaded; `otherwise` if they fail to).
+       */
+      const fail = (noRoute: boolean, otherwise: PeerChatError) => {
+        if (!noRoute || !diagnosis || !peerConnection?.remoteDescription) return settle(otherwise);
+        diagnosis.explain(remoteId).then(
+          (why) => settle(new PeerChatError(ErrorType.connection, why, remoteId)),
+          () => settle(otherwise),
+        );
+      };
       const timer = setTimeout(
-        () => settle(noRoute() ?? new PeerChatError(ErrorType.timeout, `No answer from peer ${remoteId} within ${Math.round(timeoutMs / 1000)} s`, remoteId)),
+        () => fail(true, new PeerChatError(ErrorType.timeout, `No answer from peer ${remoteId} within ${Math.round(timeoutMs / 1000)} s`, remoteId)),
         timeoutMs,
       );
       this.pendingDials.set(remoteId, settle);
       link.listener = {
         onOpen: () => settle(null),
         // PeerJS closes the connection when ICE fails: all candidate pairs tried, none worked.
-        onClose: () => {
-          const failed = diagnosis?.iceFailed ? noRoute() : null;
-          settle(failed ?? new PeerChatError(ErrorType.connection, `The connection to ${remoteId} closed before it opened`, remoteId));
-        },
+        onClose: () => fail(!!diagnosis?.iceFailed, new PeerChatError(ErrorType.connection, `The connection to ${remoteId} closed before it opened`, remoteId)),
         onControl: () => {},
         onBulk: () => {},
       };
