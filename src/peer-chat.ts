@@ -1,5 +1,4 @@
 import { LitElement, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ChatController } from './controller/chat-controller.js';
 import { invitedPeerId, inviteUrl } from './invite/invite-link.js';
@@ -127,54 +126,81 @@ const secureConverter = {
  */
 export class PeerChat extends LitElement {
   static override styles = styles;
+  static override properties = {
+    host: {},
+    port: { type: Number },
+    path: {},
+    key: {},
+    secure: { converter: secureConverter },
+    remoteId: { attribute: 'remote-id' },
+    name: {},
+    iceServers: { attribute: 'ice-servers' },
+    iceServersUrl: { attribute: 'ice-servers-url' },
+    iceTransportPolicy: { attribute: 'ice-transport-policy' },
+    acceptFiles: { attribute: 'accept-files' },
+    maxFileSize: { attribute: 'max-file-size' },
+    reconnectTimeout: { attribute: 'reconnect-timeout' },
+    maxHistory: { attribute: 'max-history' },
+    persist: {},
+    mesh: { type: Boolean },
+    theme: { reflect: true },
+    notify: { type: Boolean },
+    strings: { attribute: false },
+    shownEntries: { state: true, attribute: false },
+    dragging: { state: true, attribute: false },
+    connecting: { state: true, attribute: false },
+    copied: { state: true, attribute: false },
+    drawQr: { state: true, attribute: false },
+    connectFailure: { state: true, attribute: false },
+  };
 
   /** Signaling server host name. Default: the page's host name. */
-  @property() host = '';
+  host = '';
   /** Signaling server port. Default: the page's port, else 443 or 80. */
-  @property({ type: Number }) port?: number;
+  port?: number;
   /** Path the signaling server is mounted at. Default: `/peerjs`. */
-  @property() path = '/peerjs';
+  path = '/peerjs';
   /** The signaling server's API key. Default: `peerjs`. */
-  @property() key = 'peerjs';
+  key = 'peerjs';
   /** Use TLS (https/wss) for signaling; `secure="false"` turns it off. Default: true when the page is https. */
-  @property({ converter: secureConverter }) secure?: boolean | string;
+  secure?: boolean | string;
   /** Connect to this peer as soon as registered. */
-  @property({ attribute: 'remote-id' }) remoteId = '';
+  remoteId = '';
   /** Display name shown to peers. */
-  @property() name = '';
+  name = '';
   /** JSON array of RTCIceServer (STUN/TURN); `[]` means host candidates only. Default: one public STUN server. */
-  @property({ attribute: 'ice-servers' }) iceServers: string | RTCIceServer[] = '';
+  iceServers: string | RTCIceServer[] = '';
   /**
    * URL (absolute, or relative to the page) of a JSON document `{ "iceServers": RTCIceServer[], "ttl": seconds }`:
    * short-lived TURN credentials, fetched before registering and again before `ttl` runs out. If it
    * cannot be fetched, a `peer-chat-error` (`signaling`) names it and `ice-servers` is used.
    */
-  @property({ attribute: 'ice-servers-url' }) iceServersUrl = '';
+  iceServersUrl = '';
   /** `all` (default): direct connections where possible, else relayed; `relay`: only through TURN relays. */
-  @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: RTCIceTransportPolicy = 'all';
+  iceTransportPolicy: RTCIceTransportPolicy = 'all';
   /** What to do with offered files: `ask` the person (default), accept `always`, or `never`. */
-  @property({ attribute: 'accept-files' }) acceptFiles: AcceptFiles = AcceptFiles.ask;
+  acceptFiles: AcceptFiles = AcceptFiles.ask;
   /** Largest file, in bytes, this element sends or receives; larger ones are refused on both sides. Default: no limit. */
-  @property({ attribute: 'max-file-size' }) maxFileSize?: number | string;
+  maxFileSize?: number | string;
   /** How long, in ms, a peer that dropped may take to come back before its queued messages and transfers fail. Default: 60000. */
-  @property({ attribute: 'reconnect-timeout' }) reconnectTimeout?: number | string;
+  reconnectTimeout?: number | string;
   /** Messages and finished transfers kept; older ones leave the history (and their files are released). Default: 1000. */
-  @property({ attribute: 'max-history' }) maxHistory?: number | string;
+  maxHistory?: number | string;
   /**
    * Keep the own id, the messages, the DTLS certificate, the delivery state and the peers in
    * IndexedDB: after a reload the element carries on with the same id and re-dials its peers.
    * The value, if any, is a storage key that keeps two chats of one site apart. A second tab
    * with the same key gets an id of its own. Absent: nothing is written.
    */
-  @property() persist: string | null = null;
+  persist: string | null = null;
   /** Take part in groups: connected elements that both have `mesh` introduce their peers, so each joins every member. */
-  @property({ type: Boolean }) mesh = false;
+  mesh = false;
   /** Colors: `auto` (default) follows the page's `prefers-color-scheme`; `light` or `dark` fixes them. */
-  @property({ reflect: true }) theme?: Theme;
+  theme?: Theme;
   /** Show a system notification for a message or file offer that arrives while the page is hidden. Permission is asked on the person's first click in the element. */
-  @property({ type: Boolean }) notify = false;
+  notify = false;
   /** Overrides for the strings the element shows (see `defaultStrings`); property only. */
-  @property({ attribute: false }) strings: PeerChatStringOverrides = {};
+  strings: PeerChatStringOverrides = {};
 
   private readonly chat = new ChatController(this, {
     registered: () => this.connectToRemoteId(),
@@ -195,7 +221,7 @@ export class PeerChat extends LitElement {
   private formats = new Formats('');
 
   /** How many of the newest entries the log shows at least: a long history costs a render no more than a short one. */
-  @state() private shownEntries = LOG_PAGE;
+  private shownEntries = LOG_PAGE;
   /**
    * How many it shows now: new entries are added to the window, which is cut back to
    * `shownEntries` only once it holds a page more. Cutting the oldest at every message would
@@ -206,19 +232,27 @@ export class PeerChat extends LitElement {
   private newestShownKey = '';
   /** Entries arrived since the last update (or the log must be watched again): see `updated`. */
   private logGrew = true;
-  @state() private dragging = false;
-  @state() private connecting = false;
+  private dragging = false;
+  private connecting = false;
   /** Which copy button just copied. */
-  @state() private copied: 'id' | 'invite' | '' = '';
+  private copied: 'id' | 'invite' | '' = '';
   /** The QR code, once its module is loaded (the first time it is shown). */
-  @state() private drawQr: ((text: string) => QrDrawing) | null = null;
+  private drawQr: ((text: string) => QrDrawing) | null = null;
   /** Why the last connect from the form or `remote-id` failed, shown until the next attempt. */
-  @state() private connectFailure = '';
+  private connectFailure = '';
 
-  @query('[part~="input"]') private input!: HTMLTextAreaElement;
-  @query('[part~="remote-id-input"]') private remoteIdInput!: HTMLInputElement;
-  @query('input[type="file"]') private fileInput!: HTMLInputElement;
-  @query('[part~="messages"]') private log!: HTMLElement;
+  private get input(): HTMLTextAreaElement {
+    return this.renderRoot.querySelector('[part~="input"]')!;
+  }
+  private get remoteIdInput(): HTMLInputElement {
+    return this.renderRoot.querySelector('[part~="remote-id-input"]')!;
+  }
+  private get fileInput(): HTMLInputElement {
+    return this.renderRoot.querySelector('input[type="file"]')!;
+  }
+  private get log(): HTMLElement {
+    return this.renderRoot.querySelector('[part~="messages"]')!;
+  }
 
   static override get observedAttributes(): string[] {
     return [...super.observedAttributes, 'peer-id'];
