@@ -9,9 +9,10 @@
  * - theirs: whatever the app sends, those chunks, and `{ __peerData: { type: 'close' } }`
  *   (`close({ flush: true })`).
  * So `pack` writes strings, plain objects, non-negative integers and bytes, byte for byte as
- * binarypack 2.1 does, and throws on anything else; `unpack` reads those and also arrays,
- * nil, booleans and negative integers, and returns an empty object for the rest (floats,
- * 64-bit integers, malformed data): a value that is no string, which the engine reports.
+ * binarypack 2.1 does, and throws on anything else; `unpack` reads the same types as
+ * binarypack does, and returns an empty object for anything else (arrays, nil, booleans,
+ * negative numbers, floats, malformed data), and for a map or bytes that hold any of it: a
+ * value that is no string, which the engine reports as before.
  * Strings are decoded with `TextDecoder`: the same as binarypack for valid UTF-8, and U+FFFD
  * for bytes that are not. test/unit/binarypack.test.ts checks it against the real package.
  */
@@ -61,7 +62,7 @@ export function pack(value: Packable): ArrayBuffer {
 }
 
 export function unpack(data: ArrayBuffer | Uint8Array): unknown {
-  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+  const bytes = new Uint8Array(data);
   let at = 0;
   const take = (length: number) => {
     if (at + length > bytes.length) throw new RangeError('BinaryPack: out of range');
@@ -71,52 +72,23 @@ export function unpack(data: ArrayBuffer | Uint8Array): unknown {
   const read = (): unknown => {
     const type = uint(1);
     if (type < 0x80) return type;
-    if (type >= 0xe0) return type - 0x100;
-    if (type < 0xc0) {
-      const [kind, length] = [type >> 4, type & 0x0f];
-      return kind === 0x8 ? map(length) : kind === 0x9 ? list(length) : kind === 0xa ? take(length).slice().buffer : decoder.decode(take(length));
+    if (type >= 0xcc && type <= 0xce) return uint(1 << (type - 0xcc));
+    // A map, bytes or a string: its length in the type byte (up to 15), or in 2 or 4 bytes after it.
+    let kind = type >> 4;
+    let length = type & 0x0f;
+    if (type >= 0xd8) {
+      kind = [0xb, 0xb, 0xa, 0xa, 0, 0, 0x8, 0x8][type - 0xd8];
+      length = uint(type & 1 ? 4 : 2);
     }
-    switch (type) {
-      case 0xc0:
-        return null;
-      case 0xc2:
-        return false;
-      case 0xc3:
-        return true;
-      case 0xcc:
-      case 0xcd:
-      case 0xce:
-        return uint(1 << (type - 0xcc));
-      case 0xd0:
-      case 0xd1:
-      case 0xd2: {
-        const size = 1 << (type - 0xd0);
-        const value = uint(size);
-        return value < 2 ** (size * 8 - 1) ? value : value - 2 ** (size * 8);
-      }
-      case 0xd8:
-      case 0xd9:
-        return decoder.decode(take(uint(type === 0xd8 ? 2 : 4)));
-      case 0xda:
-      case 0xdb:
-        return take(uint(type === 0xda ? 2 : 4)).slice().buffer;
-      case 0xdc:
-      case 0xdd:
-        return list(uint(type === 0xdc ? 2 : 4));
-      case 0xde:
-      case 0xdf:
-        return map(uint(type === 0xde ? 2 : 4));
-    }
-    throw new TypeError('BinaryPack: type not supported here');
-  };
-  const list = (length: number) => Array.from({ length }, read);
-  const map = (length: number) => {
-    const object: Record<string, unknown> = {};
+    if (kind === 0xa) return take(length).slice().buffer;
+    if (kind === 0xb) return decoder.decode(take(length));
+    if (kind !== 0x8) throw new TypeError('BinaryPack: type not supported here');
+    const map: Record<string, unknown> = {};
     for (let i = 0; i < length; i++) {
       const key = read();
-      object[key as string] = read();
+      map[key as string] = read();
     }
-    return object;
+    return map;
   };
   try {
     return read();
