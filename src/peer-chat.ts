@@ -23,7 +23,6 @@ import { styles } from './peer-chat.styles.js';
 import { SettingsReader } from './settings.js';
 import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
 import { TransferStatus, type TransferInfo } from './transfers/types.js';
-import { isInlineImage } from './ui/image.js';
 import { splitLinks } from './ui/linkify.js';
 import { askNotificationPermission, showNotification } from './ui/notifications.js';
 import { initialOf, peerCode, peerHue } from './ui/peer-label.js';
@@ -644,7 +643,8 @@ export class PeerChat extends LitElement {
   #renderPreview(file: File, name: string, strings: PeerChatStrings) {
     if (!this.#inlineImages.has(file)) {
       this.#inlineImages.set(file, false);
-      isInlineImage(file).then(
+      // The check loads on demand, with the first file shown.
+      import('./ui/image.js').then(({ isInlineImage }) => isInlineImage(file)).then(
         (image) => {
           this.#inlineImages.set(file, image);
           if (image) this.requestUpdate();
