@@ -17,10 +17,11 @@ export const SAFETY_CODE_DIGITS = 25;
 export async function safetyCode(fingerprints: { local: string; remote: string } | null, subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle): Promise<string> {
   if (!fingerprints) return '';
   const input = new TextEncoder().encode([fingerprints.local, fingerprints.remote].sort().join('\n'));
-  const digest = subtle
-    ? [...new Uint8Array(await subtle.digest('SHA-256', input))].map((byte) => byte.toString(16).padStart(2, '0')).join('')
-    : new (await import('./sha256.js')).Sha256().update(input).hex();
-  // 128 bits of the digest reduced to 25 digits: the bias of the reduction is below 2^-40.
-  const digits = (BigInt(`0x${digest.slice(0, 32)}`) % 10n ** BigInt(SAFETY_CODE_DIGITS)).toString().padStart(SAFETY_CODE_DIGITS, '0');
+  // 128 bits of the digest,
+  const high = subtle
+    ? new Uint8Array(await subtle.digest('SHA-256', input)).slice(0, 16).reduce((value, byte) => (value << 8n) | BigInt(byte), 0n)
+    : BigInt(`0x${new (await import('./sha256.js')).Sha256().update(input).hex().slice(0, 32)}`);
+  // reduced to 25 digits: the bias of the reduction is below 2^-40.
+  const digits = (high % 10n ** BigInt(SAFETY_CODE_DIGITS)).toString().padStart(SAFETY_CODE_DIGITS, '0');
   return digits.match(/.{5}/g)!.join(' ');
 }
