@@ -8,12 +8,17 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { transform } from 'esbuild';
 
-/** Resolves `webrtc-adapter` (imported by PeerJS) to our small stand-in: see src/vendor/webrtc-adapter.ts. */
-function replaceWebrtcAdapter() {
-  const standIn = fileURLToPath(new URL('./src/vendor/webrtc-adapter.ts', import.meta.url));
+/**
+ * Resolves packages that PeerJS imports to our small stand-ins, each of which says why it is
+ * enough: `webrtc-adapter` (src/vendor/webrtc-adapter.ts) and `peerjs-js-binarypack`
+ * (src/vendor/binarypack.ts).
+ */
+function standIns() {
+  const standIn = (file) => fileURLToPath(new URL(`./src/vendor/${file}`, import.meta.url));
+  const files = { 'webrtc-adapter': standIn('webrtc-adapter.ts'), 'peerjs-js-binarypack': standIn('binarypack.ts') };
   return {
-    name: 'replace-webrtc-adapter',
-    resolveId: (source) => (source === 'webrtc-adapter' ? standIn : null),
+    name: 'stand-ins',
+    resolveId: (source) => files[source] ?? null,
   };
 }
 
@@ -44,7 +49,7 @@ const compile = () => [
   minifyCss(),
   resolve({ browser: true }),
   typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], compilerOptions: { noEmitOnError: true } }),
-  terser({ ecma: 2022, module: true, format: { comments: false } }),
+  terser({ ecma: 2022, module: true, compress: { passes: 3 }, format: { comments: false } }),
 ];
 
 /**
@@ -103,5 +108,5 @@ export default {
   // dist/peer-chat.js, and beside it the parts loaded on demand (see partsApart).
   output: { dir: 'dist', entryFileNames: 'peer-chat.js', format: 'es', sourcemap: true },
   onwarn,
-  plugins: [replaceWebrtcAdapter(), partsApart(onwarn), ...compile(), reportSize()],
+  plugins: [standIns(), partsApart(onwarn), ...compile(), reportSize()],
 };

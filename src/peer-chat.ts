@@ -1,5 +1,4 @@
 import { LitElement, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ChatController } from './controller/chat-controller.js';
 import { invitedPeerId, inviteUrl } from './invite/invite-link.js';
@@ -24,7 +23,6 @@ import { styles } from './peer-chat.styles.js';
 import { SettingsReader } from './settings.js';
 import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
 import { TransferStatus, type TransferInfo } from './transfers/types.js';
-import { isInlineImage } from './ui/image.js';
 import { splitLinks } from './ui/linkify.js';
 import { askNotificationPermission, showNotification } from './ui/notifications.js';
 import { initialOf, peerCode, peerHue } from './ui/peer-label.js';
@@ -127,98 +125,133 @@ const secureConverter = {
  */
 export class PeerChat extends LitElement {
   static override styles = styles;
+  static override properties = {
+    host: {},
+    port: { type: Number },
+    path: {},
+    key: {},
+    secure: { converter: secureConverter },
+    remoteId: { attribute: 'remote-id' },
+    name: {},
+    iceServers: { attribute: 'ice-servers' },
+    iceServersUrl: { attribute: 'ice-servers-url' },
+    iceTransportPolicy: { attribute: 'ice-transport-policy' },
+    acceptFiles: { attribute: 'accept-files' },
+    maxFileSize: { attribute: 'max-file-size' },
+    reconnectTimeout: { attribute: 'reconnect-timeout' },
+    maxHistory: { attribute: 'max-history' },
+    persist: {},
+    mesh: { type: Boolean },
+    theme: { reflect: true },
+    notify: { type: Boolean },
+    strings: { attribute: false },
+    shownEntries: { state: true, attribute: false },
+    dragging: { state: true, attribute: false },
+    connecting: { state: true, attribute: false },
+    copied: { state: true, attribute: false },
+    drawQr: { state: true, attribute: false },
+    connectFailure: { state: true, attribute: false },
+  };
 
   /** Signaling server host name. Default: the page's host name. */
-  @property() host = '';
+  host = '';
   /** Signaling server port. Default: the page's port, else 443 or 80. */
-  @property({ type: Number }) port?: number;
+  port?: number;
   /** Path the signaling server is mounted at. Default: `/peerjs`. */
-  @property() path = '/peerjs';
+  path = '/peerjs';
   /** The signaling server's API key. Default: `peerjs`. */
-  @property() key = 'peerjs';
+  key = 'peerjs';
   /** Use TLS (https/wss) for signaling; `secure="false"` turns it off. Default: true when the page is https. */
-  @property({ converter: secureConverter }) secure?: boolean | string;
+  secure?: boolean | string;
   /** Connect to this peer as soon as registered. */
-  @property({ attribute: 'remote-id' }) remoteId = '';
+  remoteId = '';
   /** Display name shown to peers. */
-  @property() name = '';
+  name = '';
   /** JSON array of RTCIceServer (STUN/TURN); `[]` means host candidates only. Default: one public STUN server. */
-  @property({ attribute: 'ice-servers' }) iceServers: string | RTCIceServer[] = '';
+  iceServers: string | RTCIceServer[] = '';
   /**
    * URL (absolute, or relative to the page) of a JSON document `{ "iceServers": RTCIceServer[], "ttl": seconds }`:
    * short-lived TURN credentials, fetched before registering and again before `ttl` runs out. If it
    * cannot be fetched, a `peer-chat-error` (`signaling`) names it and `ice-servers` is used.
    */
-  @property({ attribute: 'ice-servers-url' }) iceServersUrl = '';
+  iceServersUrl = '';
   /** `all` (default): direct connections where possible, else relayed; `relay`: only through TURN relays. */
-  @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: RTCIceTransportPolicy = 'all';
+  iceTransportPolicy: RTCIceTransportPolicy = 'all';
   /** What to do with offered files: `ask` the person (default), accept `always`, or `never`. */
-  @property({ attribute: 'accept-files' }) acceptFiles: AcceptFiles = AcceptFiles.ask;
+  acceptFiles: AcceptFiles = AcceptFiles.ask;
   /** Largest file, in bytes, this element sends or receives; larger ones are refused on both sides. Default: no limit. */
-  @property({ attribute: 'max-file-size' }) maxFileSize?: number | string;
+  maxFileSize?: number | string;
   /** How long, in ms, a peer that dropped may take to come back before its queued messages and transfers fail. Default: 60000. */
-  @property({ attribute: 'reconnect-timeout' }) reconnectTimeout?: number | string;
+  reconnectTimeout?: number | string;
   /** Messages and finished transfers kept; older ones leave the history (and their files are released). Default: 1000. */
-  @property({ attribute: 'max-history' }) maxHistory?: number | string;
+  maxHistory?: number | string;
   /**
    * Keep the own id, the messages, the DTLS certificate, the delivery state and the peers in
    * IndexedDB: after a reload the element carries on with the same id and re-dials its peers.
    * The value, if any, is a storage key that keeps two chats of one site apart. A second tab
    * with the same key gets an id of its own. Absent: nothing is written.
    */
-  @property() persist: string | null = null;
+  persist: string | null = null;
   /** Take part in groups: connected elements that both have `mesh` introduce their peers, so each joins every member. */
-  @property({ type: Boolean }) mesh = false;
+  mesh = false;
   /** Colors: `auto` (default) follows the page's `prefers-color-scheme`; `light` or `dark` fixes them. */
-  @property({ reflect: true }) theme?: Theme;
+  theme?: Theme;
   /** Show a system notification for a message or file offer that arrives while the page is hidden. Permission is asked on the person's first click in the element. */
-  @property({ type: Boolean }) notify = false;
+  notify = false;
   /** Overrides for the strings the element shows (see `defaultStrings`); property only. */
-  @property({ attribute: false }) strings: PeerChatStringOverrides = {};
+  strings: PeerChatStringOverrides = {};
 
-  private readonly chat = new ChatController(this, {
-    registered: () => this.connectToRemoteId(),
-    released: (transfer) => this.releaseUrl(transfer.file),
-    emitting: (name, detail) => this.arrived(name, detail),
+  readonly #chat = new ChatController(this, {
+    registered: () => this.#connectToRemoteId(),
+    released: (transfer) => this.#releaseUrl(transfer.file),
+    emitting: (name, detail) => this.#arrived(name, detail),
   });
-  private readonly seen = new SeenTracker(this, (nodes) => this.markSeen(nodes));
+  readonly #seen = new SeenTracker(this, (nodes) => this.#markSeen(nodes));
   /** Incoming messages received while the person was away and not seen since, by `from` and `id`. */
-  private readonly unreadKeys = new Set<string>();
+  readonly #unreadKeys = new Set<string>();
   /** Whether each file is an image to show inline; absent while its first bytes are read. */
-  private readonly inlineImages = new WeakMap<File, boolean>();
-  private readonly settings = new SettingsReader((message) =>
+  readonly #inlineImages = new WeakMap<File, boolean>();
+  readonly #settings = new SettingsReader((message) =>
     firePeerChatEvent(this, 'peer-chat-error', { type: ErrorType.invalidAttribute, message }),
   );
-  private requestedPeerId = '';
-  private transportKey = '';
-  private readonly fileUrls = new Map<File, string>();
-  private formats = new Formats('');
+  #requestedPeerId = '';
+  #transportKey = '';
+  readonly #fileUrls = new Map<File, string>();
+  #formats = new Formats('');
 
   /** How many of the newest entries the log shows at least: a long history costs a render no more than a short one. */
-  @state() private shownEntries = LOG_PAGE;
+  private shownEntries = LOG_PAGE;
   /**
    * How many it shows now: new entries are added to the window, which is cut back to
    * `shownEntries` only once it holds a page more. Cutting the oldest at every message would
    * move, and repaint, the whole log each time.
    */
-  private windowSize = LOG_PAGE;
+  #windowSize = LOG_PAGE;
   /** The newest entry the log showed last, to count what arrived since. */
-  private newestShownKey = '';
+  #newestShownKey = '';
   /** Entries arrived since the last update (or the log must be watched again): see `updated`. */
-  private logGrew = true;
-  @state() private dragging = false;
-  @state() private connecting = false;
+  #logGrew = true;
+  private dragging = false;
+  private connecting = false;
   /** Which copy button just copied. */
-  @state() private copied: 'id' | 'invite' | '' = '';
+  private copied: 'id' | 'invite' | '' = '';
   /** The QR code, once its module is loaded (the first time it is shown). */
-  @state() private drawQr: ((text: string) => QrDrawing) | null = null;
+  private drawQr: ((text: string) => QrDrawing) | null = null;
   /** Why the last connect from the form or `remote-id` failed, shown until the next attempt. */
-  @state() private connectFailure = '';
+  private connectFailure = '';
 
-  @query('[part~="input"]') private input!: HTMLTextAreaElement;
-  @query('[part~="remote-id-input"]') private remoteIdInput!: HTMLInputElement;
-  @query('input[type="file"]') private fileInput!: HTMLInputElement;
-  @query('[part~="messages"]') private log!: HTMLElement;
+  get #input(): HTMLTextAreaElement {
+    return this.renderRoot.querySelector('[part~="input"]')!;
+  }
+  get #remoteIdInput(): HTMLInputElement {
+    return this.renderRoot.querySelector('[part~="remote-id-input"]')!;
+  }
+  get #fileInput(): HTMLInputElement {
+    return this.renderRoot.querySelector('input[type="file"]')!;
+  }
+  get #log(): HTMLElement {
+    return this.renderRoot.querySelector('[part~="messages"]')!;
+  }
 
   static override get observedAttributes(): string[] {
     return [...super.observedAttributes, 'peer-id'];
@@ -229,11 +262,11 @@ export class PeerChat extends LitElement {
    * registration: the registered id.
    */
   get peerId(): string {
-    return this.engine.peerId || this.requestedPeerId;
+    return this.#engine.peerId || this.#requestedPeerId;
   }
   set peerId(value: string) {
-    const old = this.requestedPeerId;
-    this.requestedPeerId = value == null ? '' : String(value);
+    const old = this.#requestedPeerId;
+    this.#requestedPeerId = value == null ? '' : String(value);
     this.requestUpdate('peerId', old);
   }
 
@@ -244,115 +277,115 @@ export class PeerChat extends LitElement {
 
   /** The page's URL with `?peer-chat=<own id>`: opened elsewhere, it connects to this element. Empty before registration. */
   get inviteUrl(): string {
-    return inviteUrl(globalThis.location.href, this.engine.peerId);
+    return inviteUrl(globalThis.location.href, this.#engine.peerId);
   }
 
   /** Ids of the peers connected now. */
   get connectedPeers(): string[] {
-    return this.engine.connectedPeers.map((peer) => peer.peerId);
+    return this.#engine.connectedPeers.map((peer) => peer.peerId);
   }
 
   /** Connected peers, and dropped ones being reconnected: id, name, status, safety code and `route` (`direct` or `relay`: through a TURN server). */
   get peers(): PeerInfo[] {
-    return this.engine.peers;
+    return this.#engine.peers;
   }
 
   /** Chat history in the order it happened here, oldest first; outgoing messages carry their delivery `status`. */
   get messages(): ChatMessage[] {
-    return this.engine.messages;
+    return this.#engine.messages;
   }
 
   /** File transfers, oldest first: copies, never the live transfers. */
   get transfers(): TransferInfo[] {
-    return this.engine.transferList;
+    return this.#engine.transferList;
   }
 
   /** Messages received while the page was hidden or the element out of view, and not seen since (`peer-chat-unread` tells when it changes; `clearHistory()` sets it to 0 without the event). */
   get unread(): number {
-    return this.unreadKeys.size;
+    return this.#unreadKeys.size;
   }
 
   /** State of the connection to the signaling server. */
   get signalingState(): SignalingState {
-    return this.engine.signalingState;
+    return this.#engine.signalingState;
   }
 
   /** Connects to a peer; resolves when the data connection is open. Rejects with a `PeerChatError` whose `type` says why (`unknown-peer`, `timeout`, `signaling`, …). */
   async connect(remoteId: string): Promise<void> {
-    await this.engine.connect(remoteId);
+    await this.#engine.connect(remoteId);
   }
 
   /** Sends a chat message to `to`, or to every connected peer (queued for peers being reconnected); resolves with the message. */
   async send(text: string, to?: string): Promise<ChatMessage> {
-    return this.engine.send(text, to);
+    return this.#engine.send(text, to);
   }
 
   /** Sends a file to `to`, or to every connected peer; resolves when the receivers hold every byte, verified. Rejects with `declined`, `transfer` or `file-too-large`. */
   async sendFile(file: File, to?: string): Promise<void> {
-    await this.engine.sendFile(file, to);
+    await this.#engine.sendFile(file, to);
   }
 
   /** Disconnects from `remoteId`, or from every peer. */
   async disconnect(remoteId?: string): Promise<void> {
-    this.engine.disconnect(remoteId);
+    this.#engine.disconnect(remoteId);
   }
 
   /** Accepts a file offered to us (when `accept-files` is `ask`). */
   acceptFile(transferId: string): void {
-    this.engine.transfers.accept(transferId);
+    this.#engine.transfers.accept(transferId);
   }
 
   /** Declines a file offered to us. */
   declineFile(transferId: string): void {
-    this.engine.transfers.decline(transferId);
+    this.#engine.transfers.decline(transferId);
   }
 
   /** Cancels a transfer in either direction. */
   cancelTransfer(transferId: string): void {
-    this.engine.transfers.cancel(transferId);
+    this.#engine.transfers.cancel(transferId);
   }
 
   /** Forgets the messages and finished transfers, and releases the files they hold. Transfers still running stay. */
   clearHistory(): void {
-    this.engine.clearHistory();
-    this.unreadKeys.clear();
+    this.#engine.clearHistory();
+    this.#unreadKeys.clear();
   }
 
-  private get engine() {
-    return this.chat.engine;
+  get #engine() {
+    return this.#chat.engine;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     // Moved back into a document: register again (disconnectedCallback stopped everything).
     this.requestUpdate();
-    this.seen.start();
+    this.#seen.start();
     // Its observations ended with disconnectedCallback: watch the log's messages again.
-    this.logGrew = true;
+    this.#logGrew = true;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.seen.stop();
-    this.transportKey = '';
-    for (const url of this.fileUrls.values()) URL.revokeObjectURL(url);
-    this.fileUrls.clear();
+    this.#seen.stop();
+    this.#transportKey = '';
+    for (const url of this.#fileUrls.values()) URL.revokeObjectURL(url);
+    this.#fileUrls.clear();
   }
 
   protected override willUpdate(changed: PropertyValues): void {
     if (!this.isConnected) return;
     const locale = this.closest<HTMLElement>('[lang]')?.lang ?? '';
-    if (locale !== this.formats.locale) this.formats = new Formats(locale);
-    const starting = this.transportKey === '';
+    if (locale !== this.#formats.locale) this.#formats = new Formats(locale);
+    const starting = this.#transportKey === '';
     if (starting || SETTING_PROPERTIES.some((name) => changed.has(name))) {
-      const settings = this.settings.read(
+      const settings = this.#settings.read(
         {
           host: this.host,
           port: this.port,
           path: this.path,
           key: this.key,
           secure: this.secure,
-          peerId: this.requestedPeerId,
+          peerId: this.#requestedPeerId,
           iceServers: this.iceServers,
           iceServersUrl: this.iceServersUrl,
           iceTransportPolicy: this.iceTransportPolicy,
@@ -366,18 +399,18 @@ export class PeerChat extends LitElement {
       );
       const { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory, ...connection } = settings;
       const key = JSON.stringify({ ...connection, persist: this.persist });
-      if (key !== this.transportKey) {
-        this.transportKey = key;
+      if (key !== this.#transportKey) {
+        this.#transportKey = key;
         // Storage code is loaded only by the pages that use it.
         const storageKey = this.persist || 'peer-chat';
         const store = this.persist === null ? null : import('./engine/indexeddb-store.js').then(({ IndexedDbStore }) => new IndexedDbStore(storageKey));
-        this.engine.start(settings, store);
+        this.#engine.start(settings, store);
       } else {
-        this.engine.update({ name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory });
+        this.#engine.update({ name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory });
       }
     }
-    if (!starting && changed.has('remoteId')) this.connectToRemoteId();
-    this.engine.setMesh(this.mesh);
+    if (!starting && changed.has('remoteId')) this.#connectToRemoteId();
+    this.#engine.setMesh(this.mesh);
     if (changed.has('theme') && this.theme != null && !THEMES.includes(this.theme)) {
       firePeerChatEvent(this, 'peer-chat-error', { type: ErrorType.invalidAttribute, message: `theme: "${this.theme}" is not one of ${THEMES.join(', ')}` });
     }
@@ -386,26 +419,26 @@ export class PeerChat extends LitElement {
   protected override updated(): void {
     // Keep the newest entry in view unless the person scrolled up to read. Only when entries
     // were added: reading the layout on every progress update would cost a reflow each time.
-    if (!this.logGrew) return;
-    this.logGrew = false;
-    const log = this.log;
+    if (!this.#logGrew) return;
+    this.#logGrew = false;
+    const log = this.#log;
     if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 240) log.scrollTop = log.scrollHeight;
-    for (const node of this.renderRoot.querySelectorAll('[part~="message-in"]:not([data-seen])')) this.seen.watch(node);
+    for (const node of this.renderRoot.querySelectorAll('[part~="message-in"]:not([data-seen])')) this.#seen.watch(node);
   }
 
   /** A message or file offer from a peer: counted as unread while the person is away; notified while the page is hidden. */
-  private arrived<K extends ChatEventName>(name: K, detail: ChatEventDetails[K]): void {
+  #arrived<K extends ChatEventName>(name: K, detail: ChatEventDetails[K]): void {
     const incoming =
       name === 'peer-chat-message' && (detail as ChatEventDetails['peer-chat-message']).direction === Direction.in
         ? (detail as ChatEventDetails['peer-chat-message'])
         : null;
-    if (incoming && this.seen.away) {
-      this.unreadKeys.add(`${incoming.from}\n${incoming.id}`);
-      firePeerChatEvent(this, 'peer-chat-unread', { count: this.unreadKeys.size });
+    if (incoming && this.#seen.away) {
+      this.#unreadKeys.add(`${incoming.from}\n${incoming.id}`);
+      firePeerChatEvent(this, 'peer-chat-unread', { count: this.#unreadKeys.size });
     }
     if (!this.notify || document.visibilityState !== 'hidden') return;
     const strings = mergeStrings(this.strings);
-    const labels = this.peerLabels(strings);
+    const labels = this.#peerLabels(strings);
     if (incoming) showNotification(strings.notifyMessage(labels(incoming.from).label), incoming.text, `peer-chat-${incoming.from}`);
     if (name === 'peer-chat-file-offer') {
       const offer = detail as ChatEventDetails['peer-chat-file-offer'];
@@ -414,20 +447,20 @@ export class PeerChat extends LitElement {
   }
 
   /** The person saw these incoming messages: they are read, and no longer unread. */
-  private markSeen(nodes: Element[]): void {
-    const before = this.unreadKeys.size;
+  #markSeen(nodes: Element[]): void {
+    const before = this.#unreadKeys.size;
     for (const node of nodes) {
       const { from = '', id = '' } = (node as HTMLElement).dataset;
       node.setAttribute('data-seen', '');
-      this.unreadKeys.delete(`${from}\n${id}`);
-      this.engine.seen(from, id);
+      this.#unreadKeys.delete(`${from}\n${id}`);
+      this.#engine.seen(from, id);
     }
-    if (this.unreadKeys.size !== before) firePeerChatEvent(this, 'peer-chat-unread', { count: this.unreadKeys.size });
+    if (this.#unreadKeys.size !== before) firePeerChatEvent(this, 'peer-chat-unread', { count: this.#unreadKeys.size });
   }
 
   /** Names peers by their name, or by a short label that stays the same for their id. */
-  private peerLabels(strings: PeerChatStrings): PeerLabels {
-    const names = new Map(this.engine.peers.map((peer) => [peer.peerId, peer.name]));
+  #peerLabels(strings: PeerChatStrings): PeerLabels {
+    const names = new Map(this.#engine.peers.map((peer) => [peer.peerId, peer.name]));
     // Once per peer and render, not once per message shown.
     const known = new Map<string, PeerLabel>();
     return (peerId) => {
@@ -442,12 +475,12 @@ export class PeerChat extends LitElement {
     };
   }
 
-  private connectToRemoteId(): void {
+  #connectToRemoteId(): void {
     const remoteId = this.remoteId.trim() || invitedPeerId(globalThis.location.href);
-    if (remoteId && remoteId !== this.engine.peerId && this.engine.signalingState === SignalingState.open) {
+    if (remoteId && remoteId !== this.#engine.peerId && this.#engine.signalingState === SignalingState.open) {
       // Failures are reported as peer-chat-error events by the engine, and shown.
       this.connectFailure = '';
-      this.engine.connect(remoteId).catch((error: Error) => (this.connectFailure = error.message));
+      this.#engine.connect(remoteId).catch((error: Error) => (this.connectFailure = error.message));
     }
   }
 
@@ -455,29 +488,29 @@ export class PeerChat extends LitElement {
 
   protected override render(): TemplateResult {
     const strings = mergeStrings(this.strings);
-    const state = this.engine.signalingState;
-    const peers = this.engine.peers;
-    const labels = this.peerLabels(strings);
+    const state = this.#engine.signalingState;
+    const peers = this.#engine.peers;
+    const labels = this.#peerLabels(strings);
     const anyoneConnected = peers.some((peer) => peer.status === PeerStatus.connected);
-    const ownId = this.engine.peerId;
-    const entries = this.shownWindow();
+    const ownId = this.#engine.peerId;
+    const entries = this.#shownWindow();
     return html`
       <div
         part="base"
-        @click=${this.handleClick}
-        @dragenter=${this.handleDragOver}
-        @dragover=${this.handleDragOver}
-        @dragleave=${this.handleDragLeave}
-        @drop=${this.handleDrop}
+        @click=${this.#handleClick}
+        @dragenter=${this.#handleDragOver}
+        @dragover=${this.#handleDragOver}
+        @dragleave=${this.#handleDragLeave}
+        @drop=${this.#handleDrop}
       >
         <div part="header">
           <span part="status" data-state=${state} role="status">${strings.signaling[state]}</span>
           <span>${strings.ownIdLabel}:</span>
           <span part="own-id">${ownId || strings.registering}</span>
-          <button part="copy-button" ?disabled=${!ownId} @click=${this.copyOwnId}>${this.copied === 'id' ? strings.copied : strings.copy}</button>
-          ${this.renderInvite(strings)}
+          <button part="copy-button" ?disabled=${!ownId} @click=${this.#copyOwnId}>${this.copied === 'id' ? strings.copied : strings.copy}</button>
+          ${this.#renderInvite(strings)}
         </div>
-        <form part="connect-form" @submit=${this.handleConnect}>
+        <form part="connect-form" @submit=${this.#handleConnect}>
           <label class="visually-hidden" for="remote-id">${strings.remoteIdLabel}</label>
           <input id="remote-id" part="remote-id-input" placeholder=${strings.remoteIdPlaceholder} autocomplete="off" spellcheck="false" />
           <button part="connect-button" type="submit" ?disabled=${this.connecting || state !== SignalingState.open}>
@@ -491,28 +524,28 @@ export class PeerChat extends LitElement {
             : repeat(
                 peers,
                 (peer) => peer.peerId,
-                (peer) => this.renderPeer(peer, labels(peer.peerId), strings),
+                (peer) => this.#renderPeer(peer, labels(peer.peerId), strings),
               )}
         </ul>
         <div part="messages" role="log" aria-label=${strings.messagesLabel} tabindex="0">
-          ${this.engine.entryCount > entries.length
-            ? html`<button part="show-earlier" @click=${this.showEarlier}>${strings.showEarlier}</button>`
+          ${this.#engine.entryCount > entries.length
+            ? html`<button part="show-earlier" @click=${this.#showEarlier}>${strings.showEarlier}</button>`
             : nothing}
           ${repeat(
             entries,
             entryKey,
-            (entry) => this.renderEntry(entry, strings, labels),
+            (entry) => this.#renderEntry(entry, strings, labels),
           )}
         </div>
-        <div part="typing" aria-live="polite">${this.engine.typing.map((peerId) => html`<span>${strings.typing(labels(peerId).label)}</span>`)}</div>
+        <div part="typing" aria-live="polite">${this.#engine.typing.map((peerId) => html`<span>${strings.typing(labels(peerId).label)}</span>`)}</div>
         <div part="composer">
           <label class="visually-hidden" for="input">${strings.inputLabel}</label>
-          <textarea id="input" part="input" rows="1" placeholder=${strings.inputPlaceholder} @keydown=${this.handleKeydown} @input=${() => this.engine.typed()}></textarea>
-          <input type="file" id="file" class="visually-hidden" tabindex="-1" aria-hidden="true" multiple @change=${this.handleFilePicked} />
-          <button part="file-button" ?disabled=${!anyoneConnected} @click=${() => this.fileInput.click()}>
+          <textarea id="input" part="input" rows="1" placeholder=${strings.inputPlaceholder} @keydown=${this.#handleKeydown} @input=${() => this.#engine.typed()}></textarea>
+          <input type="file" id="file" class="visually-hidden" tabindex="-1" aria-hidden="true" multiple @change=${this.#handleFilePicked} />
+          <button part="file-button" ?disabled=${!anyoneConnected} @click=${() => this.#fileInput.click()}>
             ${ATTACH_ICON}<span class="visually-hidden">${strings.attach}</span>
           </button>
-          <button part="send-button" ?disabled=${peers.length === 0} @click=${this.sendTyped}>${strings.send}</button>
+          <button part="send-button" ?disabled=${peers.length === 0} @click=${this.#sendTyped}>${strings.send}</button>
         </div>
         ${this.dragging ? html`<div part="drop-zone">${strings.dropHint}</div>` : nothing}
       </div>
@@ -520,33 +553,33 @@ export class PeerChat extends LitElement {
   }
 
   /** The newest entries, as many as the window holds (see `windowSize`). */
-  private shownWindow(): HistoryEntry[] {
-    const recent = this.engine.recentEntries(this.shownEntries + LOG_PAGE);
+  #shownWindow(): HistoryEntry[] {
+    const recent = this.#engine.recentEntries(this.shownEntries + LOG_PAGE);
     let arrived = recent.length;
     for (let index = recent.length - 1; index >= 0; index--) {
-      if (entryKey(recent[index]) === this.newestShownKey) {
+      if (entryKey(recent[index]) === this.#newestShownKey) {
         arrived = recent.length - 1 - index;
         break;
       }
     }
-    this.windowSize += arrived;
-    if (arrived > 0) this.logGrew = true;
-    if (this.windowSize > this.shownEntries + LOG_PAGE) this.windowSize = this.shownEntries;
+    this.#windowSize += arrived;
+    if (arrived > 0) this.#logGrew = true;
+    if (this.#windowSize > this.shownEntries + LOG_PAGE) this.#windowSize = this.shownEntries;
     const newest = recent.at(-1);
-    this.newestShownKey = newest ? entryKey(newest) : '';
-    return recent.slice(Math.max(0, recent.length - this.windowSize));
+    this.#newestShownKey = newest ? entryKey(newest) : '';
+    return recent.slice(Math.max(0, recent.length - this.#windowSize));
   }
 
-  private readonly showEarlier = () => {
+  readonly #showEarlier = () => {
     this.shownEntries += LOG_PAGE;
-    this.windowSize += LOG_PAGE;
+    this.#windowSize += LOG_PAGE;
   };
 
-  private renderInvite(strings: PeerChatStrings) {
+  #renderInvite(strings: PeerChatStrings) {
     const url = this.inviteUrl;
     const qr = url && this.drawQr?.(url);
-    return html`<button part="invite-button" ?disabled=${!url} @click=${this.shareInvite}>${this.copied === 'invite' ? strings.invite.copied : strings.invite.share}</button>
-      <details part="invite" @toggle=${this.loadQr}>
+    return html`<button part="invite-button" ?disabled=${!url} @click=${this.#shareInvite}>${this.copied === 'invite' ? strings.invite.copied : strings.invite.share}</button>
+      <details part="invite" @toggle=${this.#loadQr}>
         <summary>${strings.invite.showQr}</summary>
         ${qr
           ? html`<svg part="invite-qr" role="img" aria-label=${strings.invite.qrLabel} viewBox="0 0 ${qr.size} ${qr.size}" shape-rendering="crispEdges">
@@ -557,26 +590,26 @@ export class PeerChat extends LitElement {
       </details>`;
   }
 
-  private renderPeer(peer: PeerInfo, label: PeerLabel, strings: PeerChatStrings) {
+  #renderPeer(peer: PeerInfo, label: PeerLabel, strings: PeerChatStrings) {
     return html`<li part="peer" data-peer-id=${peer.peerId} data-status=${peer.status}>
-      ${this.renderAvatar(label)}
+      ${this.#renderAvatar(label)}
       <bdi class="peer-name" title="${label.label} (${peer.peerId})">${label.label}</bdi>
       ${peer.status === PeerStatus.reconnecting ? html`<span part="peer-status">${strings.reconnectingPeer}</span>` : nothing}
       ${peer.route === Route.relay ? html`<span part="peer-relayed" title=${strings.relayedHelp}>${strings.relayed}</span>` : nothing}
       ${peer.safetyCode ? html`<span part="safety-code" title=${strings.safetyCodeHelp}>${strings.safetyCodeLabel} ${peer.safetyCode}</span>` : nothing}
-      <button part="disconnect-button" aria-label=${strings.disconnectPeer(label.label)} @click=${() => this.engine.disconnect(peer.peerId)}>×</button>
+      <button part="disconnect-button" aria-label=${strings.disconnectPeer(label.label)} @click=${() => this.#engine.disconnect(peer.peerId)}>×</button>
     </li>`;
   }
 
-  private renderEntry(entry: HistoryEntry, strings: PeerChatStrings, labels: PeerLabels) {
-    return entry.kind === 'transfer' ? this.renderTransfer(entry.transfer, strings, labels) : this.renderMessage(entry.message, strings, labels);
+  #renderEntry(entry: HistoryEntry, strings: PeerChatStrings, labels: PeerLabels) {
+    return entry.kind === 'transfer' ? this.#renderTransfer(entry.transfer, strings, labels) : this.#renderMessage(entry.message, strings, labels);
   }
 
-  private renderAvatar({ initial, hue }: PeerLabel) {
+  #renderAvatar({ initial, hue }: PeerLabel) {
     return html`<span part="avatar" aria-hidden="true" .style=${`--_hue: ${hue}`}>${initial}</span>`;
   }
 
-  private renderMessage(message: ChatMessage, strings: PeerChatStrings, labels: PeerLabels) {
+  #renderMessage(message: ChatMessage, strings: PeerChatStrings, labels: PeerLabels) {
     const incoming = message.direction === Direction.in;
     const peer = labels(message.from);
     const who = incoming ? peer.label : strings.you;
@@ -590,8 +623,8 @@ export class PeerChat extends LitElement {
       data-status=${status ?? nothing}
     >
       <span part="message-meta"
-        >${incoming ? this.renderAvatar(peer) : nothing}<bdi class="who" title=${incoming ? `${who} (${message.from})` : who}>${who}</bdi> ·
-        <time datetime=${new Date(message.time).toISOString()}>${this.formats.formatTime(message.time)}</time>${status
+        >${incoming ? this.#renderAvatar(peer) : nothing}<bdi class="who" title=${incoming ? `${who} (${message.from})` : who}>${who}</bdi> ·
+        <time datetime=${new Date(message.time).toISOString()}>${this.#formats.formatTime(message.time)}</time>${status
           ? html` ·
               <span part="message-status" data-status=${status}
                 >${ticks ? html`<span aria-hidden="true">${ticks}</span><span class="visually-hidden">${strings.messageStatus[status]}</span>` : strings.messageStatus[status]}</span
@@ -607,23 +640,24 @@ export class PeerChat extends LitElement {
   }
 
   /** A PNG, JPEG, GIF or WebP file, scaled; a link opens it full size. Nothing until its first bytes are checked. */
-  private renderPreview(file: File, name: string, strings: PeerChatStrings) {
-    if (!this.inlineImages.has(file)) {
-      this.inlineImages.set(file, false);
-      isInlineImage(file).then(
+  #renderPreview(file: File, name: string, strings: PeerChatStrings) {
+    if (!this.#inlineImages.has(file)) {
+      this.#inlineImages.set(file, false);
+      // The check loads on demand, with the first file shown.
+      import('./ui/image.js').then(({ isInlineImage }) => isInlineImage(file)).then(
         (image) => {
-          this.inlineImages.set(file, image);
+          this.#inlineImages.set(file, image);
           if (image) this.requestUpdate();
         },
         () => {},
       );
     }
-    if (!this.inlineImages.get(file)) return nothing;
-    const url = this.urlOf(file);
+    if (!this.#inlineImages.get(file)) return nothing;
+    const url = this.#urlOf(file);
     return html`<a part="preview" href=${url} target="_blank" rel="noopener noreferrer" title=${strings.openImage(name)}><img src=${url} alt=${name} /></a>`;
   }
 
-  private renderTransfer(transfer: TransferInfo, strings: PeerChatStrings, labels: PeerLabels) {
+  #renderTransfer(transfer: TransferInfo, strings: PeerChatStrings, labels: PeerLabels) {
     const percent = transfer.size > 0 ? Math.floor((transfer.bytes / transfer.size) * 100) : 100;
     const incoming = transfer.direction === Direction.in;
     const who = incoming ? labels(transfer.peerId).label : strings.you;
@@ -632,53 +666,53 @@ export class PeerChat extends LitElement {
     return html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
       <span part="message-meta"
         ><bdi class="who" title=${who}>${who}</bdi> · <bdi class="file-name" title=${transfer.name}>${transfer.name}</bdi> ·
-        ${this.formats.formatBytes(transfer.size)}${transfer.status === TransferStatus.offered && transfer.fits !== undefined
+        ${this.#formats.formatBytes(transfer.size)}${transfer.status === TransferStatus.offered && transfer.fits !== undefined
           ? html` · <span data-fits=${transfer.fits}>${transfer.fits ? strings.transfer.fits : strings.transfer.doesNotFit}</span>`
           : nothing}</span
       >
       <span>${status}${transfer.reason ? html`: <bdi>${transfer.reason}</bdi>` : nothing}</span>
       ${transfer.status === TransferStatus.active || transfer.status === TransferStatus.paused || transfer.status === TransferStatus.done
         ? html`<progress part="progress" max=${transfer.size || 1} value=${transfer.size ? transfer.bytes : 1} aria-label="${transfer.name}: ${percent}%"></progress>
-            <span part="progress-text">${this.formats.formatBytes(transfer.bytes)} / ${this.formats.formatBytes(transfer.size)} (${percent}%)</span>`
+            <span part="progress-text">${this.#formats.formatBytes(transfer.bytes)} / ${this.#formats.formatBytes(transfer.size)} (${percent}%)</span>`
         : nothing}
       ${transfer.status === TransferStatus.offered
-        ? html`<button part="accept-button" @click=${() => this.engine.transfers.accept(transfer.transferId)}>${strings.accept}</button>
-            <button part="decline-button" @click=${() => this.engine.transfers.decline(transfer.transferId)}>${strings.decline}</button>`
+        ? html`<button part="accept-button" @click=${() => this.#engine.transfers.accept(transfer.transferId)}>${strings.accept}</button>
+            <button part="decline-button" @click=${() => this.#engine.transfers.decline(transfer.transferId)}>${strings.decline}</button>`
         : nothing}
-      ${moving ? html`<button part="cancel-button" @click=${() => this.engine.transfers.cancel(transfer.transferId)}>${strings.cancel}</button>` : nothing}
-      ${transfer.file && (!incoming || transfer.status === TransferStatus.done) ? this.renderPreview(transfer.file, transfer.name, strings) : nothing}
+      ${moving ? html`<button part="cancel-button" @click=${() => this.#engine.transfers.cancel(transfer.transferId)}>${strings.cancel}</button>` : nothing}
+      ${transfer.file && (!incoming || transfer.status === TransferStatus.done) ? this.#renderPreview(transfer.file, transfer.name, strings) : nothing}
       ${incoming && transfer.status === TransferStatus.done && transfer.file
-        ? html`<a part="download" href=${this.urlOf(transfer.file)} download=${transfer.name}>${strings.download(transfer.name)}</a>`
+        ? html`<a part="download" href=${this.#urlOf(transfer.file)} download=${transfer.name}>${strings.download(transfer.name)}</a>`
         : nothing}
     </div>`;
   }
 
-  private urlOf(file: File): string {
-    let url = this.fileUrls.get(file);
+  #urlOf(file: File): string {
+    let url = this.#fileUrls.get(file);
     if (!url) {
       url = URL.createObjectURL(file);
-      this.fileUrls.set(file, url);
+      this.#fileUrls.set(file, url);
     }
     return url;
   }
 
-  private releaseUrl(file: File | undefined): void {
-    const url = file && this.fileUrls.get(file);
+  #releaseUrl(file: File | undefined): void {
+    const url = file && this.#fileUrls.get(file);
     if (!url) return;
     URL.revokeObjectURL(url);
-    this.fileUrls.delete(file);
+    this.#fileUrls.delete(file);
   }
 
   // ---- the person's actions ---------------------------------------------------------------
 
-  private async handleConnect(event: SubmitEvent): Promise<void> {
+  async #handleConnect(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    const remoteId = this.remoteIdInput.value.trim();
+    const remoteId = this.#remoteIdInput.value.trim();
     this.connecting = true;
     this.connectFailure = '';
     try {
-      await this.engine.connect(remoteId);
-      this.remoteIdInput.value = '';
+      await this.#engine.connect(remoteId);
+      this.#remoteIdInput.value = '';
     } catch (error) {
       // Also reported as a peer-chat-error event by the engine.
       this.connectFailure = (error as Error).message;
@@ -687,31 +721,31 @@ export class PeerChat extends LitElement {
     }
   }
 
-  private handleClick(): void {
+  #handleClick(): void {
     // A person's gesture in the element: the only moment browsers let a page ask.
     if (this.notify) askNotificationPermission();
   }
 
-  private handleKeydown(event: KeyboardEvent): void {
+  #handleKeydown(event: KeyboardEvent): void {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
-      this.sendTyped();
+      this.#sendTyped();
     }
   }
 
-  private sendTyped(): void {
-    const text = this.input.value;
+  #sendTyped(): void {
+    const text = this.#input.value;
     if (!text.trim()) return;
     try {
-      this.engine.send(text);
-      this.input.value = '';
+      this.#engine.send(text);
+      this.#input.value = '';
     } catch {
       // Reported as a peer-chat-error event; the text stays in the input so nothing is lost.
     }
   }
 
-  private async copyOwnId(): Promise<void> {
-    if (await this.copy(this.engine.peerId, 'id')) return;
+  async #copyOwnId(): Promise<void> {
+    if (await this.#copy(this.#engine.peerId, 'id')) return;
     // No clipboard permission: the id is selectable (user-select: all) for copying by hand.
     const selection = getSelection();
     const idNode = this.renderRoot.querySelector('[part~="own-id"]');
@@ -719,7 +753,7 @@ export class PeerChat extends LitElement {
   }
 
   /** Copies `text`; the button named `which` says so for a moment. False without clipboard permission. */
-  private async copy(text: string, which: 'id' | 'invite'): Promise<boolean> {
+  async #copy(text: string, which: 'id' | 'invite'): Promise<boolean> {
     try {
       await navigator.clipboard.writeText(text);
     } catch {
@@ -731,49 +765,49 @@ export class PeerChat extends LitElement {
   }
 
   /** The system's share sheet where there is one; else the clipboard; else the QR code, opened. */
-  private async shareInvite(): Promise<void> {
+  async #shareInvite(): Promise<void> {
     const url = this.inviteUrl;
     if (typeof navigator.share === 'function') {
       // A person who closes the share sheet is no error.
       await navigator.share({ url }).catch(() => {});
-    } else if (!(await this.copy(url, 'invite'))) {
+    } else if (!(await this.#copy(url, 'invite'))) {
       this.renderRoot.querySelector<HTMLDetailsElement>('[part~="invite"]')!.open = true;
     }
   }
 
-  private async loadQr(event: Event): Promise<void> {
+  async #loadQr(event: Event): Promise<void> {
     if (!(event.target as HTMLDetailsElement).open || this.drawQr) return;
     this.drawQr = (await import('./invite/qr.js')).drawQr;
   }
 
-  private handleFilePicked(): void {
-    this.sendFiles(this.fileInput.files);
-    this.fileInput.value = '';
+  #handleFilePicked(): void {
+    this.#sendFiles(this.#fileInput.files);
+    this.#fileInput.value = '';
   }
 
-  private sendFiles(files: FileList | null | undefined): void {
+  #sendFiles(files: FileList | null | undefined): void {
     for (const file of files ?? []) {
       // Failures are reported as peer-chat-error events and shown on the transfer.
-      this.engine.sendFile(file).catch(() => {});
+      this.#engine.sendFile(file).catch(() => {});
     }
   }
 
-  private handleDragOver(event: DragEvent): void {
+  #handleDragOver(event: DragEvent): void {
     if (!event.dataTransfer?.types.includes('Files')) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = 'copy';
     this.dragging = true;
   }
 
-  private handleDragLeave(event: DragEvent): void {
+  #handleDragLeave(event: DragEvent): void {
     const base = event.currentTarget as HTMLElement;
     if (!base.contains(event.relatedTarget as Node | null)) this.dragging = false;
   }
 
-  private handleDrop(event: DragEvent): void {
+  #handleDrop(event: DragEvent): void {
     event.preventDefault();
     this.dragging = false;
-    this.sendFiles(event.dataTransfer?.files);
+    this.#sendFiles(event.dataTransfer?.files);
   }
 }
 

@@ -32,7 +32,7 @@ export interface RawSettings {
 
 export class SettingsReader {
   /** The invalid value last reported for each attribute. */
-  private readonly reported = new Map<string, string>();
+  readonly #reported = new Map<string, string>();
 
   /** @param report - called once for each invalid value, with a message naming the attribute */
   constructor(private readonly report: (message: string) => void) {}
@@ -108,10 +108,10 @@ export class SettingsReader {
     };
 
     // Report what is newly wrong; forget what was fixed, so breaking it again is reported again.
-    for (const attribute of [...this.reported.keys()]) if (!problems.has(attribute)) this.reported.delete(attribute);
+    for (const attribute of [...this.#reported.keys()]) if (!problems.has(attribute)) this.#reported.delete(attribute);
     for (const [attribute, problem] of problems) {
-      if (this.reported.get(attribute) === problem) continue;
-      this.reported.set(attribute, problem);
+      if (this.#reported.get(attribute) === problem) continue;
+      this.#reported.set(attribute, problem);
       this.report(problem.slice(problem.indexOf('\u0000') + 1));
     }
     return settings;

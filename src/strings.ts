@@ -96,15 +96,15 @@ export function mergeStrings(overrides: PeerChatStringOverrides | undefined): Pe
 
 /** Formats times and sizes for one language (a BCP 47 tag; empty means the browser's). */
 export class Formats {
-  private readonly time: Intl.DateTimeFormat;
-  private readonly sizes = new Map<string, Intl.NumberFormat>();
+  readonly #time: Intl.DateTimeFormat;
+  readonly #sizes = new Map<string, Intl.NumberFormat>();
 
   constructor(readonly locale: string) {
-    this.time = new Intl.DateTimeFormat(locale || undefined, { hour: '2-digit', minute: '2-digit' });
+    this.#time = new Intl.DateTimeFormat(locale || undefined, { hour: '2-digit', minute: '2-digit' });
   }
 
   formatTime(epochMs: number): string {
-    return this.time.format(epochMs);
+    return this.#time.format(epochMs);
   }
 
   /** 1.5 MB, in the language's digits and separators (units of 1000, as Intl names them). */
@@ -116,10 +116,10 @@ export class Formats {
       value /= 1000;
       unit++;
     }
-    let format = this.sizes.get(units[unit]);
+    let format = this.#sizes.get(units[unit]);
     if (!format) {
       format = new Intl.NumberFormat(this.locale || undefined, { style: 'unit', unit: units[unit], unitDisplay: 'short', maximumFractionDigits: unit === 0 ? 0 : 1 });
-      this.sizes.set(units[unit], format);
+      this.#sizes.set(units[unit], format);
     }
     return format.format(value);
   }

@@ -39,6 +39,15 @@ describe('<peer-chat> with a plain PeerJS app', () => {
     await chat.send('hello back');
     expect(await reply).to.equal('hello back');
 
+    // Longer than a PeerJS chunk (16,300 bytes): PeerJS sends it in chunks, each way.
+    const long = `${'é€😀'.repeat(4000)}!`;
+    const longMessage = nextEvent(chat, 'peer-chat-message');
+    connection.send(long);
+    expect((await longMessage).text).to.equal(long);
+    const longReply = new Promise((resolve) => connection.once('data', resolve));
+    await chat.send(long);
+    expect(await longReply).to.equal(long);
+
     // Non-string data is not understood: one clear error, and the connection stays usable.
     const errors = collect(chat, 'peer-chat-error');
     connection.send({ some: 'object' });

@@ -28,25 +28,25 @@ export const systemClock: Clock = {
 
 /** Holds at most one pending timer: setting it again replaces the previous one. */
 export class TimerSlot {
-  private timer: Timer | null = null;
+  #timer: Timer | null = null;
 
   constructor(private readonly clock: Clock) {}
 
   get pending(): boolean {
-    return this.timer !== null;
+    return this.#timer !== null;
   }
 
   set(callback: () => void, delayMs: number): void {
     this.cancel();
     const timer = this.clock.setTimeout(() => {
-      if (this.timer === timer) this.timer = null;
+      if (this.#timer === timer) this.#timer = null;
       callback();
     }, delayMs);
-    this.timer = timer;
+    this.#timer = timer;
   }
 
   cancel(): void {
-    this.timer?.cancel();
-    this.timer = null;
+    this.#timer?.cancel();
+    this.#timer = null;
   }
 }

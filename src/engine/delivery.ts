@@ -11,47 +11,47 @@ export interface Outgoing {
 
 /** Our messages to one peer that it has not acknowledged yet. */
 export class Outbox {
-  private lastSeq = 0;
-  private unacked: Outgoing[] = [];
+  #lastSeq = 0;
+  #unacked: Outgoing[] = [];
 
   get pending(): readonly Outgoing[] {
-    return this.unacked;
+    return this.#unacked;
   }
 
   get last(): number {
-    return this.lastSeq;
+    return this.#lastSeq;
   }
 
   /** Back from storage after a reload: numbering goes on where it was. */
   restore(lastSeq: number, unacked: Outgoing[]): void {
-    this.lastSeq = lastSeq;
-    this.unacked = unacked;
+    this.#lastSeq = lastSeq;
+    this.#unacked = unacked;
   }
 
   add(message: ChatMessage): Outgoing {
-    const outgoing = { seq: ++this.lastSeq, message };
-    this.unacked.push(outgoing);
+    const outgoing = { seq: ++this.#lastSeq, message };
+    this.#unacked.push(outgoing);
     return outgoing;
   }
 
   /** Everything up to `seq` arrived; returns those messages, or null if `seq` was never sent. */
   acknowledge(seq: number): Outgoing[] | null {
-    if (seq > this.lastSeq) return null;
+    if (seq > this.#lastSeq) return null;
     const done: Outgoing[] = [];
-    while (this.unacked.length > 0 && this.unacked[0].seq <= seq) done.push(this.unacked.shift()!);
+    while (this.#unacked.length > 0 && this.#unacked[0].seq <= seq) done.push(this.#unacked.shift()!);
     return done;
   }
 
   /** The peer restarted (a new session): what it has not acknowledged is numbered afresh. */
   renumber(): void {
-    this.lastSeq = 0;
-    for (const outgoing of this.unacked) outgoing.seq = ++this.lastSeq;
+    this.#lastSeq = 0;
+    for (const outgoing of this.#unacked) outgoing.seq = ++this.#lastSeq;
   }
 
   /** Gives up: returns what was never acknowledged. */
   drain(): ChatMessage[] {
-    const undelivered = this.unacked.map((outgoing) => outgoing.message);
-    this.unacked = [];
+    const undelivered = this.#unacked.map((outgoing) => outgoing.message);
+    this.#unacked = [];
     return undelivered;
   }
 }
@@ -61,25 +61,25 @@ export type Arrival = (typeof Arrival)[keyof typeof Arrival];
 
 /** The last message taken from one peer, so a re-sent one is not shown twice. */
 export class Inbox {
-  private lastSeq = 0;
+  #lastSeq = 0;
 
   get last(): number {
-    return this.lastSeq;
+    return this.#lastSeq;
   }
 
   take(seq: number): Arrival {
-    if (seq <= this.lastSeq) return Arrival.duplicate;
-    if (seq !== this.lastSeq + 1) return Arrival.gap;
-    this.lastSeq = seq;
+    if (seq <= this.#lastSeq) return Arrival.duplicate;
+    if (seq !== this.#lastSeq + 1) return Arrival.gap;
+    this.#lastSeq = seq;
     return Arrival.new;
   }
 
   reset(): void {
-    this.lastSeq = 0;
+    this.#lastSeq = 0;
   }
 
   /** Back from storage after a reload. */
   restore(lastSeq: number): void {
-    this.lastSeq = lastSeq;
+    this.#lastSeq = lastSeq;
   }
 }

@@ -88,142 +88,142 @@ export const DEFAULT_PREFERENCES: ChatPreferences = {
 export class ChatEngine {
   readonly clock: Clock;
   readonly transfers: TransfersOnDemand;
-  private readonly newId: () => string;
-  private signaling: Signaling | null = null;
-  private iceServersSource: IceServersSource | null = null;
-  private preferences: ChatPreferences = { ...DEFAULT_PREFERENCES };
+  readonly #newId: () => string;
+  #signaling: Signaling | null = null;
+  #iceServersSource: IceServersSource | null = null;
+  #preferences: ChatPreferences = { ...DEFAULT_PREFERENCES };
   /** Our session: peers tell a reloaded element from a reconnected one by it. */
-  private session: string;
-  private readonly sessions = new Map<string, PeerSession>();
-  private readonly history: History<Transfer>;
+  #session: string;
+  readonly #sessions = new Map<string, PeerSession>();
+  readonly #history: History<Transfer>;
   /**
    * Recipients of each outgoing message that have not acknowledged it, that we gave up on,
    * that acknowledged it but have not seen it; `unconfirmed`: one will never say it saw it.
    */
-  private readonly deliveries = new Map<ChatMessage, Delivery>();
-  private readonly typingThrottle: TypingThrottle;
-  private readonly typingPeers: TypingPeers;
-  private ticker: Timer | null = null;
-  private readonly sessionHost: SessionHost;
+  readonly #deliveries = new Map<ChatMessage, Delivery>();
+  readonly #typingThrottle: TypingThrottle;
+  readonly #typingPeers: TypingPeers;
+  #ticker: Timer | null = null;
+  readonly #sessionHost: SessionHost;
   /** Set with `persist` once this element owns the stored record (see start). */
-  private persistence: Persistence | null = null;
-  private store: ChatStore | null = null;
+  #persistence: Persistence | null = null;
+  #store: ChatStore | null = null;
   /** Counts start() calls, so an older start's storage reads arriving late are ignored. */
-  private run = 0;
+  #run = 0;
   /** Peers from storage, dialed once registered. */
-  private resumable: { peers: SavedPeer[]; messages: Map<string, ChatMessage> } | null = null;
+  #resumable: { peers: SavedPeer[]; messages: Map<string, ChatMessage> } | null = null;
   /** We take part in groups (the `mesh` attribute). */
-  private mesh = false;
+  #mesh = false;
   /** How many ids each group member has introduced to us: bounded, whatever it sends. */
-  private readonly introductions = new WeakMap<PeerSession, number>();
+  readonly #introductions = new WeakMap<PeerSession, number>();
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
-    this.newId = options.randomId ?? randomId;
-    this.typingThrottle = new TypingThrottle(this.clock);
-    this.typingPeers = new TypingPeers(this.clock, () => options.changed());
-    this.session = this.newId();
-    this.history = new History<Transfer>(this.preferences.maxHistory, (transfer) => {
+    this.#newId = options.randomId ?? randomId;
+    this.#typingThrottle = new TypingThrottle(this.clock);
+    this.#typingPeers = new TypingPeers(this.clock, () => options.changed());
+    this.#session = this.#newId();
+    this.#history = new History<Transfer>(this.#preferences.maxHistory, (transfer) => {
       this.transfers.forget(transfer);
       options.released?.(transfer.snapshot());
     });
     const engine = this;
     this.transfers = new TransfersOnDemand(
-      () => this.loadTransfers(),
+      () => this.#loadTransfers(),
       (error) => options.emit('peer-chat-error', { type: ErrorType.transfer, message: `File transfer could not be loaded: ${String(error)}` }),
     );
-    this.sessionHost = {
+    this.#sessionHost = {
       clock: this.clock,
       transfers: this.transfers,
       get ownId() {
         return engine.peerId;
       },
       get ownSession() {
-        return engine.session;
+        return engine.#session;
       },
       get ownName() {
-        return engine.preferences.name;
+        return engine.#preferences.name;
       },
       get ownMesh() {
-        return engine.mesh;
+        return engine.#mesh;
       },
       get reconnectTimeoutMs() {
-        return engine.preferences.reconnectTimeout;
+        return engine.#preferences.reconnectTimeout;
       },
-      dial: (peerId) => this.dial(peerId),
+      dial: (peerId) => this.#dial(peerId),
       emit: options.emit,
-      changed: () => this.changed(),
-      received: (message) => this.record(message),
+      changed: () => this.#changed(),
+      received: (message) => this.#record(message),
       delivered: (message, peerId) => {
-        const delivery = this.deliveries.get(message);
+        const delivery = this.#deliveries.get(message);
         if (delivery?.pending.delete(peerId)) delivery.unread.add(peerId);
-        this.updateStatus(message);
+        this.#updateStatus(message);
       },
       read: (message, peerId) => {
-        this.deliveries.get(message)?.unread.delete(peerId);
-        this.updateStatus(message);
+        this.#deliveries.get(message)?.unread.delete(peerId);
+        this.#updateStatus(message);
       },
       readUnconfirmed: (message, peerId) => {
-        const delivery = this.deliveries.get(message);
+        const delivery = this.#deliveries.get(message);
         if (!delivery?.unread.delete(peerId)) return;
         delivery.unconfirmed = true;
-        this.updateStatus(message);
+        this.#updateStatus(message);
       },
-      typing: (peerId, typing) => (typing ? this.typingPeers.typing(peerId) : this.typingPeers.stopped(peerId)),
-      undeliverable: (message, peerId, why) => this.undeliverable(message, peerId, why),
-      newId: this.newId,
+      typing: (peerId, typing) => (typing ? this.#typingPeers.typing(peerId) : this.#typingPeers.stopped(peerId)),
+      undeliverable: (message, peerId, why) => this.#undeliverable(message, peerId, why),
+      newId: this.#newId,
       removed: (session) => {
-        if (this.sessions.get(session.peerId) === session) this.sessions.delete(session.peerId);
+        if (this.#sessions.get(session.peerId) === session) this.#sessions.delete(session.peerId);
       },
-      whenSaved: (callback) => (this.persistence ? this.persistence.whenSaved(callback) : callback()),
-      joined: () => this.introduceGroup(),
-      introduced: (session, peerIds) => this.dialIntroduced(session, peerIds),
+      whenSaved: (callback) => (this.#persistence ? this.#persistence.whenSaved(callback) : callback()),
+      joined: () => this.#introduceGroup(),
+      introduced: (session, peerIds) => this.#dialIntroduced(session, peerIds),
     };
   }
 
   /** The file-transfer machinery, wired to this engine: loaded when a file first moves. */
-  private async loadTransfers(): Promise<Transfers> {
+  async #loadTransfers(): Promise<Transfers> {
     const { options } = this;
     const { Transfers, openSink, storageSpace } = await (options.loadFileTransfer ?? loadFileTransfer)();
     return new Transfers(
       {
         clock: this.clock,
-        limits: () => this.preferences,
-        sendFrame: (peerId, frame) => this.sessions.get(peerId)?.sendFrame(frame) ?? false,
+        limits: () => this.#preferences,
+        sendFrame: (peerId, frame) => this.#sessions.get(peerId)?.sendFrame(frame) ?? false,
         sendBulk: (peerId, frame) =>
-          this.sessions.get(peerId)?.sendBulk(frame) ?? Promise.reject(new PeerChatError(ErrorType.notConnected, `Not connected to ${peerId}`, peerId)),
-        chunkSize: (peerId) => this.sessions.get(peerId)?.chunkSize ?? 16 * 1024,
-        displayName: (peerId) => this.sessions.get(peerId)?.name || peerId,
+          this.#sessions.get(peerId)?.sendBulk(frame) ?? Promise.reject(new PeerChatError(ErrorType.notConnected, `Not connected to ${peerId}`, peerId)),
+        chunkSize: (peerId) => this.#sessions.get(peerId)?.chunkSize ?? 16 * 1024,
+        displayName: (peerId) => this.#sessions.get(peerId)?.name || peerId,
         emit: options.emit,
-        violation: (peerId, message) => this.sessions.get(peerId)?.violation(message),
+        violation: (peerId, message) => this.#sessions.get(peerId)?.violation(message),
         openSink: options.openSink ?? openSink,
         storageSpace: options.storageSpace ?? storageSpace,
         changed: () => {
-          this.history.transferFinished();
+          this.#history.transferFinished();
           options.changed();
         },
       },
-      this.newId,
-      (transfer) => this.history.addTransfer(transfer),
+      this.#newId,
+      (transfer) => this.#history.addTransfer(transfer),
     );
   }
 
   get peerId(): string {
-    return this.signaling?.peerId ?? '';
+    return this.#signaling?.peerId ?? '';
   }
 
   /** Ids of the peers typing now. */
   get typing(): string[] {
-    return this.typingPeers.ids;
+    return this.#typingPeers.ids;
   }
 
   get signalingState(): SignalingState {
-    return this.signaling?.signalingState ?? SignalingState.closed;
+    return this.#signaling?.signalingState ?? SignalingState.closed;
   }
 
   /** Peers connected now, or being reconnected after a drop: copies. */
   get peers(): PeerInfo[] {
-    return [...this.sessions.values()].filter((session) => session.isListed).map((session) => session.snapshot());
+    return [...this.#sessions.values()].filter((session) => session.isListed).map((session) => session.snapshot());
   }
 
   get connectedPeers(): PeerInfo[] {
@@ -232,27 +232,27 @@ export class ChatEngine {
 
   /** The conversation in the order it happened here: copies. */
   get entries(): HistoryEntry[] {
-    return this.recentEntries(this.history.size);
+    return this.recentEntries(this.#history.size);
   }
 
   /** How many entries the history holds. */
   get entryCount(): number {
-    return this.history.size;
+    return this.#history.size;
   }
 
   /** The newest `count` entries, oldest first: copies. What a view shows costs the same at any history length. */
   recentEntries(count: number): HistoryEntry[] {
-    return this.history.recent(count).map((entry) =>
+    return this.#history.recent(count).map((entry) =>
       entry.kind === 'message' ? { kind: 'message', message: { ...entry.message } } : { kind: 'transfer', transfer: entry.transfer.snapshot() },
     );
   }
 
   get messages(): ChatMessage[] {
-    return this.history.all.flatMap((entry) => (entry.kind === 'message' ? [{ ...entry.message }] : []));
+    return this.#history.all.flatMap((entry) => (entry.kind === 'message' ? [{ ...entry.message }] : []));
   }
 
   get transferList(): TransferInfo[] {
-    return this.history.all.flatMap((entry) => (entry.kind === 'transfer' ? [entry.transfer.snapshot()] : []));
+    return this.#history.all.flatMap((entry) => (entry.kind === 'transfer' ? [entry.transfer.snapshot()] : []));
   }
 
   /**
@@ -263,63 +263,63 @@ export class ChatEngine {
   start(settings: ChatSettings, store: ChatStore | Promise<ChatStore> | null = null): void {
     this.stop();
     this.update(settings);
-    this.session = this.newId();
-    const run = ++this.run;
-    if (!store) return this.register(settings, null);
-    void this.load(store, settings.peerId, run).then((saved) => {
-      if (run !== this.run) return;
-      if (saved) this.restore(this.store!, saved);
-      this.register(saved ? { ...settings, peerId: saved.peerId } : settings, saved?.certificate ?? null);
+    this.#session = this.#newId();
+    const run = ++this.#run;
+    if (!store) return this.#register(settings, null);
+    void this.#load(store, settings.peerId, run).then((saved) => {
+      if (run !== this.#run) return;
+      if (saved) this.#restore(this.#store!, saved);
+      this.#register(saved ? { ...settings, peerId: saved.peerId } : settings, saved?.certificate ?? null);
     });
   }
 
   /** The saved chat if this element may take it over, else null. */
-  private async load(opening: ChatStore | Promise<ChatStore>, requested: string, run: number): Promise<SavedChat | null> {
+  async #load(opening: ChatStore | Promise<ChatStore>, requested: string, run: number): Promise<SavedChat | null> {
     try {
       const store = await opening;
-      if (run !== this.run) return null;
-      this.store = store;
+      if (run !== this.#run) return null;
+      this.#store = store;
       const saved = await store.load();
       if (!saved || (requested && requested !== saved.peerId)) return null;
       return (await store.claim(saved.peerId)) ? saved : null;
     } catch (error) {
-      this.storageFailed(error);
+      this.#storageFailed(error);
       return null;
     }
   }
 
-  private restore(store: ChatStore, saved: SavedChat): void {
-    this.session = saved.session;
+  #restore(store: ChatStore, saved: SavedChat): void {
+    this.#session = saved.session;
     // After a restart with other settings the history is still here: take it from storage only once.
-    if (this.history.all.length === 0) for (const message of saved.history) this.history.addMessage(message);
-    const messages = new Map(this.messagesOut().map((message) => [message.id, message]));
+    if (this.#history.all.length === 0) for (const message of saved.history) this.#history.addMessage(message);
+    const messages = new Map(this.#messagesOut().map((message) => [message.id, message]));
     for (const peer of saved.peers) {
       for (const { message } of peer.unacked) {
         const kept = messages.get(message.id);
         if (!kept) continue;
-        const delivery = this.deliveries.get(kept) ?? { pending: new Set<string>(), failed: new Set<string>(), unread: new Set<string>(), unconfirmed: false };
+        const delivery = this.#deliveries.get(kept) ?? { pending: new Set<string>(), failed: new Set<string>(), unread: new Set<string>(), unconfirmed: false };
         delivery.pending.add(peer.peerId);
-        this.deliveries.set(kept, delivery);
+        this.#deliveries.set(kept, delivery);
       }
     }
-    this.resumable = { peers: saved.peers, messages };
-    this.persist(store, saved.peerId);
+    this.#resumable = { peers: saved.peers, messages };
+    this.#persist(store, saved.peerId);
   }
 
-  private persist(store: ChatStore, peerId: string): void {
-    this.persistence = new Persistence(store, () => this.saved(peerId), (error) => this.storageFailed(error));
+  #persist(store: ChatStore, peerId: string): void {
+    this.#persistence = new Persistence(store, () => this.#saved(peerId), (error) => this.#storageFailed(error));
     this.options.changed();
   }
 
-  private register(settings: ChatSettings, certificate: RTCCertificate | null): void {
-    const run = this.run;
+  #register(settings: ChatSettings, certificate: RTCCertificate | null): void {
+    const run = this.#run;
     const { name: _name, acceptFiles: _accept, maxFileSize: _max, reconnectTimeout: _timeout, maxHistory: _history, ...connection } = settings;
     const { emit } = this.options;
     const signaling = this.options.createSignaling(
       { ...connection, certificate, metadata: { peerChat: PROTOCOL_VERSION, name: settings.name } },
       {
         onRegistered: (peerId) => {
-          this.registered(peerId, run);
+          this.#registered(peerId, run);
           this.options.changed();
           emit('peer-chat-ready', { peerId });
         },
@@ -327,24 +327,24 @@ export class ChatEngine {
           this.options.changed();
           emit('peer-chat-signaling', { state });
         },
-        onIncoming: (link) => this.sessionFor(link.peerId).adopt(link),
+        onIncoming: (link) => this.#sessionFor(link.peerId).adopt(link),
         onError: (error) => emit('peer-chat-error', error),
       },
     );
-    this.signaling = signaling;
+    this.#signaling = signaling;
     if (connection.iceServersUrl) {
       // Registered only once the first fetch is through: the first dial gets fresh credentials.
-      void this.fetchIceServers(connection.iceServersUrl, signaling).then(() => {
-        if (this.signaling === signaling) signaling.start();
+      void this.#fetchIceServers(connection.iceServersUrl, signaling).then(() => {
+        if (this.#signaling === signaling) signaling.start();
       });
     } else {
       signaling.start();
     }
-    this.scheduleTick(this.clock.now());
+    this.#scheduleTick(this.clock.now());
   }
 
   /** Keeps the ICE servers from `url` fresh for `signaling`; resolves once the first fetch succeeded or failed. */
-  private async fetchIceServers(url: string, signaling: Signaling): Promise<void> {
+  async #fetchIceServers(url: string, signaling: Signaling): Promise<void> {
     const failed = (message: string) => this.options.emit('peer-chat-error', { type: ErrorType.signaling, message: `${message}; using ice-servers instead` });
     let source: IceServersSource;
     try {
@@ -355,52 +355,52 @@ export class ChatEngine {
       failed(`Could not get ICE servers from ${url}: ${String(error)}`);
       return;
     }
-    if (this.signaling !== signaling) return;
-    this.iceServersSource = source;
+    if (this.#signaling !== signaling) return;
+    this.#iceServersSource = source;
     await source.start();
   }
 
   /** Takes part in groups (the `mesh` attribute), for the connections made from now on. */
   setMesh(enabled: boolean): void {
-    this.mesh = enabled;
+    this.#mesh = enabled;
   }
 
   /** Applies settings that need no new registration. */
   update(preferences: ChatPreferences): void {
     const { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory } = preferences;
-    this.preferences = { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory };
-    this.history.setLimit(maxHistory);
+    this.#preferences = { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory };
+    this.#history.setLimit(maxHistory);
   }
 
   stop(): void {
-    this.ticker?.cancel();
-    this.ticker = null;
-    this.iceServersSource?.stop();
-    this.iceServersSource = null;
+    this.#ticker?.cancel();
+    this.#ticker = null;
+    this.#iceServersSource?.stop();
+    this.#iceServersSource = null;
     // What is stored stays as it was: a later start with the store carries on from there.
-    this.persistence = null;
-    this.resumable = null;
-    this.store?.release();
-    this.store = null;
-    for (const session of [...this.sessions.values()]) session.end('local');
-    this.signaling?.stop();
-    this.signaling = null;
+    this.#persistence = null;
+    this.#resumable = null;
+    this.#store?.release();
+    this.#store = null;
+    for (const session of [...this.#sessions.values()]) session.end('local');
+    this.#signaling?.stop();
+    this.#signaling = null;
   }
 
   async connect(remoteId: string): Promise<void> {
     const id = String(remoteId ?? '').trim();
-    if (!id) throw this.report(new PeerChatError(ErrorType.unknownPeer, 'Enter the id of the peer to connect to'));
-    if (id === this.peerId) throw this.report(new PeerChatError(ErrorType.unknownPeer, 'That is your own id: enter the id of another peer', id));
-    if (!this.signaling) throw this.report(new PeerChatError(ErrorType.signaling, 'The element is not started', id));
+    if (!id) throw this.#report(new PeerChatError(ErrorType.unknownPeer, 'Enter the id of the peer to connect to'));
+    if (id === this.peerId) throw this.#report(new PeerChatError(ErrorType.unknownPeer, 'That is your own id: enter the id of another peer', id));
+    if (!this.#signaling) throw this.#report(new PeerChatError(ErrorType.signaling, 'The element is not started', id));
     try {
-      await this.sessionFor(id).connect();
+      await this.#sessionFor(id).connect();
     } catch (error) {
-      throw this.report(error instanceof PeerChatError ? error : new PeerChatError(ErrorType.connection, String(error), id));
+      throw this.#report(error instanceof PeerChatError ? error : new PeerChatError(ErrorType.connection, String(error), id));
     }
   }
 
   disconnect(remoteId?: string): void {
-    const targets = remoteId === undefined ? [...this.sessions.values()] : [this.sessions.get(remoteId)].filter((session) => !!session);
+    const targets = remoteId === undefined ? [...this.#sessions.values()] : [this.#sessions.get(remoteId)].filter((session) => !!session);
     for (const session of targets) session.leave();
   }
 
@@ -410,47 +410,47 @@ export class ChatEngine {
    */
   send(text: string, to?: string): ChatMessage {
     const body = String(text ?? '');
-    if (!body.trim()) throw this.report(new PeerChatError(ErrorType.protocol, 'The message is empty'));
+    if (!body.trim()) throw this.#report(new PeerChatError(ErrorType.protocol, 'The message is empty'));
     if (body.length > LIMITS.maxTextLength) {
-      throw this.report(new PeerChatError(ErrorType.protocol, `The message is ${body.length} characters long; the limit is ${LIMITS.maxTextLength}`));
+      throw this.#report(new PeerChatError(ErrorType.protocol, `The message is ${body.length} characters long; the limit is ${LIMITS.maxTextLength}`));
     }
-    const targets = this.recipients(to);
-    const message: ChatMessage = { id: this.newId(), from: this.peerId, text: body, time: this.clock.wallTime(), direction: Direction.out };
+    const targets = this.#recipients(to);
+    const message: ChatMessage = { id: this.#newId(), from: this.peerId, text: body, time: this.clock.wallTime(), direction: Direction.out };
     const delivery: Delivery = { pending: new Set(), failed: new Set(), unread: new Set(), unconfirmed: false };
     for (const session of targets) {
       if (session.send(message)) delivery.pending.add(session.peerId);
       else delivery.unconfirmed = true; // A plain-text peer sends no receipts.
     }
-    this.deliveries.set(message, delivery);
-    this.updateStatus(message);
-    this.record(message);
+    this.#deliveries.set(message, delivery);
+    this.#updateStatus(message);
+    this.#record(message);
     return { ...message };
   }
 
   /** The person is typing: tells every connected peer, at most every 2 s. */
   typed(): void {
-    if (!this.typingThrottle.due()) return;
-    for (const session of this.sessions.values()) session.sendTyping();
+    if (!this.#typingThrottle.due()) return;
+    for (const session of this.#sessions.values()) session.sendTyping();
   }
 
   /** The person saw the message `id` from `peerId`: the peer learns it was read. */
   seen(peerId: string, id: string): void {
-    this.sessions.get(peerId)?.seen(id);
+    this.#sessions.get(peerId)?.seen(id);
   }
 
   /** Offers `file` to one peer or to all; resolves when every receiver holds every byte. */
   async sendFile(file: File, to?: string): Promise<void> {
-    if (!(file instanceof Blob)) throw this.report(new PeerChatError(ErrorType.transfer, 'sendFile needs a File'));
-    const { maxFileSize } = this.preferences;
+    if (!(file instanceof Blob)) throw this.#report(new PeerChatError(ErrorType.transfer, 'sendFile needs a File'));
+    const { maxFileSize } = this.#preferences;
     if (file.size > maxFileSize) {
-      throw this.report(new PeerChatError(ErrorType.fileTooLarge, `"${file.name}" is ${file.size} bytes; the limit is ${maxFileSize} bytes`));
+      throw this.#report(new PeerChatError(ErrorType.fileTooLarge, `"${file.name}" is ${file.size} bytes; the limit is ${maxFileSize} bytes`));
     }
-    const targets = this.recipients(to).filter((session) => {
+    const targets = this.#recipients(to).filter((session) => {
       if (session.takesFiles) return true;
       this.options.emit('peer-chat-error', { type: ErrorType.transfer, message: `${session.peerId} cannot receive files`, peerId: session.peerId });
       return false;
     });
-    if (targets.length === 0) throw this.report(new PeerChatError(ErrorType.notConnected, 'No connected peer can receive files'));
+    if (targets.length === 0) throw this.#report(new PeerChatError(ErrorType.notConnected, 'No connected peer can receive files'));
     const results = await Promise.allSettled(targets.map((session) => this.transfers.send(file, session.peerId)));
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw (failure as PromiseRejectedResult).reason;
@@ -458,24 +458,24 @@ export class ChatEngine {
 
   /** Forgets the messages and finished transfers (and the files they stored). */
   clearHistory(): void {
-    this.history.clear();
-    for (const message of [...this.deliveries.keys()]) this.deliveries.delete(message);
-    this.changed();
+    this.#history.clear();
+    for (const message of [...this.#deliveries.keys()]) this.#deliveries.delete(message);
+    this.#changed();
   }
 
   // ---- internals -----------------------------------------------------------------------
 
-  private sessionFor(peerId: string): PeerSession {
-    let session = this.sessions.get(peerId);
+  #sessionFor(peerId: string): PeerSession {
+    let session = this.#sessions.get(peerId);
     if (!session) {
-      session = new PeerSession(this.sessionHost, peerId);
-      this.sessions.set(peerId, session);
+      session = new PeerSession(this.#sessionHost, peerId);
+      this.#sessions.set(peerId, session);
     }
     return session;
   }
 
-  private dial(peerId: string) {
-    const signaling = this.signaling;
+  #dial(peerId: string) {
+    const signaling = this.#signaling;
     if (!signaling || signaling.signalingState !== SignalingState.open) {
       return Promise.reject(new PeerChatError(ErrorType.signaling, 'Not registered with the signaling server', peerId));
     }
@@ -487,98 +487,98 @@ export class ChatEngine {
    * too late (a long task, a frozen tab, a suspended machine) means we were not listening,
    * not that the peers were silent.
    */
-  private scheduleTick(expected: number): void {
-    this.ticker = this.clock.setTimeout(() => {
+  #scheduleTick(expected: number): void {
+    this.#ticker = this.clock.setTimeout(() => {
       const now = this.clock.now();
       const late = now - expected > TIMING.pingIntervalMs;
-      for (const session of [...this.sessions.values()]) session.tick(now, late);
-      this.scheduleTick(now + TIMING.pingIntervalMs);
+      for (const session of [...this.#sessions.values()]) session.tick(now, late);
+      this.#scheduleTick(now + TIMING.pingIntervalMs);
     }, TIMING.pingIntervalMs);
   }
 
-  private recipients(to?: string): PeerSession[] {
+  #recipients(to?: string): PeerSession[] {
     if (to !== undefined) {
-      const session = this.sessions.get(to);
-      if (!session?.isListed) throw this.report(new PeerChatError(ErrorType.notConnected, `Not connected to ${to}`, to));
+      const session = this.#sessions.get(to);
+      if (!session?.isListed) throw this.#report(new PeerChatError(ErrorType.notConnected, `Not connected to ${to}`, to));
       return [session];
     }
-    const all = [...this.sessions.values()].filter((session) => session.isListed);
-    if (all.length === 0) throw this.report(new PeerChatError(ErrorType.notConnected, 'Not connected to any peer'));
+    const all = [...this.#sessions.values()].filter((session) => session.isListed);
+    if (all.length === 0) throw this.#report(new PeerChatError(ErrorType.notConnected, 'Not connected to any peer'));
     return all;
   }
 
-  private undeliverable(message: ChatMessage, peerId: string, why: string): void {
-    const delivery = this.deliveries.get(message);
+  #undeliverable(message: ChatMessage, peerId: string, why: string): void {
+    const delivery = this.#deliveries.get(message);
     if (!delivery?.pending.delete(peerId)) return;
     delivery.failed.add(peerId);
-    this.updateStatus(message);
+    this.#updateStatus(message);
     this.options.emit('peer-chat-error', { type: ErrorType.delivery, message: `Not delivered to ${peerId}: "${message.text.slice(0, 40)}" (${why})`, peerId });
   }
 
-  private updateStatus(message: ChatMessage): void {
-    const delivery = this.deliveries.get(message);
+  #updateStatus(message: ChatMessage): void {
+    const delivery = this.#deliveries.get(message);
     if (!delivery) return;
     const { pending, failed, unread, unconfirmed } = delivery;
     message.status =
       pending.size > 0 ? MessageStatus.pending : failed.size > 0 ? MessageStatus.failed : unread.size > 0 || unconfirmed ? MessageStatus.delivered : MessageStatus.read;
-    if (message.status !== MessageStatus.pending && unread.size === 0) this.deliveries.delete(message);
-    this.changed();
+    if (message.status !== MessageStatus.pending && unread.size === 0) this.#deliveries.delete(message);
+    this.#changed();
   }
 
-  private record(message: ChatMessage): void {
-    this.history.addMessage(message);
-    this.changed();
+  #record(message: ChatMessage): void {
+    this.#history.addMessage(message);
+    this.#changed();
     const { id, from, text, time, direction } = message;
     this.options.emit('peer-chat-message', { id, from, text, time, direction });
   }
 
   /** Something visible changed; with `persist`, something to store too (transfer progress is neither stored nor passes here). */
-  private changed(): void {
-    this.persistence?.touch();
+  #changed(): void {
+    this.#persistence?.touch();
     this.options.changed();
   }
 
-  private messagesOut(): ChatMessage[] {
-    return this.history.all.flatMap((entry) => (entry.kind === 'message' && entry.message.direction === Direction.out ? [entry.message] : []));
+  #messagesOut(): ChatMessage[] {
+    return this.#history.all.flatMap((entry) => (entry.kind === 'message' && entry.message.direction === Direction.out ? [entry.message] : []));
   }
 
-  private registered(peerId: string, run: number): void {
-    const store = this.store;
-    if (store && !this.persistence && run === this.run) {
+  #registered(peerId: string, run: number): void {
+    const store = this.#store;
+    if (store && !this.#persistence && run === this.#run) {
       // A fresh id: the record becomes ours unless another tab of the site is using it.
       store
         .claim(peerId)
         .then((claimed) => {
-          if (claimed && run === this.run && !this.persistence) this.persist(store, peerId);
-          this.persistence?.touch();
+          if (claimed && run === this.#run && !this.#persistence) this.#persist(store, peerId);
+          this.#persistence?.touch();
         })
-        .catch((error) => this.storageFailed(error));
+        .catch((error) => this.#storageFailed(error));
     }
-    const resumable = this.resumable;
-    this.resumable = null;
+    const resumable = this.#resumable;
+    this.#resumable = null;
     for (const saved of resumable?.peers ?? []) {
-      if (saved.peerId !== peerId && !this.sessions.has(saved.peerId)) this.sessionFor(saved.peerId).resume(saved, resumable!.messages);
+      if (saved.peerId !== peerId && !this.#sessions.has(saved.peerId)) this.#sessionFor(saved.peerId).resume(saved, resumable!.messages);
     }
   }
 
-  private saved(peerId: string): SavedChat {
-    const listed = [...this.sessions.values()].filter((session) => session.isListed).map((session) => session.saved());
+  #saved(peerId: string): SavedChat {
+    const listed = [...this.#sessions.values()].filter((session) => session.isListed).map((session) => session.saved());
     return {
       peerId,
-      session: this.session,
-      certificate: this.signaling?.certificate ?? null,
+      session: this.#session,
+      certificate: this.#signaling?.certificate ?? null,
       history: this.messages,
-      peers: [...listed, ...(this.resumable?.peers ?? [])],
+      peers: [...listed, ...(this.#resumable?.peers ?? [])],
     };
   }
 
-  private storageFailed(error: unknown): void {
+  #storageFailed(error: unknown): void {
     this.options.emit('peer-chat-error', { type: ErrorType.storage, message: `The chat could not be stored: ${String(error)}` });
   }
 
   /** A member joined the group: every member hears who the others are. */
-  private introduceGroup(): void {
-    const members = [...this.sessions.values()].filter((session) => session.isMeshMember);
+  #introduceGroup(): void {
+    const members = [...this.#sessions.values()].filter((session) => session.isMeshMember);
     for (const member of members) {
       const ids = members.filter((other) => other !== member).map((other) => other.peerId).slice(0, LIMITS.maxGroupSize);
       if (ids.length > 0) member.sendFrame({ t: 'peers', ids });
@@ -590,19 +590,19 @@ export class ChatEngine {
    * other side waits for us, so the two do not cross). Bounded: at most `maxGroupSize`
    * introductions from each member, and no dial once we know that many peers.
    */
-  private dialIntroduced(by: PeerSession, peerIds: string[]): void {
+  #dialIntroduced(by: PeerSession, peerIds: string[]): void {
     for (const peerId of peerIds) {
-      if (peerId === this.peerId || this.sessions.has(peerId) || !(this.peerId < peerId)) continue;
-      const used = this.introductions.get(by) ?? 0;
-      if (used >= LIMITS.maxGroupSize || this.sessions.size >= LIMITS.maxGroupSize) return;
-      this.introductions.set(by, used + 1);
+      if (peerId === this.peerId || this.#sessions.has(peerId) || !(this.peerId < peerId)) continue;
+      const used = this.#introductions.get(by) ?? 0;
+      if (used >= LIMITS.maxGroupSize || this.#sessions.size >= LIMITS.maxGroupSize) return;
+      this.#introductions.set(by, used + 1);
       // A member that left meanwhile is no error of ours: its session is simply forgotten.
-      this.sessionFor(peerId).connect().catch(() => {});
+      this.#sessionFor(peerId).connect().catch(() => {});
     }
   }
 
   /** Reports an API failure as `peer-chat-error`, and returns it for the caller to throw. */
-  private report(error: PeerChatError): PeerChatError {
+  #report(error: PeerChatError): PeerChatError {
     this.options.emit('peer-chat-error', { type: error.type, message: error.message, ...(error.peerId ? { peerId: error.peerId } : {}) });
     return error;
   }

@@ -15,11 +15,11 @@ export type Entry<T extends HistoryTransfer> = { kind: 'message'; message: ChatM
 export const DEFAULT_MAX_HISTORY = 1000;
 
 export class History<T extends HistoryTransfer> {
-  private entries: Array<Entry<T>> = [];
+  #entries: Array<Entry<T>> = [];
   /** Messages and finished transfers: what the limit counts. Kept up to date, never recounted. */
-  private countable = 0;
+  #countable = 0;
   /** Transfers still running: they count once they finish. */
-  private readonly running = new Set<T>();
+  readonly #running = new Set<T>();
 
   constructor(
     private limit: number,
@@ -28,64 +28,64 @@ export class History<T extends HistoryTransfer> {
   ) {}
 
   get all(): ReadonlyArray<Entry<T>> {
-    return this.entries;
+    return this.#entries;
   }
 
   get size(): number {
-    return this.entries.length;
+    return this.#entries.length;
   }
 
   /** The newest `count` entries, oldest first. */
   recent(count: number): ReadonlyArray<Entry<T>> {
-    return count >= this.entries.length ? this.entries : this.entries.slice(this.entries.length - count);
+    return count >= this.#entries.length ? this.#entries : this.#entries.slice(this.#entries.length - count);
   }
 
   setLimit(limit: number): void {
     this.limit = limit;
-    this.trim();
+    this.#trim();
   }
 
   addMessage(message: ChatMessage): void {
-    this.entries.push({ kind: 'message', message });
-    this.countable++;
-    this.trim();
+    this.#entries.push({ kind: 'message', message });
+    this.#countable++;
+    this.#trim();
   }
 
   addTransfer(transfer: T): void {
-    this.entries.push({ kind: 'transfer', transfer });
-    if (transfer.finished) this.countable++;
-    else this.running.add(transfer);
-    this.trim();
+    this.#entries.push({ kind: 'transfer', transfer });
+    if (transfer.finished) this.#countable++;
+    else this.#running.add(transfer);
+    this.#trim();
   }
 
   /** Something about the transfers changed: those that finished now count towards the limit. */
   transferFinished(): void {
-    for (const transfer of this.running) {
+    for (const transfer of this.#running) {
       if (!transfer.finished) continue;
-      this.running.delete(transfer);
-      this.countable++;
+      this.#running.delete(transfer);
+      this.#countable++;
     }
-    this.trim();
+    this.#trim();
   }
 
   /** Forgets every message and finished transfer; running transfers stay. */
   clear(): void {
     this.transferFinished();
     const kept: Array<Entry<T>> = [];
-    for (const entry of this.entries) {
-      if (entry.kind === 'transfer' && this.running.has(entry.transfer)) kept.push(entry);
+    for (const entry of this.#entries) {
+      if (entry.kind === 'transfer' && this.#running.has(entry.transfer)) kept.push(entry);
       else if (entry.kind === 'transfer') this.released(entry.transfer);
     }
-    this.entries = kept;
-    this.countable = 0;
+    this.#entries = kept;
+    this.#countable = 0;
   }
 
   /** Drops the oldest counted entries beyond the limit (usually the first entry: no search). */
-  private trim(): void {
-    while (this.countable > this.limit) {
-      const index = this.entries.findIndex((entry) => entry.kind === 'message' || !this.running.has(entry.transfer));
-      const [entry] = this.entries.splice(index, 1);
-      this.countable--;
+  #trim(): void {
+    while (this.#countable > this.limit) {
+      const index = this.#entries.findIndex((entry) => entry.kind === 'message' || !this.#running.has(entry.transfer));
+      const [entry] = this.#entries.splice(index, 1);
+      this.#countable--;
       if (entry.kind === 'transfer') this.released(entry.transfer);
     }
   }

@@ -23,8 +23,8 @@ export interface Link {
   readonly isOpen: boolean;
   /** Largest file payload worth sending in one bulk message. */
   readonly chunkSize: number;
-  /** The DTLS certificate fingerprints of both ends, once known. */
-  readonly fingerprints: { local: string; remote: string } | null;
+  /** The safety code of both ends' DTLS certificates (see safety-code.ts), known once the link is open; empty if unknown. */
+  readonly safetyCode: string;
   /** How the data travels, once the link is open and the browser has selected a candidate pair. */
   readonly route: Route | null;
   listener: LinkListener | null;

@@ -13,7 +13,6 @@ import { LIMITS, PROTOCOL_VERSION, decodeControl, encodeControl, isTransferFrame
 import { TokenBucket } from './rate-limit.js';
 import { ReadReceipts } from './receipts.js';
 import { safeName } from './sanitize.js';
-import { safetyCode } from './safety-code.js';
 import { Direction, DisconnectReason, PeerStatus, type ChatMessage, type Emit, type PeerInfo } from './types.js';
 
 export const TIMING = {
@@ -75,45 +74,45 @@ export interface SessionHost {
 export class PeerSession {
   name = '';
   safetyCode = '';
-  private link: Link | null = null;
+  #link: Link | null = null;
   /** The current link has exchanged `hello`: messages flow. */
-  private connected = false;
+  #connected = false;
   /** `peer-chat-connect` fired and no `peer-chat-disconnect` since. */
-  private announced = false;
+  #announced = false;
   /** In the peer list: connected, or dropped and being reconnected. */
-  private listed = false;
+  #listed = false;
   /** The peer speaks another protocol version: plain text only, both ways. */
-  private plainText = false;
-  private remoteSession?: string;
+  #plainText = false;
+  #remoteSession?: string;
   /** The peer takes part in groups (its `hello` said `mesh`). */
-  private remoteMesh = false;
+  #remoteMesh = false;
   /** Back from storage after our reload: we dial, whichever id is smaller (the peer waits). */
-  private dialsFirst = false;
-  private lastHeard: number;
-  private readonly outbox = new Outbox();
-  private readonly inbox = new Inbox();
-  private readonly receipts = new ReadReceipts();
-  private readonly waiters: Array<{ resolve: () => void; reject: (error: PeerChatError) => void }> = [];
+  #dialsFirst = false;
+  #lastHeard: number;
+  readonly #outbox = new Outbox();
+  readonly #inbox = new Inbox();
+  readonly #receipts = new ReadReceipts();
+  readonly #waiters: Array<{ resolve: () => void; reject: (error: PeerChatError) => void }> = [];
   /** The dial in flight, shared by every `connect()` and re-dial meanwhile. */
-  private dialing: Promise<void> | null = null;
-  private redialAttempt = 0;
-  private readonly helloTimer: TimerSlot;
-  private readonly redialTimer: TimerSlot;
-  private readonly giveUpTimer: TimerSlot;
-  private readonly budget: { frames: TokenBucket; text: TokenBucket; invalid: TokenBucket };
-  private gone = false;
+  #dialing: Promise<void> | null = null;
+  #redialAttempt = 0;
+  readonly #helloTimer: TimerSlot;
+  readonly #redialTimer: TimerSlot;
+  readonly #giveUpTimer: TimerSlot;
+  readonly #budget: { frames: TokenBucket; text: TokenBucket; invalid: TokenBucket };
+  #gone = false;
 
   constructor(
     private readonly host: SessionHost,
     readonly peerId: string,
   ) {
     const { clock } = host;
-    this.lastHeard = clock.now();
-    this.helloTimer = new TimerSlot(clock);
-    this.redialTimer = new TimerSlot(clock);
-    this.giveUpTimer = new TimerSlot(clock);
+    this.#lastHeard = clock.now();
+    this.#helloTimer = new TimerSlot(clock);
+    this.#redialTimer = new TimerSlot(clock);
+    this.#giveUpTimer = new TimerSlot(clock);
     const now = () => clock.now();
-    this.budget = {
+    this.#budget = {
       frames: new TokenBucket(BUDGET.frames.capacity, BUDGET.frames.perSecond, now),
       text: new TokenBucket(BUDGET.text.capacity, BUDGET.text.perSecond, now),
       invalid: new TokenBucket(BUDGET.invalid.capacity, BUDGET.invalid.perSecond, now),
@@ -121,38 +120,38 @@ export class PeerSession {
   }
 
   get isConnected(): boolean {
-    return this.connected;
+    return this.#connected;
   }
 
   /** Connected, or dropped and being reconnected: messages to it are queued. */
   get isListed(): boolean {
-    return this.listed;
+    return this.#listed;
   }
 
   /** Can receive files: it speaks our protocol (or we do not know yet). */
   get takesFiles(): boolean {
-    return !this.link || (this.link.speaksProtocol && !this.plainText);
+    return !this.#link || (this.#link.speaksProtocol && !this.#plainText);
   }
 
   /** Connected, and both of us take part in groups. */
   get isMeshMember(): boolean {
-    return this.connected && this.remoteMesh && this.host.ownMesh;
+    return this.#connected && this.#remoteMesh && this.host.ownMesh;
   }
 
   get chunkSize(): number {
-    return this.link?.chunkSize ?? 16 * 1024;
+    return this.#link?.chunkSize ?? 16 * 1024;
   }
 
   snapshot(): PeerInfo {
     const { peerId, name, safetyCode } = this;
-    const route = this.connected ? this.link?.route : null;
-    return { peerId, name, safetyCode, status: this.connected ? PeerStatus.connected : PeerStatus.reconnecting, ...(route ? { route } : {}) };
+    const route = this.#connected ? this.#link?.route : null;
+    return { peerId, name, safetyCode, status: this.#connected ? PeerStatus.connected : PeerStatus.reconnecting, ...(route ? { route } : {}) };
   }
 
   /** What a reloaded element needs to carry on with this peer. */
   saved(): SavedPeer {
     const { peerId, name } = this;
-    return { peerId, name, session: this.remoteSession, received: this.inbox.last, sent: this.outbox.last, unacked: this.outbox.pending.map(({ seq, message }) => ({ seq, message })) };
+    return { peerId, name, session: this.#remoteSession, received: this.#inbox.last, sent: this.#outbox.last, unacked: this.#outbox.pending.map(({ seq, message }) => ({ seq, message })) };
   }
 
   /**
@@ -162,72 +161,72 @@ export class PeerSession {
    */
   resume(saved: SavedPeer, messages: Map<string, ChatMessage>): void {
     this.name = saved.name;
-    this.remoteSession = saved.session;
-    this.inbox.restore(saved.received);
-    this.outbox.restore(
+    this.#remoteSession = saved.session;
+    this.#inbox.restore(saved.received);
+    this.#outbox.restore(
       saved.sent,
       saved.unacked.map(({ seq, message }) => ({ seq, message: messages.get(message.id) ?? message })),
     );
-    this.listed = true;
-    this.dialsFirst = true;
+    this.#listed = true;
+    this.#dialsFirst = true;
     this.host.changed();
-    (this.dialing ??= this.dial()).catch(() => {
-      if (!this.gone && !this.link) this.scheduleRedial();
+    (this.#dialing ??= this.#dial()).catch(() => {
+      if (!this.#gone && !this.#link) this.#scheduleRedial();
     });
-    this.giveUpTimer.set(() => this.end(DisconnectReason.closed, 'The peer did not come back'), this.host.reconnectTimeoutMs);
+    this.#giveUpTimer.set(() => this.end(DisconnectReason.closed, 'The peer did not come back'), this.host.reconnectTimeoutMs);
   }
 
   /** Resolves once connected; dials unless a link is already being set up. */
   async connect(): Promise<void> {
-    if (this.connected) return;
-    const ready = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (this.#connected) return;
+    const ready = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
     ready.catch(() => {}); // Awaited below, after the dial, whose error comes first.
-    if (!this.link) await (this.dialing ??= this.dial());
+    if (!this.#link) await (this.#dialing ??= this.#dial());
     await ready;
   }
 
   /** Takes an open or opening link to the peer (ours or theirs); a newer one replaces the old. */
   adopt(link: Link): void {
-    if (this.link && this.link !== link) {
-      this.link.listener = null;
-      this.link.close();
-      this.connected = false;
+    if (this.#link && this.#link !== link) {
+      this.#link.listener = null;
+      this.#link.close();
+      this.#connected = false;
     }
     const metadata = link.metadata as { name?: unknown } | undefined;
     if (typeof metadata?.name === 'string' && !this.name) this.name = safeName(metadata.name, LIMITS.maxNameLength);
-    this.link = link;
-    this.lastHeard = this.host.clock.now();
+    this.#link = link;
+    this.#lastHeard = this.host.clock.now();
     link.listener = {
-      onOpen: () => this.opened(link),
-      onControl: (data) => this.handleControl(link, data),
+      onOpen: () => this.#opened(link),
+      onControl: (data) => this.#handleControl(link, data),
       onBulk: (data) => {
-        if (this.link !== link) return;
-        this.lastHeard = this.host.clock.now();
+        if (this.#link !== link) return;
+        this.#lastHeard = this.host.clock.now();
         this.host.transfers.handleChunk(this.peerId, data);
       },
       onClose: () => {
-        if (this.link === link) this.lost(DisconnectReason.closed);
+        if (this.#link === link) this.#lost(DisconnectReason.closed);
       },
       onRouteChange: () => {
-        if (this.link === link) this.host.changed();
+        if (this.#link === link) this.host.changed();
       },
     };
-    if (link.isOpen) this.opened(link);
+    if (link.isOpen) this.#opened(link);
   }
 
   /** Queues a message for the peer, sending it now if connected; false when it cannot take it. */
   send(message: ChatMessage): boolean {
-    if (this.link && this.plain) {
-      this.link.sendControl(message.text); // Plain text: no acknowledgements to wait for.
+    if (this.#link && this.#plain) {
+      this.#link.sendControl(message.text); // Plain text: no acknowledgements to wait for.
       return false;
     }
-    const outgoing = this.outbox.add(message);
-    if (this.connected) this.sendMessage(outgoing);
+    const outgoing = this.#outbox.add(message);
+    if (this.#connected) this.#sendMessage(outgoing);
     return true;
   }
 
   sendFrame(frame: ControlFrame): boolean {
-    const link = this.link;
+    const link = this.#link;
     if (!link?.isOpen) return false;
     try {
       link.sendControl(encodeControl(frame));
@@ -239,32 +238,32 @@ export class PeerSession {
   }
 
   sendBulk(frame: ArrayBuffer): Promise<void> {
-    if (!this.link) return Promise.reject(new PeerChatError(ErrorType.notConnected, `Not connected to ${this.peerId}`, this.peerId));
-    return this.link.sendBulk(frame);
+    if (!this.#link) return Promise.reject(new PeerChatError(ErrorType.notConnected, `Not connected to ${this.peerId}`, this.peerId));
+    return this.#link.sendBulk(frame);
   }
 
   /** Called every ping interval. `late`: this tick came far too late (a long task, a frozen tab). */
   tick(now: number, late: boolean): void {
-    const link = this.link;
-    if (!link?.isOpen || this.plain) return;
+    const link = this.#link;
+    if (!link?.isOpen || this.#plain) return;
     // Our own silence is not the peer's: after a late tick, the peer gets a fresh window.
-    if (late) this.lastHeard = now;
-    if (now - this.lastHeard > TIMING.silenceLimitMs) return this.lost(DisconnectReason.timeout);
+    if (late) this.#lastHeard = now;
+    if (now - this.#lastHeard > TIMING.silenceLimitMs) return this.#lost(DisconnectReason.timeout);
     this.sendFrame({ t: 'ping' });
   }
 
   /** The person is typing: tell the peer (the engine limits how often). */
   sendTyping(): void {
-    if (this.connected && !this.plain) this.sendFrame({ t: 'typing' });
+    if (this.#connected && !this.#plain) this.sendFrame({ t: 'typing' });
   }
 
   /** The person saw the peer's message `id`: tell it, cumulatively. */
   seen(id: string): void {
-    const seq = this.receipts.seen(id);
+    const seq = this.#receipts.seen(id);
     if (seq <= 0) return;
     // Behind the message's `ack`, which waits for storage (persist): `read` must never overtake it.
     this.host.whenSaved(() => {
-      if (this.connected && !this.plain) this.sendFrame({ t: 'read', seq });
+      if (this.#connected && !this.#plain) this.sendFrame({ t: 'read', seq });
     });
   }
 
@@ -276,212 +275,212 @@ export class PeerSession {
 
   /** One invalid frame: one `peer-chat-error`. A stream of them gets the peer cut off. */
   violation(message: string): void {
-    if (this.gone) return;
+    if (this.#gone) return;
     this.host.emit('peer-chat-error', { type: ErrorType.protocol, message, peerId: this.peerId });
-    if (!this.budget.invalid.take()) this.cutOff('sent too much invalid data');
+    if (!this.#budget.invalid.take()) this.#cutOff('sent too much invalid data');
   }
 
   /** The peer is gone for good: fail what is queued for it and forget it. */
   end(reason: DisconnectReason, why = reason === DisconnectReason.local ? 'Disconnected' : 'The peer left'): void {
-    if (this.gone) return;
-    this.dropLink();
-    const wasAnnounced = this.announced;
-    this.connected = false;
-    this.announced = false;
-    this.listed = false;
+    if (this.#gone) return;
+    this.#dropLink();
+    const wasAnnounced = this.#announced;
+    this.#connected = false;
+    this.#announced = false;
+    this.#listed = false;
     this.host.transfers.abandon(this.peerId, why);
-    for (const message of this.outbox.drain()) this.host.undeliverable(message, this.peerId, why);
-    this.forgetReceipts();
-    this.forget(new PeerChatError(ErrorType.connection, `${why}: ${this.peerId}`, this.peerId));
+    for (const message of this.#outbox.drain()) this.host.undeliverable(message, this.peerId, why);
+    this.#forgetReceipts();
+    this.#forget(new PeerChatError(ErrorType.connection, `${why}: ${this.peerId}`, this.peerId));
     if (wasAnnounced) this.host.emit('peer-chat-disconnect', { peerId: this.peerId, reason });
   }
 
   // ---- connection life -------------------------------------------------------------------
 
-  private get plain(): boolean {
-    return !this.link?.speaksProtocol || this.plainText;
+  get #plain(): boolean {
+    return !this.#link?.speaksProtocol || this.#plainText;
   }
 
-  private async dial(): Promise<void> {
+  async #dial(): Promise<void> {
     try {
       const link = await this.host.dial(this.peerId);
       // The peer dialed us meanwhile and that link already works: keep it, not two.
-      if (this.connected) return link.close();
+      if (this.#connected) return link.close();
       this.adopt(link);
     } catch (error) {
       const typed = error instanceof PeerChatError ? error : new PeerChatError(ErrorType.connection, String(error), this.peerId);
-      if (!this.link && !this.listed) this.forget(typed);
+      if (!this.#link && !this.#listed) this.#forget(typed);
       throw typed;
     } finally {
-      this.dialing = null;
+      this.#dialing = null;
     }
   }
 
-  private opened(link: Link): void {
-    this.lastHeard = this.host.clock.now();
-    if (!link.speaksProtocol) return this.markConnected();
+  #opened(link: Link): void {
+    this.#lastHeard = this.host.clock.now();
+    if (!link.speaksProtocol) return this.#markConnected();
     this.sendFrame({ t: 'hello', v: PROTOCOL_VERSION, name: this.host.ownName, session: this.host.ownSession, ...(this.host.ownMesh ? { mesh: true } : {}) });
-    this.helloTimer.set(() => {
+    this.#helloTimer.set(() => {
       // Open but silent: a plain PeerJS app that dialed with our serialization, or a broken peer.
-      if (this.link === link && !this.connected) this.lost(DisconnectReason.timeout);
+      if (this.#link === link && !this.#connected) this.#lost(DisconnectReason.timeout);
     }, TIMING.helloTimeoutMs);
   }
 
-  private handleHello(frame: HelloFrame): void {
-    this.helloTimer.cancel();
+  #handleHello(frame: HelloFrame): void {
+    this.#helloTimer.cancel();
     if (frame.v !== PROTOCOL_VERSION) {
-      this.plainText = true;
+      this.#plainText = true;
       this.host.emit('peer-chat-error', {
         type: ErrorType.protocol,
         message: `${frame.name || this.peerId} uses protocol version ${frame.v}, this page version ${PROTOCOL_VERSION}: only plain text messages can be exchanged (no files, no delivery receipts)`,
         peerId: this.peerId,
       });
     }
-    if (this.remoteSession && this.remoteSession !== frame.session) {
+    if (this.#remoteSession && this.#remoteSession !== frame.session) {
       // The peer reloaded: a new element with the same id. Its old transfers are gone, and
       // our unacknowledged messages are numbered afresh for it.
       this.host.transfers.abandon(this.peerId, 'The peer restarted');
-      this.inbox.reset();
-      this.outbox.renumber();
-      this.forgetReceipts();
+      this.#inbox.reset();
+      this.#outbox.renumber();
+      this.#forgetReceipts();
     }
-    this.remoteSession = frame.session;
-    this.remoteMesh = frame.mesh === true;
+    this.#remoteSession = frame.session;
+    this.#remoteMesh = frame.mesh === true;
     this.name = safeName(frame.name, LIMITS.maxNameLength);
-    this.safetyCode = safetyCode(this.link?.fingerprints ?? null);
-    this.markConnected();
-    if (this.plainText) return;
+    this.safetyCode = this.#link?.safetyCode ?? '';
+    this.#markConnected();
+    if (this.#plainText) return;
     // Catch up: re-send what was not acknowledged (the peer drops duplicates), resume files.
-    for (const outgoing of this.outbox.pending) this.sendMessage(outgoing);
+    for (const outgoing of this.#outbox.pending) this.#sendMessage(outgoing);
     this.host.transfers.resume(this.peerId);
     if (this.isMeshMember) this.host.joined(this);
   }
 
-  private markConnected(): void {
-    if (this.connected) return;
-    this.connected = true;
-    this.dialsFirst = false;
-    this.redialAttempt = 0;
-    this.redialTimer.cancel();
-    this.giveUpTimer.cancel();
-    this.listed = true;
+  #markConnected(): void {
+    if (this.#connected) return;
+    this.#connected = true;
+    this.#dialsFirst = false;
+    this.#redialAttempt = 0;
+    this.#redialTimer.cancel();
+    this.#giveUpTimer.cancel();
+    this.#listed = true;
     this.host.changed();
-    if (!this.announced) {
-      this.announced = true;
+    if (!this.#announced) {
+      this.#announced = true;
       this.host.emit('peer-chat-connect', {
         peerId: this.peerId,
         ...(this.name ? { name: this.name } : {}),
         ...(this.safetyCode ? { safetyCode: this.safetyCode } : {}),
-        ...(this.link?.route ? { route: this.link.route } : {}),
+        ...(this.#link?.route ? { route: this.#link.route } : {}),
       });
     }
-    for (const waiter of this.waiters.splice(0)) waiter.resolve();
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve();
   }
 
   /** The link dropped without a goodbye: keep the peer's queue and try to get it back. */
-  private lost(reason: DisconnectReason): void {
-    this.dropLink();
-    this.connected = false;
-    this.helloTimer.cancel();
-    if (!this.listed) {
+  #lost(reason: DisconnectReason): void {
+    this.#dropLink();
+    this.#connected = false;
+    this.#helloTimer.cancel();
+    if (!this.#listed) {
       // Never got going: nothing to resume.
-      return this.forget(new PeerChatError(ErrorType.connection, `The connection to ${this.peerId} failed`, this.peerId));
+      return this.#forget(new PeerChatError(ErrorType.connection, `The connection to ${this.peerId} failed`, this.peerId));
     }
     // Still listed, as reconnecting, until it is back or we give up.
     this.host.transfers.pause(this.peerId);
     this.host.changed();
-    if (this.announced) {
-      this.announced = false;
+    if (this.#announced) {
+      this.#announced = false;
       this.host.emit('peer-chat-disconnect', { peerId: this.peerId, reason });
     }
-    this.scheduleRedial();
-    this.giveUpTimer.set(() => this.end(reason, 'The peer did not come back'), this.host.reconnectTimeoutMs);
+    this.#scheduleRedial();
+    this.#giveUpTimer.set(() => this.end(reason, 'The peer did not come back'), this.host.reconnectTimeoutMs);
   }
 
   /**
    * Re-dials a dropped peer with backoff. Only the side with the smaller id dials, so that
    * the two sides do not cross connections; the other waits for it.
    */
-  private scheduleRedial(): void {
-    if (!(this.host.ownId < this.peerId) && !this.dialsFirst) return;
-    const delay = TIMING.redialDelaysMs[Math.min(this.redialAttempt, TIMING.redialDelaysMs.length - 1)];
-    this.redialAttempt++;
-    this.redialTimer.set(() => {
-      if (this.gone || this.link) return;
-      (this.dialing ??= this.dial()).catch(() => {
-        if (!this.gone && !this.link) this.scheduleRedial();
+  #scheduleRedial(): void {
+    if (!(this.host.ownId < this.peerId) && !this.#dialsFirst) return;
+    const delay = TIMING.redialDelaysMs[Math.min(this.#redialAttempt, TIMING.redialDelaysMs.length - 1)];
+    this.#redialAttempt++;
+    this.#redialTimer.set(() => {
+      if (this.#gone || this.#link) return;
+      (this.#dialing ??= this.#dial()).catch(() => {
+        if (!this.#gone && !this.#link) this.#scheduleRedial();
       });
     }, delay);
   }
 
-  private dropLink(): void {
-    if (!this.link) return;
-    this.link.listener = null;
-    this.link.close();
-    this.link = null;
+  #dropLink(): void {
+    if (!this.#link) return;
+    this.#link.listener = null;
+    this.#link.close();
+    this.#link = null;
   }
 
   /** Drops all state about the peer; `connect()` calls still waiting fail with `error`. */
-  private forget(error: PeerChatError): void {
-    this.gone = true;
-    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
-    this.helloTimer.cancel();
-    this.redialTimer.cancel();
-    this.giveUpTimer.cancel();
+  #forget(error: PeerChatError): void {
+    this.#gone = true;
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    this.#helloTimer.cancel();
+    this.#redialTimer.cancel();
+    this.#giveUpTimer.cancel();
     this.host.removed(this);
     this.host.changed();
   }
 
   // ---- incoming frames -------------------------------------------------------------------
 
-  private handleControl(link: Link, data: unknown): void {
-    if (this.link !== link) return;
-    this.lastHeard = this.host.clock.now();
-    if (!this.budget.frames.take()) return this.cutOff('sent too many frames (flooding)');
+  #handleControl(link: Link, data: unknown): void {
+    if (this.#link !== link) return;
+    this.#lastHeard = this.host.clock.now();
+    if (!this.#budget.frames.take()) return this.#cutOff('sent too many frames (flooding)');
     const decoded = link.speaksProtocol ? decodeControl(data) : null;
-    if (this.plain) {
+    if (this.#plain) {
       // Plain text: strings are chat messages; our own greeting and goodbye frames still count.
       const frame = decoded?.ok ? decoded.value : null;
-      if (frame?.t === 'hello' || frame?.t === 'bye' || frame?.t === 'ping') return this.handleFrame(frame);
-      if (typeof data === 'string' && data.length <= LIMITS.maxTextLength) return this.receiveText(data);
+      if (frame?.t === 'hello' || frame?.t === 'bye' || frame?.t === 'ping') return this.#handleFrame(frame);
+      if (typeof data === 'string' && data.length <= LIMITS.maxTextLength) return this.#receiveText(data);
       return this.violation(`Unsupported data from ${this.peerId}`);
     }
     if (!decoded!.ok) return this.violation(`Bad frame from ${this.peerId}: ${decoded!.error}`);
     const frame = decoded!.value;
-    if (!this.connected && frame.t !== 'hello' && frame.t !== 'bye' && frame.t !== 'ping') {
+    if (!this.#connected && frame.t !== 'hello' && frame.t !== 'bye' && frame.t !== 'ping') {
       return this.violation(`${this.peerId} sent "${frame.t}" before "hello"`);
     }
-    this.handleFrame(frame);
+    this.#handleFrame(frame);
   }
 
-  private handleFrame(frame: ControlFrame): void {
+  #handleFrame(frame: ControlFrame): void {
     if (isTransferFrame(frame)) return this.host.transfers.handleFrame(this.peerId, frame);
     switch (frame.t) {
       case 'hello':
-        return this.handleHello(frame);
+        return this.#handleHello(frame);
       case 'bye':
         return this.end(DisconnectReason.left);
       case 'ping':
         return;
       case 'msg': {
-        if (!this.budget.text.take(frame.text.length)) return this.cutOff('sent too much text (flooding)');
-        const arrival = this.inbox.take(frame.seq);
-        if (arrival === Arrival.gap) return this.violation(`${this.peerId} skipped messages (got ${frame.seq} after ${this.inbox.last})`);
+        if (!this.#budget.text.take(frame.text.length)) return this.#cutOff('sent too much text (flooding)');
+        const arrival = this.#inbox.take(frame.seq);
+        if (arrival === Arrival.gap) return this.violation(`${this.peerId} skipped messages (got ${frame.seq} after ${this.#inbox.last})`);
         if (arrival === Arrival.new) {
-          this.receipts.received(frame.id, frame.seq);
+          this.#receipts.received(frame.id, frame.seq);
           this.host.typing(this.peerId, false);
           this.host.received({ id: frame.id, from: this.peerId, text: frame.text, time: frame.time, direction: Direction.in });
         }
         // A re-send of something we have is acknowledged again, and shown once; only once
         // stored, so that a reload never loses what the sender was told we hold.
-        const seq = this.inbox.last;
+        const seq = this.#inbox.last;
         this.host.whenSaved(() => this.sendFrame({ t: 'ack', seq }));
         return;
       }
       case 'ack': {
-        const done = this.outbox.acknowledge(frame.seq);
+        const done = this.#outbox.acknowledge(frame.seq);
         if (!done) return this.violation(`${this.peerId} acknowledged a message never sent`);
-        this.receipts.delivered(done);
+        this.#receipts.delivered(done);
         for (const { message } of done) this.host.delivered(message, this.peerId);
         return;
       }
@@ -490,7 +489,7 @@ export class PeerSession {
         if (!this.isMeshMember) return this.violation(`${this.peerId} sent "peers" outside a group`);
         return this.host.introduced(this, frame.ids);
       case 'read': {
-        const read = this.receipts.read(frame.seq);
+        const read = this.#receipts.read(frame.seq);
         if (!read) return this.violation(`${this.peerId} read a message never delivered`);
         for (const message of read) this.host.read(message, this.peerId);
         return;
@@ -500,26 +499,26 @@ export class PeerSession {
     }
   }
 
-  private receiveText(text: string): void {
-    if (!this.budget.text.take(text.length)) return this.cutOff('sent too much text (flooding)');
+  #receiveText(text: string): void {
+    if (!this.#budget.text.take(text.length)) return this.#cutOff('sent too much text (flooding)');
     this.host.received({ id: this.host.newId(), from: this.peerId, text, time: this.host.clock.wallTime(), direction: Direction.in });
   }
 
-  private cutOff(why: string): void {
-    if (this.gone) return;
+  #cutOff(why: string): void {
+    if (this.#gone) return;
     this.host.emit('peer-chat-error', { type: ErrorType.protocol, message: `Disconnected ${this.peerId}: it ${why}`, peerId: this.peerId });
     this.end(DisconnectReason.protocol, `Cut off: it ${why}`);
   }
 
-  private forgetReceipts(): void {
-    for (const message of this.receipts.reset()) this.host.readUnconfirmed(message, this.peerId);
+  #forgetReceipts(): void {
+    for (const message of this.#receipts.reset()) this.host.readUnconfirmed(message, this.peerId);
     this.host.typing(this.peerId, false);
   }
 
   /** Sends once the message and its number are stored: a reload never reuses a number. */
-  private sendMessage({ seq, message }: Outgoing): void {
+  #sendMessage({ seq, message }: Outgoing): void {
     this.host.whenSaved(() => {
-      if (this.connected) this.sendFrame({ t: 'msg', id: message.id, text: message.text, time: message.time, seq });
+      if (this.#connected) this.sendFrame({ t: 'msg', id: message.id, text: message.text, time: message.time, seq });
     });
   }
 }

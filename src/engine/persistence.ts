@@ -49,9 +49,9 @@ export interface ChatStore {
  * with {@link whenSaved}: what a peer was told we hold is never lost on a reload.
  */
 export class Persistence {
-  private dirty = false;
-  private writing = false;
-  private readonly waiting: Array<() => void> = [];
+  #dirty = false;
+  #writing = false;
+  readonly #waiting: Array<() => void> = [];
 
   constructor(
     private readonly store: ChatStore,
@@ -61,23 +61,23 @@ export class Persistence {
 
   /** Something to keep changed: write soon. */
   touch(): void {
-    if (this.dirty) return;
-    this.dirty = true;
-    queueMicrotask(() => void this.flush());
+    if (this.#dirty) return;
+    this.#dirty = true;
+    queueMicrotask(() => void this.#flush());
   }
 
   /** Runs `callback` once the present state is stored. */
   whenSaved(callback: () => void): void {
-    this.waiting.push(callback);
+    this.#waiting.push(callback);
     this.touch();
   }
 
-  private async flush(): Promise<void> {
-    if (this.writing) return; // The running loop writes again.
-    this.writing = true;
-    while (this.dirty) {
-      this.dirty = false;
-      const stored = this.waiting.splice(0);
+  async #flush(): Promise<void> {
+    if (this.#writing) return; // The running loop writes again.
+    this.#writing = true;
+    while (this.#dirty) {
+      this.#dirty = false;
+      const stored = this.#waiting.splice(0);
       try {
         await this.store.save(this.snapshot());
       } catch (error) {
@@ -86,6 +86,6 @@ export class Persistence {
       // Even after a failed write: the chat goes on, unpersisted, rather than stalls.
       for (const callback of stored) callback();
     }
-    this.writing = false;
+    this.#writing = false;
   }
 }

@@ -10,52 +10,52 @@ import type { ChatMessage } from './types.js';
 const MAX_UNSEEN = 10_000;
 
 export class ReadReceipts {
-  private awaitingRead: Outgoing[] = [];
-  private lastDelivered = 0;
-  private unseen: Array<{ id: string; seq: number }> = [];
-  private lastReadSent = 0;
+  #awaitingRead: Outgoing[] = [];
+  #lastDelivered = 0;
+  #unseen: Array<{ id: string; seq: number }> = [];
+  #lastReadSent = 0;
 
   /** The peer acknowledged these messages: they wait for its `read`. */
   delivered(done: readonly Outgoing[]): void {
     for (const outgoing of done) {
-      this.awaitingRead.push(outgoing);
-      this.lastDelivered = Math.max(this.lastDelivered, outgoing.seq);
+      this.#awaitingRead.push(outgoing);
+      this.#lastDelivered = Math.max(this.#lastDelivered, outgoing.seq);
     }
   }
 
   /** The peer saw every message up to `seq`: returns them, or null if `seq` was never delivered. */
   read(seq: number): ChatMessage[] | null {
-    if (seq > this.lastDelivered) return null;
+    if (seq > this.#lastDelivered) return null;
     const read: ChatMessage[] = [];
-    while (this.awaitingRead.length > 0 && this.awaitingRead[0].seq <= seq) read.push(this.awaitingRead.shift()!.message);
+    while (this.#awaitingRead.length > 0 && this.#awaitingRead[0].seq <= seq) read.push(this.#awaitingRead.shift()!.message);
     return read;
   }
 
   /** A message from the peer, taken once. */
   received(id: string, seq: number): void {
-    this.unseen.push({ id, seq });
-    if (this.unseen.length > MAX_UNSEEN) this.unseen.shift();
+    this.#unseen.push({ id, seq });
+    if (this.#unseen.length > MAX_UNSEEN) this.#unseen.shift();
   }
 
   /** The person saw the peer's message `id`: the `seq` to send in `read`, or 0 when there is nothing new to tell. */
   seen(id: string): number {
-    const index = this.unseen.findIndex((entry) => entry.id === id);
+    const index = this.#unseen.findIndex((entry) => entry.id === id);
     if (index < 0) return 0;
-    const { seq } = this.unseen[index];
+    const { seq } = this.#unseen[index];
     // Cumulative: the messages before it count as seen too.
-    this.unseen.splice(0, index + 1);
-    if (seq <= this.lastReadSent) return 0;
-    this.lastReadSent = seq;
+    this.#unseen.splice(0, index + 1);
+    if (seq <= this.#lastReadSent) return 0;
+    this.#lastReadSent = seq;
     return seq;
   }
 
   /** The peer restarted (numbers start again) or is gone: returns the messages it will never report read. */
   reset(): ChatMessage[] {
-    const unconfirmed = this.awaitingRead.map((outgoing) => outgoing.message);
-    this.awaitingRead = [];
-    this.lastDelivered = 0;
-    this.unseen = [];
-    this.lastReadSent = 0;
+    const unconfirmed = this.#awaitingRead.map((outgoing) => outgoing.message);
+    this.#awaitingRead = [];
+    this.#lastDelivered = 0;
+    this.#unseen = [];
+    this.#lastReadSent = 0;
     return unconfirmed;
   }
 }

@@ -1,8 +1,8 @@
 /**
- * Incremental SHA-256 (FIPS 180-4), for the safety code and for file transfers. It lives with
- * the engine because the safety code needs it on every connection, before any file moves.
- * WebCrypto only hashes a whole buffer at once, and a file of several GiB must be hashed as
- * it streams past, on both sides of a transfer.
+ * Incremental SHA-256 (FIPS 180-4), for file transfers, and for the safety code where WebCrypto
+ * is missing (pages that are not a secure context): both load it on demand, so it is not in
+ * the bundle. WebCrypto only hashes a whole buffer at once, and a file of several GiB must be
+ * hashed as it streams past, on both sides of a transfer.
  */
 
 const K = new Int32Array([

@@ -13,22 +13,22 @@ export const TYPING = {
 
 /** Says when we may tell the peers again that the person is typing. */
 export class TypingThrottle {
-  private lastSent = -Infinity;
+  #lastSent = -Infinity;
 
   constructor(private readonly clock: Clock) {}
 
   /** True at most once per `sendIntervalMs`. */
   due(): boolean {
     const now = this.clock.now();
-    if (now - this.lastSent < TYPING.sendIntervalMs) return false;
-    this.lastSent = now;
+    if (now - this.#lastSent < TYPING.sendIntervalMs) return false;
+    this.#lastSent = now;
     return true;
   }
 }
 
 /** The peers typing now, each with the timer that ends its indicator. */
 export class TypingPeers {
-  private readonly timers = new Map<string, Timer>();
+  readonly #timers = new Map<string, Timer>();
 
   constructor(
     private readonly clock: Clock,
@@ -36,13 +36,13 @@ export class TypingPeers {
   ) {}
 
   get ids(): string[] {
-    return [...this.timers.keys()];
+    return [...this.#timers.keys()];
   }
 
   typing(peerId: string): void {
-    const shown = this.timers.has(peerId);
-    this.timers.get(peerId)?.cancel();
-    this.timers.set(
+    const shown = this.#timers.has(peerId);
+    this.#timers.get(peerId)?.cancel();
+    this.#timers.set(
       peerId,
       this.clock.setTimeout(() => this.stopped(peerId), TYPING.showForMs),
     );
@@ -51,10 +51,10 @@ export class TypingPeers {
 
   /** Its message arrived, or it left. */
   stopped(peerId: string): void {
-    const timer = this.timers.get(peerId);
+    const timer = this.#timers.get(peerId);
     if (!timer) return;
     timer.cancel();
-    this.timers.delete(peerId);
+    this.#timers.delete(peerId);
     this.changed();
   }
 }

@@ -14,9 +14,9 @@ interface Waiting {
 }
 
 export class TransfersOnDemand {
-  private transfers: Transfers | null = null;
-  private loading = false;
-  private waiting: Waiting[] = [];
+  #transfers: Transfers | null = null;
+  #loading = false;
+  #waiting: Waiting[] = [];
 
   constructor(
     private readonly load: () => Promise<Transfers>,
@@ -25,73 +25,73 @@ export class TransfersOnDemand {
   ) {}
 
   send(file: File, peerId: string): Promise<void> {
-    return new Promise((resolve, reject) => this.use({ call: (transfers) => transfers.send(file, peerId).then(resolve, reject), failed: reject }));
+    return new Promise((resolve, reject) => this.#use({ call: (transfers) => transfers.send(file, peerId).then(resolve, reject), failed: reject }));
   }
 
   handleFrame(peerId: string, frame: TransferFrame): void {
-    this.use({ call: (transfers) => transfers.handleFrame(peerId, frame) });
+    this.#use({ call: (transfers) => transfers.handleFrame(peerId, frame) });
   }
 
   handleChunk(peerId: string, data: unknown): void {
-    this.use({ call: (transfers) => transfers.handleChunk(peerId, data) });
+    this.#use({ call: (transfers) => transfers.handleChunk(peerId, data) });
   }
 
   accept(transferId: string): void {
-    this.ifAny((transfers) => transfers.accept(transferId));
+    this.#ifAny((transfers) => transfers.accept(transferId));
   }
 
   decline(transferId: string): void {
-    this.ifAny((transfers) => transfers.decline(transferId));
+    this.#ifAny((transfers) => transfers.decline(transferId));
   }
 
   cancel(transferId: string): void {
-    this.ifAny((transfers) => transfers.cancel(transferId));
+    this.#ifAny((transfers) => transfers.cancel(transferId));
   }
 
   pause(peerId: string): void {
-    this.ifAny((transfers) => transfers.pause(peerId));
+    this.#ifAny((transfers) => transfers.pause(peerId));
   }
 
   resume(peerId: string): void {
-    this.ifAny((transfers) => transfers.resume(peerId));
+    this.#ifAny((transfers) => transfers.resume(peerId));
   }
 
   abandon(peerId: string, reason: string): void {
-    this.ifAny((transfers) => transfers.abandon(peerId, reason));
+    this.#ifAny((transfers) => transfers.abandon(peerId, reason));
   }
 
   forget(transfer: Transfer): void {
-    this.ifAny((transfers) => transfers.forget(transfer));
+    this.#ifAny((transfers) => transfers.forget(transfer));
   }
 
   /** Runs `call` on the machinery, loading it first if need be. */
-  private use(waiting: Waiting): void {
-    if (this.transfers) return waiting.call(this.transfers);
-    this.waiting.push(waiting);
-    if (this.loading) return;
-    this.loading = true;
+  #use(waiting: Waiting): void {
+    if (this.#transfers) return waiting.call(this.#transfers);
+    this.#waiting.push(waiting);
+    if (this.#loading) return;
+    this.#loading = true;
     this.load().then(
       (transfers) => {
-        this.transfers = transfers;
-        for (const { call } of this.take()) call(transfers);
+        this.#transfers = transfers;
+        for (const { call } of this.#take()) call(transfers);
       },
       (error) => {
         // The next call tries again.
-        this.loading = false;
+        this.#loading = false;
         this.loadFailed(error);
-        for (const { failed } of this.take()) failed?.(error);
+        for (const { failed } of this.#take()) failed?.(error);
       },
     );
   }
 
   /** Runs `call` on the machinery if it is loaded or loading: otherwise no transfer exists for it to act on. */
-  private ifAny(call: (transfers: Transfers) => void): void {
-    if (this.transfers || this.loading) this.use({ call });
+  #ifAny(call: (transfers: Transfers) => void): void {
+    if (this.#transfers || this.#loading) this.#use({ call });
   }
 
-  private take(): Waiting[] {
-    const waiting = this.waiting;
-    this.waiting = [];
+  #take(): Waiting[] {
+    const waiting = this.#waiting;
+    this.#waiting = [];
     return waiting;
   }
 }

@@ -36,43 +36,35 @@ const isTurnUrl = (url: string) => /^turns?:/i.test(url);
  * the credentials, or the relay not reaching the peer either.
  */
 export class IceDiagnosis {
-  private failed = false;
-  private relayGathered = false;
+  #failed = false;
+  #relayGathered = false;
   /** TURN errors the browser reported (Chromium; Firefox reports none): STUN code by URL. */
-  private readonly turnErrors = new Map<string, number>();
+  readonly #turnErrors = new Map<string, number>();
 
   constructor(
     private readonly peerConnection: RTCPeerConnection,
     private readonly iceServers: RTCIceServer[],
   ) {
     peerConnection.addEventListener('iceconnectionstatechange', () => {
-      if (peerConnection.iceConnectionState === 'failed') this.failed = true;
+      if (peerConnection.iceConnectionState === 'failed') this.#failed = true;
     });
     peerConnection.addEventListener('icecandidate', (event) => {
-      if (event.candidate?.type === 'relay' || / typ relay /.test(event.candidate?.candidate ?? '')) this.relayGathered = true;
+      if (event.candidate?.type === 'relay' || / typ relay /.test(event.candidate?.candidate ?? '')) this.#relayGathered = true;
     });
     peerConnection.addEventListener('icecandidateerror', (event) => {
       const { url, errorCode } = event as RTCPeerConnectionIceErrorEvent;
-      if (url && isTurnUrl(url)) this.turnErrors.set(url, errorCode);
+      if (url && isTurnUrl(url)) this.#turnErrors.set(url, errorCode);
     });
   }
 
   /** ICE tried every candidate pair and none worked (PeerJS's own listener, which closes the connection, may run before ours). */
   get iceFailed(): boolean {
-    return this.failed || this.peerConnection.iceConnectionState === 'failed';
+    return this.#failed || this.peerConnection.iceConnectionState === 'failed';
   }
 
-  /** Why no route to `peerId` was found, for people. */
-  explain(peerId: string): string {
-    const direct = `A direct connection to ${peerId} was not possible (a firewall or NAT is in the way)`;
+  /** Why no route to `peerId` was found, for people: in words loaded on demand (ice-explain.ts), rarely needed; rejects if they cannot be loaded. */
+  async explain(peerId: string): Promise<string> {
     const turnUrls = this.iceServers.flatMap((server) => [server.urls].flat()).filter(isTurnUrl);
-    if (turnUrls.length === 0) return `${direct}, and no relay (TURN) server is configured: a relay is needed to reach this peer.`;
-    if (this.relayGathered) return `${direct}, and the connection through the relay (TURN) server failed too: the peer may not reach it.`;
-    const codes = [...this.turnErrors.values()];
-    // 401: the server refused the credentials; 7xx: the browser's own (no answer, unreachable).
-    const refused = codes.length > 0 && codes.every((code) => code === 401 || code === 403 || code === 431 || code === 441);
-    const unanswered = codes.length > 0 && codes.every((code) => code >= 700);
-    const why = refused ? 'refused the credentials' : unanswered ? 'did not answer' : 'did not answer or refused the credentials';
-    return `${direct}, and the relay (TURN) server (${turnUrls.join(', ')}) ${why}.`;
+    return (await import('./ice-explain.js')).explain(peerId, turnUrls, this.#relayGathered, [...this.#turnErrors.values()]);
   }
 }

@@ -9,6 +9,7 @@
 import { Peer, type DataConnection, type PeerError } from 'peerjs';
 import { ErrorType, PeerChatError } from '../errors.js';
 import type { Link as EngineLink, LinkListener, Signaling, SignalingListener, SignalingOptions } from '../engine/link.js';
+import { safetyCode } from '../engine/safety-code.js';
 import { SignalingState, type Route } from '../engine/types.js';
 import { IceDiagnosis, selectedRoute } from './ice-route.js';
 
@@ -29,40 +30,41 @@ const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000] as const;
 
 /** One remote peer: a PeerJS data connection plus our bulk channel on its peer connection. */
 export class Link implements EngineLink {
-  private current: LinkListener | null = null;
-  private bulk: RTCDataChannel | null = null;
-  private closed = false;
+  #current: LinkListener | null = null;
+  #bulk: RTCDataChannel | null = null;
+  #closed = false;
   /** The listener heard `onOpen`. */
-  private reportedOpen = false;
+  #reportedOpen = false;
   /** Control frames that arrived before `onOpen` reached the session that takes them (the peer's `hello`). */
-  private early: unknown[] | null = [];
-  private currentRoute: Route | null = null;
+  #early: unknown[] | null = [];
+  #currentRoute: Route | null = null;
+  #code = '';
 
   constructor(private readonly connection: DataConnection) {
     connection.on('open', () => {
-      // Open once the route is known, so that `peer-chat-connect` can tell it.
-      void this.watchRoute().finally(() => {
-        if (this.closed) return;
-        this.reportedOpen = true;
+      // Open once the route and the safety code are known, so that `peer-chat-connect` can tell them.
+      void Promise.allSettled([this.#watchRoute(), this.#readSafetyCode()]).then(() => {
+        if (this.#closed) return;
+        this.#reportedOpen = true;
         // The `hello` goes first (the peer waits for it); the bulk channel is only for files.
-        this.current?.onOpen();
-        this.openBulkChannel();
-        this.deliverEarly();
+        this.#current?.onOpen();
+        this.#openBulkChannel();
+        this.#deliverEarly();
       });
     });
-    connection.on('data', (data) => (this.early ? this.early.push(data) : this.current?.onControl(data)));
-    connection.on('close', () => this.handleClose());
-    connection.on('error', () => this.handleClose());
+    connection.on('data', (data) => (this.#early ? this.#early.push(data) : this.#current?.onControl(data)));
+    connection.on('close', () => this.#handleClose());
+    connection.on('error', () => this.#handleClose());
   }
 
   get listener(): LinkListener | null {
-    return this.current;
+    return this.#current;
   }
 
   /** A listener set once the link is open gets the frames that came first, after its owner finished setting up. */
   set listener(listener: LinkListener | null) {
-    this.current = listener;
-    this.deliverEarly();
+    this.#current = listener;
+    this.#deliverEarly();
   }
 
   get peerId(): string {
@@ -79,7 +81,7 @@ export class Link implements EngineLink {
   }
 
   get isOpen(): boolean {
-    return this.connection.open && !this.closed;
+    return this.connection.open && !this.#closed;
   }
 
   /** Largest bulk payload worth sending in one message on this connection. */
@@ -88,55 +90,59 @@ export class Link implements EngineLink {
     return Math.max(16 * 1024, Math.min(BULK.chunkSize, max > 0 ? max : BULK.chunkSize) - 64);
   }
 
-  /**
-   * The DTLS certificate fingerprints of both ends, as each side announced them in its SDP.
-   * The browser checks the remote certificate against its fingerprint, so these name the
-   * two ends of the encrypted channel.
-   */
-  get fingerprints(): { local: string; remote: string } | null {
-    const peerConnection = this.connection.peerConnection;
-    const local = fingerprintIn(peerConnection?.localDescription?.sdp);
-    const remote = fingerprintIn(peerConnection?.remoteDescription?.sdp);
-    return local && remote ? { local, remote } : null;
+  get safetyCode(): string {
+    return this.#code;
   }
 
   get route(): Route | null {
-    return this.currentRoute;
+    return this.#currentRoute;
   }
 
-  private deliverEarly(): void {
-    if (!this.reportedOpen || !this.current || !this.early) return;
+  #deliverEarly(): void {
+    if (!this.#reportedOpen || !this.#current || !this.#early) return;
     queueMicrotask(() => {
-      const early = this.early;
-      if (!early || !this.current) return;
-      this.early = null;
-      for (const data of early) this.current?.onControl(data);
+      const early = this.#early;
+      if (!early || !this.#current) return;
+      this.#early = null;
+      for (const data of early) this.#current?.onControl(data);
     });
   }
 
+  /**
+   * The safety code, from the DTLS certificate fingerprints of both ends as each side
+   * announced them in its SDP. The browser checks the remote certificate against its
+   * fingerprint, so these name the two ends of the encrypted channel.
+   */
+  async #readSafetyCode(): Promise<void> {
+    const peerConnection = this.connection.peerConnection;
+    const local = fingerprintIn(peerConnection?.localDescription?.sdp);
+    const remote = fingerprintIn(peerConnection?.remoteDescription?.sdp);
+    this.#code = await safetyCode(local && remote ? { local, remote } : null);
+  }
+
   /** Reads the route now, and again whenever the browser may have switched candidate pairs. */
-  private async watchRoute(): Promise<void> {
+  async #watchRoute(): Promise<void> {
     const peerConnection = this.connection.peerConnection;
     if (!peerConnection) return;
     const reread = () => {
-      void this.readRoute(peerConnection).then((changed) => {
-        if (changed && !this.closed) this.current?.onRouteChange?.();
+      void this.#readRoute(peerConnection).then((changed) => {
+        if (changed && !this.#closed) this.#current?.onRouteChange?.();
       });
     };
     peerConnection.addEventListener('iceconnectionstatechange', reread);
     // Not in Firefox, where the ICE connection state change covers a switch.
     peerConnection.sctp?.transport.iceTransport?.addEventListener?.('selectedcandidatepairchange', reread);
     // The answering side may open a moment before its stats name the selected pair.
-    for (let attempt = 0; attempt < 20 && !(await this.readRoute(peerConnection)) && !this.closed; attempt++) {
+    for (let attempt = 0; attempt < 20 && !(await this.#readRoute(peerConnection)) && !this.#closed; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
   /** True when the route changed. */
-  private async readRoute(peerConnection: RTCPeerConnection): Promise<boolean> {
+  async #readRoute(peerConnection: RTCPeerConnection): Promise<boolean> {
     const route = await selectedRoute(peerConnection).catch(() => null);
-    if (!route || route === this.currentRoute) return false;
-    this.currentRoute = route;
+    if (!route || route === this.#currentRoute) return false;
+    this.#currentRoute = route;
     return true;
   }
 
@@ -151,7 +157,7 @@ export class Link implements EngineLink {
 
   /** Queues file data on the bulk channel (`send` copies it), waiting while its buffer is above the high-water mark. */
   async sendBulk(frame: ArrayBuffer): Promise<void> {
-    const channel = this.bulk;
+    const channel = this.#bulk;
     if (!channel || channel.readyState !== 'open' || !this.isOpen) {
       throw new PeerChatError(ErrorType.notConnected, `The file channel to ${this.peerId} is not open`, this.peerId);
     }
@@ -172,27 +178,27 @@ export class Link implements EngineLink {
 
   close(): void {
     this.connection.close();
-    this.handleClose();
+    this.#handleClose();
   }
 
-  private openBulkChannel(): void {
+  #openBulkChannel(): void {
     const peerConnection = this.connection.peerConnection;
-    if (!this.speaksProtocol || !peerConnection || this.bulk) return;
+    if (!this.speaksProtocol || !peerConnection || this.#bulk) return;
     // Pre-negotiated: both sides create it with the same id, no signaling round trip needed.
     // Lowest priority, where the browser supports it: SCTP then sends chat frames first.
     const init = { negotiated: true, id: BULK.channelId, ordered: true, priority: 'very-low' } as RTCDataChannelInit;
     const channel = peerConnection.createDataChannel('peer-chat-bulk', init);
     channel.binaryType = 'arraybuffer';
     channel.bufferedAmountLowThreshold = BULK.lowWaterMark;
-    channel.onmessage = (event) => this.current?.onBulk(event.data);
-    this.bulk = channel;
+    channel.onmessage = (event) => this.#current?.onBulk(event.data);
+    this.#bulk = channel;
   }
 
-  private handleClose(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.bulk?.close();
-    this.current?.onClose();
+  #handleClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#bulk?.close();
+    this.#current?.onClose();
   }
 }
 
@@ -203,138 +209,146 @@ function fingerprintIn(sdp: string | undefined): string | null {
 
 /** Registration with the signaling server and the connections made through it. */
 export class Transport implements Signaling {
-  private peer: Peer | null = null;
-  private state: SignalingState = SignalingState.closed;
-  private reconnectAttempt = 0;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly pendingDials = new Map<string, (error: PeerChatError) => void>();
-  private stopped = false;
-  private registeredId = '';
+  #peer: Peer | null = null;
+  #state: SignalingState = SignalingState.closed;
+  #reconnectAttempt = 0;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #pendingDials = new Map<string, (error: PeerChatError) => void>();
+  #stopped = false;
+  #registeredId = '';
   /** The ICE servers new connections get; `setIceServers` brings fresh TURN credentials. */
-  private iceServers: RTCIceServer[];
+  #iceServers: RTCIceServer[];
   /**
    * One DTLS certificate for all of this session's connections, so the safety code a person
    * checked stays the same when a connection is re-established.
    */
-  private certificates: RTCCertificate[] = [];
+  #certificates: RTCCertificate[] = [];
 
   constructor(
     private readonly options: SignalingOptions,
     private readonly listener: SignalingListener,
   ) {
-    this.iceServers = options.iceServers;
+    this.#iceServers = options.iceServers;
   }
 
   /** The registered id; kept while re-registering, as peers still know us by it. */
   get peerId(): string {
-    return this.peer?.id || this.registeredId;
+    return this.#peer?.id || this.#registeredId;
   }
 
   get signalingState(): SignalingState {
-    return this.state;
+    return this.#state;
   }
 
   get certificate(): RTCCertificate | null {
-    return this.certificates[0] ?? null;
+    return this.#certificates[0] ?? null;
   }
 
   start(): void {
-    this.stopped = false;
-    this.setState(SignalingState.connecting);
+    this.#stopped = false;
+    this.#setState(SignalingState.connecting);
     const stored = this.options.certificate;
     // A stored certificate (persist) keeps the fingerprint, so the safety codes survive a reload.
     const certificate = stored && stored.expires > Date.now() ? Promise.resolve(stored) : RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams);
     certificate
-      .then((certificate) => (this.certificates = [certificate]))
+      .then((certificate) => (this.#certificates = [certificate]))
       .catch(() => {}) // The browser then makes one per connection; codes change on reconnection.
       .finally(() => {
-        if (!this.stopped) this.createPeer(this.options.peerId);
+        if (!this.#stopped) this.#createPeer(this.options.peerId);
       });
   }
 
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    this.peer?.destroy();
-    this.peer = null;
-    this.setState(SignalingState.closed);
+    this.#stopped = true;
+    clearTimeout(this.#reconnectTimer);
+    this.#peer?.destroy();
+    this.#peer = null;
+    this.#setState(SignalingState.closed);
   }
 
   setIceServers(iceServers: RTCIceServer[]): void {
-    this.iceServers = iceServers;
+    this.#iceServers = iceServers;
     // PeerJS hands `options.config` to each new RTCPeerConnection: no need to register again.
-    if (this.peer) this.peer.options.config = this.rtcConfig();
+    if (this.#peer) this.#peer.options.config = this.#rtcConfig();
   }
 
-  private rtcConfig(): RTCConfiguration {
-    return { iceServers: this.iceServers, iceTransportPolicy: this.options.iceTransportPolicy, certificates: this.certificates };
+  #rtcConfig(): RTCConfiguration {
+    return { iceServers: this.#iceServers, iceTransportPolicy: this.options.iceTransportPolicy, certificates: this.#certificates };
   }
 
   /** Opens a data connection to `remoteId`; resolves when it is open. */
   dial(remoteId: string, timeoutMs: number): Promise<Link> {
-    const peer = this.peer;
-    if (!peer || this.state !== SignalingState.open) {
+    const peer = this.#peer;
+    if (!peer || this.#state !== SignalingState.open) {
       return Promise.reject(new PeerChatError(ErrorType.signaling, 'Not registered with the signaling server', remoteId));
     }
     return new Promise<Link>((resolve, reject) => {
       const connection = peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata: this.options.metadata });
       const link = new Link(connection);
       const peerConnection = connection.peerConnection;
-      const diagnosis = peerConnection ? new IceDiagnosis(peerConnection, this.iceServers) : null;
-      /** The peer answered, and still no route between us: a connection error that says why. */
-      const noRoute = () =>
-        diagnosis && peerConnection?.remoteDescription ? new PeerChatError(ErrorType.connection, diagnosis.explain(remoteId), remoteId) : null;
+      const diagnosis = peerConnection ? new IceDiagnosis(peerConnection, this.#iceServers) : null;
+      let settled = false;
       const settle = (error: PeerChatError | null) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        this.pendingDials.delete(remoteId);
+        if (this.#pendingDials.get(remoteId) === settle) this.#pendingDials.delete(remoteId);
         link.listener = null;
         if (!error) return resolve(link);
         connection.close();
         reject(error);
       };
+      /**
+       * Fails the dial: when the peer answered and ICE found no route between us, with a
+       * connection error that says why (once its words are loaded; `otherwise` if they fail to).
+       */
+      const fail = (noRoute: boolean, otherwise: PeerChatError) => {
+        if (!noRoute || !diagnosis || !peerConnection?.remoteDescription) return settle(otherwise);
+        diagnosis.explain(remoteId).then(
+          (why) => settle(new PeerChatError(ErrorType.connection, why, remoteId)),
+          () => settle(otherwise),
+        );
+      };
       const timer = setTimeout(
-        () => settle(noRoute() ?? new PeerChatError(ErrorType.timeout, `No answer from peer ${remoteId} within ${Math.round(timeoutMs / 1000)} s`, remoteId)),
+        () => fail(true, new PeerChatError(ErrorType.timeout, `No answer from peer ${remoteId} within ${Math.round(timeoutMs / 1000)} s`, remoteId)),
         timeoutMs,
       );
-      this.pendingDials.set(remoteId, settle);
+      this.#pendingDials.set(remoteId, settle);
       link.listener = {
         onOpen: () => settle(null),
         // PeerJS closes the connection when ICE fails: all candidate pairs tried, none worked.
-        onClose: () => {
-          const failed = diagnosis?.iceFailed ? noRoute() : null;
-          settle(failed ?? new PeerChatError(ErrorType.connection, `The connection to ${remoteId} closed before it opened`, remoteId));
-        },
+        onClose: () => fail(!!diagnosis?.iceFailed, new PeerChatError(ErrorType.connection, `The connection to ${remoteId} closed before it opened`, remoteId)),
         onControl: () => {},
         onBulk: () => {},
       };
     });
   }
 
-  private createPeer(id: string): void {
+  #createPeer(id: string): void {
     const { host, port, path, key, secure } = this.options;
-    const peer = new Peer(id, { host, port, path, key, secure, config: this.rtcConfig(), debug: 0 });
-    this.peer = peer;
+    const peer = new Peer(id, { host, port, path, key, secure, config: this.#rtcConfig(), debug: 0 });
+    this.#peer = peer;
     peer.on('open', (registeredId) => {
-      this.registeredId = registeredId;
-      this.reconnectAttempt = 0;
-      this.setState(SignalingState.open);
+      this.#registeredId = registeredId;
+      this.#reconnectAttempt = 0;
+      this.#setState(SignalingState.open);
       this.listener.onRegistered(registeredId);
     });
     peer.on('connection', (connection) => this.listener.onIncoming(new Link(connection)));
     // The server answers a dial to an id nobody holds with EXPIRE naming that id: read it
     // there, not out of the English text of PeerJS's error.
     peer.socket.on('message', (message: { type?: string; src?: string }) => {
-      if (message.type === 'EXPIRE' && message.src) this.unknownPeer(message.src);
+      if (message.type === 'EXPIRE' && message.src) this.#unknownPeer(message.src);
     });
-    peer.on('disconnected', () => this.scheduleReconnect());
+    peer.on('disconnected', () => this.#scheduleReconnect());
     peer.on('close', () => {
       // PeerJS destroys a peer that never registered; start over unless we were stopped.
-      if (this.peer === peer) this.scheduleReconnect();
+      if (this.#peer === peer) this.#scheduleReconnect();
     });
-    peer.on('error', (error) => this.handleError(error as PeerError<string>));
+    peer.on('error', (error) => this.#handleError(error as PeerError<string>));
   }
 
-  private handleError(error: PeerError<string>): void {
+  #handleError(error: PeerError<string>): void {
     const message = String(error.message ?? error);
     switch (error.type) {
       case 'peer-unavailable':
@@ -343,7 +357,7 @@ export class Transport implements Signaling {
         this.listener.onError({ type: ErrorType.idTaken, message });
         return;
       case 'invalid-id':
-        this.stopped = true;
+        this.#stopped = true;
         this.listener.onError({ type: ErrorType.invalidAttribute, message: `peer-id: ${message}` });
         return;
       case 'invalid-key':
@@ -354,7 +368,7 @@ export class Transport implements Signaling {
       case 'socket-closed':
       case 'server-error':
         // Loss of the server is reported once, as a state; the retry loop handles the rest.
-        if (this.state === SignalingState.open || this.state === SignalingState.connecting) {
+        if (this.#state === SignalingState.open || this.#state === SignalingState.connecting) {
           this.listener.onError({ type: ErrorType.signaling, message: `Signaling server: ${message}` });
         }
         return;
@@ -364,37 +378,37 @@ export class Transport implements Signaling {
     }
   }
 
-  private unknownPeer(remoteId: string): void {
+  #unknownPeer(remoteId: string): void {
     const error = new PeerChatError(ErrorType.unknownPeer, `No peer with id "${remoteId}" is registered`, remoteId);
-    const reject = this.pendingDials.get(remoteId);
+    const reject = this.#pendingDials.get(remoteId);
     if (reject) reject(error);
     else this.listener.onError({ type: error.type, message: error.message, peerId: remoteId });
   }
 
-  private scheduleReconnect(): void {
-    if (this.stopped || !this.peer) return;
-    this.setState(SignalingState.reconnecting);
-    clearTimeout(this.reconnectTimer);
-    const delay = RECONNECT_DELAYS_MS[Math.min(this.reconnectAttempt, RECONNECT_DELAYS_MS.length - 1)];
-    this.reconnectAttempt++;
-    this.reconnectTimer = setTimeout(() => this.reconnect(), delay);
+  #scheduleReconnect(): void {
+    if (this.#stopped || !this.#peer) return;
+    this.#setState(SignalingState.reconnecting);
+    clearTimeout(this.#reconnectTimer);
+    const delay = RECONNECT_DELAYS_MS[Math.min(this.#reconnectAttempt, RECONNECT_DELAYS_MS.length - 1)];
+    this.#reconnectAttempt++;
+    this.#reconnectTimer = setTimeout(() => this.#reconnect(), delay);
   }
 
-  private reconnect(): void {
-    const peer = this.peer;
-    if (this.stopped || !peer) return;
+  #reconnect(): void {
+    const peer = this.#peer;
+    if (this.#stopped || !peer) return;
     if (peer.destroyed) {
       // Never registered: a fresh Peer, with the id we asked for (or a new one from the server).
-      this.createPeer(this.options.peerId);
+      this.#createPeer(this.options.peerId);
     } else if (peer.disconnected) {
       // Registered before: PeerJS re-registers with the same id and token; connections stay up.
       peer.reconnect();
     }
   }
 
-  private setState(state: SignalingState): void {
-    if (this.state === state) return;
-    this.state = state;
+  #setState(state: SignalingState): void {
+    if (this.#state === state) return;
+    this.#state = state;
     this.listener.onSignalingState(state);
   }
 }

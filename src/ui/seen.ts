@@ -5,10 +5,10 @@
  * as soon as all three hold.
  */
 export class SeenTracker {
-  private observer: IntersectionObserver | null = null;
-  private readonly inView = new Set<Element>();
-  private hostInView = false;
-  private readonly onVisibility = () => this.report();
+  #observer: IntersectionObserver | null = null;
+  readonly #inView = new Set<Element>();
+  #hostInView = false;
+  readonly #onVisibility = () => this.#report();
 
   constructor(
     private readonly host: HTMLElement,
@@ -17,40 +17,40 @@ export class SeenTracker {
 
   /** The person is not looking: the page is hidden or the element out of view. */
   get away(): boolean {
-    return document.visibilityState !== 'visible' || !this.hostInView;
+    return document.visibilityState !== 'visible' || !this.#hostInView;
   }
 
   start(): void {
-    if (this.observer) return;
-    this.observer = new IntersectionObserver((entries) => {
+    if (this.#observer) return;
+    this.#observer = new IntersectionObserver((entries) => {
       for (const entry of entries) {
-        if (entry.target === this.host) this.hostInView = entry.isIntersecting;
-        else if (entry.isIntersecting) this.inView.add(entry.target);
-        else this.inView.delete(entry.target);
+        if (entry.target === this.host) this.#hostInView = entry.isIntersecting;
+        else if (entry.isIntersecting) this.#inView.add(entry.target);
+        else this.#inView.delete(entry.target);
       }
-      this.report();
+      this.#report();
     });
-    this.observer.observe(this.host);
-    document.addEventListener('visibilitychange', this.onVisibility);
+    this.#observer.observe(this.host);
+    document.addEventListener('visibilitychange', this.#onVisibility);
   }
 
   stop(): void {
-    this.observer?.disconnect();
-    this.observer = null;
-    this.inView.clear();
-    this.hostInView = false;
-    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.#observer?.disconnect();
+    this.#observer = null;
+    this.#inView.clear();
+    this.#hostInView = false;
+    document.removeEventListener('visibilitychange', this.#onVisibility);
   }
 
   watch(node: Element): void {
-    this.observer?.observe(node);
+    this.#observer?.observe(node);
   }
 
-  private report(): void {
-    if (this.away || this.inView.size === 0) return;
-    const nodes = [...this.inView];
-    this.inView.clear();
-    for (const node of nodes) this.observer?.unobserve(node);
+  #report(): void {
+    if (this.away || this.#inView.size === 0) return;
+    const nodes = [...this.#inView];
+    this.#inView.clear();
+    for (const node of nodes) this.#observer?.unobserve(node);
     this.seen(nodes);
   }
 }

@@ -25,7 +25,8 @@ export class FakeLink implements Link {
   constructor(
     readonly peerId: string,
     readonly metadata: unknown,
-    readonly fingerprints: { local: string; remote: string },
+    /** The same at both ends of a pair, as the real one (derived from both certificates). */
+    readonly safetyCode: string,
   ) {}
 
   get isOpen(): boolean {
@@ -87,9 +88,9 @@ export class FakeLink implements Link {
 
 /** A link pair between two peers; `dialer` is the side that called. */
 function linkPair(dialerId: string, answererId: string, metadata: unknown): [FakeLink, FakeLink] {
-  const fingerprints = { dialer: `sha-256 ${dialerId}`, answerer: `sha-256 ${answererId}` };
-  const dialer = new FakeLink(answererId, undefined, { local: fingerprints.dialer, remote: fingerprints.answerer });
-  const answerer = new FakeLink(dialerId, metadata, { local: fingerprints.answerer, remote: fingerprints.dialer });
+  const safetyCode = `code of ${[dialerId, answererId].sort().join(' and ')}`;
+  const dialer = new FakeLink(answererId, undefined, safetyCode);
+  const answerer = new FakeLink(dialerId, metadata, safetyCode);
   dialer.other = answerer;
   answerer.other = dialer;
   return [dialer, answerer];
