@@ -14,8 +14,9 @@
 //   node scripts/netns.mjs -- node bench/signaling.mjs
 //
 // Environment: BENCH_CLIENTS (default 2000), BENCH_RATE (msg/s, 500), BENCH_SECONDS (10),
-// BENCH_SERVERS (default "node,aspnet,aspnet-spinning,cluster-1,cluster-2,cluster-3": aspnet-spinning is ASP.NET
-// with the runtime's default thread-pool spinning, cluster-N N instances with Redis),
+// BENCH_SERVERS (default "node,aspnet,aspnet-spinning,aspnet-pool,cluster-1,cluster-2,cluster-3": aspnet-spinning is
+// ASP.NET with the runtime's default thread-pool spinning, aspnet-pool with socket completions and Kestrel's continuations
+// on the thread pool (the runtime's default), cluster-N N instances with Redis),
 // BENCH_ROUNDS (1; with more, servers alternate and the table shows each figure's median).
 // Prints a table and writes bench-signaling.json.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,8 @@ const variants = {
   aspnet: { kind: 'aspnet', label: 'ASP.NET PeerSignaling' },
   // demo/aspnet turns the thread pool's spinning off (its runtimeconfig); this is the runtime's default, for comparison.
   'aspnet-spinning': { kind: 'aspnet', label: 'ASP.NET, spinning thread pool', env: { DOTNET_ThreadPool_UnfairSemaphoreSpinLimit: '70' } },
+  // demo/aspnet runs socket completions and Kestrel's continuations on the I/O thread; this is the default thread-pool hop.
+  'aspnet-pool': { kind: 'aspnet', label: 'ASP.NET, continuations on the thread pool', env: { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS: '0' } },
   'cluster-1': { kind: 'cluster', instances: 1, label: '1 instance + Redis' },
   'cluster-2': { kind: 'cluster', instances: 2, label: '2 instances + Redis' },
   'cluster-3': { kind: 'cluster', instances: 3, label: '3 instances + Redis' },

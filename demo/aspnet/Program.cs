@@ -1,6 +1,14 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 
+// Signaling is many small frames, and each one hopped from the socket's I/O thread to the thread pool and back at
+// every layer (runtime, Kestrel, the application). This site runs them on the I/O thread instead, as no request here
+// blocks (bench:signaling at 500 relays/s: 8.4 → 5.8 % of a core). The runtime reads the variable when the first
+// socket is made, so it is set before the host starts; DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 turns both off.
+var inlineIo = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") ?? "1";
+Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", inlineIo);
+
 var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.UseSockets(options => options.UnsafePreferInlineScheduling = inlineIo == "1");
 // A minimal cookie sign-in (a name, no password: for the demo only) in front of the /Members page.
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
     .AddCookie(options => options.LoginPath = "/SignIn");
