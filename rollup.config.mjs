@@ -49,7 +49,15 @@ const compile = () => [
   minifyCss(),
   resolve({ browser: true }),
   typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], compilerOptions: { noEmitOnError: true } }),
-  terser({ ecma: 2022, module: true, compress: { passes: 3 }, format: { comments: false } }),
+  terser({
+    ecma: 2022,
+    module: true,
+    compress: { passes: 3 },
+    // PeerJS's internal members (`_options`, `_socket`, …) get short names. Nothing of ours is
+    // named so, Lit's own (`_$…`, `__…`) do not match, and no object crosses between parts.
+    mangle: { properties: { regex: /^_[a-zA-Z]/ } },
+    format: { comments: false },
+  }),
 ];
 
 /**

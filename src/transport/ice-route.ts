@@ -16,10 +16,7 @@ export async function selectedRoute(peerConnection: RTCPeerConnection): Promise<
   if (named) return routeOf([named.local.type, named.remote.type]);
   const stats = await peerConnection.getStats();
   let pair: RTCIceCandidatePairStats | undefined;
-  // Standard: the transport names its selected pair. Firefox marks the pair itself instead.
-  stats.forEach((report) => {
-    if (report.type === 'transport' && report.selectedCandidatePairId) pair ??= stats.get(report.selectedCandidatePairId);
-  });
+  // Firefox marks the selected pair; elsewhere it is the nominated pair that succeeded.
   stats.forEach((report) => {
     if (report.type === 'candidate-pair' && (report.selected || (report.nominated && report.state === 'succeeded'))) pair ??= report;
   });
