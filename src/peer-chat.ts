@@ -204,8 +204,12 @@ export class PeerChat extends LitElement {
   private windowSize = LOG_PAGE;
   /** The newest entry the log showed last, to count what arrived since. */
   private newestShownKey = '';
-  /** Entries arrived since the last update (or the log must be watched again): see `updated`. */
-  private logGrew = true;
+  /**
+   * Entries the log gained since the last update, counted from its end, where new ones arrive;
+   * Infinity when any of them may be new to it (earlier ones shown, or the log to be watched
+   * again). See `updated`.
+   */
+  private newEntries = Infinity;
   @state() private dragging = false;
   @state() private connecting = false;
   /** Which copy button just copied. */
@@ -218,7 +222,7 @@ export class PeerChat extends LitElement {
   @query('[part~="input"]') private input!: HTMLTextAreaElement;
   @query('[part~="remote-id-input"]') private remoteIdInput!: HTMLInputElement;
   @query('input[type="file"]') private fileInput!: HTMLInputElement;
-  @query('[part~="messages"]') private log!: HTMLElement;
+  @query('[part~="messages"]', true) private log!: HTMLElement;
 
   static override get observedAttributes(): string[] {
     return [...super.observedAttributes, 'peer-id'];
@@ -328,7 +332,7 @@ export class PeerChat extends LitElement {
     this.requestUpdate();
     this.seen.start();
     // Its observations ended with disconnectedCallback: watch the log's messages again.
-    this.logGrew = true;
+    this.newEntries = Infinity;
   }
 
   override disconnectedCallback(): void {
@@ -386,11 +390,16 @@ export class PeerChat extends LitElement {
   protected override updated(): void {
     // Keep the newest entry in view unless the person scrolled up to read. Only when entries
     // were added: reading the layout on every progress update would cost a reflow each time.
-    if (!this.logGrew) return;
-    this.logGrew = false;
+    if (this.newEntries === 0) return;
+    const added = this.newEntries;
+    this.newEntries = 0;
     const log = this.log;
-    if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 240) log.scrollTop = log.scrollHeight;
-    for (const node of this.renderRoot.querySelectorAll('[part~="message-in"]:not([data-seen])')) this.seen.watch(node);
+    if (log.scrollHeight - log.scrollTop - log.clientHeight < 240) log.scrollTop = log.scrollHeight;
+    // Only the new entries, at the end: no search through the whole window at every message.
+    let node = log.lastElementChild;
+    for (let count = 0; node && count < added; count++, node = node.previousElementSibling) {
+      if (node.matches('[part~="message-in"]:not([data-seen])')) this.seen.watch(node);
+    }
   }
 
   /** A message or file offer from a peer: counted as unread while the person is away; notified while the page is hidden. */
@@ -530,7 +539,7 @@ export class PeerChat extends LitElement {
       }
     }
     this.windowSize += arrived;
-    if (arrived > 0) this.logGrew = true;
+    this.newEntries += arrived;
     if (this.windowSize > this.shownEntries + LOG_PAGE) this.windowSize = this.shownEntries;
     const newest = recent.at(-1);
     this.newestShownKey = newest ? entryKey(newest) : '';
@@ -540,6 +549,7 @@ export class PeerChat extends LitElement {
   private readonly showEarlier = () => {
     this.shownEntries += LOG_PAGE;
     this.windowSize += LOG_PAGE;
+    this.newEntries = Infinity;
   };
 
   private renderInvite(strings: PeerChatStrings) {
