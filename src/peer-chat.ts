@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ChatController } from './controller/chat-controller.js';
 import { invitedPeerId, inviteUrl } from './invite/invite-link.js';
@@ -579,16 +580,20 @@ export class PeerChat extends LitElement {
   }
 
   private renderEntry(entry: HistoryEntry, strings: PeerChatStrings, labels: PeerLabels) {
-    return entry.kind === 'transfer' ? this.renderTransfer(entry.transfer, strings, labels) : this.renderMessage(entry.message, strings, labels);
+    if (entry.kind === 'transfer') return this.renderTransfer(entry.transfer, strings, labels);
+    const { message } = entry;
+    const peer = labels(message.from);
+    // A message shown already is rendered again only if something it shows changed: not the
+    // whole window for each new one. Its id, sender, text and time never change.
+    return guard([message.status, peer.label, peer.initial, peer.hue, this.strings, this.formats], () => this.renderMessage(message, peer, strings));
   }
 
   private renderAvatar({ initial, hue }: PeerLabel) {
     return html`<span part="avatar" aria-hidden="true" .style=${`--_hue: ${hue}`}>${initial}</span>`;
   }
 
-  private renderMessage(message: ChatMessage, strings: PeerChatStrings, labels: PeerLabels) {
+  private renderMessage(message: ChatMessage, peer: PeerLabel, strings: PeerChatStrings) {
     const incoming = message.direction === Direction.in;
-    const peer = labels(message.from);
     const who = incoming ? peer.label : strings.you;
     const status = message.status;
     const flagged = status === MessageStatus.pending || status === MessageStatus.failed ? ` message-${status}` : '';
