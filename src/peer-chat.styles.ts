@@ -105,6 +105,9 @@ export const styles = css`
   }
   [part~='message'],
   [part~='transfer'] {
+    /* Entries out of view skip style, layout and paint (the log holds up to 400); each keeps its last size. */
+    content-visibility: auto;
+    contain-intrinsic-size: auto 3rem;
     max-inline-size: 85%;
     padding: 0.4rem 0.6rem;
     border-radius: var(--_radius);
