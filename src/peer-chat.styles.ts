@@ -103,6 +103,9 @@ export const styles = css`
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
   }
+  .group {
+    display: contents;
+  }
   [part~='message'],
   [part~='transfer'] {
     /* Entries out of view skip style, layout and paint (the log holds up to 400); each keeps its last size. */

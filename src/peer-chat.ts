@@ -44,6 +44,12 @@ const ATTACH_ICON = svg`<svg viewBox="0 0 24 24" width="20" height="20" aria-hid
 
 /** Entries the log shows at first, and adds each time the person asks for earlier ones. */
 const LOG_PAGE = 200;
+/**
+ * Entries per group of the log (an element with `display: contents`): a new entry is inserted
+ * among the entries of its group, and the browser looks through those when it builds its boxes,
+ * not through the whole window.
+ */
+const LOG_GROUP = 40;
 
 /** Properties whose change means reading the settings again. */
 const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'iceServersUrl', 'iceTransportPolicy', 'name', 'acceptFiles', 'maxFileSize', 'reconnectTimeout', 'maxHistory', 'persist'];
@@ -205,6 +211,8 @@ export class PeerChat extends LitElement {
   private windowSize = LOG_PAGE;
   /** The newest entry the log showed last, to count what arrived since. */
   private newestShownKey = '';
+  /** Entries counted as arrived since the element started: the number of the newest, which gives each entry its group. */
+  private arrivedInAll = 0;
   /**
    * Entries the log gained since the last update, counted from its end, where new ones arrive;
    * Infinity when any of them may be new to it (earlier ones shown, or the log to be watched
@@ -396,10 +404,12 @@ export class PeerChat extends LitElement {
     this.newEntries = 0;
     const log = this.log;
     if (log.scrollHeight - log.scrollTop - log.clientHeight < 240) log.scrollTop = log.scrollHeight;
-    // Only the new entries, at the end: no search through the whole window at every message.
-    let node = log.lastElementChild;
-    for (let count = 0; node && count < added; count++, node = node.previousElementSibling) {
-      if (node.matches('[part~="message-in"]:not([data-seen])')) this.seen.watch(node);
+    // Only the new entries, at the end (in the last groups): no search through the whole window at every message.
+    let count = 0;
+    for (let group = log.lastElementChild; group && count < added; group = group.previousElementSibling) {
+      for (let node = group.lastElementChild; node && count < added; count++, node = node.previousElementSibling) {
+        if (node.matches('[part~="message-in"]:not([data-seen])')) this.seen.watch(node);
+      }
     }
   }
 
@@ -509,9 +519,14 @@ export class PeerChat extends LitElement {
             ? html`<button part="show-earlier" @click=${this.showEarlier}>${strings.showEarlier}</button>`
             : nothing}
           ${repeat(
-            entries,
-            entryKey,
-            (entry) => this.renderEntry(entry, strings, labels),
+            this.groupsOf(entries),
+            (group) => group.id,
+            (group) =>
+              html`<div class="group">${repeat(
+                group.entries,
+                entryKey,
+                (entry) => this.renderEntry(entry, strings, labels),
+              )}</div>`,
           )}
         </div>
         <div part="typing" aria-live="polite">${this.engine.typing.map((peerId) => html`<span>${strings.typing(labels(peerId).label)}</span>`)}</div>
@@ -541,10 +556,23 @@ export class PeerChat extends LitElement {
     }
     this.windowSize += arrived;
     this.newEntries += arrived;
+    this.arrivedInAll += arrived;
     if (this.windowSize > this.shownEntries + LOG_PAGE) this.windowSize = this.shownEntries;
     const newest = recent.at(-1);
     this.newestShownKey = newest ? entryKey(newest) : '';
     return recent.slice(Math.max(0, recent.length - this.windowSize));
+  }
+
+  /** The shown entries in groups of LOG_GROUP, numbered from the first entry ever shown: an entry stays in its group as the window moves. */
+  private groupsOf(entries: HistoryEntry[]): Array<{ id: number; entries: HistoryEntry[] }> {
+    const groups: Array<{ id: number; entries: HistoryEntry[] }> = [];
+    let number = this.arrivedInAll - entries.length;
+    for (const entry of entries) {
+      const id = Math.floor(number++ / LOG_GROUP);
+      if (groups.at(-1)?.id !== id) groups.push({ id, entries: [] });
+      groups.at(-1)!.entries.push(entry);
+    }
+    return groups;
   }
 
   private readonly showEarlier = () => {
