@@ -1,22 +1,26 @@
 #!/usr/bin/env node
-// The two issue-13 figures npm run bench takes longest to reach, alone and measured the same
-// way as bench/run.mjs, for quick iterations: connect() against PeerJS's own `open`, and CPU
-// per MB of sendFile against the bare data channel. With BENCH_PROFILE=1, one more transfer
-// under the CDP profiler of each tab, and each tab's busiest functions (self time).
+// Issue-13 figures of npm run bench, alone and measured the same way as bench/run.mjs, for
+// quick iterations: connect() against PeerJS's own `open`; CPU per MB of sendFile against the
+// bare data channel; receiving and showing one message with an empty log and with
+// BENCH_HISTORY in it. With BENCH_PROFILE=1, one more transfer under the CDP profiler of each
+// tab, and each tab's busiest functions (self time); for messages, a trace of more single
+// messages at each log length, and the receiving tab's main thread split by trace event.
 //
-//   npm run build && node scripts/netns.mjs -- node bench/focus.mjs [connect] [cpu]
-//   BENCH_ROUNDS (5), BENCH_MIB (64), BENCH_PROFILE
+//   npm run build && node scripts/netns.mjs -- node bench/focus.mjs [connect] [cpu] [messages]
+//   BENCH_ROUNDS (5), BENCH_MIB (64), BENCH_HISTORY (5000), BENCH_PROFILE
 import { fileURLToPath } from 'node:url';
 import { call, startLab } from './lab.mjs';
+import { startMessageLog } from './message-log.mjs';
 import { fixed, median } from './report.mjs';
 
 const MiB = 1024 * 1024;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SIZE = Number(process.env.BENCH_MIB ?? 64) * MiB;
+const HISTORY = Number(process.env.BENCH_HISTORY ?? 5000);
 const parts = process.argv.slice(2).length ? process.argv.slice(2) : ['connect', 'cpu'];
 
-const { openTab, transfer, pairPeerJs, pairChats, close } = await startLab(root, (message) => console.error(message));
+const { signaling, openTab, transfer, pairPeerJs, pairChats, close } = await startLab(root, (message) => console.error(message));
 
 /** CPU ms per MB of each tab and of the rest of Chromium while `send` moves SIZE bytes. */
 const cpuOf = async (sender, receiver, send) => (await transfer(sender, receiver, SIZE, send)).cpu;
@@ -33,10 +37,34 @@ function busiest(profile, count = 25) {
   return [...self].sort((a, b) => b[1] - a[1]).slice(0, count);
 }
 
+/**
+ * Self time of each trace event on the main thread of the renderer that shows `host`, in ms,
+ * busiest first: what its tasks spent on script, style, layout, paint and the rest.
+ */
+function mainThreadSplit(trace, host, count = 25) {
+  const { traceEvents } = JSON.parse(trace);
+  const started = traceEvents.find((event) => event.name === 'TracingStartedInBrowser');
+  const pid = started.args.data.frames.find((frame) => new URL(frame.url).hostname === host).processId;
+  const tid = traceEvents.find((event) => event.pid === pid && event.ph === 'M' && event.name === 'thread_name' && event.args.name === 'CrRendererMain').tid;
+  const events = traceEvents.filter((event) => event.pid === pid && event.tid === tid && event.ph === 'X' && event.dur !== undefined).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const self = new Map();
+  const open = [];
+  let tasks = 0;
+  for (const event of events) {
+    while (open.length && open.at(-1).ts + open.at(-1).dur <= event.ts) open.pop();
+    const parent = open.at(-1);
+    if (parent) self.set(parent.name, self.get(parent.name) - event.dur / 1000);
+    else tasks += event.dur / 1000;
+    self.set(event.name, (self.get(event.name) ?? 0) + event.dur / 1000);
+    open.push(event);
+  }
+  return { tasks, self: [...self].sort((a, b) => b[1] - a[1]).slice(0, count) };
+}
+
 try {
   const sender = await openTab('127.0.0.1');
   const receiver = await openTab('localhost');
-  await call(sender, 'chatPrepareFile', SIZE);
+  if (parts.includes('cpu')) await call(sender, 'chatPrepareFile', SIZE);
   await pairPeerJs(sender, receiver);
   await pairChats(sender, receiver);
 
@@ -79,6 +107,24 @@ try {
         for (const [name, ms] of busiest(profile)) console.log(`  ${fixed(ms).padStart(8)}  ${name}`);
       }
     }
+  }
+
+  if (parts.includes('messages')) {
+    const messageLog = await startMessageLog(sender, receiver, signaling.port);
+    const at = async (label) => {
+      const costs = await messageLog.singles(ROUNDS * 4);
+      console.log(`one message, ${label}: main thread median ${fixed(median(costs), 2)} ms (${costs.map((cost) => fixed(cost, 1)).join(' ')})`);
+      if (!process.env.BENCH_PROFILE) return;
+      await receiver.page.tracing.start({ categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'toplevel'] });
+      await messageLog.singles(ROUNDS * 4);
+      const { tasks, self } = mainThreadSplit(Buffer.from(await receiver.page.tracing.stop()).toString(), 'localhost');
+      console.log(`  traced ${ROUNDS * 4} more: top-level events ${fixed(tasks)} ms; self time by event (ms):`);
+      for (const [name, ms] of self) console.log(`  ${fixed(ms).padStart(8)}  ${name}`);
+    };
+    await at(`${messageLog.total} in the log`);
+    await messageLog.fill(HISTORY);
+    await at(`${messageLog.total} in the log`);
+    await messageLog.detach();
   }
 } finally {
   await close();

@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { call, startLab } from './lab.mjs';
+import { startMessageLog } from './message-log.mjs';
 import { cpuTimes, memory, resetPeak } from './processes.mjs';
 import { formatTable, max, median, row } from './report.mjs';
 import { measureTurn } from './turn.mjs';
@@ -49,8 +50,6 @@ const HISTORY = 5000;
 const BURST = 200;
 const SINGLE_MESSAGES = 20;
 const KEY_PRESSES = 10;
-/** Under the receiver's flood limit (300 frames a second, see docs/protocol.md). */
-const FILL_PER_SECOND = 200;
 /**
  * Targets from issues 4 and 13. Memory: the receiver holds at most an 8 MiB window of file data
  * (the rest goes to disk), plus the browser's own buffers; the bound must not grow with the file
@@ -203,61 +202,24 @@ async function measureManyPeers(hub) {
   }
 }
 
-/** Main-thread time of a tab's renderer so far (all its tasks: script, style, layout, paint), in ms. */
-const mainThreadMs = async (tab) => (await tab.page.metrics()).TaskDuration * 1000;
-
-/** Main-thread ms `work` cost the tab, less what as long a wait (polling alike) cost it idle, right after. */
-async function mainThreadCost(tab, work) {
-  const start = await mainThreadMs(tab);
-  const began = Date.now();
-  await work();
-  const busy = (await mainThreadMs(tab)) - start;
-  const idleStart = await mainThreadMs(tab);
-  await call(tab, 'idle', Date.now() - began);
-  return busy - ((await mainThreadMs(tab)) - idleStart);
-}
-
 /**
  * A message log of HISTORY messages (issue 13, second half): what receiving and showing
  * messages and typing cost the receiving tab with an empty log and with a long one, and its
  * JS heap once the long log is in. Fresh elements; the receiver keeps up to 10,000 messages.
  */
 async function measureHistory(sender, receiver) {
-  const remoteId = await call(receiver, 'chatStart', signaling.port, { 'max-history': 10000 });
-  await call(sender, 'chatStart', signaling.port);
-  await call(sender, 'chatConnect', remoteId);
-  const devtools = await receiver.page.createCDPSession();
-  const heap = async () => {
-    await devtools.send('HeapProfiler.collectGarbage');
-    return (await receiver.page.metrics()).JSHeapUsedSize / MiB;
-  };
-  let total = 0;
-  const messages = async (count, perSecond) => {
-    total += count;
-    await call(sender, 'chatSendMessages', count, perSecond);
-    while ((await call(receiver, 'chatShown', total)) < total);
-  };
-  const singles = async () => {
-    const costs = [];
-    for (let index = 0; index < SINGLE_MESSAGES; index++) costs.push(await mainThreadCost(receiver, () => messages(1, 0)));
-    return costs;
-  };
-  const keys = async () => {
-    await receiver.page.bringToFront();
-    await call(receiver, 'focusInput');
-    const latencies = [];
-    for (let index = 0; index < KEY_PRESSES; index++) {
-      await call(receiver, 'armKey');
-      await receiver.page.keyboard.press('a');
-      latencies.push(await call(receiver, 'keyLatency'));
-    }
-    return latencies;
-  };
-  const empty = { heap: await heap(), single: await singles(), burst: await mainThreadCost(receiver, () => messages(BURST, 0)), keys: await keys() };
+  const messageLog = await startMessageLog(sender, receiver, signaling.port);
+  const figures = async () => ({
+    heap: await messageLog.heap(),
+    single: await messageLog.singles(SINGLE_MESSAGES),
+    burst: await messageLog.burst(BURST),
+    keys: await messageLog.keys(KEY_PRESSES),
+  });
+  const empty = await figures();
   log(`history: filling the log to ${HISTORY} messages`);
-  await messages(HISTORY - total, FILL_PER_SECOND);
-  const long = { heap: await heap(), single: await singles(), burst: await mainThreadCost(receiver, () => messages(BURST, 0)), keys: await keys() };
-  await devtools.detach();
+  await messageLog.fill(HISTORY);
+  const long = await figures();
+  await messageLog.detach();
   return { empty, long };
 }
 

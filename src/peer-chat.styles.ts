@@ -103,8 +103,14 @@ export const styles = css`
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
   }
+  .group {
+    display: contents;
+  }
   [part~='message'],
   [part~='transfer'] {
+    /* Entries out of view skip style, layout and paint (the log holds up to 400); each keeps its last size. */
+    content-visibility: auto;
+    contain-intrinsic-size: auto 3rem;
     max-inline-size: 85%;
     padding: 0.4rem 0.6rem;
     border-radius: var(--_radius);

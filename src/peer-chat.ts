@@ -1,4 +1,5 @@
 import { LitElement, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ChatController } from './controller/chat-controller.js';
 import { invitedPeerId, inviteUrl } from './invite/invite-link.js';
@@ -41,6 +42,12 @@ const ATTACH_ICON = svg`<svg viewBox="0 0 24 24" width="20" height="20" aria-hid
 
 /** Entries the log shows at first, and adds each time the person asks for earlier ones. */
 const LOG_PAGE = 200;
+/**
+ * Entries per group of the log (an element with `display: contents`): a new entry is inserted
+ * among the entries of its group, and the browser looks through those when it builds its boxes,
+ * not through the whole window.
+ */
+const LOG_GROUP = 40;
 
 /** Properties whose change means reading the settings again. */
 const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'iceServersUrl', 'iceTransportPolicy', 'name', 'acceptFiles', 'maxFileSize', 'reconnectTimeout', 'maxHistory', 'persist'];
@@ -229,8 +236,14 @@ export class PeerChat extends LitElement {
   #windowSize = LOG_PAGE;
   /** The newest entry the log showed last, to count what arrived since. */
   #newestShownKey = '';
-  /** Entries arrived since the last update (or the log must be watched again): see `updated`. */
-  #logGrew = true;
+  /** Entries counted as arrived since the element started: the number of the newest, which gives each entry its group. */
+  #arrivedInAll = 0;
+  /**
+   * Entries the log gained since the last update, counted from its end, where new ones arrive;
+   * Infinity when any of them may be new to it (earlier ones shown, or the log to be watched
+   * again). See `updated`.
+   */
+  #newEntries = Infinity;
   private dragging = false;
   private connecting = false;
   /** Which copy button just copied. */
@@ -249,8 +262,10 @@ export class PeerChat extends LitElement {
   get #fileInput(): HTMLInputElement {
     return this.renderRoot.querySelector('input[type="file"]')!;
   }
+  #logElement: HTMLElement | null = null;
+  /** Made once, by the first render. */
   get #log(): HTMLElement {
-    return this.renderRoot.querySelector('[part~="messages"]')!;
+    return (this.#logElement ??= this.renderRoot.querySelector('[part~="messages"]')!);
   }
 
   static override get observedAttributes(): string[] {
@@ -361,7 +376,7 @@ export class PeerChat extends LitElement {
     this.requestUpdate();
     this.#seen.start();
     // Its observations ended with disconnectedCallback: watch the log's messages again.
-    this.#logGrew = true;
+    this.#newEntries = Infinity;
   }
 
   override disconnectedCallback(): void {
@@ -419,11 +434,18 @@ export class PeerChat extends LitElement {
   protected override updated(): void {
     // Keep the newest entry in view unless the person scrolled up to read. Only when entries
     // were added: reading the layout on every progress update would cost a reflow each time.
-    if (!this.#logGrew) return;
-    this.#logGrew = false;
+    if (this.#newEntries === 0) return;
+    const added = this.#newEntries;
+    this.#newEntries = 0;
     const log = this.#log;
-    if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 240) log.scrollTop = log.scrollHeight;
-    for (const node of this.renderRoot.querySelectorAll('[part~="message-in"]:not([data-seen])')) this.#seen.watch(node);
+    if (log.scrollHeight - log.scrollTop - log.clientHeight < 240) log.scrollTop = log.scrollHeight;
+    // Only the new entries, at the end (in the last groups): no search through the whole window at every message.
+    let count = 0;
+    for (let group = log.lastElementChild; group && count < added; group = group.previousElementSibling) {
+      for (let node = group.lastElementChild; node && count < added; count++, node = node.previousElementSibling) {
+        if (node.matches('[part~="message-in"]:not([data-seen])')) this.#seen.watch(node);
+      }
+    }
   }
 
   /** A message or file offer from a peer: counted as unread while the person is away; notified while the page is hidden. */
@@ -532,9 +554,14 @@ export class PeerChat extends LitElement {
             ? html`<button part="show-earlier" @click=${this.#showEarlier}>${strings.showEarlier}</button>`
             : nothing}
           ${repeat(
-            entries,
-            entryKey,
-            (entry) => this.#renderEntry(entry, strings, labels),
+            this.#groupsOf(entries),
+            (group) => group.id,
+            (group) =>
+              html`<div class="group">${repeat(
+                group.entries,
+                entryKey,
+                (entry) => this.#renderEntry(entry, strings, labels),
+              )}</div>`,
           )}
         </div>
         <div part="typing" aria-live="polite">${this.#engine.typing.map((peerId) => html`<span>${strings.typing(labels(peerId).label)}</span>`)}</div>
@@ -563,16 +590,30 @@ export class PeerChat extends LitElement {
       }
     }
     this.#windowSize += arrived;
-    if (arrived > 0) this.#logGrew = true;
+    this.#newEntries += arrived;
+    this.#arrivedInAll += arrived;
     if (this.#windowSize > this.shownEntries + LOG_PAGE) this.#windowSize = this.shownEntries;
     const newest = recent.at(-1);
     this.#newestShownKey = newest ? entryKey(newest) : '';
     return recent.slice(Math.max(0, recent.length - this.#windowSize));
   }
 
+  /** The shown entries in groups of LOG_GROUP, numbered from the first entry ever shown: an entry stays in its group as the window moves. */
+  #groupsOf(entries: HistoryEntry[]): Array<{ id: number; entries: HistoryEntry[] }> {
+    const groups: Array<{ id: number; entries: HistoryEntry[] }> = [];
+    let number = this.#arrivedInAll - entries.length;
+    for (const entry of entries) {
+      const id = Math.floor(number++ / LOG_GROUP);
+      if (groups.at(-1)?.id !== id) groups.push({ id, entries: [] });
+      groups.at(-1)!.entries.push(entry);
+    }
+    return groups;
+  }
+
   readonly #showEarlier = () => {
     this.shownEntries += LOG_PAGE;
     this.#windowSize += LOG_PAGE;
+    this.#newEntries = Infinity;
   };
 
   #renderInvite(strings: PeerChatStrings) {
@@ -602,16 +643,20 @@ export class PeerChat extends LitElement {
   }
 
   #renderEntry(entry: HistoryEntry, strings: PeerChatStrings, labels: PeerLabels) {
-    return entry.kind === 'transfer' ? this.#renderTransfer(entry.transfer, strings, labels) : this.#renderMessage(entry.message, strings, labels);
+    if (entry.kind === 'transfer') return this.#renderTransfer(entry.transfer, strings, labels);
+    const { message } = entry;
+    const peer = labels(message.from);
+    // A message shown already is rendered again only if something it shows changed: not the
+    // whole window for each new one. Its id, sender, text and time never change.
+    return guard([message.status, peer.label, peer.initial, peer.hue, this.strings, this.#formats], () => this.#renderMessage(message, peer, strings));
   }
 
   #renderAvatar({ initial, hue }: PeerLabel) {
     return html`<span part="avatar" aria-hidden="true" .style=${`--_hue: ${hue}`}>${initial}</span>`;
   }
 
-  #renderMessage(message: ChatMessage, strings: PeerChatStrings, labels: PeerLabels) {
+  #renderMessage(message: ChatMessage, peer: PeerLabel, strings: PeerChatStrings) {
     const incoming = message.direction === Direction.in;
-    const peer = labels(message.from);
     const who = incoming ? peer.label : strings.you;
     const status = message.status;
     const flagged = status === MessageStatus.pending || status === MessageStatus.failed ? ` message-${status}` : '';

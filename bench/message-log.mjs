@@ -1,0 +1,73 @@
+// The message-log figures of issue 13 (bench/run.mjs, and bench/focus.mjs messages): what
+// receiving and showing messages and typing cost the receiving tab's main thread, and its JS
+// heap, at the log length reached so far.
+import { call } from './lab.mjs';
+
+const MiB = 1024 * 1024;
+/** Under the receiver's flood limit (300 frames a second, see docs/protocol.md). */
+const FILL_PER_SECOND = 200;
+
+/** Main-thread time of a tab's renderer so far (all its tasks: script, style, layout, paint), in ms. */
+const mainThreadMs = async (tab) => (await tab.page.metrics()).TaskDuration * 1000;
+
+/** Main-thread ms `work` cost the tab, less what as long a wait (polling alike) cost it idle, right after. */
+async function mainThreadCost(tab, work) {
+  const start = await mainThreadMs(tab);
+  const began = Date.now();
+  await work();
+  const busy = (await mainThreadMs(tab)) - start;
+  const idleStart = await mainThreadMs(tab);
+  await call(tab, 'idle', Date.now() - began);
+  return busy - ((await mainThreadMs(tab)) - idleStart);
+}
+
+/**
+ * Fresh elements in both tabs, the sender connected to the receiver, which keeps up to 10,000
+ * messages; returns the ways to measure the receiving tab. `detach()` when done.
+ */
+export async function startMessageLog(sender, receiver, signalingPort) {
+  const remoteId = await call(receiver, 'chatStart', signalingPort, { 'max-history': 10000 });
+  await call(sender, 'chatStart', signalingPort);
+  await call(sender, 'chatConnect', remoteId);
+  const devtools = await receiver.page.createCDPSession();
+  let total = 0;
+  /** Sends `count` messages (`perSecond` at most; 0: all at once) and waits until the receiver shows them. */
+  const messages = async (count, perSecond) => {
+    total += count;
+    await call(sender, 'chatSendMessages', count, perSecond);
+    while ((await call(receiver, 'chatShown', total)) < total);
+  };
+  return {
+    get total() {
+      return total;
+    },
+    /** The receiver's JS heap after a full collection, in MiB. */
+    async heap() {
+      await devtools.send('HeapProfiler.collectGarbage');
+      return (await receiver.page.metrics()).JSHeapUsedSize / MiB;
+    },
+    /** Main-thread ms of each of `count` messages, one at a time. */
+    async singles(count) {
+      const costs = [];
+      for (let index = 0; index < count; index++) costs.push(await mainThreadCost(receiver, () => messages(1, 0)));
+      return costs;
+    },
+    /** Main-thread ms of `count` messages sent at once. */
+    burst: (count) => mainThreadCost(receiver, () => messages(count, 0)),
+    /** Fills the log up to `size` messages, at a pace the receiver accepts. */
+    fill: (size) => messages(size - total, FILL_PER_SECOND),
+    /** The latency of each of `count` key presses in the receiver's message input, in ms. */
+    async keys(count) {
+      await receiver.page.bringToFront();
+      await call(receiver, 'focusInput');
+      const latencies = [];
+      for (let index = 0; index < count; index++) {
+        await call(receiver, 'armKey');
+        await receiver.page.keyboard.press('a');
+        latencies.push(await call(receiver, 'keyLatency'));
+      }
+      return latencies;
+    },
+    detach: () => devtools.detach(),
+  };
+}
