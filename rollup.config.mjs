@@ -23,6 +23,24 @@ function standIns() {
 }
 
 /**
+ * Marks PeerJS's logging calls pure, so that terser drops them with their messages: the
+ * transport runs PeerJS with `debug: 0`, where its logger prints nothing anyway.
+ */
+function quietPeerJs() {
+  return {
+    name: 'quiet-peerjs',
+    transform(code, id) {
+      if (!id.endsWith('/peerjs/dist/bundler.mjs')) return null;
+      const logger = /var ([\w$]+) = new [\w$]+Logger\(\);/.exec(code)?.[1];
+      if (!logger) this.error('PeerJS no longer makes its logger as expected: see quietPeerJs');
+      const calls = new RegExp(`\\(0, ${logger.replaceAll('$', '\\$')}\\)\\.(?:log|warn|error)\\(`, 'g');
+      // No new source map: only the lines of the calls shift, and those calls are dropped.
+      return { code: code.replace(calls, (call) => `/*@__PURE__*/${call}`), map: null };
+    },
+  };
+}
+
+/**
  * Minifies the CSS of Lit's css`…` templates (without interpolations), which terser leaves as
  * written, comments included. Only the template's text changes: the module's other lines keep
  * their places, so its source map stays right up to the styles.
@@ -47,6 +65,7 @@ function minifyCss() {
 /** What compiles TypeScript and minifies, for the bundle and each part of it. */
 const compile = () => [
   minifyCss(),
+  quietPeerJs(),
   resolve({ browser: true }),
   typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], compilerOptions: { noEmitOnError: true } }),
   terser({
