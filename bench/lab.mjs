@@ -1,6 +1,6 @@
 // What every bench script starts from: a signaling server, the static server of the bench pages,
 // one headless Chromium, and the ways to drive bench/page.html in its tabs
-// (bench/run.mjs, bench/focus.mjs).
+// (bench/run.mjs, bench/focus.mjs, bench/variants.mjs).
 import { launchBrowser } from '../test/support/browsers.mjs';
 import { cpuTimes, rendererOf } from './processes.mjs';
 import { startSignaling, startStaticServer } from './servers.mjs';
@@ -23,10 +23,12 @@ export async function startLab(root, log) {
     /**
      * Opens bench/page.html in its own window, so that every tab stays visible (a hidden tab's
      * timers are throttled). 127.0.0.1 and localhost are different sites, so different renderers.
+     * `beforeLoad`: [function, argument] run in the page before its scripts (to switch features off).
      */
-    async openTab(host) {
+    async openTab(host, beforeLoad) {
       const page = await browser.newPage({ type: 'window' });
       page.on('pageerror', (error) => log(`page error on ${host}: ${error.message}`));
+      if (beforeLoad) await page.evaluateOnNewDocument(...beforeLoad);
       await page.goto(`http://${host}:${web.port}/bench/page.html`);
       await page.waitForFunction(() => window.bench);
       return { page, pid: await rendererOf(page, browserPid) };

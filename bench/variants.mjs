@@ -7,10 +7,8 @@
 //   npm run build && node scripts/netns.mjs -- node bench/variants.mjs
 //   BENCH_ROUNDS (3), BENCH_MIB (64)
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from '../test/support/browsers.mjs';
-import { cpuTimes, rendererOf } from './processes.mjs';
+import { call, startLab } from './lab.mjs';
 import { fixed, median } from './report.mjs';
-import { startSignaling, startStaticServer } from './servers.mjs';
 
 const MiB = 1024 * 1024;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -23,51 +21,32 @@ const VARIANTS = {
   'block hash, storage worker': { blockHash: true, worker: true },
 };
 
-const signaling = await startSignaling(root);
-const web = await startStaticServer(root);
-const browser = await launchBrowser('chromium');
-const browserPid = browser.process().pid;
-const call = (tab, name, ...args) => tab.page.evaluate((name, args) => window.bench[name](...args), name, args);
+const { openTab, transfer, pairChats, close } = await startLab(root, (message) => console.error(message));
 
-async function openTab(host, variant) {
-  const page = await browser.newPage({ type: 'window' });
-  await page.evaluateOnNewDocument(({ blockHash, worker }) => {
-    if (!blockHash) Object.defineProperty(crypto, 'subtle', { value: undefined });
-    if (!worker) window.Worker = undefined;
-  }, variant);
-  await page.goto(`http://${host}:${web.port}/bench/page.html`);
-  await page.waitForFunction(() => window.bench);
-  return { page, pid: await rendererOf(page, browserPid) };
+/** Runs in a tab before its scripts: the variant's features switched off. */
+function switchOff({ blockHash, worker }) {
+  if (!blockHash) Object.defineProperty(crypto, 'subtle', { value: undefined });
+  if (!worker) window.Worker = undefined;
 }
 
 try {
   const pairs = {};
   let index = 0;
   for (const [name, variant] of Object.entries(VARIANTS)) {
-    const sender = await openTab('127.0.0.1', variant);
-    const receiver = await openTab('localhost', variant);
+    const sender = await openTab('127.0.0.1', [switchOff, variant]);
+    const receiver = await openTab('localhost', [switchOff, variant]);
     // A file of its own for each sending tab: rewriting one makes the other tabs' File of it unreadable.
     const size = SIZE + index++ * MiB;
     await call(sender, 'chatPrepareFile', size);
-    const remoteId = await call(receiver, 'chatStart', signaling.port);
-    await call(sender, 'chatStart', signaling.port);
-    await call(sender, 'chatConnect', remoteId);
-    await call(sender, 'chatSendFile', 8 * MiB); // warm-up
+    await pairChats(sender, receiver);
+    await call(sender, 'chatSendFile', 8 * MiB + 1); // warm-up, with a file no variant sends (theirs are whole MiB)
     pairs[name] = { sender, receiver, size, results: [] };
   }
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, { sender, receiver, size, results }] of Object.entries(pairs)) {
       console.error(`[variants] round ${round}/${ROUNDS}: ${name}`);
-      const before = cpuTimes(browserPid);
-      const start = Date.now();
-      await call(sender, 'chatSendFile', size);
-      const seconds = (Date.now() - start) / 1000;
-      const cpu = { sender: 0, receiver: 0, rest: 0 };
-      for (const [pid, ms] of cpuTimes(browserPid)) {
-        const part = pid === sender.pid ? 'sender' : pid === receiver.pid ? 'receiver' : 'rest';
-        cpu[part] += (ms - (before.get(pid) ?? 0)) / (size / 1e6);
-      }
-      results.push({ mbps: size / 1e6 / seconds, ...cpu });
+      const { mbps, cpu } = await transfer(sender, receiver, size, () => call(sender, 'chatSendFile', size));
+      results.push({ mbps, ...cpu });
     }
   }
   console.log(`sendFile, ${SIZE / MiB} MiB, medians of ${ROUNDS}: MB/s | CPU ms/MB: sending tab, receiving tab, rest of Chromium`);
@@ -76,7 +55,5 @@ try {
     console.log(`${name.padEnd(28)} | ${of('mbps')} MB/s | ${of('sender')}, ${of('receiver')}, ${of('rest')}`);
   }
 } finally {
-  await browser.close();
-  web.server.close();
-  signaling.child.kill();
+  await close();
 }
