@@ -20,14 +20,21 @@ async function reload(w: TestWorld, peer: TestPeer, disk: MemoryDisk): Promise<T
   return w.peer(peer.id, { store: new MemoryStore(disk) });
 }
 
+/** bob, and yara who stores on `disk`, connected: where most of these tests start. */
+async function bobAndStoringYara(): Promise<{ w: TestWorld; disk: MemoryDisk; bob: TestPeer; yara: TestPeer }> {
+  const w = world();
+  const disk = new MemoryDisk();
+  const bob = await w.peer('bob');
+  const yara = await w.peer('yara', { store: new MemoryStore(disk) });
+  await connectPair(yara, bob);
+  return { w, disk, bob, yara };
+}
+
 describe('engine: persist', () => {
   it('after a reload: same id and session, the history at once, re-dials its peer itself, every message exactly once both ways', async () => {
-    const w = world();
-    const disk = new MemoryDisk();
-    const bob = await w.peer('bob');
     // yara's id is the larger: by the usual rule bob would re-dial; after her reload she dials.
-    let yara = await w.peer('yara', { store: new MemoryStore(disk) });
-    await connectPair(yara, bob);
+    const { w, disk, bob, yara: before } = await bobAndStoringYara();
+    let yara = before;
     yara.engine.send('before');
     bob.engine.send('hello yara');
     await settle();
@@ -63,11 +70,8 @@ describe('engine: persist', () => {
   });
 
   it('acknowledges only what is stored: a reload before the write gets the message again, once', async () => {
-    const w = world();
-    const disk = new MemoryDisk();
-    const bob = await w.peer('bob');
-    let yara = await w.peer('yara', { store: new MemoryStore(disk) });
-    await connectPair(yara, bob);
+    const { w, disk, bob, yara: before } = await bobAndStoringYara();
+    let yara = before;
     disk.frozen = true; // yara's writes never finish: her tab is about to die
     bob.engine.send('unstored');
     await settle();
@@ -83,11 +87,7 @@ describe('engine: persist', () => {
   });
 
   it('sends a read receipt only after the acknowledgement, which waits for the write', async () => {
-    const w = world();
-    const disk = new MemoryDisk();
-    const bob = await w.peer('bob');
-    const yara = await w.peer('yara', { store: new MemoryStore(disk) });
-    await connectPair(yara, bob);
+    const { disk, bob, yara } = await bobAndStoringYara();
     disk.frozen = true; // the write of what arrives never finishes: no ack may go out, nor a read
     bob.engine.send('seen at once');
     await settle();
@@ -99,11 +99,8 @@ describe('engine: persist', () => {
   });
 
   it('sends a message only once it is stored, and re-sends what was not acknowledged after the reload, once', async () => {
-    const w = world();
-    const disk = new MemoryDisk();
-    const bob = await w.peer('bob');
-    let yara = await w.peer('yara', { store: new MemoryStore(disk) });
-    await connectPair(yara, bob);
+    const { w, disk, bob, yara: before } = await bobAndStoringYara();
+    let yara = before;
     yara.engine.send('first');
     await settle();
     // The link goes quiet: 'second' is stored but never acknowledged before the reload.
@@ -142,11 +139,7 @@ describe('engine: persist', () => {
   });
 
   it('clearHistory() empties the stored history too', async () => {
-    const w = world();
-    const disk = new MemoryDisk();
-    const bob = await w.peer('bob');
-    const yara = await w.peer('yara', { store: new MemoryStore(disk) });
-    await connectPair(yara, bob);
+    const { disk, yara } = await bobAndStoringYara();
     yara.engine.send('to be forgotten');
     await settle();
     expect(disk.records.get('peer-chat')!.history).to.have.length(1);
