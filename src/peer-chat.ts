@@ -326,8 +326,8 @@ export class PeerChat extends LitElement {
   }
 
   /** Connects to a peer; resolves when the data connection is open. Rejects with a `PeerChatError` whose `type` says why (`unknown-peer`, `timeout`, `signaling`, …). */
-  async connect(remoteId: string): Promise<void> {
-    await this.#engine.connect(remoteId);
+  connect(remoteId: string): Promise<void> {
+    return this.#engine.connect(remoteId);
   }
 
   /** Sends a chat message to `to`, or to every connected peer (queued for peers being reconnected); resolves with the message. */

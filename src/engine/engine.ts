@@ -387,16 +387,15 @@ export class ChatEngine {
     this.#signaling = null;
   }
 
-  async connect(remoteId: string): Promise<void> {
+  /** Resolves once connected to `remoteId` (the session's own promise: see PeerSession.connect). */
+  connect(remoteId: string): Promise<void> {
     const id = String(remoteId ?? '').trim();
-    if (!id) throw this.#report(new PeerChatError(ErrorType.unknownPeer, 'Enter the id of the peer to connect to'));
-    if (id === this.peerId) throw this.#report(new PeerChatError(ErrorType.unknownPeer, 'That is your own id: enter the id of another peer', id));
-    if (!this.#signaling) throw this.#report(new PeerChatError(ErrorType.signaling, 'The element is not started', id));
-    try {
-      await this.#sessionFor(id).connect();
-    } catch (error) {
-      throw this.#report(error instanceof PeerChatError ? error : new PeerChatError(ErrorType.connection, String(error), id));
-    }
+    if (!id) return Promise.reject(this.#report(new PeerChatError(ErrorType.unknownPeer, 'Enter the id of the peer to connect to')));
+    if (id === this.peerId) return Promise.reject(this.#report(new PeerChatError(ErrorType.unknownPeer, 'That is your own id: enter the id of another peer', id)));
+    if (!this.#signaling) return Promise.reject(this.#report(new PeerChatError(ErrorType.signaling, 'The element is not started', id)));
+    const connected = this.#sessionFor(id).connect();
+    connected.catch((error: PeerChatError) => this.#report(error));
+    return connected;
   }
 
   disconnect(remoteId?: string): void {

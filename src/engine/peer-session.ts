@@ -176,13 +176,24 @@ export class PeerSession {
     this.#giveUpTimer.set(() => this.end(DisconnectReason.closed, 'The peer did not come back'), this.host.reconnectTimeoutMs);
   }
 
-  /** Resolves once connected; dials unless a link is already being set up. */
-  async connect(): Promise<void> {
-    if (this.#connected) return;
-    const ready = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    ready.catch(() => {}); // Awaited below, after the dial, whose error comes first.
-    if (!this.#link) await (this.#dialing ??= this.#dial());
-    await ready;
+  /**
+   * Resolves once connected; dials unless a link is already being set up, and rejects with
+   * the dial's error when it fails. The promise returned is the one `#markConnected` resolves,
+   * with no async wrapper in between, so the caller's code runs before the render that shows
+   * the new peer (see `#markConnected`).
+   */
+  connect(): Promise<void> {
+    if (this.#connected) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter = { resolve, reject };
+      this.#waiters.push(waiter);
+      if (this.#link) return;
+      (this.#dialing ??= this.#dial()).catch((error: PeerChatError) => {
+        const index = this.#waiters.indexOf(waiter);
+        if (index >= 0) this.#waiters.splice(index, 1);
+        reject(error);
+      });
+    });
   }
 
   /** Takes an open or opening link to the peer (ours or theirs); a newer one replaces the old. */
@@ -364,6 +375,8 @@ export class PeerSession {
     this.#redialTimer.cancel();
     this.#giveUpTimer.cancel();
     this.#listed = true;
+    // `connect()` callers first: their code then runs before the render this change asks for.
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve();
     this.host.changed();
     if (!this.#announced) {
       this.#announced = true;
@@ -374,7 +387,6 @@ export class PeerSession {
         ...(this.#link?.route ? { route: this.#link.route } : {}),
       });
     }
-    for (const waiter of this.#waiters.splice(0)) waiter.resolve();
   }
 
   /** The link dropped without a goodbye: keep the peer's queue and try to get it back. */

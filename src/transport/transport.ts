@@ -39,11 +39,14 @@ export class Link implements EngineLink {
   #early: unknown[] | null = [];
   #currentRoute: Route | null = null;
   #code = '';
+  /** The safety code being computed: started as soon as both descriptions are in, long before the channel opens. */
+  #codeReady: Promise<void> | null = null;
 
   constructor(private readonly connection: DataConnection) {
+    connection.peerConnection?.addEventListener('signalingstatechange', this.#startSafetyCode);
     connection.on('open', () => {
       // Open once the route and the safety code are known, so that `peer-chat-connect` can tell them.
-      void Promise.allSettled([this.#watchRoute(), this.#readSafetyCode()]).then(() => {
+      void Promise.allSettled([this.#watchRoute(), this.#startSafetyCode()]).then(() => {
         if (this.#closed) return;
         this.#reportedOpen = true;
         // The `hello` goes first (the peer waits for it); the bulk channel is only for files.
@@ -111,14 +114,19 @@ export class Link implements EngineLink {
   /**
    * The safety code, from the DTLS certificate fingerprints of both ends as each side
    * announced them in its SDP. The browser checks the remote certificate against its
-   * fingerprint, so these name the two ends of the encrypted channel.
+   * fingerprint, so these name the two ends of the encrypted channel. Computed once both
+   * descriptions are in (or, without them, as none when the channel opens); returns when known.
    */
-  async #readSafetyCode(): Promise<void> {
+  readonly #startSafetyCode = (): Promise<void> => {
+    if (this.#codeReady) return this.#codeReady;
     const peerConnection = this.connection.peerConnection;
     const local = fingerprintIn(peerConnection?.localDescription?.sdp);
     const remote = fingerprintIn(peerConnection?.remoteDescription?.sdp);
-    this.#code = await safetyCode(local && remote ? { local, remote } : null);
-  }
+    if (!(local && remote) && !this.connection.open) return Promise.resolve();
+    peerConnection?.removeEventListener('signalingstatechange', this.#startSafetyCode);
+    this.#codeReady = safetyCode(local && remote ? { local, remote } : null).then((code) => void (this.#code = code));
+    return this.#codeReady;
+  };
 
   /** Reads the route now, and again whenever the browser may have switched candidate pairs. */
   async #watchRoute(): Promise<void> {
