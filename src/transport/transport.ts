@@ -39,19 +39,17 @@ export class Link implements EngineLink {
   #early: unknown[] | null = [];
   #currentRoute: Route | null = null;
   #code = '';
-  /** The safety code being computed: started as soon as both descriptions are in, long before the channel opens. */
+  /** The safety code being computed (see `#prepare`). */
   #codeReady: Promise<void> | null = null;
 
   constructor(private readonly connection: DataConnection) {
-    connection.peerConnection?.addEventListener('signalingstatechange', this.#startSafetyCode);
+    connection.peerConnection?.addEventListener('signalingstatechange', this.#prepare);
     connection.on('open', () => {
       // Open once the route and the safety code are known, so that `peer-chat-connect` can tell them.
-      void Promise.allSettled([this.#watchRoute(), this.#startSafetyCode()]).then(() => {
+      void Promise.allSettled([this.#watchRoute(), this.#prepare()]).then(() => {
         if (this.#closed) return;
         this.#reportedOpen = true;
-        // The `hello` goes first (the peer waits for it); the bulk channel is only for files.
         this.#current?.onOpen();
-        this.#openBulkChannel();
         this.#deliverEarly();
       });
     });
@@ -112,18 +110,23 @@ export class Link implements EngineLink {
   }
 
   /**
-   * The safety code, from the DTLS certificate fingerprints of both ends as each side
+   * Once both descriptions are in, well before the channel opens (or, failing that, as it
+   * opens): creates the bulk channel, which costs the page a blocking call into WebRTC, and
+   * starts computing the safety code, so that neither holds the `hello` back. Resolves once
+   * the code is known.
+   *
+   * The safety code comes from the DTLS certificate fingerprints of both ends as each side
    * announced them in its SDP. The browser checks the remote certificate against its
-   * fingerprint, so these name the two ends of the encrypted channel. Computed once both
-   * descriptions are in (or, without them, as none when the channel opens); returns when known.
+   * fingerprint, so these name the two ends of the encrypted channel.
    */
-  readonly #startSafetyCode = (): Promise<void> => {
+  readonly #prepare = (): Promise<void> => {
     if (this.#codeReady) return this.#codeReady;
     const peerConnection = this.connection.peerConnection;
     const local = fingerprintIn(peerConnection?.localDescription?.sdp);
     const remote = fingerprintIn(peerConnection?.remoteDescription?.sdp);
-    if (!(local && remote) && !this.connection.open) return Promise.resolve();
-    peerConnection?.removeEventListener('signalingstatechange', this.#startSafetyCode);
+    if (this.#closed || (!(local && remote) && !this.connection.open)) return Promise.resolve();
+    peerConnection?.removeEventListener('signalingstatechange', this.#prepare);
+    this.#openBulkChannel();
     this.#codeReady = safetyCode(local && remote ? { local, remote } : null).then((code) => void (this.#code = code));
     return this.#codeReady;
   };
@@ -192,7 +195,8 @@ export class Link implements EngineLink {
   #openBulkChannel(): void {
     const peerConnection = this.connection.peerConnection;
     if (!this.speaksProtocol || !peerConnection || this.#bulk) return;
-    // Pre-negotiated: both sides create it with the same id, no signaling round trip needed.
+    // Pre-negotiated: both sides create it with the same id, no signaling round trip needed;
+    // it opens with the connection's SCTP association.
     // Lowest priority, where the browser supports it: SCTP then sends chat frames first.
     const init = { negotiated: true, id: BULK.channelId, ordered: true, priority: 'very-low' } as RTCDataChannelInit;
     const channel = peerConnection.createDataChannel('peer-chat-bulk', init);
