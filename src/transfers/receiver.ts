@@ -6,7 +6,7 @@
 import { ErrorType } from '../errors.js';
 import { Direction } from '../engine/types.js';
 import { MEMORY_SINK_LIMIT, type FileSink } from './file-sink.js';
-import { BLOCK_HASH, HASH_BLOCK_BYTES, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
+import { BLOCK_HASH, BlockHash, HASH_BLOCK_BYTES, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
 import { SEND_WINDOW_BYTES } from './sender.js';
 import { Transfer, type TransferHost } from './transfer.js';
 import { TransferStatus } from './types.js';
@@ -181,8 +181,15 @@ export class IncomingTransfer extends Transfer {
         if (!block || this.finished) continue;
         // The sink may take the block's buffer: its length is read first.
         const length = block.byteLength;
-        this.hash.add(this.bytes, block);
-        this.spare = await sink.write(block);
+        if (this.hash instanceof BlockHash && sink.writeHashed) {
+          // Hashed where it is written: off the main thread, which chat frames then do not wait for.
+          const { spare, digest } = await sink.writeHashed(block);
+          this.hash.addLeaf(this.bytes, length, digest);
+          this.spare = spare;
+        } else {
+          this.hash.add(this.bytes, block);
+          this.spare = await sink.write(block);
+        }
         this.stored(length);
       }
     } catch (error) {
