@@ -91,7 +91,7 @@ export class BlockHash implements FileHash {
   /** Feeds the whole block at `position` by its SHA-256, computed elsewhere (by the storage worker, writing it). */
   addLeaf(position: number, length: number, digest: ArrayBuffer): void {
     const whole = position === this.fed && position % HASH_BLOCK_BYTES === 0 && length === Math.min(HASH_BLOCK_BYTES, this.size - position);
-    if (!whole || this.partial) throw new Error(`hash fed a leaf of ${length} bytes at ${position}, not the block at ${this.fed}`);
+    if (!whole) throw new Error(`hash fed a leaf of ${length} bytes at ${position}, not the block at ${this.fed}`);
     this.leaves.push(Promise.resolve(digest));
     this.fed += length;
   }
