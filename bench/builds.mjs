@@ -1,18 +1,22 @@
 #!/usr/bin/env node
-// The message-log figures of npm run bench for two or more builds in one run, side by side:
-// each build's `dist` directory (a copy of an earlier `npm run build`) in its own pair of tabs
-// of one Chromium, single messages in interleaved rounds, with an empty log and with
-// BENCH_HISTORY in it; then a burst, typing and the JS heap. Medians.
+// Figures of npm run bench for two or more builds in one run, side by side: each build's `dist`
+// directory (a copy of an earlier `npm run build`) in its own pair of tabs of one Chromium.
+// `messages` (the default): single messages in interleaved rounds, with an empty log and with
+// BENCH_HISTORY in it; then a burst, typing and the JS heap. `transfers`: sendFile of
+// BENCH_MIB and the bare channel (in the first build's tabs), interleaved: throughput, CPU per
+// MB of each tab and the rest of Chromium (other tabs left out), chat delay. Medians.
 //
 //   cp -r dist /tmp/before && (change, npm run build) &&
-//   node scripts/netns.mjs -- node bench/builds.mjs before=/tmp/before after=dist
-//   BENCH_ROUNDS (6), BENCH_HISTORY (5000)
+//   node scripts/netns.mjs -- node bench/builds.mjs [messages] [transfers] before=/tmp/before after=dist
+//   BENCH_ROUNDS (6), BENCH_HISTORY (5000), BENCH_MIB (64)
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '../test/support/browsers.mjs';
+import { call, timeTransfer } from './lab.mjs';
 import { startMessageLog } from './message-log.mjs';
+import { rendererOf } from './processes.mjs';
 import { fixed, median } from './report.mjs';
 import { startSignaling, startStaticServer } from './servers.mjs';
 
@@ -20,16 +24,22 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 5000);
 const PER_ROUND = 4;
-const builds = process.argv.slice(2).map((argument) => argument.split('='));
-if (builds.length < 2 || builds.some(([name, dist]) => !/^[a-z0-9-]+$/.test(name) || !dist)) {
-  throw new Error('usage: bench/builds.mjs NAME=DIST NAME=DIST … (names: a-z, 0-9, -)');
+const MiB = 1024 * 1024;
+const SIZE = Number(process.env.BENCH_MIB ?? 64) * MiB;
+/** Where bench/run.mjs sends its chat probes during a transfer (fractions of the file). */
+const PROBE_AT = [0.3, 0.4, 0.5, 0.6, 0.7];
+const parts = process.argv.slice(2).filter((argument) => !argument.includes('='));
+const builds = process.argv.slice(2).filter((argument) => argument.includes('=')).map((argument) => argument.split('='));
+if (builds.length < 2 || builds.some(([name, dist]) => !/^[a-z0-9-]+$/.test(name) || !dist) || parts.some((part) => !['messages', 'transfers'].includes(part))) {
+  throw new Error('usage: bench/builds.mjs [messages] [transfers] NAME=DIST NAME=DIST … (names: a-z, 0-9, -)');
 }
+if (parts.length === 0) parts.push('messages');
 
 const signaling = await startSignaling(root);
 const browser = await launchBrowser('chromium');
 const sites = [];
 try {
-  const logs = new Map();
+  const pairs = new Map();
   for (const [name, dist] of builds) {
     // A site of its own: the bench pages and PeerJS of this tree, the build's dist.
     const site = mkdtempSync(join(tmpdir(), 'peer-chat-build-'));
@@ -45,32 +55,37 @@ try {
       page.on('pageerror', (error) => console.error(`${name} ${role}: ${error.message}`));
       await page.goto(`http://${name}-${role}.localhost:${web.port}/bench/page.html`);
       await page.waitForFunction(() => window.bench);
-      return { page };
+      return { page, pid: await rendererOf(page, browser.process().pid) };
     };
-    logs.set(name, await startMessageLog(await tab('sender'), await tab('receiver'), signaling.port));
+    pairs.set(name, { sender: await tab('sender'), receiver: await tab('receiver') });
   }
-  const report = (label, values, unit) => console.log(`  ${label}: ${[...values].map(([name, value]) => `${name} ${fixed(value, 2)} ${unit}`).join(', ')}`);
-  const figures = async (label) => {
-    console.log(`${label}:`);
-    const singles = new Map(builds.map(([name]) => [name, []]));
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 ? [...logs].reverse() : [...logs];
-      for (const [name, log] of order) singles.get(name).push(...(await log.singles(PER_ROUND)));
-    }
-    report(`one message, median of ${ROUNDS * PER_ROUND}`, [...singles].map(([name, costs]) => [name, median(costs)]), 'ms');
-    const bursts = [];
-    for (const [name, log] of logs) bursts.push([name, await log.burst(200)]);
-    report('a burst of 200', bursts, 'ms');
-    const keys = [];
-    for (const [name, log] of logs) keys.push([name, median((await log.keys(10)).filter(Number.isFinite))]);
-    report('typing one character, median of 10', keys, 'ms');
-    const heaps = [];
-    for (const [name, log] of logs) heaps.push([name, await log.heap()]);
-    report('JS heap', heaps, 'MiB');
-  };
-  await figures('empty log');
-  await Promise.all([...logs.values()].map((log) => log.fill(HISTORY)));
-  await figures(`${HISTORY} in the log`);
+  if (parts.includes('transfers')) await transferFigures(pairs);
+  if (parts.includes('messages')) {
+    const logs = new Map();
+    for (const [name, { sender, receiver }] of pairs) logs.set(name, await startMessageLog(sender, receiver, signaling.port));
+    const report = (label, values, unit) => console.log(`  ${label}: ${[...values].map(([name, value]) => `${name} ${fixed(value, 2)} ${unit}`).join(', ')}`);
+    const figures = async (label) => {
+      console.log(`${label}:`);
+      const singles = new Map(builds.map(([name]) => [name, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = round % 2 ? [...logs].reverse() : [...logs];
+        for (const [name, log] of order) singles.get(name).push(...(await log.singles(PER_ROUND)));
+      }
+      report(`one message, median of ${ROUNDS * PER_ROUND}`, [...singles].map(([name, costs]) => [name, median(costs)]), 'ms');
+      const bursts = [];
+      for (const [name, log] of logs) bursts.push([name, await log.burst(200)]);
+      report('a burst of 200', bursts, 'ms');
+      const keys = [];
+      for (const [name, log] of logs) keys.push([name, median((await log.keys(10)).filter(Number.isFinite))]);
+      report('typing one character, median of 10', keys, 'ms');
+      const heaps = [];
+      for (const [name, log] of logs) heaps.push([name, await log.heap()]);
+      report('JS heap', heaps, 'MiB');
+    };
+    await figures('empty log');
+    await Promise.all([...logs.values()].map((log) => log.fill(HISTORY)));
+    await figures(`${HISTORY} in the log`);
+  }
 } finally {
   await browser.close();
   for (const { site, web } of sites) {
@@ -78,4 +93,41 @@ try {
     rmSync(site, { recursive: true });
   }
   signaling.child.kill();
+}
+
+/**
+ * sendFile of each build's pair and the bare channel in the first pair's tabs, in interleaved
+ * rounds: MB/s and CPU per MB (the other pairs' tabs left out), then chat delay as bench/run.mjs
+ * measures it. Every connection moves a file first: a fresh one's first transfer stalls (README).
+ */
+async function transferFigures(pairs) {
+  const tabs = [...pairs.values()].flatMap(({ sender, receiver }) => [sender, receiver]);
+  const browserPid = browser.process().pid;
+  const cases = [];
+  for (const [name, { sender, receiver }] of pairs) {
+    await call(sender, 'chatPrepareFile', SIZE);
+    const remoteId = await call(receiver, 'chatStart', signaling.port);
+    await call(sender, 'chatStart', signaling.port);
+    await call(sender, 'chatConnect', remoteId);
+    cases.push({ name, sender, receiver, send: () => call(sender, 'chatSendFile', SIZE), probes: () => call(sender, 'chatProbeDuringTransfer', SIZE, PROBE_AT) });
+  }
+  const [{ sender, receiver }] = cases;
+  await call(sender, 'bareConnect', await call(receiver, 'bareAnswer', await call(sender, 'bareOffer', 1)));
+  cases.unshift({ name: 'bare', sender, receiver, send: () => call(sender, 'bareSend', SIZE, 64 * 1024, 1), probes: () => call(sender, 'bareProbeDuringTransfer', SIZE, PROBE_AT) });
+  const others = (one) => tabs.filter((tab) => tab !== one.sender && tab !== one.receiver);
+  for (const one of cases) await timeTransfer(browserPid, one.sender, one.receiver, SIZE, one.send, others(one));
+  const results = new Map(cases.map(({ name }) => [name, { transfers: [], delays: [] }]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const one of round % 2 ? [...cases].reverse() : cases) {
+      results.get(one.name).transfers.push(await timeTransfer(browserPid, one.sender, one.receiver, SIZE, one.send, others(one)));
+    }
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const one of round % 2 ? [...cases].reverse() : cases) results.get(one.name).delays.push(...(await one.probes()).map((probe) => probe.oneWay));
+  }
+  console.log(`transfers, ${SIZE / MiB} MiB, ${ROUNDS} rounds: MB/s | CPU ms/MB sending tab, receiving tab, rest | chat delay one-way median, max (ms)`);
+  for (const [name, { transfers, delays }] of results) {
+    const of = (read) => fixed(median(transfers.map(read)));
+    console.log(`  ${name.padEnd(12)} ${of((one) => one.mbps)} | ${of((one) => one.cpu.sender)}, ${of((one) => one.cpu.receiver)}, ${of((one) => one.cpu.rest)} | ${fixed(median(delays))}, ${fixed(Math.max(...delays))}`);
+  }
 }

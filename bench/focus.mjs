@@ -5,12 +5,16 @@
 // BENCH_HISTORY in it. With BENCH_PROFILE=1, one more transfer under the CDP profiler of each
 // tab, and each tab's busiest functions (self time); for messages, a trace of more single
 // messages at each log length, and the receiving tab's main thread split by trace event.
+// With BENCH_THREADS=1, cpu also splits the CPU per MB by process and thread. `delay`: the
+// one-way delay of chat messages sent during a transfer, against probes on a bare channel pair
+// during a bare transfer (as bench/run.mjs measures it), interleaved.
 //
-//   npm run build && node scripts/netns.mjs -- node bench/focus.mjs [connect] [cpu] [messages]
-//   BENCH_ROUNDS (5), BENCH_MIB (64), BENCH_HISTORY (5000), BENCH_PROFILE
+//   npm run build && node scripts/netns.mjs -- node bench/focus.mjs [connect] [cpu] [messages] [delay]
+//   BENCH_ROUNDS (5), BENCH_MIB (64), BENCH_HISTORY (5000), BENCH_PROFILE, BENCH_THREADS
 import { fileURLToPath } from 'node:url';
 import { call, startLab } from './lab.mjs';
 import { startMessageLog } from './message-log.mjs';
+import { threadTimes } from './processes.mjs';
 import { fixed, median } from './report.mjs';
 
 const MiB = 1024 * 1024;
@@ -20,7 +24,9 @@ const SIZE = Number(process.env.BENCH_MIB ?? 64) * MiB;
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 5000);
 const parts = process.argv.slice(2).length ? process.argv.slice(2) : ['connect', 'cpu'];
 
-const { signaling, openTab, transfer, pairPeerJs, pairChats, close } = await startLab(root, (message) => console.error(message));
+const { signaling, browserPid, openTab, transfer, pairPeerJs, pairChats, close } = await startLab(root, (message) => console.error(message));
+/** Where bench/run.mjs sends its chat probes during a transfer (fractions of the file). */
+const PROBE_AT = [0.3, 0.4, 0.5, 0.6, 0.7];
 
 /** CPU ms per MB of each tab and of the rest of Chromium while `send` moves SIZE bytes. */
 const cpuOf = async (sender, receiver, send) => (await transfer(sender, receiver, SIZE, send)).cpu;
@@ -64,7 +70,7 @@ function mainThreadSplit(trace, host, count = 25) {
 try {
   const sender = await openTab('127.0.0.1');
   const receiver = await openTab('localhost');
-  if (parts.includes('cpu')) await call(sender, 'chatPrepareFile', SIZE);
+  if (parts.includes('cpu') || parts.includes('delay')) await call(sender, 'chatPrepareFile', SIZE);
   await pairPeerJs(sender, receiver);
   await pairChats(sender, receiver);
 
@@ -79,19 +85,43 @@ try {
     console.log(`connect, median of ${samples.chat.length}: <peer-chat> ${fixed(chat)} ms, PeerJS open ${fixed(peerjs)} ms, ratio ${(chat / peerjs).toFixed(2)}`);
   }
 
-  if (parts.includes('cpu')) {
+  if (parts.includes('cpu') || parts.includes('delay')) {
     const offer = await call(sender, 'bareOffer', 1);
     await call(sender, 'bareConnect', await call(receiver, 'bareAnswer', offer));
     await call(sender, 'chatSendFile', SIZE); // warm-up
+  }
+
+  if (parts.includes('cpu')) {
     const cases = { bare: () => call(sender, 'bareSend', SIZE, 64 * 1024, 1), chat: () => call(sender, 'chatSendFile', SIZE) };
     const samples = { bare: [], chat: [] };
+    const speeds = { bare: [], chat: [] };
+    /** CPU ms of each thread over all rounds, by case. */
+    const threads = { bare: new Map(), chat: new Map() };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, send] of Object.entries(cases)) samples[name].push(await cpuOf(sender, receiver, send));
+      for (const [name, send] of Object.entries(cases)) {
+        const before = process.env.BENCH_THREADS ? threadTimes(browserPid) : null;
+        const { cpu, mbps } = await transfer(sender, receiver, SIZE, send);
+        samples[name].push(cpu);
+        speeds[name].push(mbps);
+        if (before) for (const [key, ms] of threadTimes(browserPid)) threads[name].set(key, (threads[name].get(key) ?? 0) + ms - (before.get(key) ?? 0));
+      }
     }
     console.log(`CPU ms/MB, ${SIZE / MiB} MiB, medians of ${ROUNDS}: <peer-chat> vs bare channel`);
     for (const part of ['sender', 'receiver', 'rest']) {
       const [chat, bare] = ['chat', 'bare'].map((name) => median(samples[name].map((cpu) => cpu[part])));
       console.log(`  ${part.padEnd(8)} ${fixed(chat)} vs ${fixed(bare)}: ratio ${(chat / bare).toFixed(2)}`);
+    }
+    const [chatSpeed, bareSpeed] = [median(speeds.chat), median(speeds.bare)];
+    console.log(`  MB/s     ${fixed(chatSpeed)} vs ${fixed(bareSpeed)}: ratio ${(chatSpeed / bareSpeed).toFixed(2)}`);
+    if (process.env.BENCH_THREADS) {
+      const owner = (pid) => ({ [sender.pid]: 'sender', [receiver.pid]: 'receiver', [browserPid]: 'browser' })[pid] ?? `pid ${pid}`;
+      const perMb = (name, key) => (threads[name].get(key) ?? 0) / ROUNDS / (SIZE / 1e6);
+      const rows = [...new Set([...threads.bare.keys(), ...threads.chat.keys()])]
+        .map((key) => ({ thread: `${owner(key.split(' ')[0])} ${key.slice(key.indexOf(' ') + 1)}`, chat: perMb('chat', key), bare: perMb('bare', key) }))
+        .filter((row) => row.chat + row.bare >= 0.2)
+        .sort((a, b) => b.chat - b.bare - (a.chat - a.bare));
+      console.log(`CPU ms/MB by thread, means of ${ROUNDS} (threads that exited are left out): <peer-chat>, bare, difference`);
+      for (const row of rows) console.log(`  ${row.thread.padEnd(36)} ${fixed(row.chat, 2).padStart(7)} ${fixed(row.bare, 2).padStart(7)} ${fixed(row.chat - row.bare, 2).padStart(7)}`);
     }
     if (process.env.BENCH_PROFILE) {
       const sessions = await Promise.all([sender, receiver].map((tab) => tab.page.createCDPSession()));
@@ -107,6 +137,20 @@ try {
         for (const [name, ms] of busiest(profile)) console.log(`  ${fixed(ms).padStart(8)}  ${name}`);
       }
     }
+  }
+
+  if (parts.includes('delay')) {
+    const samples = { bare: [], chat: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      samples.bare.push(...(await call(sender, 'bareProbeDuringTransfer', SIZE, PROBE_AT)));
+      samples.chat.push(...(await call(sender, 'chatProbeDuringTransfer', SIZE, PROBE_AT)));
+    }
+    console.log(`chat message during a ${SIZE / MiB} MiB transfer, one-way ms, ${ROUNDS * PROBE_AT.length} probes each: <peer-chat> vs bare channel`);
+    for (const [label, of] of [['median', median], ['max', (values) => Math.max(...values)]]) {
+      const [chat, bare] = ['chat', 'bare'].map((name) => of(samples[name].map((probe) => probe.oneWay)));
+      console.log(`  ${label.padEnd(8)} ${fixed(chat)} vs ${fixed(bare)}: ratio ${(chat / bare).toFixed(2)}`);
+    }
+    console.log(`  all: <peer-chat> ${samples.chat.map((probe) => fixed(probe.oneWay)).join(' ')}; bare ${samples.bare.map((probe) => fixed(probe.oneWay)).join(' ')}`);
   }
 
   if (parts.includes('messages')) {

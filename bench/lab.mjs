@@ -8,6 +8,27 @@ import { startSignaling, startStaticServer } from './servers.mjs';
 /** Calls `window.bench[name](...args)` in the tab; resolves with its result. */
 export const call = (tab, name, ...args) => tab.page.evaluate((name, args) => window.bench[name](...args), name, args);
 
+/**
+ * Times one transfer, from the sender's call (`send` resolves with its time) to the last byte
+ * at the receiver, and the CPU time the browser whose main process is `browserPid` spent
+ * meanwhile, per MB (10^6 bytes): the two tabs' renderers, and the rest (other tabs' renderers
+ * left out, when `others` lists them).
+ */
+export async function timeTransfer(browserPid, sender, receiver, size, send, others = []) {
+  await call(receiver, 'expectBytes', size);
+  const before = cpuTimes(browserPid);
+  const start = await send();
+  const end = await call(receiver, 'arrival');
+  const after = cpuTimes(browserPid);
+  const cpu = { sender: 0, receiver: 0, rest: 0 };
+  for (const [pid, ms] of after) {
+    if (others.some((tab) => tab.pid === pid)) continue;
+    const part = pid === sender.pid ? 'sender' : pid === receiver.pid ? 'receiver' : 'rest';
+    cpu[part] += (ms - (before.get(pid) ?? 0)) / (size / 1e6);
+  }
+  return { mbps: size / 1e6 / ((end - start) / 1000), cpu };
+}
+
 /** Starts the servers and the browser of a run; `log` gets page errors. `close()` stops them all. */
 export async function startLab(root, log) {
   const signaling = await startSignaling(root);
@@ -34,23 +55,8 @@ export async function startLab(root, log) {
       return { page, pid: await rendererOf(page, browserPid) };
     },
 
-    /**
-     * Times one transfer, from the sender's call (`send` resolves with its time) to the last byte
-     * at the receiver, and the CPU time Chromium spent meanwhile, per MB (10^6 bytes).
-     */
-    async transfer(sender, receiver, size, send) {
-      await call(receiver, 'expectBytes', size);
-      const before = cpuTimes(browserPid);
-      const start = await send();
-      const end = await call(receiver, 'arrival');
-      const after = cpuTimes(browserPid);
-      const cpu = { sender: 0, receiver: 0, rest: 0 };
-      for (const [pid, ms] of after) {
-        const part = pid === sender.pid ? 'sender' : pid === receiver.pid ? 'receiver' : 'rest';
-        cpu[part] += (ms - (before.get(pid) ?? 0)) / (size / 1e6);
-      }
-      return { mbps: size / 1e6 / ((end - start) / 1000), cpu };
-    },
+    /** See {@link timeTransfer}. */
+    transfer: (sender, receiver, size, send) => timeTransfer(browserPid, sender, receiver, size, send),
 
     /** Fresh PeerJS peers in both tabs, the sender dialing; resolves with the ms until `open`. */
     async pairPeerJs(sender, receiver) {

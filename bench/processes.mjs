@@ -51,6 +51,32 @@ export function cpuTimes(browserPid) {
 }
 
 /**
+ * CPU time used so far by each thread of the browser and its descendants, in ms, keyed by pid
+ * and thread name (numbered threads of a pool summed under one name: `ThreadPoolForeg#`).
+ * Threads that exited are not counted: their time shows in their process's total only.
+ */
+export function threadTimes(browserPid) {
+  const times = new Map();
+  for (const pid of [browserPid, ...descendants(browserPid)]) {
+    let threads = [];
+    try {
+      threads = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // The process is gone.
+    }
+    for (const tid of threads) {
+      const stat = read(`${pid}/task/${tid}`, 'stat');
+      if (!stat) continue;
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '#');
+      const fields = stat.replace(/^.*\) /s, '').split(' ');
+      const key = `${pid} ${name}`;
+      times.set(key, (times.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK);
+    }
+  }
+  return times;
+}
+
+/**
  * The pid of the renderer that runs `page`. Chromium may reuse processes or keep a spare one,
  * so rather than diffing process lists, the tab keeps its renderer busy for a moment and the
  * renderer whose CPU time grew clearly the most is the one.

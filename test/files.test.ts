@@ -73,6 +73,32 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     expect(stored).to.include(size);
   });
 
+  it('without a storage worker (a CSP without worker-src blob:), writes a large file through the writable stream, verified by block hash', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port, { acceptFiles: 'always' });
+    await pair(alice, bob);
+    const worker = window.Worker;
+    const write = FileSystemWritableFileStream.prototype.write;
+    let streamWrites = 0;
+    (window as { Worker?: typeof Worker }).Worker = undefined;
+    FileSystemWritableFileStream.prototype.write = function (this: FileSystemWritableFileStream, ...args: Parameters<typeof write>) {
+      streamWrites++;
+      return write.apply(this, args);
+    };
+    try {
+      const size = 12 * 1024 * 1024 + 3; // above the 8 MiB kept in memory; the last block short
+      const bytes = patternBytes(size, 17);
+      const received = nextEvent(bob, 'peer-chat-file', undefined, 60_000);
+      await alice.sendFile(new File([bytes], 'stream.bin'));
+      const { file } = await received;
+      expect(await sameBytes(file, bytes)).to.equal(true);
+      expect(streamWrites, 'one write per 1 MiB block').to.equal(13);
+    } finally {
+      window.Worker = worker;
+      FileSystemWritableFileStream.prototype.write = write;
+    }
+  });
+
   it('sends a file dropped onto the element, and one picked with the file button', async () => {
     const alice = await createChat(port);
     const bob = await createChat(port, { acceptFiles: 'always' });

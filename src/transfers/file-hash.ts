@@ -4,8 +4,8 @@
  * - `sha256`: SHA-256 of the whole file, in JavaScript (WebCrypto cannot hash a stream). What
  *   protocol v1 peers send and expect.
  * - `sha256-blocks`: the file in blocks of {@link HASH_BLOCK_BYTES} (the last one shorter), each
- *   hashed with WebCrypto's native SHA-256, off the main thread and in parallel; the root is
- *   SHA-256(leaf 0 ‖ leaf 1 ‖ …). Used when both sides announce it (see docs/protocol.md).
+ *   hashed with WebCrypto's native SHA-256 (on the calling thread, in Chromium: the receiver's
+ *   storage worker hashes the blocks it writes); the root is SHA-256(leaf 0 ‖ leaf 1 ‖ …). Used when both sides announce it (see docs/protocol.md).
  */
 import { Sha256 } from '../engine/sha256.js';
 
@@ -86,6 +86,14 @@ export class BlockHash implements FileHash {
       this.fed += take;
       fresh = fresh.subarray(take);
     }
+  }
+
+  /** Feeds the whole block at `position` by its SHA-256, computed elsewhere (by the storage worker, writing it). */
+  addLeaf(position: number, length: number, digest: ArrayBuffer): void {
+    const whole = position === this.fed && position % HASH_BLOCK_BYTES === 0 && length === Math.min(HASH_BLOCK_BYTES, this.size - position);
+    if (!whole) throw new Error(`hash fed a leaf of ${length} bytes at ${position}, not the block at ${this.fed}`);
+    this.leaves.push(Promise.resolve(digest));
+    this.fed += length;
   }
 
   async hex(): Promise<string> {

@@ -16,6 +16,11 @@ export interface FileSink {
    * when the sink gives one back (fewer allocations), else null.
    */
   write(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer> | null>;
+  /**
+   * Where the sink has it: `write`, also resolving with the SHA-256 of the bytes (a leaf of the
+   * block hash), computed where they are written (the storage worker: off the main thread).
+   */
+  writeHashed?(bytes: Uint8Array): Promise<{ spare: Uint8Array<ArrayBuffer> | null; digest: ArrayBuffer }>;
   /** The whole file, once every byte is written. */
   finish(name: string, type: string): Promise<File>;
   /** Throws away what was written (cancelled or failed transfer). */
@@ -80,9 +85,21 @@ export class DiskSink implements FileSink {
   async write(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer> | null> {
     const at = this.written;
     this.written += bytes.byteLength;
-    if (this.writer instanceof WorkerFileWriter) return this.writer.write(at, bytes);
+    if (this.writer instanceof WorkerFileWriter) return (await this.writer.write(at, bytes)).bytes;
     await this.writer.write(bytes as Uint8Array<ArrayBuffer>);
     return null;
+  }
+
+  async writeHashed(bytes: Uint8Array): Promise<{ spare: Uint8Array<ArrayBuffer> | null; digest: ArrayBuffer }> {
+    if (!(this.writer instanceof WorkerFileWriter)) {
+      // The writable stream's writes are on this thread anyway: hashed here, before the stream may take the bytes.
+      const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+      return { spare: await this.write(bytes), digest };
+    }
+    const at = this.written;
+    this.written += bytes.byteLength;
+    const written = await this.writer.write(at, bytes, true);
+    return { spare: written.bytes, digest: written.digest! };
   }
 
   async finish(name: string, type: string): Promise<File> {

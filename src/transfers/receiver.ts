@@ -6,7 +6,7 @@
 import { ErrorType } from '../errors.js';
 import { Direction } from '../engine/types.js';
 import { MEMORY_SINK_LIMIT, type FileSink } from './file-sink.js';
-import { BLOCK_HASH, HASH_BLOCK_BYTES, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
+import { BLOCK_HASH, BlockHash, HASH_BLOCK_BYTES, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
 import { SEND_WINDOW_BYTES } from './sender.js';
 import { Transfer, type TransferHost } from './transfer.js';
 import { TransferStatus } from './types.js';
@@ -26,10 +26,8 @@ export class IncomingTransfer extends Transfer {
   /** Bytes received (`bytes` counts bytes stored). */
   private received = 0;
   private lastAck = 0;
+  /** Received chunks not stored yet: taken a whole block at a time, which is hashed and stored in one piece. */
   private readonly unstored: Uint8Array[] = [];
-  /** The block being assembled: whole blocks are hashed and stored in one piece. */
-  private block: Uint8Array<ArrayBuffer> | null = null;
-  private blockFill = 0;
   /** A written block's buffer the sink gave back, to fill next instead of a new one. */
   private spare: Uint8Array<ArrayBuffer> | null = null;
   private storing = false;
@@ -140,7 +138,7 @@ export class IncomingTransfer extends Transfer {
     }
     this.received += bytes.byteLength;
     this.unstored.push(bytes);
-    if (!this.storing) void this.store();
+    if (!this.storing && this.blockReady()) void this.store();
   }
 
   /** The sender's hash of the whole file, after its last chunk. */
@@ -152,7 +150,6 @@ export class IncomingTransfer extends Transfer {
   finish(status: TransferStatus, reason?: string): void {
     if (this.finished || !this.moveTo(status, reason)) return;
     this.unstored.length = 0;
-    this.block = null;
     this.spare = null;
     if (status !== TransferStatus.done) this.discard();
     if (status === TransferStatus.failed || status === TransferStatus.cancelled) {
@@ -166,23 +163,35 @@ export class IncomingTransfer extends Transfer {
     this.sink = null;
   }
 
+  /** Whether the chunks not stored yet make the next whole block (the file's last may be shorter). */
+  private blockReady(): boolean {
+    return this.bytes < this.size && this.received - this.bytes >= Math.min(HASH_BLOCK_BYTES, this.size - this.bytes);
+  }
+
   /**
-   * Assembles the received chunks into blocks, and hashes and stores each whole block,
-   * yielding to the event loop before each, so a chat frame that arrives meanwhile is
-   * handled at once instead of waiting behind megabytes of file data.
+   * Hashes and stores each whole block of the received chunks, yielding to the event loop
+   * before each, so a chat frame that arrives meanwhile is handled at once instead of waiting
+   * behind megabytes of file data. Started only once a block is whole: not a task per chunk.
    */
   private async store(): Promise<void> {
     this.storing = true;
     try {
       const sink = await this.sink!;
-      while (this.unstored.length > 0 && !this.finished) {
+      while (!this.finished && this.blockReady()) {
         await nextTask();
-        const block = this.fill();
-        if (!block || this.finished) continue;
+        if (this.finished) break;
+        const block = this.takeBlock();
         // The sink may take the block's buffer: its length is read first.
         const length = block.byteLength;
-        this.hash.add(this.bytes, block);
-        this.spare = await sink.write(block);
+        if (this.hash instanceof BlockHash && sink.writeHashed) {
+          // Hashed where it is written: off the main thread, which chat frames then do not wait for.
+          const { spare, digest } = await sink.writeHashed(block);
+          this.hash.addLeaf(this.bytes, length, digest);
+          this.spare = spare;
+        } else {
+          this.hash.add(this.bytes, block);
+          this.spare = await sink.write(block);
+        }
         this.stored(length);
       }
     } catch (error) {
@@ -192,28 +201,20 @@ export class IncomingTransfer extends Transfer {
     }
   }
 
-  /** Copies queued chunks into the current block; returns it once whole (the file's last may be shorter). */
-  private fill(): Uint8Array<ArrayBuffer> | null {
-    while (this.unstored.length > 0) {
-      const length = Math.min(HASH_BLOCK_BYTES, this.size - this.bytes);
-      if (!this.block) {
-        this.block = this.spare?.byteLength === length ? this.spare : new Uint8Array(length);
-        this.spare = null;
-      }
+  /** Copies the next block out of the queued chunks, which hold it whole (see `blockReady`). */
+  private takeBlock(): Uint8Array<ArrayBuffer> {
+    const length = Math.min(HASH_BLOCK_BYTES, this.size - this.bytes);
+    const block = this.spare?.byteLength === length ? this.spare : new Uint8Array(length);
+    this.spare = null;
+    for (let filled = 0; filled < length; ) {
       const chunk = this.unstored[0];
-      const take = Math.min(chunk.byteLength, length - this.blockFill);
-      this.block.set(chunk.subarray(0, take), this.blockFill);
-      this.blockFill += take;
+      const take = Math.min(chunk.byteLength, length - filled);
+      block.set(chunk.subarray(0, take), filled);
+      filled += take;
       if (take === chunk.byteLength) this.unstored.shift();
       else this.unstored[0] = chunk.subarray(take);
-      if (this.blockFill === length) {
-        const block = this.block;
-        this.block = null;
-        this.blockFill = 0;
-        return block;
-      }
     }
-    return null;
+    return block;
   }
 
   private stored(count: number): void {

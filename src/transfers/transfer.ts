@@ -44,6 +44,11 @@ export interface TransferHost {
 
 /** Progress events at most this often per transfer. */
 const PROGRESS_INTERVAL_MS = 100;
+/**
+ * The progress bar is drawn again at most this often: each drawing costs a render of the
+ * element and a frame through the compositor and the GPU process, on both sides.
+ */
+const PROGRESS_RENDER_INTERVAL_MS = 500;
 
 export abstract class Transfer {
   abstract readonly direction: Direction;
@@ -56,6 +61,7 @@ export abstract class Transfer {
   fits?: boolean;
   readonly time: number;
   private lastProgress = -Infinity;
+  private lastRender = -Infinity;
 
   constructor(
     protected readonly host: TransferHost,
@@ -107,7 +113,10 @@ export abstract class Transfer {
     const now = this.host.clock.now();
     if (this.bytes !== this.size && now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
     this.lastProgress = now;
-    this.host.changed();
+    if (this.bytes === this.size || now - this.lastRender >= PROGRESS_RENDER_INTERVAL_MS) {
+      this.lastRender = now;
+      this.host.changed();
+    }
     const { transferId, peerId, direction, bytes, size } = this;
     this.host.emit('peer-chat-file-progress', { transferId, peerId, direction, bytes, size });
   }

@@ -58,6 +58,20 @@ describe('BlockHash (sha256-blocks)', () => {
     expect(() => new BlockHash(10).add(5, new Uint8Array(5))).to.throw(/gap/);
   });
 
+  it('takes whole blocks by their leaf, hashed elsewhere (the storage worker), mixed with bytes; refuses a leaf that is not the next block', async () => {
+    const B = HASH_BLOCK_BYTES;
+    const file = fileOf(2 * B + 5);
+    const hash = new BlockHash(file.byteLength);
+    hash.addLeaf(0, B, (await sha256(file.subarray(0, B))).buffer as ArrayBuffer);
+    feed(hash, file.subarray(0, B + 100), [65_472], B);
+    expect(() => hash.addLeaf(B, B, new ArrayBuffer(32)), 'a block begun with bytes').to.throw(/leaf/);
+    feed(hash, file.subarray(0, 2 * B), [65_472], B + 100);
+    expect(() => hash.addLeaf(2 * B, 6, new ArrayBuffer(32)), 'longer than the last block').to.throw(/leaf/);
+    expect(() => hash.addLeaf(B, 5, new ArrayBuffer(32)), 'a block fed already').to.throw(/leaf/);
+    hash.addLeaf(2 * B, 5, (await sha256(file.subarray(2 * B))).buffer as ArrayBuffer);
+    expect(await hash.hex()).to.equal(await reference(file));
+  });
+
   it('refuses to give a digest before every byte is in', async () => {
     const hash = new BlockHash(10);
     hash.add(0, new Uint8Array(4));
