@@ -244,6 +244,12 @@ export class PeerChat extends LitElement {
    * again). See `updated`.
    */
   #newEntries = Infinity;
+  /**
+   * Whether the log keeps its newest entry in view: until the person scrolls up to read, and
+   * again once they scroll back to the end. Known from the log's scroll events, not measured
+   * after entries arrive: a burst taller than the margin is no reason to stop following.
+   */
+  #followsNewest = true;
   private dragging = false;
   private connecting = false;
   /** Which copy button just copied. */
@@ -432,13 +438,12 @@ export class PeerChat extends LitElement {
   }
 
   protected override updated(): void {
-    // Keep the newest entry in view unless the person scrolled up to read. Only when entries
-    // were added: reading the layout on every progress update would cost a reflow each time.
+    // Only when entries were added: scrolling on every progress update would cost a reflow each time.
     if (this.#newEntries === 0) return;
     const added = this.#newEntries;
     this.#newEntries = 0;
     const log = this.#log;
-    if (log.scrollHeight - log.scrollTop - log.clientHeight < 240) log.scrollTop = log.scrollHeight;
+    if (this.#followsNewest) log.scrollTop = log.scrollHeight;
     // Only the new entries, at the end (in the last groups): no search through the whole window at every message.
     let count = 0;
     for (let group = log.lastElementChild; group && count < added; group = group.previousElementSibling) {
@@ -497,6 +502,11 @@ export class PeerChat extends LitElement {
     };
   }
 
+  readonly #logScrolled = () => {
+    const log = this.#log;
+    this.#followsNewest = log.scrollHeight - log.scrollTop - log.clientHeight < 240;
+  };
+
   #connectToRemoteId(): void {
     const remoteId = this.remoteId.trim() || invitedPeerId(globalThis.location.href);
     if (remoteId && remoteId !== this.#engine.peerId && this.#engine.signalingState === SignalingState.open) {
@@ -549,7 +559,7 @@ export class PeerChat extends LitElement {
                 (peer) => this.#renderPeer(peer, labels(peer.peerId), strings),
               )}
         </ul>
-        <div part="messages" role="log" aria-label=${strings.messagesLabel} tabindex="0">
+        <div part="messages" role="log" aria-label=${strings.messagesLabel} tabindex="0" @scroll=${this.#logScrolled}>
           ${this.#engine.entryCount > entries.length
             ? html`<button part="show-earlier" @click=${this.#showEarlier}>${strings.showEarlier}</button>`
             : nothing}
