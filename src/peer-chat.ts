@@ -43,9 +43,8 @@ const ATTACH_ICON = svg`<svg viewBox="0 0 24 24" width="20" height="20" aria-hid
 /** Entries the log shows at first, and adds each time the person asks for earlier ones. */
 const LOG_PAGE = 200;
 /**
- * Entries per group of the log (an element with `display: contents`): a new entry is inserted
- * among the entries of its group, and the browser looks through those when it builds its boxes,
- * not through the whole window.
+ * Entries per group of the log (a box of its own, skipped while out of view): a new entry is
+ * inserted, laid out and painted within its group, not among the whole window.
  */
 const LOG_GROUP = 40;
 
