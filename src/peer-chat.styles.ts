@@ -107,12 +107,12 @@ export const styles = css`
     display: flex;
     flex-direction: column;
     gap: var(--_gap);
-    /* Skipped, a group keeps the size it last had (one never shown counts 40 entries of 3rem),
+    /* Skipped, a group keeps the size it last had (one never shown counts 20 entries of 3rem),
        and never shrinks in the log's column: its content no longer holds it open. */
-    contain-intrinsic-block-size: auto 140rem;
+    contain-intrinsic-block-size: auto 70rem;
     flex: none;
   }
-  /* Groups out of view skip style, layout and paint: the browser watches 5 to 10 groups, not 200
+  /* Groups out of view skip style, layout and paint: the browser watches 10 to 20 groups, not 200
      to 400 entries. Not the last, where entries arrive: it is measured at once, as it is. */
   .group:not(:last-child) {
     content-visibility: auto;
