@@ -111,6 +111,8 @@ export const styles = css`
        and never shrinks in the log's column: its content no longer holds it open. */
     contain-intrinsic-block-size: auto 70rem;
     flex: none;
+    /* The live group too: what changes in it is laid out and painted within it. */
+    contain: content;
   }
   /* Groups out of view skip style, layout and paint: the browser watches 10 to 20 groups, not 200
      to 400 entries. Not the last, where entries arrive: it is measured at once, as it is. */
