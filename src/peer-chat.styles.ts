@@ -104,13 +104,23 @@ export const styles = css`
     border-radius: var(--_radius);
   }
   .group {
-    display: contents;
+    display: flex;
+    flex-direction: column;
+    gap: var(--_gap);
+    /* Skipped, a group keeps the size it last had (one never shown counts 20 entries of 3rem),
+       and never shrinks in the log's column: its content no longer holds it open. */
+    contain-intrinsic-block-size: auto 70rem;
+    flex: none;
+    /* The live group too: what changes in it is laid out and painted within it. */
+    contain: content;
+  }
+  /* Groups out of view skip style, layout and paint: the browser watches 10 to 20 groups, not 200
+     to 400 entries. Not the last, where entries arrive: it is measured at once, as it is. */
+  .group:not(:last-child) {
+    content-visibility: auto;
   }
   [part~='message'],
   [part~='transfer'] {
-    /* Entries out of view skip style, layout and paint (the log holds up to 400); each keeps its last size. */
-    content-visibility: auto;
-    contain-intrinsic-size: auto 3rem;
     max-inline-size: 85%;
     padding: 0.4rem 0.6rem;
     border-radius: var(--_radius);
