@@ -68,12 +68,21 @@ export class MemorySink implements FileSink {
  */
 export class DiskSink implements FileSink {
   private written = 0;
+  /** Only where the storage worker writes: it hashes the bytes too, off the main thread (see FileSink). */
+  readonly writeHashed?: (bytes: Uint8Array) => Promise<{ spare: Uint8Array<ArrayBuffer> | null; digest: ArrayBuffer }>;
 
   private constructor(
     private readonly directory: FileSystemDirectoryHandle,
     private readonly handle: FileSystemFileHandle,
     private readonly writer: WorkerFileWriter | FileSystemWritableFileStream,
-  ) {}
+  ) {
+    if (writer instanceof WorkerFileWriter) {
+      this.writeHashed = async (bytes) => {
+        const written = await writer.write(this.claim(bytes.byteLength), bytes, true);
+        return { spare: written.bytes, digest: written.digest! };
+      };
+    }
+  }
 
   static async create(directory: FileSystemDirectoryHandle, fileName: string): Promise<DiskSink> {
     const handle = await directory.getFileHandle(fileName, { create: true });
@@ -83,23 +92,17 @@ export class DiskSink implements FileSink {
 
   /** The receiver writes whole blocks (1 MiB): few, large writes. */
   async write(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer> | null> {
-    const at = this.written;
-    this.written += bytes.byteLength;
+    const at = this.claim(bytes.byteLength);
     if (this.writer instanceof WorkerFileWriter) return (await this.writer.write(at, bytes)).bytes;
     await this.writer.write(bytes as Uint8Array<ArrayBuffer>);
     return null;
   }
 
-  async writeHashed(bytes: Uint8Array): Promise<{ spare: Uint8Array<ArrayBuffer> | null; digest: ArrayBuffer }> {
-    if (!(this.writer instanceof WorkerFileWriter)) {
-      // The writable stream's writes are on this thread anyway: hashed here, before the stream may take the bytes.
-      const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-      return { spare: await this.write(bytes), digest };
-    }
+  /** Where in the file the next `length` bytes go. */
+  private claim(length: number): number {
     const at = this.written;
-    this.written += bytes.byteLength;
-    const written = await this.writer.write(at, bytes, true);
-    return { spare: written.bytes, digest: written.digest! };
+    this.written += length;
+    return at;
   }
 
   async finish(name: string, type: string): Promise<File> {
