@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '../test/support/browsers.mjs';
-import { call, timeTransfer } from './lab.mjs';
+import { PROBE_AT, call, timeTransfer } from './lab.mjs';
 import { startMessageLog } from './message-log.mjs';
 import { rendererOf } from './processes.mjs';
 import { fixed, median } from './report.mjs';
@@ -26,8 +26,6 @@ const HISTORY = Number(process.env.BENCH_HISTORY ?? 5000);
 const PER_ROUND = 4;
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_MIB ?? 64) * MiB;
-/** Where bench/run.mjs sends its chat probes during a transfer (fractions of the file). */
-const PROBE_AT = [0.3, 0.4, 0.5, 0.6, 0.7];
 const parts = process.argv.slice(2).filter((argument) => !argument.includes('='));
 const builds = process.argv.slice(2).filter((argument) => argument.includes('=')).map((argument) => argument.split('='));
 if (builds.length < 2 || builds.some(([name, dist]) => !/^[a-z0-9-]+$/.test(name) || !dist) || parts.some((part) => !['messages', 'transfers'].includes(part))) {

@@ -12,7 +12,7 @@
 //   npm run build && node scripts/netns.mjs -- node bench/focus.mjs [connect] [cpu] [messages] [delay]
 //   BENCH_ROUNDS (5), BENCH_MIB (64), BENCH_HISTORY (5000), BENCH_PROFILE, BENCH_THREADS
 import { fileURLToPath } from 'node:url';
-import { call, startLab } from './lab.mjs';
+import { PROBE_AT, call, startLab } from './lab.mjs';
 import { startMessageLog } from './message-log.mjs';
 import { threadTimes } from './processes.mjs';
 import { fixed, median } from './report.mjs';
@@ -25,8 +25,6 @@ const HISTORY = Number(process.env.BENCH_HISTORY ?? 5000);
 const parts = process.argv.slice(2).length ? process.argv.slice(2) : ['connect', 'cpu'];
 
 const { signaling, browserPid, openTab, transfer, pairPeerJs, pairChats, close } = await startLab(root, (message) => console.error(message));
-/** Where bench/run.mjs sends its chat probes during a transfer (fractions of the file). */
-const PROBE_AT = [0.3, 0.4, 0.5, 0.6, 0.7];
 
 /** CPU ms per MB of each tab and of the rest of Chromium while `send` moves SIZE bytes. */
 const cpuOf = async (sender, receiver, send) => (await transfer(sender, receiver, SIZE, send)).cpu;

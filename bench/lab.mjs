@@ -5,6 +5,9 @@ import { launchBrowser } from '../test/support/browsers.mjs';
 import { cpuTimes, rendererOf } from './processes.mjs';
 import { startSignaling, startStaticServer } from './servers.mjs';
 
+/** Transfer progress (fractions of the file) at which a chat probe is sent, in every bench that measures chat delay. */
+export const PROBE_AT = [0.3, 0.4, 0.5, 0.6, 0.7];
+
 /** Calls `window.bench[name](...args)` in the tab; resolves with its result. */
 export const call = (tab, name, ...args) => tab.page.evaluate((name, args) => window.bench[name](...args), name, args);
 

@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { call, startLab } from './lab.mjs';
+import { PROBE_AT, call, startLab } from './lab.mjs';
 import { startMessageLog } from './message-log.mjs';
 import { cpuTimes, memory, resetPeak } from './processes.mjs';
 import { formatTable, max, median, row } from './report.mjs';
@@ -40,8 +40,6 @@ const TURN_ROUNDS = setting('BENCH_TURN_ROUNDS', ROUNDS);
 const CONNECTS_PER_ROUND = 4;
 /** Chat probes per round on an idle connection. */
 const IDLE_PROBES = 5;
-/** Transfer progress at which a chat probe is sent. */
-const PROBE_AT = [0.3, 0.4, 0.5, 0.6, 0.7];
 /** Peers of the one element in the many-peers test (one more tab each), and the file sent to them all. */
 const PEERS = 8;
 const MANY_MIB = 16;
