@@ -4,17 +4,18 @@
 // `messages` (the default): single messages in interleaved rounds, with an empty log and with
 // BENCH_HISTORY in it; then a burst, typing and the JS heap. `transfers`: sendFile of
 // BENCH_MIB and the bare channel (in the first build's tabs), interleaved: throughput, CPU per
-// MB of each tab and the rest of Chromium (other tabs left out), chat delay. Medians.
+// MB of each tab and the rest of Chromium (other tabs left out), chat delay. `connect`: connect()
+// against PeerJS's own `open` in the same tabs, interleaved. Medians.
 //
 //   cp -r dist /tmp/before && (change, npm run build) &&
-//   node scripts/netns.mjs -- node bench/builds.mjs [messages] [transfers] before=/tmp/before after=dist
+//   node scripts/netns.mjs -- node bench/builds.mjs [messages] [transfers] [connect] before=/tmp/before after=dist
 //   BENCH_ROUNDS (6), BENCH_HISTORY (5000), BENCH_MIB (64)
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '../test/support/browsers.mjs';
-import { PROBE_AT, call, timeTransfer } from './lab.mjs';
+import { PROBE_AT, call, pairTabs, timeTransfer } from './lab.mjs';
 import { startMessageLog } from './message-log.mjs';
 import { rendererOf } from './processes.mjs';
 import { fixed, median } from './report.mjs';
@@ -28,8 +29,8 @@ const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_MIB ?? 64) * MiB;
 const parts = process.argv.slice(2).filter((argument) => !argument.includes('='));
 const builds = process.argv.slice(2).filter((argument) => argument.includes('=')).map((argument) => argument.split('='));
-if (builds.length < 2 || builds.some(([name, dist]) => !/^[a-z0-9-]+$/.test(name) || !dist) || parts.some((part) => !['messages', 'transfers'].includes(part))) {
-  throw new Error('usage: bench/builds.mjs [messages] [transfers] NAME=DIST NAME=DIST … (names: a-z, 0-9, -)');
+if (builds.length < 2 || builds.some(([name, dist]) => !/^[a-z0-9-]+$/.test(name) || !dist) || parts.some((part) => !['messages', 'transfers', 'connect'].includes(part))) {
+  throw new Error('usage: bench/builds.mjs [messages] [transfers] [connect] NAME=DIST NAME=DIST … (names: a-z, 0-9, -)');
 }
 if (parts.length === 0) parts.push('messages');
 
@@ -57,6 +58,7 @@ try {
     };
     pairs.set(name, { sender: await tab('sender'), receiver: await tab('receiver') });
   }
+  if (parts.includes('connect')) await connectFigures(pairs);
   if (parts.includes('transfers')) await transferFigures(pairs);
   if (parts.includes('messages')) {
     const logs = new Map();
@@ -91,6 +93,25 @@ try {
     rmSync(site, { recursive: true });
   }
   signaling.child.kill();
+}
+
+/**
+ * connect() of each build against PeerJS's own `open` in that build's tabs, PER_ROUND × ROUNDS
+ * times each, the builds interleaved: medians and their ratio, as bench/run.mjs reports it.
+ */
+async function connectFigures(pairs) {
+  const samples = new Map([...pairs.keys()].map((name) => [name, { peerjs: [], chat: [] }]));
+  for (const { sender, receiver } of pairs.values()) await pairTabs(sender, receiver, signaling.port, 'chat'); // warm-up
+  for (let round = 0; round < ROUNDS * PER_ROUND; round++) {
+    for (const [name, { sender, receiver }] of round % 2 ? [...pairs].reverse() : pairs) {
+      samples.get(name).peerjs.push(await pairTabs(sender, receiver, signaling.port, 'peerjs'));
+      samples.get(name).chat.push(await pairTabs(sender, receiver, signaling.port, 'chat'));
+    }
+  }
+  console.log(`connect(), median of ${ROUNDS * PER_ROUND}: <peer-chat> vs PeerJS open in the same tabs`);
+  for (const [name, { peerjs, chat }] of samples) {
+    console.log(`  ${name.padEnd(12)} ${fixed(median(chat))} ms vs ${fixed(median(peerjs))} ms: ratio ${(median(chat) / median(peerjs)).toFixed(2)}`);
+  }
 }
 
 /**

@@ -32,6 +32,17 @@ export async function timeTransfer(browserPid, sender, receiver, size, send, oth
   return { mbps: size / 1e6 / ((end - start) / 1000), cpu };
 }
 
+/**
+ * Fresh peers in both tabs, the sender dialing: `peerjs` (plain PeerJS; resolves with the ms until
+ * `open`) or `chat` (<peer-chat> elements; resolves with the ms `connect()` took).
+ */
+export async function pairTabs(sender, receiver, port, kind) {
+  const [start, connect] = kind === 'chat' ? ['chatStart', 'chatConnect'] : ['peerjsStart', 'peerjsConnect'];
+  const remoteId = await call(receiver, start, port);
+  await call(sender, start, port);
+  return call(sender, connect, remoteId);
+}
+
 /** Starts the servers and the browser of a run; `log` gets page errors. `close()` stops them all. */
 export async function startLab(root, log) {
   const signaling = await startSignaling(root);
@@ -61,19 +72,9 @@ export async function startLab(root, log) {
     /** See {@link timeTransfer}. */
     transfer: (sender, receiver, size, send) => timeTransfer(browserPid, sender, receiver, size, send),
 
-    /** Fresh PeerJS peers in both tabs, the sender dialing; resolves with the ms until `open`. */
-    async pairPeerJs(sender, receiver) {
-      const remoteId = await call(receiver, 'peerjsStart', signaling.port);
-      await call(sender, 'peerjsStart', signaling.port);
-      return call(sender, 'peerjsConnect', remoteId);
-    },
-
-    /** Fresh <peer-chat> elements in both tabs, the sender connecting; resolves with the ms `connect()` took. */
-    async pairChats(sender, receiver) {
-      const remoteId = await call(receiver, 'chatStart', signaling.port);
-      await call(sender, 'chatStart', signaling.port);
-      return call(sender, 'chatConnect', remoteId);
-    },
+    /** See {@link pairTabs}. */
+    pairPeerJs: (sender, receiver) => pairTabs(sender, receiver, signaling.port, 'peerjs'),
+    pairChats: (sender, receiver) => pairTabs(sender, receiver, signaling.port, 'chat'),
 
     async close() {
       await browser.close();
