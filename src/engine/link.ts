@@ -28,6 +28,12 @@ export interface Link {
   /** How the data travels, once the link is open and the browser has selected a candidate pair. */
   readonly route: Route | null;
   listener: LinkListener | null;
+  /**
+   * Our `hello` (encoded), sent ahead on a faster path where the link has one and the peer takes
+   * it: the answering side's bulk channel opens before its control channel. The session still
+   * sends `hello` on the control channel when that opens, and takes one `hello` per link.
+   */
+  sendEarlyHello(frame: string): void;
   /** Sends a control frame at once; throws when the link is closed. */
   sendControl(frame: string): void;
   /** Queues file data (a copy: the frame may be reused once this resolves), resolving when the bulk channel can take more; rejects when it closed. */

@@ -75,6 +75,8 @@ export class PeerSession {
   name = '';
   safetyCode = '';
   #link: Link | null = null;
+  /** The link whose `hello` we took. */
+  #greeted: Link | null = null;
   /** The current link has exchanged `hello`: messages flow. */
   #connected = false;
   /** `peer-chat-connect` fired and no `peer-chat-disconnect` since. */
@@ -222,6 +224,7 @@ export class PeerSession {
         if (this.#link === link) this.host.changed();
       },
     };
+    if (link.speaksProtocol) link.sendEarlyHello(encodeControl(this.#hello()));
     if (link.isOpen) this.#opened(link);
   }
 
@@ -330,14 +333,21 @@ export class PeerSession {
   #opened(link: Link): void {
     this.#lastHeard = this.host.clock.now();
     if (!link.speaksProtocol) return this.#markConnected();
-    this.sendFrame({ t: 'hello', v: PROTOCOL_VERSION, name: this.host.ownName, session: this.host.ownSession, ...(this.host.ownMesh ? { mesh: true } : {}) });
+    this.sendFrame(this.#hello());
     this.#helloTimer.set(() => {
       // Open but silent: a plain PeerJS app that dialed with our serialization, or a broken peer.
       if (this.#link === link && !this.#connected) this.#lost(DisconnectReason.timeout);
     }, TIMING.helloTimeoutMs);
   }
 
+  #hello(): HelloFrame {
+    return { t: 'hello', v: PROTOCOL_VERSION, name: this.host.ownName, session: this.host.ownSession, ...(this.host.ownMesh ? { mesh: true } : {}) };
+  }
+
   #handleHello(frame: HelloFrame): void {
+    // One per link: a peer that sent it ahead (Link.sendEarlyHello) sends it on the control channel too.
+    if (this.#greeted === this.#link) return;
+    this.#greeted = this.#link;
     this.#helloTimer.cancel();
     if (frame.v !== PROTOCOL_VERSION) {
       this.#plainText = true;

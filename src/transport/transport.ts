@@ -41,9 +41,17 @@ export class Link implements EngineLink {
   #code = '';
   /** The safety code being computed (see `#prepare`). */
   #codeReady: Promise<void> | null = null;
+  /** Our `hello`, to send first on the bulk channel once it opens (see `sendEarlyHello`). */
+  #earlyHello: string | null = null;
+  /** A message came on the bulk channel: only the first may be the answering side's `hello`. */
+  #bulkHeard = false;
 
-  constructor(private readonly connection: DataConnection) {
-    connection.peerConnection?.addEventListener('signalingstatechange', this.#prepare);
+  /** @param incoming - the remote dialed this connection: we answered it */
+  constructor(
+    private readonly connection: DataConnection,
+    private readonly incoming = false,
+  ) {
+    connection.peerConnection?.addEventListener('signalingstatechange', this.#prepareSoon);
     connection.on('open', () => {
       // Open once the route and the safety code are known, so that `peer-chat-connect` can tell them.
       void Promise.allSettled([this.#watchRoute(), this.#prepare()]).then(() => {
@@ -53,7 +61,7 @@ export class Link implements EngineLink {
         this.#deliverEarly();
       });
     });
-    connection.on('data', (data) => (this.#early ? this.#early.push(data) : this.#current?.onControl(data)));
+    connection.on('data', (data) => this.#control(data));
     connection.on('close', () => this.#handleClose());
     connection.on('error', () => this.#handleClose());
   }
@@ -99,6 +107,39 @@ export class Link implements EngineLink {
     return this.#currentRoute;
   }
 
+  /**
+   * Where we answered and the dialer takes it (its metadata says `helloOnBulk`): also sends our
+   * `hello` as the first message on the bulk channel, the moment that opens. It opens with the
+   * SCTP association, before the control channel can (that waits for the dialer's request to
+   * open it), so the dialer has our `hello` when its own channel opens, not a round trip later.
+   */
+  sendEarlyHello(frame: string): void {
+    const metadata = this.connection.metadata as { helloOnBulk?: unknown } | undefined;
+    if (!this.incoming || !this.speaksProtocol || metadata?.helloOnBulk !== true) return;
+    this.#earlyHello = frame;
+    if (this.#bulk?.readyState === 'open') this.#sendEarlyHello();
+  }
+
+  #sendEarlyHello(): void {
+    const frame = this.#earlyHello;
+    this.#earlyHello = null;
+    if (frame !== null && this.#bulk?.readyState === 'open') this.#bulk.send(frame);
+  }
+
+  /** A control frame; held until the session that takes it has heard `onOpen`. */
+  #control(data: unknown): void {
+    if (this.#early) this.#early.push(data);
+    else this.#current?.onControl(data);
+  }
+
+  #onBulkMessage(data: unknown): void {
+    const first = !this.#bulkHeard;
+    this.#bulkHeard = true;
+    // The answering side's early `hello` (see sendEarlyHello), which only a side that dialed asked for.
+    if (first && !this.incoming && typeof data === 'string') return this.#control(data);
+    this.#current?.onBulk(data);
+  }
+
   #deliverEarly(): void {
     if (!this.#reportedOpen || !this.#current || !this.#early) return;
     queueMicrotask(() => {
@@ -110,10 +151,16 @@ export class Link implements EngineLink {
   }
 
   /**
-   * Once both descriptions are in, well before the channel opens (or, failing that, as it
-   * opens): creates the bulk channel, which costs the page a blocking call into WebRTC, and
-   * starts computing the safety code, so that neither holds the `hello` back. Resolves once
-   * the code is known.
+   * After the task that set a description, whose promise PeerJS awaits to send its offer or
+   * answer: the blocking work of `#prepare` then never holds those back.
+   */
+  readonly #prepareSoon = (): void => void setTimeout(this.#prepare);
+
+  /**
+   * Well before the channel opens (or, failing that, as it opens): creates the bulk channel once
+   * our description is set, which costs the page a blocking call into WebRTC, and computes the
+   * safety code once both are, so that neither holds the `hello` back. Resolves once the code is
+   * known.
    *
    * The safety code comes from the DTLS certificate fingerprints of both ends as each side
    * announced them in its SDP. The browser checks the remote certificate against its
@@ -122,11 +169,12 @@ export class Link implements EngineLink {
   readonly #prepare = (): Promise<void> => {
     if (this.#codeReady) return this.#codeReady;
     const peerConnection = this.connection.peerConnection;
+    if (this.#closed) return Promise.resolve();
+    if (peerConnection?.localDescription || this.connection.open) this.#openBulkChannel();
     const local = fingerprintIn(peerConnection?.localDescription?.sdp);
     const remote = fingerprintIn(peerConnection?.remoteDescription?.sdp);
-    if (this.#closed || (!(local && remote) && !this.connection.open)) return Promise.resolve();
-    peerConnection?.removeEventListener('signalingstatechange', this.#prepare);
-    this.#openBulkChannel();
+    if (!(local && remote) && !this.connection.open) return Promise.resolve();
+    peerConnection?.removeEventListener('signalingstatechange', this.#prepareSoon);
     this.#codeReady = safetyCode(local && remote ? { local, remote } : null).then((code) => void (this.#code = code));
     return this.#codeReady;
   };
@@ -202,7 +250,8 @@ export class Link implements EngineLink {
     const channel = peerConnection.createDataChannel('peer-chat-bulk', init);
     channel.binaryType = 'arraybuffer';
     channel.bufferedAmountLowThreshold = BULK.lowWaterMark;
-    channel.onmessage = (event) => this.#current?.onBulk(event.data);
+    channel.onmessage = (event) => this.#onBulkMessage(event.data);
+    channel.onopen = () => this.#sendEarlyHello();
     this.#bulk = channel;
   }
 
@@ -295,7 +344,8 @@ export class Transport implements Signaling {
       return Promise.reject(new PeerChatError(ErrorType.signaling, 'Not registered with the signaling server', remoteId));
     }
     return new Promise<Link>((resolve, reject) => {
-      const connection = peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata: this.options.metadata });
+      const metadata = { ...this.options.metadata, helloOnBulk: true };
+      const connection = peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata });
       const link = new Link(connection);
       const peerConnection = connection.peerConnection;
       const diagnosis = peerConnection ? new IceDiagnosis(peerConnection, this.#iceServers) : null;
@@ -346,7 +396,7 @@ export class Transport implements Signaling {
       this.#setState(SignalingState.open);
       this.listener.onRegistered(registeredId);
     });
-    peer.on('connection', (connection) => this.listener.onIncoming(new Link(connection)));
+    peer.on('connection', (connection) => this.listener.onIncoming(new Link(connection, true)));
     // The server answers a dial to an id nobody holds with EXPIRE naming that id: read it
     // there, not out of the English text of PeerJS's error.
     peer.socket.on('message', (message: { type?: string; src?: string }) => {

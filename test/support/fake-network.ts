@@ -52,6 +52,9 @@ export class FakeLink implements Link {
     else this.inbox.push(deliver);
   }
 
+  /** The in-memory links open both ends at once: there is no faster path for a `hello`. */
+  sendEarlyHello(): void {}
+
   sendControl(frame: string): void {
     if (!this.open) throw new PeerChatError(ErrorType.notConnected, `Not connected to ${this.peerId}`, this.peerId);
     this.sent.push(frame);

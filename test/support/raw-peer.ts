@@ -10,9 +10,12 @@ export const BULK_CHANNEL_ID = 64;
 export class RawPeer {
   /** Every control frame received, parsed. */
   readonly frames: Array<Record<string, unknown>> = [];
+  /** Every text message received on the bulk channel (an early `hello`, where asked for). */
+  readonly bulkTexts: string[] = [];
   private connection: DataConnection | null = null;
   private bulk: RTCDataChannel | null = null;
   private listeners: Array<() => void> = [];
+  private readonly session = `raw${Math.random().toString(36).slice(2)}`;
 
   private constructor(readonly peer: Peer) {}
 
@@ -24,9 +27,50 @@ export class RawPeer {
     return this.peer.id;
   }
 
-  /** Dials a `<peer-chat>` as one would, opens the bulk channel, and says hello. */
-  async dial(remoteId: string, name = 'raw'): Promise<void> {
-    const connection = this.peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata: { peerChat: 1, name } });
+  /**
+   * Dials a `<peer-chat>` as one would, opens the bulk channel, and says hello. `helloOnBulk`:
+   * announces, as our elements do, that it takes the answering side's `hello` on the bulk channel.
+   */
+  async dial(remoteId: string, name = 'raw', { helloOnBulk = false } = {}): Promise<void> {
+    const metadata = { peerChat: 1, name, ...(helloOnBulk ? { helloOnBulk: true } : {}) };
+    const connection = this.peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata });
+    // Made before the connection opens, as the element does: an early hello would find no channel otherwise.
+    const bulk = helloOnBulk ? this.openBulk(connection) : null;
+    await this.take(connection);
+    this.bulk = bulk ?? this.openBulk(connection);
+    await new Promise((resolve) => (this.bulk!.readyState === 'open' ? resolve(null) : this.bulk!.addEventListener('open', resolve, { once: true })));
+    this.send(this.hello(name));
+    await this.next((frame) => frame.t === 'hello');
+  }
+
+  /**
+   * Answers the next connection from a `<peer-chat>`, sending its `hello` early on the bulk
+   * channel (as the element does for a dialer that asked), on the control channel, or both.
+   */
+  async answer(name = 'raw', { early = true, control = true } = {}): Promise<void> {
+    const connection = await new Promise<DataConnection>((resolve) => this.peer.once('connection', resolve));
+    const bulk = this.openBulk(connection);
+    this.bulk = bulk;
+    if (early) bulk.addEventListener('open', () => bulk.send(JSON.stringify(this.hello(name))), { once: true });
+    await this.take(connection);
+    if (control) this.send(this.hello(name));
+  }
+
+  private hello(name: string): Record<string, unknown> {
+    return { t: 'hello', v: 1, name, session: this.session };
+  }
+
+  private openBulk(connection: DataConnection): RTCDataChannel {
+    const bulk = connection.peerConnection.createDataChannel('peer-chat-bulk', { negotiated: true, id: BULK_CHANNEL_ID, ordered: true });
+    bulk.binaryType = 'arraybuffer';
+    bulk.addEventListener('message', ({ data }) => {
+      if (typeof data === 'string') this.bulkTexts.push(data);
+    });
+    return bulk;
+  }
+
+  /** Keeps `connection`, records its frames, and resolves once it is open. */
+  private async take(connection: DataConnection): Promise<void> {
     this.connection = connection;
     connection.on('data', (data) => {
       try {
@@ -36,16 +80,11 @@ export class RawPeer {
       }
       for (const listener of this.listeners) listener();
     });
+    if (connection.open) return;
     await new Promise<void>((resolve, reject) => {
       connection.once('open', () => resolve());
       connection.once('error', reject);
     });
-    const bulk = connection.peerConnection.createDataChannel('peer-chat-bulk', { negotiated: true, id: BULK_CHANNEL_ID, ordered: true });
-    bulk.binaryType = 'arraybuffer';
-    await new Promise((resolve) => (bulk.readyState === 'open' ? resolve(null) : bulk.addEventListener('open', resolve, { once: true })));
-    this.bulk = bulk;
-    this.send({ t: 'hello', v: 1, name, session: `raw${Math.random().toString(36).slice(2)}` });
-    await this.next((frame) => frame.t === 'hello');
   }
 
   /** Sends a frame: objects as JSON, anything else as is. */
