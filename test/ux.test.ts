@@ -29,6 +29,19 @@ async function openTab(port: number): Promise<{ id: number; peerId: string }> {
   return { id, peerId };
 }
 
+/**
+ * Connects `local` to the tab's element and waits until the tab has it too: `connect()`
+ * resolves as the peer's `hello` comes in, which can be before the peer has ours.
+ */
+async function connectTab(local: PeerChat, tab: { id: number; peerId: string }): Promise<void> {
+  await local.connect(tab.peerId);
+  const id = JSON.stringify(local.peerId);
+  await executeServerCommand('tab-evaluate', {
+    id: tab.id,
+    script: `new Promise((resolve) => { const chat = document.querySelector('peer-chat'); const check = () => chat.connectedPeers.includes(${id}) && resolve('connected'); check(); chat.addEventListener('peer-chat-connect', check); })`,
+  });
+}
+
 function sayFromTab(id: number, text: string): Promise<unknown> {
   return executeServerCommand('tab-evaluate', { id, script: `document.querySelector('peer-chat').send(${JSON.stringify(text)}).then(() => 'sent')` });
 }
@@ -211,7 +224,7 @@ describe('<peer-chat> chat UX', () => {
     let closed = false;
     try {
       expect(document.visibilityState).to.equal('hidden');
-      await local.connect(tab.peerId);
+      await connectTab(local, tab);
       await sayFromTab(tab.id, 'one');
       await sayFromTab(tab.id, 'two');
       await until(() => local.unread === 2, 'two unread');
@@ -281,7 +294,7 @@ describe('<peer-chat> chat UX', () => {
     local.notify = true;
     const tab = await openTab(port);
     try {
-      await local.connect(tab.peerId);
+      await connectTab(local, tab);
       await sayFromTab(tab.id, 'ping from the tab');
       await until(() => shown.length === 1, 'a notification');
       const label = `Peer ${peerCode(tab.peerId)}`;
