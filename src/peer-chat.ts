@@ -533,6 +533,7 @@ export class PeerChat extends LitElement {
     const anyoneConnected = peers.some((peer) => peer.status === PeerStatus.connected);
     const ownId = this.#engine.peerId;
     const entries = this.#shownWindow();
+    const peerNames = peers.map((peer) => `${peer.peerId}\n${peer.name}`).join('\n');
     return html`
       <div
         part="base"
@@ -574,11 +575,10 @@ export class PeerChat extends LitElement {
             this.#groupsOf(entries),
             (group) => group.id,
             (group) =>
-              html`<div class="group">${repeat(
-                group.entries,
-                entryKey,
-                (entry) => this.#renderEntry(entry, strings, labels),
-              )}</div>`,
+              guard(
+                this.#groupLook(group.entries, peerNames),
+                () => html`<div class="group">${repeat(group.entries, entryKey, (entry) => this.#renderEntry(entry, strings, labels))}</div>`,
+              ),
           )}
         </div>
         <div part="typing" aria-live="polite">${this.#engine.typing.map((peerId) => html`<span>${strings.typing(labels(peerId).label)}</span>`)}</div>
@@ -625,6 +625,16 @@ export class PeerChat extends LitElement {
       groups.at(-1)!.entries.push(entry);
     }
     return groups;
+  }
+
+  /**
+   * What a group of the log shows depends on: a group whose look is unchanged is not rendered
+   * again, so a new message renders one group, not every group and row of the window. A
+   * transfer (a new snapshot at each render) makes its group render each time.
+   */
+  #groupLook(entries: HistoryEntry[], peerNames: string): unknown[] {
+    const looks = entries.map((entry) => (entry.kind === 'transfer' ? entry.transfer : `${entryKey(entry)}\n${entry.message.status}`));
+    return [this.strings, this.#formats, peerNames, ...looks];
   }
 
   readonly #showEarlier = () => {
