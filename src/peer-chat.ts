@@ -455,7 +455,7 @@ export class PeerChat extends LitElement {
     let count = 0;
     for (let group = log.lastElementChild; group && count < added; group = group.previousElementSibling) {
       for (let node = group.lastElementChild; node && count < added; count++, node = node.previousElementSibling) {
-        if (node.matches('[part~="message-in"]:not([data-seen])')) this.#seen.watch(node);
+        if (node.matches('[part~="message-in"]')) this.#seen.watch(node);
       }
     }
   }
@@ -485,7 +485,6 @@ export class PeerChat extends LitElement {
     const before = this.#unreadKeys.size;
     for (const node of nodes) {
       const { from = '', id = '' } = (node as HTMLElement).dataset;
-      node.setAttribute('data-seen', '');
       this.#unreadKeys.delete(`${from}\n${id}`);
       this.#engine.seen(from, id);
     }
