@@ -7,7 +7,7 @@
 export class SeenTracker {
   #observer: IntersectionObserver | null = null;
   readonly #inView = new Set<Element>();
-  /** Reported already: never watched again. Kept here, not as an attribute: marking the DOM would cost a frame per message. */
+  /** Reported already: never watched again. Kept here, not as an attribute: no DOM change per message seen. */
   readonly #reported = new WeakSet<Element>();
   #hostInView = false;
   readonly #onVisibility = () => this.#report();
