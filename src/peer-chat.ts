@@ -455,7 +455,7 @@ export class PeerChat extends LitElement {
     let count = 0;
     for (let group = log.lastElementChild; group && count < added; group = group.previousElementSibling) {
       for (let node = group.lastElementChild; node && count < added; count++, node = node.previousElementSibling) {
-        if (node.matches('[part~="message-in"]:not([data-seen])')) this.#seen.watch(node);
+        if (node.matches('[part~="message-in"]')) this.#seen.watch(node);
       }
     }
   }
@@ -485,7 +485,6 @@ export class PeerChat extends LitElement {
     const before = this.#unreadKeys.size;
     for (const node of nodes) {
       const { from = '', id = '' } = (node as HTMLElement).dataset;
-      node.setAttribute('data-seen', '');
       this.#unreadKeys.delete(`${from}\n${id}`);
       this.#engine.seen(from, id);
     }
@@ -533,6 +532,7 @@ export class PeerChat extends LitElement {
     const anyoneConnected = peers.some((peer) => peer.status === PeerStatus.connected);
     const ownId = this.#engine.peerId;
     const entries = this.#shownWindow();
+    const peerNames = peers.map((peer) => `${peer.peerId}\n${peer.name}`).join('\n');
     return html`
       <div
         part="base"
@@ -574,11 +574,10 @@ export class PeerChat extends LitElement {
             this.#groupsOf(entries),
             (group) => group.id,
             (group) =>
-              html`<div class="group">${repeat(
-                group.entries,
-                entryKey,
-                (entry) => this.#renderEntry(entry, strings, labels),
-              )}</div>`,
+              guard(
+                this.#groupLook(group.entries, peerNames),
+                () => html`<div class="group">${repeat(group.entries, entryKey, (entry) => this.#renderEntry(entry, strings, labels))}</div>`,
+              ),
           )}
         </div>
         <div part="typing" aria-live="polite">${this.#engine.typing.map((peerId) => html`<span>${strings.typing(labels(peerId).label)}</span>`)}</div>
@@ -625,6 +624,16 @@ export class PeerChat extends LitElement {
       groups.at(-1)!.entries.push(entry);
     }
     return groups;
+  }
+
+  /**
+   * What a group of the log shows depends on: a group whose look is unchanged is not rendered
+   * again, so a new message renders one group, not every group and row of the window. A
+   * transfer (a new snapshot at each render) makes its group render each time.
+   */
+  #groupLook(entries: HistoryEntry[], peerNames: string): unknown[] {
+    const looks = entries.map((entry) => (entry.kind === 'transfer' ? entry.transfer : `${entryKey(entry)}\n${entry.message.status}`));
+    return [this.strings, this.#formats, peerNames, ...looks];
   }
 
   readonly #showEarlier = () => {

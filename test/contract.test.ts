@@ -141,6 +141,20 @@ describe('<peer-chat> contract', () => {
     expect(part(bob, 'disconnect-button').getAttribute('aria-label')).to.equal(`Trennen von ${label}`);
   });
 
+  it('shows new strings in the messages it already shows, the older groups of its log too', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port);
+    await pair(alice, bob);
+    const total = 25; // more than one group of the log
+    for (let i = 1; i <= total; i++) void alice.send(`message ${i}`);
+    await until(() => bob.messages.length === total, `all ${total} messages`);
+    await bob.updateComplete;
+    bob.strings = { unnamedPeer: (code: string) => `Gegenüber ${code}` };
+    await bob.updateComplete;
+    const senders = parts(bob, 'message-in').map((message) => message.querySelector('.who')!.textContent);
+    expect(senders).to.deep.equal(Array(total).fill(`Gegenüber ${peerCode(alice.peerId)}`));
+  });
+
   it('mirrors its layout under dir="rtl": own messages on the left', async () => {
     const container = await fixture<HTMLDivElement>(html`<div dir="rtl" style="width: 600px"></div>`);
     const alice = await createChat(port, { parent: container });

@@ -24,6 +24,8 @@ export const TIMING = {
   helloTimeoutMs: 10000,
   /** Re-dial delays after an unplanned drop; the last one repeats. */
   redialDelaysMs: [250, 1000, 2000, 4000],
+  /** After a `read`, the next waits this long: messages seen in a row share one frame. */
+  readIntervalMs: 250,
 } as const;
 
 /** What one peer may send us, before we cut it off. */
@@ -101,6 +103,9 @@ export class PeerSession {
   readonly #helloTimer: TimerSlot;
   readonly #redialTimer: TimerSlot;
   readonly #giveUpTimer: TimerSlot;
+  readonly #readTimer: TimerSlot;
+  /** The newest `seq` seen and not yet sent in `read` (held by #readTimer); 0: none. */
+  #readToSend = 0;
   readonly #budget: { frames: TokenBucket; text: TokenBucket; invalid: TokenBucket };
   #gone = false;
 
@@ -113,6 +118,7 @@ export class PeerSession {
     this.#helloTimer = new TimerSlot(clock);
     this.#redialTimer = new TimerSlot(clock);
     this.#giveUpTimer = new TimerSlot(clock);
+    this.#readTimer = new TimerSlot(clock);
     const now = () => clock.now();
     this.#budget = {
       frames: new TokenBucket(BUDGET.frames.capacity, BUDGET.frames.perSecond, now),
@@ -271,10 +277,20 @@ export class PeerSession {
     if (this.#connected && !this.#plain) this.sendFrame({ t: 'typing' });
   }
 
-  /** The person saw the peer's message `id`: tell it, cumulatively. */
+  /** The person saw the peer's message `id`: tell it, cumulatively; at once unless a `read` just left. */
   seen(id: string): void {
     const seq = this.#receipts.seen(id);
     if (seq <= 0) return;
+    this.#readToSend = seq;
+    if (!this.#readTimer.pending) this.#sendRead();
+  }
+
+  /** Sends the `read` held, if any, and holds the next ones for an interval. */
+  #sendRead(): void {
+    const seq = this.#readToSend;
+    if (seq === 0) return;
+    this.#readToSend = 0;
+    this.#readTimer.set(() => this.#sendRead(), TIMING.readIntervalMs);
     // Behind the message's `ack`, which waits for storage (persist): `read` must never overtake it.
     this.host.whenSaved(() => {
       if (this.#connected && !this.#plain) this.sendFrame({ t: 'read', seq });
@@ -533,6 +549,9 @@ export class PeerSession {
   }
 
   #forgetReceipts(): void {
+    // A `read` held back numbers messages of the session that ended.
+    this.#readTimer.cancel();
+    this.#readToSend = 0;
     for (const message of this.#receipts.reset()) this.host.readUnconfirmed(message, this.peerId);
     this.host.typing(this.peerId, false);
   }

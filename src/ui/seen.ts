@@ -7,6 +7,8 @@
 export class SeenTracker {
   #observer: IntersectionObserver | null = null;
   readonly #inView = new Set<Element>();
+  /** Reported already: never watched again. Kept here, not as an attribute: no DOM change per message seen. */
+  readonly #reported = new WeakSet<Element>();
   #hostInView = false;
   readonly #onVisibility = () => this.#report();
 
@@ -43,14 +45,17 @@ export class SeenTracker {
   }
 
   watch(node: Element): void {
-    this.#observer?.observe(node);
+    if (!this.#reported.has(node)) this.#observer?.observe(node);
   }
 
   #report(): void {
     if (this.away || this.#inView.size === 0) return;
     const nodes = [...this.#inView];
     this.#inView.clear();
-    for (const node of nodes) this.#observer?.unobserve(node);
+    for (const node of nodes) {
+      this.#reported.add(node);
+      this.#observer?.unobserve(node);
+    }
     this.seen(nodes);
   }
 }

@@ -2,6 +2,7 @@
 import { expect } from '@open-wc/testing';
 import { ErrorType } from '../../src/errors.js';
 import { encodeControl } from '../../src/engine/protocol.js';
+import { TIMING } from '../../src/engine/peer-session.js';
 import { TYPING } from '../../src/engine/typing.js';
 import { MessageStatus } from '../../src/engine/types.js';
 import { settle } from '../support/fake-clock.js';
@@ -79,6 +80,29 @@ describe('engine: read receipts', () => {
     await settle();
     expect(alice.engine.messages.map((message) => message.status)).to.deep.equal(['read', 'read']);
     expect(framesSent(w, bob, alice, 'read')).to.deep.equal([{ t: 'read', seq: 2 }]);
+  });
+
+  it('messages seen in a row share one read frame: the first goes at once, the next ones after an interval', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    for (const text of ['one', 'two', 'three']) alice.engine.send(text);
+    await settle();
+    const [first, second, third] = bob.engine.messages;
+    bob.engine.seen('alice', first.id);
+    await settle();
+    expect(framesSent(w, bob, alice, 'read')).to.deep.equal([{ t: 'read', seq: 1 }]);
+    bob.engine.seen('alice', second.id);
+    bob.engine.seen('alice', third.id);
+    await w.clock.advance(TIMING.readIntervalMs - 10);
+    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal(['read', 'delivered', 'delivered']);
+    await w.clock.advance(10);
+    expect(framesSent(w, bob, alice, 'read')).to.deep.equal([
+      { t: 'read', seq: 1 },
+      { t: 'read', seq: 3 },
+    ]);
+    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal(['read', 'read', 'read']);
   });
 
   it('a message to several peers is read once every one of them saw it', async () => {
