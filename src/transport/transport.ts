@@ -119,7 +119,7 @@ export class Link implements EngineLink {
    */
   sendEarlyHello(frame: string): void {
     const metadata = this.connection.metadata as { helloOnBulk?: unknown } | undefined;
-    if (!this.incoming || !this.speaksProtocol || metadata?.helloOnBulk !== true) return;
+    if (!this.incoming || metadata?.helloOnBulk !== true) return;
     this.#earlyHello = frame;
     if (this.#bulk?.readyState === 'open') this.#sendEarlyHello();
   }
