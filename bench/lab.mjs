@@ -34,12 +34,15 @@ export async function timeTransfer(browserPid, sender, receiver, size, send, oth
 
 /**
  * Fresh peers in both tabs, the sender dialing: `peerjs` (plain PeerJS; resolves with the ms until
- * `open`) or `chat` (<peer-chat> elements; resolves with the ms `connect()` took).
+ * `open`) or `chat` (<peer-chat> elements; resolves with the ms `connect()` took). The dial starts
+ * once both tabs are idle, so that it is timed alone: not with the frames of a new element's first
+ * renders, nor with the tear-down of the pair it replaces.
  */
 export async function pairTabs(sender, receiver, port, kind) {
   const [start, connect] = kind === 'chat' ? ['chatStart', 'chatConnect'] : ['peerjsStart', 'peerjsConnect'];
   const remoteId = await call(receiver, start, port);
   await call(sender, start, port);
+  await Promise.all([sender, receiver].map((tab) => call(tab, 'settle')));
   return call(sender, connect, remoteId);
 }
 

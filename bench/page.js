@@ -240,6 +240,12 @@ async function chatStart(port, extra = {}) {
   return chat.peerId;
 }
 
+/** Resolves once this tab is idle: its element rendered, and the frames that showed it painted. */
+async function settle() {
+  await chat?.updateComplete;
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 20))));
+}
+
 /** `chat.connect(id)`; resolves with the milliseconds it took. */
 async function chatConnect(remoteId) {
   const start = performance.now();
@@ -400,6 +406,7 @@ window.bench = {
   peerjsConnect,
   peerjsSend,
   chatStart,
+  settle,
   chatConnect,
   chatPrepareFile,
   chatSendFile,
