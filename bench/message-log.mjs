@@ -86,3 +86,23 @@ export async function startMessageLog(sender, receiver, signalingPort) {
     detach: () => devtools.detach(),
   };
 }
+
+/**
+ * The floor of `singles`, measured the same way: main-thread ms of each of `count` messages
+ * that a plain page shows (bench/page.js `plainLogStart`: one line appended to a log of `size`
+ * lines, scrolled to, acknowledged), sent on the tabs' bare channel pair.
+ */
+export async function plainSingles(sender, receiver, count, size) {
+  await call(receiver, 'plainLogStart', size);
+  const costs = [];
+  for (let shown = 1; shown <= count; shown++) {
+    costs.push(
+      await mainThreadCost(receiver, async () => {
+        await call(sender, 'plainLogSend');
+        while ((await call(receiver, 'plainLogShown', shown)) < shown);
+      }),
+    );
+  }
+  await call(receiver, 'plainLogStop');
+  return costs;
+}

@@ -134,7 +134,8 @@ async function bareAnswer(offer) {
   bare.connection = new RTCPeerConnection({ iceServers: [] });
   bare.connection.ondatachannel = ({ channel }) => {
     channel.binaryType = 'arraybuffer';
-    channel.onmessage = channel.label === 'probes' ? ({ data }) => channel.send(echo(data)) : ({ data }) => bytesArrived(data.byteLength);
+    channel.onmessage =
+      channel.label === 'probes' ? ({ data }) => (plainLog ? plainLog.show(data, channel) : channel.send(echo(data))) : ({ data }) => bytesArrived(data.byteLength);
   };
   await bare.connection.setRemoteDescription(offer);
   return describe(bare.connection);
@@ -175,6 +176,62 @@ const bareProbe = () =>
 /** The baseline of chat delay: probes on their own channel while the plain loop sends `size` bytes. */
 function bareProbeDuringTransfer(size, fractions) {
   return probeDuring(bareSend(size, BARE.messageSize, 1), () => bare.sent / size, fractions, bareProbe);
+}
+
+// ---- the least a page does to show a chat message (the floor of the message figures) ----------
+
+/** Receiver: while set, messages on the probe channel are chat messages for this plain log. */
+let plainLog = null;
+let plainSent = 0;
+
+/**
+ * Receiver: from now on, each message on the bare probe channel is shown as the element would,
+ * with nothing else: parsed, one line appended to a log of `size` lines (a scrolling flex column,
+ * like the element's), scrolled to it, and acknowledged.
+ */
+function plainLogStart(size) {
+  const log = document.createElement('div');
+  log.style.cssText = 'block-size: 24rem; overflow-y: auto; display: flex; flex-direction: column; gap: 0.5rem; padding: 0.5rem; font: 14px system-ui';
+  const append = (text) => {
+    const entry = document.createElement('div');
+    entry.textContent = text;
+    entry.style.cssText = 'max-inline-size: 85%; padding: 0.4rem 0.6rem; border-radius: 0.5rem; background: #eee; align-self: flex-start';
+    log.append(entry);
+  };
+  for (let index = 0; index < size; index++) append(line(index));
+  document.body.append(log);
+  log.scrollTop = log.scrollHeight;
+  plainLog = {
+    log,
+    shown: 0,
+    show(data, channel) {
+      const { seq, text } = JSON.parse(data);
+      append(text);
+      log.scrollTop = log.scrollHeight;
+      this.shown++;
+      channel.send(JSON.stringify({ t: 'ack', seq }));
+    },
+  };
+}
+
+/** Receiver: the probe channel echoes probes again. */
+function plainLogStop() {
+  plainLog?.log.remove();
+  plainLog = null;
+}
+
+/** Sender: one chat message on the bare probe channel, for the receiver's plain log. */
+function plainLogSend() {
+  plainSent++;
+  bare.probes.send(JSON.stringify({ t: 'msg', seq: plainSent, text: line(plainSent) }));
+}
+
+/** Receiver: resolves as chatShown does, once the plain log showed `total` messages. */
+async function plainLogShown(total, waitMs = 10_000) {
+  const end = performance.now() + waitMs;
+  await poll(() => plainLog.shown >= total || performance.now() >= end);
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  return plainLog.shown;
 }
 
 // ---- 2. plain PeerJS -------------------------------------------------------------------------
@@ -416,6 +473,10 @@ window.bench = {
   chatRoutes,
   chatSendMessages,
   chatShown,
+  plainLogStart,
+  plainLogSend,
+  plainLogShown,
+  plainLogStop,
   idle,
   focusInput,
   armKey,

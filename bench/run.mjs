@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { PROBE_AT, call, startLab } from './lab.mjs';
-import { startMessageLog } from './message-log.mjs';
+import { plainSingles, startMessageLog } from './message-log.mjs';
 import { cpuTimes, memory, resetPeak } from './processes.mjs';
 import { formatTable, max, median, row } from './report.mjs';
 import { measureTurn } from './turn.mjs';
@@ -47,6 +47,8 @@ const MANY_MIB = 16;
 const HISTORY = 5000;
 const BURST = 200;
 const SINGLE_MESSAGES = 20;
+/** Lines in the plain page's log: about what the element's log window shows (200 to 400 entries). */
+const PLAIN_LOG_LINES = 300;
 const KEY_PRESSES = 10;
 /**
  * Targets from issues 4 and 13. Memory: the receiver holds at most an 8 MiB window of file data
@@ -210,9 +212,11 @@ async function measureManyPeers(hub) {
  * A message log of HISTORY messages (issue 13, second half): what receiving and showing
  * messages and typing cost the receiving tab with an empty log and with a long one, and its
  * JS heap once the long log is in. Fresh elements; the receiver keeps up to 10,000 messages.
+ * First, the floor: single messages shown by a plain page (`plain`).
  */
 async function measureHistory(sender, receiver) {
   const messageLog = await startMessageLog(sender, receiver, signaling.port);
+  const plain = await plainSingles(sender, receiver, SINGLE_MESSAGES, PLAIN_LOG_LINES);
   const figures = async () => ({
     heap: await messageLog.heap(),
     single: await messageLog.singles(SINGLE_MESSAGES),
@@ -224,7 +228,7 @@ async function measureHistory(sender, receiver) {
   await messageLog.fill(HISTORY);
   const long = await figures();
   await messageLog.detach();
-  return { empty, long };
+  return { plain, empty, long };
 }
 
 /** The table: medians over the rounds, ratios against the baselines of the same run. */
@@ -250,7 +254,7 @@ function tabulate(samples) {
   const delay = { target: `< ${TARGET.chatDelayMs} ms`, check: (value) => value < TARGET.chatDelayMs };
   const bundle = gzipSync(readFileSync(`${root}/dist/peer-chat.js`), { level: 9 }).length / 1024;
   const { many, history, turn } = samples;
-  const { empty, long } = history;
+  const { plain, empty, long } = history;
   const turnSize = `${TURN_SIZE / MiB} MiB`;
   const turnRoute = `route ${turn.routes?.[1]?.join(',')} / ${turn.routes?.[2]?.join(',')}`;
   return [
@@ -328,6 +332,14 @@ function tabulate(samples) {
       baselineLabel: 'empty log',
       target: `< ${TARGET.messageMs} ms`,
       check: (value) => value < TARGET.messageMs,
+    }),
+    row({
+      metric: 'receiving and showing one message, empty log: main thread, median',
+      value: median(empty.single),
+      unit: 'ms',
+      digits: 2,
+      baseline: median(plain),
+      baselineLabel: `plain page, ${PLAIN_LOG_LINES} lines`,
     }),
     row({
       metric: `a burst of ${BURST} messages, ${HISTORY} in the log: main thread`,
