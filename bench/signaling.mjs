@@ -14,9 +14,10 @@
 //   node scripts/netns.mjs -- node bench/signaling.mjs
 //
 // Environment: BENCH_CLIENTS (default 2000), BENCH_RATE (msg/s, 500), BENCH_SECONDS (10),
-// BENCH_SERVERS (default "node,aspnet,aspnet-spinning,aspnet-pool,cluster-1,cluster-2,cluster-3": aspnet-spinning is
-// ASP.NET with the runtime's default thread-pool spinning, aspnet-pool with socket completions and Kestrel's continuations
-// on the thread pool (the runtime's default), cluster-N N instances with Redis),
+// BENCH_SERVERS (default "node,aspnet,aspnet-floor,aspnet-spinning,aspnet-pool,cluster-1,cluster-2,cluster-3": aspnet-floor is
+// bench/aspnet-floor, a bare Kestrel WebSocket relay with demo/aspnet's process settings (what Kestrel alone costs per
+// client), aspnet-spinning ASP.NET with the runtime's default thread-pool spinning, aspnet-pool with socket completions and
+// Kestrel's continuations on the thread pool (the runtime's default), cluster-N N instances with Redis),
 // BENCH_ROUNDS (1; with more, servers alternate and the table shows each figure's median).
 // Prints a table and writes bench-signaling.json.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,8 @@ const PAYLOAD = { type: 'offer', sdp: 'v=0\r\n' + 'a=x'.repeat(340) };
 const variants = {
   node: { kind: 'node', label: 'Node peer 1.0.2' },
   aspnet: { kind: 'aspnet', label: 'ASP.NET PeerSignaling' },
+  // The floor: a bare ASP.NET Core WebSocket endpoint that relays what these clients send (bench/aspnet-floor).
+  'aspnet-floor': { kind: 'aspnet-floor', label: 'ASP.NET Core, bare WebSocket (floor)' },
   // demo/aspnet turns the thread pool's spinning off (its runtimeconfig); this is the runtime's default, for comparison.
   'aspnet-spinning': { kind: 'aspnet', label: 'ASP.NET, spinning thread pool', env: { DOTNET_ThreadPool_UnfairSemaphoreSpinLimit: '70' } },
   // demo/aspnet runs socket completions and Kestrel's continuations on the I/O thread; this is the default thread-pool hop.

@@ -15,10 +15,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const nodeScript = `${root}scripts/signaling-server.mjs`;
-/** The published ASP.NET sites: demo/aspnet, and the fresh `dotnet new webapp` of scripts/fresh-webapp.mjs. */
+/** The published ASP.NET sites: demo/aspnet, the fresh `dotnet new webapp` of scripts/fresh-webapp.mjs, and bench/aspnet-floor. */
 const published = {
   aspnet: { dir: `${root}artifacts/demo`, dll: 'PeerChatDemo.dll', build: 'npm run build:aspnet' },
   fresh: { dir: `${root}artifacts/fresh-webapp/publish`, dll: 'FreshSite.dll', build: 'npm run build:fresh-webapp' },
+  // bench/aspnet-floor: a bare Kestrel WebSocket relay, bench:signaling's floor (not a PeerJS server).
+  'aspnet-floor': { dir: `${root}artifacts/aspnet-floor`, dll: 'AspNetFloor.dll', build: 'npm run build:aspnet-floor' },
 };
 
 /**
@@ -90,9 +92,9 @@ function announcedPort(kind, line) {
 }
 
 /**
- * Starts a server of `kind` ('node', 'aspnet' or 'fresh'); resolves once it listens with
+ * Starts a server of `kind` ('node', 'aspnet', 'fresh' or 'aspnet-floor'); resolves once it listens with
  * `{ kind, port, child }`. stderr goes to this process's stderr.
- * @param {'node' | 'aspnet' | 'fresh'} kind
+ * @param {'node' | 'aspnet' | 'fresh' | 'aspnet-floor'} kind
  * @param {ServerOptions} [options]
  */
 export function startServer(kind, options = {}) {

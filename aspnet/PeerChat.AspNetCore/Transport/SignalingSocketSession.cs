@@ -24,7 +24,10 @@ internal static class SignalingSocketSession
         using var connection = new WebSocketPeerConnection(socket, options.MaxPendingSendsPerClient, options.CloseTimeout);
 
         var query = context.Request.Query;
-        var client = await hub.ConnectAsync(Last(query["id"]), Last(query["token"]), Last(query["key"]), connection, context.User);
+        // The user only matters with IdFromUser. Reading context.User otherwise makes an empty principal (six objects,
+        // ~270 bytes) that the request then holds for as long as the socket lives.
+        var client = await hub.ConnectAsync(
+            Last(query["id"]), Last(query["token"]), Last(query["key"]), connection, options.IdFromUser is null ? null : context.User);
         try
         {
             // The receive loop lives here rather than in a method of its own: one state machine per socket, not two.
