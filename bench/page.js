@@ -227,12 +227,7 @@ function plainLogSend() {
 }
 
 /** Receiver: resolves as chatShown does, once the plain log showed `total` messages. */
-async function plainLogShown(total, waitMs = 10_000) {
-  const end = performance.now() + waitMs;
-  await poll(() => plainLog.shown >= total || performance.now() >= end);
-  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
-  return plainLog.shown;
-}
+const plainLogShown = (total, waitMs) => shown(() => plainLog.shown, total, waitMs);
 
 // ---- 2. plain PeerJS -------------------------------------------------------------------------
 
@@ -300,7 +295,9 @@ async function chatStart(port, extra = {}) {
 /** Resolves once this tab is idle: its element rendered, and the frames that showed it painted. */
 async function settle() {
   await chat?.updateComplete;
-  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 20))));
+  await afterFrame();
+  await afterFrame();
+  await new Promise((resolve) => setTimeout(resolve, 20)); // the compositor's and the GPU process's share of them
 }
 
 /** `chat.connect(id)`; resolves with the milliseconds it took. */
@@ -377,24 +374,30 @@ async function poll(until) {
   while (!until()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
+/** The task after the next frame. */
+const afterFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+
 /**
- * Resolves once this tab received `total` messages in all and has rendered them, or after
- * `waitMs` (a long log renders slowly): with the number received.
+ * Resolves once `count()` reached `total` and, after `rendered()`, a frame showed them, or after
+ * `waitMs` (a long log renders slowly): with the count.
  */
-async function chatShown(total, waitMs = 10_000) {
+async function shown(count, total, waitMs = 10_000, rendered = async () => {}) {
   const end = performance.now() + waitMs;
-  await poll(() => incoming >= total || performance.now() >= end);
-  if (incoming < total) return incoming;
-  await chat.updateComplete;
-  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
-  return incoming;
+  await poll(() => count() >= total || performance.now() >= end);
+  if (count() < total) return count();
+  await rendered();
+  await afterFrame();
+  return count();
 }
+
+/** Resolves once this tab received `total` messages in all and has rendered them (see `shown`): with the number received. */
+const chatShown = (total, waitMs) => shown(() => incoming, total, waitMs, () => chat.updateComplete);
 
 /** Does nothing for `ms`, polling as chatShown does: the idle baseline of a main-thread cost. */
 async function idle(ms) {
   const end = performance.now() + ms;
   await poll(() => performance.now() >= end);
-  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  await afterFrame();
 }
 
 /** Puts the focus in the element's message input. */
