@@ -5,10 +5,11 @@ import type { PeerChat } from '../src/peer-chat.js';
 
 /**
  * The `hello` handshake over real PeerJS and WebRTC (docs/protocol.md): the answering side also
- * sends its `hello` first on the bulk channel, which opens before its control channel can, to a
- * dialer that asked for it; a dialer takes one `hello` per connection, from either channel.
+ * sends its `hello` in the answer the signaling server relays, and first on the bulk channel
+ * (which opens before its control channel can) to a dialer that asked for it; a dialer takes
+ * one `hello` per connection, from any of these, and the peer's own wins over the relayed one.
  */
-describe('<peer-chat> hello, early on the bulk channel', () => {
+describe('<peer-chat> hello, ahead of the control channel', () => {
   let port: number;
   let chat: PeerChat;
   let raw: RawPeer;
@@ -30,6 +31,35 @@ describe('<peer-chat> hello, early on the bulk channel', () => {
     const onControl = raw.frames.find((frame) => frame.t === 'hello');
     expect(early).to.deep.equal(onControl);
     expect(early).to.include({ t: 'hello', v: 1, name: 'Element' });
+  });
+
+  it('answers with its hello in the signaling answer too, the same as on the control channel', async () => {
+    await raw.dial(chat.peerId);
+    const relayed = raw.answers.map((payload) => payload.hello);
+    expect(relayed).to.have.length(1);
+    expect(JSON.parse(String(relayed[0]))).to.deep.equal(raw.frames.find((frame) => frame.t === 'hello'));
+  });
+
+  it('connects on the hello relayed with the answer alone, before any hello over the connection', async () => {
+    const answered = raw.answer('Raw answerer', { relayed: true, early: false, control: false });
+    const connectEvents = collect(chat, 'peer-chat-connect');
+    await chat.connect(raw.id);
+    await answered;
+    expect(chat.connectedPeers).to.deep.equal([raw.id]);
+    expect(connectEvents.map(({ peerId, name }) => ({ peerId, name }))).to.deep.equal([{ peerId: raw.id, name: 'Raw answerer' }]);
+    await chat.send('before the peer’s own hello');
+    expect((await raw.next((frame) => frame.t === 'msg')).text).to.equal('before the peer’s own hello');
+  });
+
+  it('disconnects with a protocol error when the peer’s own hello says another session than the relayed one', async () => {
+    const answered = raw.answer('Raw answerer', { relayed: { ...raw.hello('Raw answerer'), session: 'forged' }, early: false, control: true });
+    const disconnected = nextEvent(chat, 'peer-chat-disconnect');
+    const errors = collect(chat, 'peer-chat-error');
+    await chat.connect(raw.id);
+    await answered;
+    expect(await disconnected).to.deep.equal({ peerId: raw.id, reason: 'protocol' });
+    expect(errors.map(({ type, message }) => ({ type, relay: message.includes('signaling server') }))).to.deep.include({ type: 'protocol', relay: true });
+    expect(chat.connectedPeers).to.deep.equal([]);
   });
 
   it('sends nothing on the bulk channel to a dialer that did not ask (an element of 0.2)', async () => {
@@ -55,8 +85,8 @@ describe('<peer-chat> hello, early on the bulk channel', () => {
     expect(raw.frames[0]).to.include({ t: 'hello', v: 1, name: 'Element' });
   });
 
-  it('takes one hello per connection: the same hello on both channels connects once, with no error', async () => {
-    const answered = raw.answer('Raw answerer', { early: true, control: true });
+  it('takes one hello per connection: the same hello relayed and on both channels connects once, with no error', async () => {
+    const answered = raw.answer('Raw answerer', { relayed: true, early: true, control: true });
     const connectEvents = collect(chat, 'peer-chat-connect');
     const errors = collect(chat, 'peer-chat-error');
     await chat.connect(raw.id);

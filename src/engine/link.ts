@@ -29,11 +29,18 @@ export interface Link {
   readonly route: Route | null;
   listener: LinkListener | null;
   /**
-   * Our `hello` (encoded), sent ahead on a faster path where the link has one and the peer takes
-   * it: the answering side's bulk channel opens before its control channel. The session still
-   * sends `hello` on the control channel when that opens, and takes one `hello` per link.
+   * Our `hello` (encoded), sent ahead on the faster paths the link has: the answer the
+   * signaling server relays, and the bulk channel, which opens before the answering side's
+   * control channel (where the dialer takes it). The session still sends `hello` on the control
+   * channel when that opens, and takes one `hello` per link.
    */
   sendEarlyHello(frame: string): void;
+  /**
+   * The peer's `hello` (encoded) as the signaling server relayed it with its answer, where we
+   * dialed and the peer sent it so; null otherwise. Untrusted: the session decodes it, and the
+   * peer's own `hello` over the connection wins over it.
+   */
+  readonly relayedHello: string | null;
   /** Sends a control frame at once; throws when the link is closed. */
   sendControl(frame: string): void;
   /** Queues file data (a copy: the frame may be reused once this resolves), resolving when the bulk channel can take more; rejects when it closed. */

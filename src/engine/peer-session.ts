@@ -79,6 +79,8 @@ export class PeerSession {
   #link: Link | null = null;
   /** The link whose `hello` we took. */
   #greeted: Link | null = null;
+  /** The `hello` we took from the signaling server's relay (see `#opened`), until the peer's own confirms it. */
+  #relayedHello: HelloFrame | null = null;
   /** The current link has exchanged `hello`: messages flow. */
   #connected = false;
   /** `peer-chat-connect` fired and no `peer-chat-disconnect` since. */
@@ -354,16 +356,27 @@ export class PeerSession {
       // Open but silent: a plain PeerJS app that dialed with our serialization, or a broken peer.
       if (this.#link === link && !this.#connected) this.#lost(DisconnectReason.timeout);
     }, TIMING.helloTimeoutMs);
+    // The peer's `hello` as the signaling server relayed it with the answer: usable now, rather
+    // than once the peer's own arrives over the connection, half a round trip from now.
+    if (link.relayedHello === null) return;
+    const relayed = decodeControl(link.relayedHello);
+    if (relayed.ok && relayed.value.t === 'hello') return this.#handleHello(relayed.value, true);
+    this.host.emit('peer-chat-error', {
+      type: ErrorType.protocol,
+      message: `The signaling server relayed a malformed hello from ${this.peerId} (${relayed.ok ? `"${relayed.value.t}"` : relayed.error}): waiting for the peer's own`,
+      peerId: this.peerId,
+    });
   }
 
   #hello(): HelloFrame {
     return { t: 'hello', v: PROTOCOL_VERSION, name: this.host.ownName, session: this.host.ownSession, ...(this.host.ownMesh ? { mesh: true } : {}) };
   }
 
-  #handleHello(frame: HelloFrame): void {
+  #handleHello(frame: HelloFrame, relayed = false): void {
     // One per link: a peer that sent it ahead (Link.sendEarlyHello) sends it on the control channel too.
-    if (this.#greeted === this.#link) return;
+    if (this.#greeted === this.#link) return this.#confirmHello(frame);
     this.#greeted = this.#link;
+    this.#relayedHello = relayed ? frame : null;
     this.#helloTimer.cancel();
     if (frame.v !== PROTOCOL_VERSION) {
       this.#plainText = true;
@@ -391,6 +404,29 @@ export class PeerSession {
     for (const outgoing of this.#outbox.pending) this.#sendMessage(outgoing);
     this.host.transfers.resume(this.peerId);
     if (this.isMeshMember) this.host.joined(this);
+  }
+
+  /**
+   * A `hello` after the one taken for this link. The peer's own word wins over the signaling
+   * server's relay: a new name is taken; a different version, session or group flag means the
+   * relay was altered, and the connection built on it is dropped.
+   */
+  #confirmHello(frame: HelloFrame): void {
+    const relayed = this.#relayedHello;
+    if (!relayed) return;
+    this.#relayedHello = null;
+    if (frame.v !== relayed.v || frame.session !== relayed.session || (frame.mesh === true) !== (relayed.mesh === true)) {
+      this.host.emit('peer-chat-error', {
+        type: ErrorType.protocol,
+        message: `The signaling server relayed a hello from ${this.peerId} that the peer did not send: disconnected`,
+        peerId: this.peerId,
+      });
+      return this.end(DisconnectReason.protocol, 'The signaling server altered its hello');
+    }
+    const name = safeName(frame.name, LIMITS.maxNameLength);
+    if (name === this.name) return;
+    this.name = name;
+    this.host.changed();
   }
 
   #markConnected(): void {

@@ -32,6 +32,9 @@ export const BULK = {
 
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000] as const;
 
+/** What the transport reads of the signaling server's messages (PeerJS does not export its type). */
+type SignalingMessage = { type?: string; src?: string; dst?: string; payload?: { connectionId?: unknown; hello?: unknown } };
+
 /** One remote peer: a PeerJS data connection plus our bulk channel on its peer connection. */
 export class Link implements EngineLink {
   #current: LinkListener | null = null;
@@ -45,8 +48,12 @@ export class Link implements EngineLink {
   #code = '';
   /** The safety code being computed (see `#prepare`). */
   #codeReady: Promise<void> | null = null;
+  /** Our `hello`, for the answer (see `sendEarlyHello`). */
+  #ownHello: string | null = null;
   /** Our `hello`, to send first on the bulk channel once it opens (see `sendEarlyHello`). */
   #earlyHello: string | null = null;
+  /** The peer's `hello` from its answer, where we dialed (see `takeRelayedHello`). */
+  #relayedHello: string | null = null;
   /** A message came on the bulk channel: only the first may be the answering side's `hello`. */
   #bulkHeard = false;
 
@@ -112,16 +119,34 @@ export class Link implements EngineLink {
   }
 
   /**
-   * Where we answered and the dialer takes it (its metadata says `helloOnBulk`): also sends our
-   * `hello` as the first message on the bulk channel, the moment that opens. It opens with the
-   * SCTP association, before the control channel can (that waits for the dialer's request to
-   * open it), so the dialer has our `hello` when its own channel opens, not a round trip later.
+   * Where we answer: our `hello` goes with the answer (see `Transport.#withHello`), so that the
+   * dialer has it when its own channel opens, not half a round trip later. Where the dialer also
+   * takes it on the bulk channel (its metadata says `helloOnBulk`), for signaling servers that
+   * relay only what PeerJS sends, it goes first on that channel too, the moment that opens: it
+   * opens with the SCTP association, before our control channel (which waits for the dialer's
+   * request to open it).
    */
   sendEarlyHello(frame: string): void {
+    if (!this.incoming) return;
+    this.#ownHello = frame;
     const metadata = this.connection.metadata as { helloOnBulk?: unknown } | undefined;
-    if (!this.incoming || metadata?.helloOnBulk !== true) return;
+    if (metadata?.helloOnBulk !== true) return;
     this.#earlyHello = frame;
     if (this.#bulk?.readyState === 'open') this.#sendEarlyHello();
+  }
+
+  /** Our `hello`, where we answer and the session gave it (`sendEarlyHello`). */
+  get ownHello(): string | null {
+    return this.#ownHello;
+  }
+
+  get relayedHello(): string | null {
+    return this.#relayedHello;
+  }
+
+  /** The `hello` field of the peer's answer, where we dialed: kept for the session, which decodes it. */
+  takeRelayedHello(hello: unknown): void {
+    if (!this.incoming && typeof hello === 'string') this.#relayedHello = hello;
   }
 
   #sendEarlyHello(): void {
@@ -279,6 +304,8 @@ export class Transport implements Signaling {
   #reconnectAttempt = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #pendingDials = new Map<string, (error: PeerChatError) => void>();
+  /** Our links, by their PeerJS connection: the messages of the signaling server name only that. */
+  readonly #links = new WeakMap<DataConnection, Link>();
   #stopped = false;
   #registeredId = '';
   /** The ICE servers new connections get; `setIceServers` brings fresh TURN credentials. */
@@ -351,6 +378,7 @@ export class Transport implements Signaling {
       const metadata = { ...this.options.metadata, helloOnBulk: true };
       const connection = peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata });
       const link = new Link(connection);
+      this.#links.set(connection, link);
       const peerConnection = connection.peerConnection;
       const diagnosis = peerConnection ? new IceDiagnosis(peerConnection, this.#iceServers) : null;
       let settled = false;
@@ -400,11 +428,20 @@ export class Transport implements Signaling {
       this.#setState(SignalingState.open);
       this.listener.onRegistered(registeredId);
     });
-    peer.on('connection', (connection) => this.listener.onIncoming(new Link(connection, true)));
-    // The server answers a dial to an id nobody holds with EXPIRE naming that id: read it
-    // there, not out of the English text of PeerJS's error.
-    peer.socket.on('message', (message: { type?: string; src?: string }) => {
+    peer.on('connection', (connection) => {
+      const link = new Link(connection, true);
+      this.#links.set(connection, link);
+      this.listener.onIncoming(link);
+    });
+    const { socket } = peer;
+    // PeerJS sends the answer to a connection itself: ours carries our `hello` too.
+    const send = socket.send.bind(socket);
+    socket.send = (message: SignalingMessage) => send(this.#withHello(peer, message));
+    socket.on('message', (message: SignalingMessage) => {
+      // The server answers a dial to an id nobody holds with EXPIRE naming that id: read it
+      // there, not out of the English text of PeerJS's error.
       if (message.type === 'EXPIRE' && message.src) this.#unknownPeer(message.src);
+      if (message.type === 'ANSWER' && message.src) this.#linkOf(peer, message.src, message.payload)?.takeRelayedHello(message.payload?.hello);
     });
     peer.on('disconnected', () => this.#scheduleReconnect());
     peer.on('close', () => {
@@ -412,6 +449,19 @@ export class Transport implements Signaling {
       if (this.#peer === peer) this.#scheduleReconnect();
     });
     peer.on('error', (error) => this.#handleError(error as PeerError<string>));
+  }
+
+  #linkOf(peer: Peer, remoteId: string, payload: SignalingMessage['payload']): Link | undefined {
+    const connectionId = payload?.connectionId;
+    const connection = typeof connectionId === 'string' ? peer.getConnection(remoteId, connectionId) : null;
+    return connection ? this.#links.get(connection as DataConnection) : undefined;
+  }
+
+  /** `message`, with our `hello` in its payload where it is the answer to a connection whose session gave one. */
+  #withHello(peer: Peer, message: SignalingMessage): SignalingMessage {
+    if (message.type !== 'ANSWER' || !message.dst) return message;
+    const hello = this.#linkOf(peer, message.dst, message.payload)?.ownHello;
+    return hello ? { ...message, payload: { ...message.payload, hello } } : message;
   }
 
   #handleError(error: PeerError<string>): void {

@@ -21,12 +21,15 @@ export class FakeLink implements Link {
   chunkSize = 16 * 1024;
   /** Set by a test; `switchRoute` changes it on an open link. */
   route: Route | null = null;
+  relayedHello: string | null = null;
 
   constructor(
     readonly peerId: string,
     readonly metadata: unknown,
     /** The same at both ends of a pair, as the real one (derived from both certificates). */
     readonly safetyCode: string,
+    /** This side answered the dial. */
+    private readonly answering: boolean,
   ) {}
 
   get isOpen(): boolean {
@@ -52,8 +55,10 @@ export class FakeLink implements Link {
     else this.inbox.push(deliver);
   }
 
-  /** The in-memory links open both ends at once: there is no faster path for a `hello`. */
-  sendEarlyHello(): void {}
+  /** As the signaling server relays the answer: the dialing side has our `hello` when its link opens. */
+  sendEarlyHello(frame: string): void {
+    if (this.answering) this.other.relayedHello = frame;
+  }
 
   sendControl(frame: string): void {
     if (!this.open) throw new PeerChatError(ErrorType.notConnected, `Not connected to ${this.peerId}`, this.peerId);
@@ -92,8 +97,8 @@ export class FakeLink implements Link {
 /** A link pair between two peers; `dialer` is the side that called. */
 function linkPair(dialerId: string, answererId: string, metadata: unknown): [FakeLink, FakeLink] {
   const safetyCode = `code of ${[dialerId, answererId].sort().join(' and ')}`;
-  const dialer = new FakeLink(answererId, undefined, safetyCode);
-  const answerer = new FakeLink(dialerId, metadata, safetyCode);
+  const dialer = new FakeLink(answererId, undefined, safetyCode, false);
+  const answerer = new FakeLink(dialerId, metadata, safetyCode, true);
   dialer.other = answerer;
   answerer.other = dialer;
   return [dialer, answerer];
@@ -120,12 +125,19 @@ export class FakeNetwork {
   }
 }
 
-/** A registered endpoint the test speaks for by hand: it gets the far end of every link to it. */
-export function handPeer(network: FakeNetwork, id: string): FakeLink[] {
+/**
+ * A registered endpoint the test speaks for by hand: it gets the far end of every link to it.
+ * `relayedHello`: what it answers dials with, as the signaling server relays it (see `Link.relayedHello`).
+ */
+export function handPeer(network: FakeNetwork, id: string, { relayedHello }: { relayedHello?: string } = {}): FakeLink[] {
   const links: FakeLink[] = [];
   const ignore = () => {};
   const options = { host: '', port: 0, path: '', key: '', secure: false, peerId: id, iceServers: [], iceServersUrl: '', iceTransportPolicy: 'all' as const, metadata: {} };
-  new FakeSignaling(network, options, { onRegistered: ignore, onSignalingState: ignore, onError: ignore, onIncoming: (link) => links.push(link as FakeLink) }, id).start();
+  const onIncoming = (link: Link) => {
+    if (relayedHello !== undefined) link.sendEarlyHello(relayedHello);
+    links.push(link as FakeLink);
+  };
+  new FakeSignaling(network, options, { onRegistered: ignore, onSignalingState: ignore, onError: ignore, onIncoming }, id).start();
   return links;
 }
 

@@ -12,12 +12,18 @@ export class RawPeer {
   readonly frames: Array<Record<string, unknown>> = [];
   /** Every text message received on the bulk channel (an early `hello`, where asked for). */
   readonly bulkTexts: string[] = [];
+  /** The payload of every answer the signaling server relayed to us. */
+  readonly answers: Array<Record<string, unknown>> = [];
   private connection: DataConnection | null = null;
   private bulk: RTCDataChannel | null = null;
   private listeners: Array<() => void> = [];
   private readonly session = `raw${Math.random().toString(36).slice(2)}`;
 
-  private constructor(readonly peer: Peer) {}
+  private constructor(readonly peer: Peer) {
+    peer.socket.on('message', (message: { type?: string; payload?: Record<string, unknown> }) => {
+      if (message.type === 'ANSWER' && message.payload) this.answers.push(message.payload);
+    });
+  }
 
   static async create(port: number): Promise<RawPeer> {
     return new RawPeer(await plainPeer(port));
@@ -44,10 +50,13 @@ export class RawPeer {
   }
 
   /**
-   * Answers the next connection from a `<peer-chat>`, sending its `hello` early on the bulk
-   * channel (as the element does for a dialer that asked), on the control channel, or both.
+   * Answers the next connection from a `<peer-chat>`, sending its `hello` in the signaling
+   * answer (`relayed`, as the element does), early on the bulk channel (as the element does for
+   * a dialer that asked), on the control channel, or any of these. `relayed` may be a `hello`
+   * of its own, to relay instead of the one this peer sends over the connection.
    */
-  async answer(name = 'raw', { early = true, control = true } = {}): Promise<void> {
+  async answer(name = 'raw', { relayed = false as boolean | Record<string, unknown>, early = true, control = true } = {}): Promise<void> {
+    if (relayed) this.relayWithAnswer(JSON.stringify(relayed === true ? this.hello(name) : relayed));
     const connection = await new Promise<DataConnection>((resolve) => this.peer.once('connection', resolve));
     const bulk = this.openBulk(connection);
     this.bulk = bulk;
@@ -56,8 +65,19 @@ export class RawPeer {
     if (control) this.send(this.hello(name));
   }
 
-  private hello(name: string): Record<string, unknown> {
+  hello(name: string): Record<string, unknown> {
     return { t: 'hello', v: 1, name, session: this.session };
+  }
+
+  /** Puts `hello` in the payload of the next answer PeerJS sends, as the element does. */
+  private relayWithAnswer(hello: string): void {
+    const { socket } = this.peer;
+    const send = socket.send;
+    socket.send = (message: { type?: string; payload?: object }) => {
+      if (message.type !== 'ANSWER') return send.call(socket, message);
+      socket.send = send;
+      send.call(socket, { ...message, payload: { ...message.payload, hello } });
+    };
   }
 
   private openBulk(connection: DataConnection): RTCDataChannel {

@@ -169,6 +169,67 @@ describe('engine: delivery', () => {
   });
 });
 
+describe('engine: the hello relayed with the answer', () => {
+  const hello = (name: string, session: string) => encodeControl({ t: 'hello', v: 1, name, session });
+
+  /** Alice dials a hand peer that answers with `relayed`; returns the hand peer's end once alice's connect() settled. */
+  async function dialHand(relayed: string, connected = true) {
+    const w = world();
+    const alice = await w.peer('alice');
+    const links = handPeer(w.network, 'hand', { relayedHello: relayed });
+    const connecting = alice.engine.connect('hand');
+    if (connected) await connecting;
+    await settle();
+    return { w, alice, theirs: links[0], connecting };
+  }
+
+  it('connects on the relayed hello, before the peer’s own arrives over the connection', async () => {
+    const { alice, theirs } = await dialHand(hello('Bob', 's1'));
+    expect(alice.engine.peers.map((peer) => [peer.peerId, peer.name, peer.status])).to.deep.equal([['hand', 'Bob', 'connected']]);
+    expect(alice.of('peer-chat-connect').map(({ name }) => name)).to.deep.equal(['Bob']);
+    // The peer's own, the same: taken as a confirmation, nothing more.
+    theirs.sendControl(hello('Bob', 's1'));
+    await settle();
+    expect(alice.of('peer-chat-connect')).to.have.length(1);
+    expect(alice.of('peer-chat-error')).to.deep.equal([]);
+  });
+
+  it('takes the name of the peer’s own hello over the relayed one', async () => {
+    const { alice, theirs } = await dialHand(hello('Mallory', 's1'));
+    theirs.sendControl(hello('Bob', 's1'));
+    await settle();
+    expect(alice.engine.peers.map((peer) => [peer.name, peer.status])).to.deep.equal([['Bob', 'connected']]);
+    expect(alice.of('peer-chat-error')).to.deep.equal([]);
+  });
+
+  it('disconnects with a protocol error when the peer’s own hello names another session than the relayed one', async () => {
+    const { alice, theirs } = await dialHand(hello('Bob', 'forged'));
+    theirs.sendControl(hello('Bob', 'real'));
+    await settle();
+    const [error] = alice.of('peer-chat-error');
+    expect(error).to.include({ type: ErrorType.protocol, peerId: 'hand' });
+    expect(error.message).to.contain('signaling server').and.contain('did not send');
+    expect(alice.of('peer-chat-disconnect')).to.deep.equal([{ peerId: 'hand', reason: DisconnectReason.protocol }]);
+    expect(alice.engine.peers).to.deep.equal([]);
+  });
+
+  for (const [what, relayed] of [
+    ['not JSON', 'hello?'],
+    ['another frame', encodeControl({ t: 'ping' })],
+  ]) {
+    it(`reports a relayed hello that is ${what}, and connects on the peer’s own`, async () => {
+      const { alice, theirs, connecting } = await dialHand(relayed, false);
+      const [error] = alice.of('peer-chat-error');
+      expect(error).to.include({ type: ErrorType.protocol, peerId: 'hand' });
+      expect(error.message).to.contain('malformed hello');
+      expect(alice.engine.peers.map((peer) => peer.status)).to.deep.equal([]);
+      theirs.sendControl(hello('Bob', 's1'));
+      await connecting;
+      expect(alice.engine.peers.map((peer) => [peer.name, peer.status])).to.deep.equal([['Bob', 'connected']]);
+    });
+  }
+});
+
 describe('engine: protocol versions', () => {
   it('a peer with another major version gets a clear error, and plain text both ways', async () => {
     const w = world();
