@@ -29,12 +29,11 @@ export interface Link {
   readonly route: Route | null;
   listener: LinkListener | null;
   /**
-   * Our `hello` (encoded), sent ahead on the faster paths the link has: the answer the
-   * signaling server relays, and the bulk channel, which opens before the answering side's
-   * control channel (where the dialer takes it). The session still sends `hello` on the control
-   * channel when that opens, and takes one `hello` per link.
+   * Our `hello` (encoded), where we answer: it goes with the answer the signaling server relays
+   * to the dialer, which then need not wait for it over the connection. The session still sends
+   * `hello` on the control channel when that opens.
    */
-  sendEarlyHello(frame: string): void;
+  sendHelloWithAnswer(frame: string): void;
   /**
    * The peer's `hello` (encoded) as the signaling server relayed it with its answer, where we
    * dialed and the peer sent it so; null otherwise. Untrusted: the session decodes it, and the

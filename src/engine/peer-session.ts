@@ -232,7 +232,7 @@ export class PeerSession {
         if (this.#link === link) this.host.changed();
       },
     };
-    if (link.speaksProtocol) link.sendEarlyHello(encodeControl(this.#hello()));
+    if (link.speaksProtocol) link.sendHelloWithAnswer(encodeControl(this.#hello()));
     if (link.isOpen) this.#opened(link);
   }
 
@@ -358,14 +358,9 @@ export class PeerSession {
     }, TIMING.helloTimeoutMs);
     // The peer's `hello` as the signaling server relayed it with the answer: usable now, rather
     // than once the peer's own arrives over the connection, half a round trip from now.
-    if (link.relayedHello === null) return;
-    const relayed = decodeControl(link.relayedHello);
-    if (relayed.ok && relayed.value.t === 'hello') return this.#handleHello(relayed.value, true);
-    this.host.emit('peer-chat-error', {
-      type: ErrorType.protocol,
-      message: `The signaling server relayed a malformed hello from ${this.peerId} (${relayed.ok ? `"${relayed.value.t}"` : relayed.error}): waiting for the peer's own`,
-      peerId: this.peerId,
-    });
+    const relayed = link.relayedHello === null ? null : decodeControl(link.relayedHello);
+    if (relayed?.ok && relayed.value.t === 'hello') return this.#handleHello(relayed.value, true);
+    if (relayed) this.violation(`The signaling server relayed a malformed hello from ${this.peerId}`);
   }
 
   #hello(): HelloFrame {
@@ -373,7 +368,7 @@ export class PeerSession {
   }
 
   #handleHello(frame: HelloFrame, relayed = false): void {
-    // One per link: a peer that sent it ahead (Link.sendEarlyHello) sends it on the control channel too.
+    // One per link: the one relayed with the answer (see #opened) comes again from the peer itself.
     if (this.#greeted === this.#link) return this.#confirmHello(frame);
     this.#greeted = this.#link;
     this.#relayedHello = relayed ? frame : null;
@@ -415,13 +410,8 @@ export class PeerSession {
     const relayed = this.#relayedHello;
     if (!relayed) return;
     this.#relayedHello = null;
-    if (frame.v !== relayed.v || frame.session !== relayed.session || (frame.mesh === true) !== (relayed.mesh === true)) {
-      this.host.emit('peer-chat-error', {
-        type: ErrorType.protocol,
-        message: `The signaling server relayed a hello from ${this.peerId} that the peer did not send: disconnected`,
-        peerId: this.peerId,
-      });
-      return this.end(DisconnectReason.protocol, 'The signaling server altered its hello');
+    if (frame.v !== relayed.v || frame.session !== relayed.session || !frame.mesh !== !relayed.mesh) {
+      return this.#cutOff('said another hello than the signaling server relayed');
     }
     const name = safeName(frame.name, LIMITS.maxNameLength);
     if (name === this.name) return;

@@ -48,14 +48,10 @@ export class Link implements EngineLink {
   #code = '';
   /** The safety code being computed (see `#prepare`). */
   #codeReady: Promise<void> | null = null;
-  /** Our `hello`, for the answer (see `sendEarlyHello`). */
+  /** Our `hello`, where we answer (see `sendHelloWithAnswer`). */
   #ownHello: string | null = null;
-  /** Our `hello`, to send first on the bulk channel once it opens (see `sendEarlyHello`). */
-  #earlyHello: string | null = null;
   /** The peer's `hello` from its answer, where we dialed (see `takeRelayedHello`). */
   #relayedHello: string | null = null;
-  /** A message came on the bulk channel: only the first may be the answering side's `hello`. */
-  #bulkHeard = false;
 
   /** @param incoming - the remote dialed this connection: we answered it */
   constructor(
@@ -119,23 +115,15 @@ export class Link implements EngineLink {
   }
 
   /**
-   * Where we answer: our `hello` goes with the answer (see `Transport.#withHello`), so that the
-   * dialer has it when its own channel opens, not half a round trip later. Where the dialer also
-   * takes it on the bulk channel (its metadata says `helloOnBulk`), for signaling servers that
-   * relay only what PeerJS sends, it goes first on that channel too, the moment that opens: it
-   * opens with the SCTP association, before our control channel (which waits for the dialer's
-   * request to open it).
+   * Where we answer: our `hello` goes with the answer (see `Transport.#withHello`). Our control
+   * channel opens only once the dialer's request to open it arrives, and our `hello` on it half
+   * a round trip after that: with the answer, the dialer has it when its own channel opens.
    */
-  sendEarlyHello(frame: string): void {
-    if (!this.incoming) return;
-    this.#ownHello = frame;
-    const metadata = this.connection.metadata as { helloOnBulk?: unknown } | undefined;
-    if (metadata?.helloOnBulk !== true) return;
-    this.#earlyHello = frame;
-    if (this.#bulk?.readyState === 'open') this.#sendEarlyHello();
+  sendHelloWithAnswer(frame: string): void {
+    if (this.incoming) this.#ownHello = frame;
   }
 
-  /** Our `hello`, where we answer and the session gave it (`sendEarlyHello`). */
+  /** Our `hello`, where we answer and the session gave it (`sendHelloWithAnswer`). */
   get ownHello(): string | null {
     return this.#ownHello;
   }
@@ -149,24 +137,10 @@ export class Link implements EngineLink {
     if (!this.incoming && typeof hello === 'string') this.#relayedHello = hello;
   }
 
-  #sendEarlyHello(): void {
-    const frame = this.#earlyHello;
-    this.#earlyHello = null;
-    if (frame !== null && this.#bulk?.readyState === 'open') this.#bulk.send(frame);
-  }
-
   /** A control frame; held until the session that takes it has heard `onOpen`. */
   #control(data: unknown): void {
     if (this.#early) this.#early.push(data);
     else this.#current?.onControl(data);
-  }
-
-  #onBulkMessage(data: unknown): void {
-    const first = !this.#bulkHeard;
-    this.#bulkHeard = true;
-    // The answering side's early `hello` (see sendEarlyHello), which only a side that dialed asked for.
-    if (first && !this.incoming && typeof data === 'string') return this.#control(data);
-    this.#current?.onBulk(data);
   }
 
   #deliverEarly(): void {
@@ -279,8 +253,7 @@ export class Link implements EngineLink {
     const channel = peerConnection.createDataChannel('peer-chat-bulk', init);
     channel.binaryType = 'arraybuffer';
     channel.bufferedAmountLowThreshold = BULK.lowWaterMark;
-    channel.onmessage = (event) => this.#onBulkMessage(event.data);
-    channel.onopen = () => this.#sendEarlyHello();
+    channel.onmessage = (event) => this.#current?.onBulk(event.data);
     this.#bulk = channel;
   }
 
@@ -375,8 +348,7 @@ export class Transport implements Signaling {
       return Promise.reject(new PeerChatError(ErrorType.signaling, 'Not registered with the signaling server', remoteId));
     }
     return new Promise<Link>((resolve, reject) => {
-      const metadata = { ...this.options.metadata, helloOnBulk: true };
-      const connection = peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata });
+      const connection = peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata: this.options.metadata });
       const link = new Link(connection);
       this.#links.set(connection, link);
       const peerConnection = connection.peerConnection;

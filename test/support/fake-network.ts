@@ -56,7 +56,7 @@ export class FakeLink implements Link {
   }
 
   /** As the signaling server relays the answer: the dialing side has our `hello` when its link opens. */
-  sendEarlyHello(frame: string): void {
+  sendHelloWithAnswer(frame: string): void {
     if (this.answering) this.other.relayedHello = frame;
   }
 
@@ -134,7 +134,7 @@ export function handPeer(network: FakeNetwork, id: string, { relayedHello }: { r
   const ignore = () => {};
   const options = { host: '', port: 0, path: '', key: '', secure: false, peerId: id, iceServers: [], iceServersUrl: '', iceTransportPolicy: 'all' as const, metadata: {} };
   const onIncoming = (link: Link) => {
-    if (relayedHello !== undefined) link.sendEarlyHello(relayedHello);
+    if (relayedHello !== undefined) link.sendHelloWithAnswer(relayedHello);
     links.push(link as FakeLink);
   };
   new FakeSignaling(network, options, { onRegistered: ignore, onSignalingState: ignore, onError: ignore, onIncoming }, id).start();

@@ -10,8 +10,6 @@ export const BULK_CHANNEL_ID = 64;
 export class RawPeer {
   /** Every control frame received, parsed. */
   readonly frames: Array<Record<string, unknown>> = [];
-  /** Every text message received on the bulk channel (an early `hello`, where asked for). */
-  readonly bulkTexts: string[] = [];
   /** The payload of every answer the signaling server relayed to us. */
   readonly answers: Array<Record<string, unknown>> = [];
   private connection: DataConnection | null = null;
@@ -33,17 +31,11 @@ export class RawPeer {
     return this.peer.id;
   }
 
-  /**
-   * Dials a `<peer-chat>` as one would, opens the bulk channel, and says hello. `helloOnBulk`:
-   * announces, as our elements do, that it takes the answering side's `hello` on the bulk channel.
-   */
-  async dial(remoteId: string, name = 'raw', { helloOnBulk = false } = {}): Promise<void> {
-    const metadata = { peerChat: 1, name, ...(helloOnBulk ? { helloOnBulk: true } : {}) };
-    const connection = this.peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata });
-    // Made before the connection opens, as the element does: an early hello would find no channel otherwise.
-    const bulk = helloOnBulk ? this.openBulk(connection) : null;
+  /** Dials a `<peer-chat>` as one would, opens the bulk channel, and says hello. */
+  async dial(remoteId: string, name = 'raw'): Promise<void> {
+    const connection = this.peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata: { peerChat: 1, name } });
     await this.take(connection);
-    this.bulk = bulk ?? this.openBulk(connection);
+    this.bulk = this.openBulk(connection);
     await new Promise((resolve) => (this.bulk!.readyState === 'open' ? resolve(null) : this.bulk!.addEventListener('open', resolve, { once: true })));
     this.send(this.hello(name));
     await this.next((frame) => frame.t === 'hello');
@@ -51,16 +43,13 @@ export class RawPeer {
 
   /**
    * Answers the next connection from a `<peer-chat>`, sending its `hello` in the signaling
-   * answer (`relayed`, as the element does), early on the bulk channel (as the element does for
-   * a dialer that asked), on the control channel, or any of these. `relayed` may be a `hello`
-   * of its own, to relay instead of the one this peer sends over the connection.
+   * answer (`relayed`, as the element does), on the control channel, or both. `relayed` may be a
+   * `hello` of its own, to relay instead of the one this peer sends over the connection.
    */
-  async answer(name = 'raw', { relayed = false as boolean | Record<string, unknown>, early = true, control = true } = {}): Promise<void> {
+  async answer(name = 'raw', { relayed = false as boolean | Record<string, unknown>, control = true } = {}): Promise<void> {
     if (relayed) this.relayWithAnswer(JSON.stringify(relayed === true ? this.hello(name) : relayed));
     const connection = await new Promise<DataConnection>((resolve) => this.peer.once('connection', resolve));
-    const bulk = this.openBulk(connection);
-    this.bulk = bulk;
-    if (early) bulk.addEventListener('open', () => bulk.send(JSON.stringify(this.hello(name))), { once: true });
+    this.bulk = this.openBulk(connection);
     await this.take(connection);
     if (control) this.send(this.hello(name));
   }
@@ -83,9 +72,6 @@ export class RawPeer {
   private openBulk(connection: DataConnection): RTCDataChannel {
     const bulk = connection.peerConnection.createDataChannel('peer-chat-bulk', { negotiated: true, id: BULK_CHANNEL_ID, ordered: true });
     bulk.binaryType = 'arraybuffer';
-    bulk.addEventListener('message', ({ data }) => {
-      if (typeof data === 'string') this.bulkTexts.push(data);
-    });
     return bulk;
   }
 

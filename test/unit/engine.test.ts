@@ -208,7 +208,7 @@ describe('engine: the hello relayed with the answer', () => {
     await settle();
     const [error] = alice.of('peer-chat-error');
     expect(error).to.include({ type: ErrorType.protocol, peerId: 'hand' });
-    expect(error.message).to.contain('signaling server').and.contain('did not send');
+    expect(error.message).to.contain('another hello than the signaling server relayed');
     expect(alice.of('peer-chat-disconnect')).to.deep.equal([{ peerId: 'hand', reason: DisconnectReason.protocol }]);
     expect(alice.engine.peers).to.deep.equal([]);
   });
