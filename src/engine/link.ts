@@ -29,17 +29,17 @@ export interface Link {
   readonly route: Route | null;
   listener: LinkListener | null;
   /**
-   * Our `hello` (encoded), where we answer: it goes with the answer the signaling server relays
-   * to the dialer, which then need not wait for it over the connection. The session still sends
-   * `hello` on the control channel when that opens.
+   * Our `hello` (encoded), set by the session: where we answer, it goes with the answer the
+   * signaling server relays to the dialer, which then need not wait for it over the connection.
+   * The session still sends `hello` on the control channel when that opens.
    */
-  sendHelloWithAnswer(frame: string): void;
+  answerHello?: string;
   /**
-   * The peer's `hello` (encoded) as the signaling server relayed it with its answer, where we
-   * dialed and the peer sent it so; null otherwise. Untrusted: the session decodes it, and the
-   * peer's own `hello` over the connection wins over it.
+   * Where we dialed, the peer's `hello` as the signaling server relayed it with its answer
+   * (undefined when the answer had none). Untrusted: the session decodes it, and the peer's own
+   * `hello` over the connection wins over it.
    */
-  readonly relayedHello: string | null;
+  readonly relayedHello?: unknown;
   /** Sends a control frame at once; throws when the link is closed. */
   sendControl(frame: string): void;
   /** Queues file data (a copy: the frame may be reused once this resolves), resolving when the bulk channel can take more; rejects when it closed. */

@@ -232,7 +232,7 @@ export class PeerSession {
         if (this.#link === link) this.host.changed();
       },
     };
-    if (link.speaksProtocol) link.sendHelloWithAnswer(encodeControl(this.#hello()));
+    if (link.speaksProtocol) link.answerHello = encodeControl(this.#hello());
     if (link.isOpen) this.#opened(link);
   }
 
@@ -358,7 +358,7 @@ export class PeerSession {
     }, TIMING.helloTimeoutMs);
     // The peer's `hello` as the signaling server relayed it with the answer: usable now, rather
     // than once the peer's own arrives over the connection, half a round trip from now.
-    const relayed = link.relayedHello === null ? null : decodeControl(link.relayedHello);
+    const relayed = link.relayedHello === undefined ? null : decodeControl(link.relayedHello);
     if (relayed?.ok && relayed.value.t === 'hello') return this.#handleHello(relayed.value, true);
     if (relayed) this.violation(`The signaling server relayed a malformed hello from ${this.peerId}`);
   }

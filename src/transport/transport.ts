@@ -33,7 +33,7 @@ export const BULK = {
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000] as const;
 
 /** What the transport reads of the signaling server's messages (PeerJS does not export its type). */
-type SignalingMessage = { type?: string; src?: string; dst?: string; payload?: { connectionId?: unknown; hello?: unknown } };
+type SignalingMessage = { type: string; src: string; dst: string; payload?: { connectionId?: string; hello?: unknown } };
 
 /** One remote peer: a PeerJS data connection plus our bulk channel on its peer connection. */
 export class Link implements EngineLink {
@@ -48,16 +48,12 @@ export class Link implements EngineLink {
   #code = '';
   /** The safety code being computed (see `#prepare`). */
   #codeReady: Promise<void> | null = null;
-  /** Our `hello`, where we answer (see `sendHelloWithAnswer`). */
-  #ownHello: string | null = null;
-  /** The peer's `hello` from its answer, where we dialed (see `takeRelayedHello`). */
-  #relayedHello: string | null = null;
+  /** Where we answer: our `hello`, which goes with the answer (see `Transport.#withHello`). */
+  answerHello?: string;
+  /** Where we dialed: the `hello` field of the answer (see `Transport.#createPeer`). */
+  relayedHello?: unknown;
 
-  /** @param incoming - the remote dialed this connection: we answered it */
-  constructor(
-    private readonly connection: DataConnection,
-    private readonly incoming = false,
-  ) {
+  constructor(private readonly connection: DataConnection) {
     connection.peerConnection?.addEventListener('signalingstatechange', this.#prepareSoon);
     connection.on('open', () => {
       // Open once the route and the safety code are known, so that `peer-chat-connect` can tell them.
@@ -112,29 +108,6 @@ export class Link implements EngineLink {
 
   get route(): Route | null {
     return this.#currentRoute;
-  }
-
-  /**
-   * Where we answer: our `hello` goes with the answer (see `Transport.#withHello`). Our control
-   * channel opens only once the dialer's request to open it arrives, and our `hello` on it half
-   * a round trip after that: with the answer, the dialer has it when its own channel opens.
-   */
-  sendHelloWithAnswer(frame: string): void {
-    if (this.incoming) this.#ownHello = frame;
-  }
-
-  /** Our `hello`, where we answer and the session gave it (`sendHelloWithAnswer`). */
-  get ownHello(): string | null {
-    return this.#ownHello;
-  }
-
-  get relayedHello(): string | null {
-    return this.#relayedHello;
-  }
-
-  /** The `hello` field of the peer's answer, where we dialed: kept for the session, which decodes it. */
-  takeRelayedHello(hello: unknown): void {
-    if (!this.incoming && typeof hello === 'string') this.#relayedHello = hello;
   }
 
   /** A control frame; held until the session that takes it has heard `onOpen`. */
@@ -401,19 +374,20 @@ export class Transport implements Signaling {
       this.listener.onRegistered(registeredId);
     });
     peer.on('connection', (connection) => {
-      const link = new Link(connection, true);
+      const link = new Link(connection);
       this.#links.set(connection, link);
       this.listener.onIncoming(link);
     });
     const { socket } = peer;
     // PeerJS sends the answer to a connection itself: ours carries our `hello` too.
     const send = socket.send.bind(socket);
-    socket.send = (message: SignalingMessage) => send(this.#withHello(peer, message));
+    socket.send = (message: SignalingMessage) => send(message.type === 'ANSWER' ? this.#withHello(peer, message) : message);
     socket.on('message', (message: SignalingMessage) => {
       // The server answers a dial to an id nobody holds with EXPIRE naming that id: read it
       // there, not out of the English text of PeerJS's error.
       if (message.type === 'EXPIRE' && message.src) this.#unknownPeer(message.src);
-      if (message.type === 'ANSWER' && message.src) this.#linkOf(peer, message.src, message.payload)?.takeRelayedHello(message.payload?.hello);
+      const link = message.type === 'ANSWER' && this.#linkOf(peer, message.src, message.payload);
+      if (link) link.relayedHello = message.payload?.hello;
     });
     peer.on('disconnected', () => this.#scheduleReconnect());
     peer.on('close', () => {
@@ -424,16 +398,18 @@ export class Transport implements Signaling {
   }
 
   #linkOf(peer: Peer, remoteId: string, payload: SignalingMessage['payload']): Link | undefined {
-    const connectionId = payload?.connectionId;
-    const connection = typeof connectionId === 'string' ? peer.getConnection(remoteId, connectionId) : null;
+    const connection = peer.getConnection(remoteId, payload?.connectionId ?? '');
     return connection ? this.#links.get(connection as DataConnection) : undefined;
   }
 
-  /** `message`, with our `hello` in its payload where it is the answer to a connection whose session gave one. */
-  #withHello(peer: Peer, message: SignalingMessage): SignalingMessage {
-    if (message.type !== 'ANSWER' || !message.dst) return message;
-    const hello = this.#linkOf(peer, message.dst, message.payload)?.ownHello;
-    return hello ? { ...message, payload: { ...message.payload, hello } } : message;
+  /**
+   * Our answer, with our `hello` in its payload: our control channel opens only once the
+   * dialer's request to open it arrives, and our `hello` on it reaches the dialer half a round
+   * trip after that; with the answer, the dialer has it when its own channel opens.
+   */
+  #withHello(peer: Peer, answer: SignalingMessage): SignalingMessage {
+    const hello = this.#linkOf(peer, answer.dst, answer.payload)?.answerHello;
+    return hello ? { ...answer, payload: { ...answer.payload, hello } } : answer;
   }
 
   #handleError(error: PeerError<string>): void {

@@ -21,7 +21,7 @@ export class FakeLink implements Link {
   chunkSize = 16 * 1024;
   /** Set by a test; `switchRoute` changes it on an open link. */
   route: Route | null = null;
-  relayedHello: string | null = null;
+  relayedHello?: unknown;
 
   constructor(
     readonly peerId: string,
@@ -56,8 +56,12 @@ export class FakeLink implements Link {
   }
 
   /** As the signaling server relays the answer: the dialing side has our `hello` when its link opens. */
-  sendHelloWithAnswer(frame: string): void {
+  set answerHello(frame: string | undefined) {
     if (this.answering) this.other.relayedHello = frame;
+  }
+
+  get answerHello(): string | undefined {
+    return this.answering ? (this.other.relayedHello as string | undefined) : undefined;
   }
 
   sendControl(frame: string): void {
@@ -134,7 +138,7 @@ export function handPeer(network: FakeNetwork, id: string, { relayedHello }: { r
   const ignore = () => {};
   const options = { host: '', port: 0, path: '', key: '', secure: false, peerId: id, iceServers: [], iceServersUrl: '', iceTransportPolicy: 'all' as const, metadata: {} };
   const onIncoming = (link: Link) => {
-    if (relayedHello !== undefined) link.sendHelloWithAnswer(relayedHello);
+    if (relayedHello !== undefined) link.answerHello = relayedHello;
     links.push(link as FakeLink);
   };
   new FakeSignaling(network, options, { onRegistered: ignore, onSignalingState: ignore, onError: ignore, onIncoming }, id).start();
