@@ -37,7 +37,7 @@ const LARGE = setting('BENCH_LARGE_MIB', 256) * MiB;
 const TURN_SIZE = setting('BENCH_TURN_MIB', SIZE / MiB) * MiB;
 const TURN_ROUNDS = setting('BENCH_TURN_ROUNDS', ROUNDS);
 /** Fresh connections timed per round, for each of PeerJS and <peer-chat>. */
-const CONNECTS_PER_ROUND = 4;
+const CONNECTS_PER_ROUND = 10;
 /** Chat probes per round on an idle connection. */
 const IDLE_PROBES = 5;
 /** Peers of the one element in the many-peers test (one more tab each), and the file sent to them all. */
