@@ -101,7 +101,7 @@ async function probeDuring(transfer, progress, fractions, sendProbe) {
   const finished = transfer.finally(() => (running = false));
   while (running && pending.length < fractions.length) {
     if (progress() >= fractions[pending.length]) pending.push(sendProbe());
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
   }
   await finished;
   return Promise.all(pending);
@@ -297,7 +297,7 @@ async function settle() {
   await chat?.updateComplete;
   await afterFrame();
   await afterFrame();
-  await new Promise((resolve) => setTimeout(resolve, 20)); // the compositor's and the GPU process's share of them
+  await sleep(20); // the compositor's and the GPU process's share of them
 }
 
 /** `chat.connect(id)`; resolves with the milliseconds it took. */
@@ -365,14 +365,16 @@ async function chatSendMessages(count, perSecond) {
   const step = perSecond ? Math.max(1, perSecond / 10) : count;
   for (let index = 0; index < count; index++) {
     chat.send(line(index));
-    if ((index + 1) % step === 0 && index + 1 < count) await new Promise((resolve) => setTimeout(resolve, 100));
+    if ((index + 1) % step === 0 && index + 1 < count) await sleep(100);
   }
 }
 
 /** Waits the way chatShown does, for `ms`: what it costs is subtracted as the idle baseline. */
 async function poll(until) {
-  while (!until()) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (!until()) await sleep(5);
 }
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The task after the next frame. */
 const afterFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));

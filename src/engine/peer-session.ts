@@ -232,7 +232,8 @@ export class PeerSession {
         if (this.#link === link) this.host.changed();
       },
     };
-    if (link.speaksProtocol) link.answerHello = encodeControl(this.#hello());
+    // Not open yet: the link came to us, and our answer, which can carry our `hello`, has not gone out.
+    if (link.speaksProtocol && !link.isOpen) link.answerHello = encodeControl(this.#hello());
     if (link.isOpen) this.#opened(link);
   }
 
