@@ -1,7 +1,8 @@
 import { expect } from '@open-wc/testing';
 import fc from 'fast-check';
 import { collect, createChat, nextEvent, part, parts, patternBytes, startSignaling, stopSignaling, until } from './support/helpers.js';
-import { RawPeer, chunk, sha256Hex } from './support/raw-peer.js';
+import { sha256Hex } from './support/block-hash.js';
+import { RawPeer, chunk } from './support/raw-peer.js';
 import type { PeerChat } from '../src/peer-chat.js';
 
 /** Printed at the end, for the record: how much hostile input the suite threw at the element. */

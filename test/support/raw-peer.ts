@@ -140,8 +140,3 @@ export function chunk(slot: number, offset: number, bytes: Uint8Array): ArrayBuf
   frame.set(bytes, 13);
   return frame.buffer;
 }
-
-export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
