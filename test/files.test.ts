@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { collect, createChat, nextEvent, pair, part, parts, patternBytes, sameBytes, startSignaling, stopSignaling, until } from './support/helpers.js';
-import { BLOCK_BYTES } from '../src/transfers/file-hash.js';
+import { HASH_BLOCK_BYTES } from '../src/transfers/file-hash.js';
 
 describe('<peer-chat> file transfer, over real WebRTC', () => {
   let port: number;
@@ -93,7 +93,7 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
       await alice.sendFile(new File([bytes], 'stream.bin'));
       const { file } = await received;
       expect(await sameBytes(file, bytes)).to.equal(true);
-      expect(streamWrites, 'one write per block').to.equal(Math.ceil(size / BLOCK_BYTES));
+      expect(streamWrites, 'one write per block').to.equal(Math.ceil(size / HASH_BLOCK_BYTES));
     } finally {
       window.Worker = worker;
       FileSystemWritableFileStream.prototype.write = write;

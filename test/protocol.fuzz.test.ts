@@ -9,7 +9,6 @@ const TYPES = ['hello', 'bye', 'ping', 'msg', 'ack', 'peers', 'typing', 'read', 
 
 const id = fc.string({ minLength: 1, maxLength: LIMITS.maxIdLength });
 const count = fc.nat({ max: Number.MAX_SAFE_INTEGER });
-const positive = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
 const name = fc.string({ maxLength: LIMITS.maxNameLength });
 const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
 
@@ -22,11 +21,8 @@ const validFrame: fc.Arbitrary<ControlFrame> = fc.oneof(
   fc.record({ t: fc.constant('peers' as const), ids: fc.array(id, { maxLength: LIMITS.maxGroupSize }) }),
   fc.constant({ t: 'typing' as const }),
   fc.record({ t: fc.constant('read' as const), seq: count }),
-  fc.record(
-    { t: fc.constant('offer' as const), tid: id, slot: fc.nat({ max: 0xffffffff }), name, size: count, type: fc.string({ maxLength: LIMITS.maxIdLength }), hash: id, block: positive },
-    { requiredKeys: ['t', 'tid', 'slot', 'name', 'size', 'type'] },
-  ),
-  fc.record({ t: fc.constant('accept' as const), tid: id, offset: count, hash: id, block: positive }, { requiredKeys: ['t', 'tid', 'offset'] }),
+  fc.record({ t: fc.constant('offer' as const), tid: id, slot: fc.nat({ max: 0xffffffff }), name, size: count, type: fc.string({ maxLength: LIMITS.maxIdLength }) }),
+  fc.record({ t: fc.constant('accept' as const), tid: id, offset: count }),
   fc.record({ t: fc.constant('decline' as const), tid: id }),
   fc.record({ t: fc.constant('cancel' as const), tid: id, reason: name }),
   fc.record({ t: fc.constant('end' as const), tid: id, sha256: hex64 }),

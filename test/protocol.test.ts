@@ -12,8 +12,6 @@ describe('protocol codec', () => {
     { t: 'ping' },
     { t: 'offer', tid: 't1', slot: 3, name: 'a.txt', size: 10, type: 'text/plain' },
     { t: 'accept', tid: 't1', offset: 0 },
-    { t: 'offer', tid: 't2', slot: 4, name: 'b.bin', size: 10, type: '', hash: 'sha256-blocks', block: 524288 },
-    { t: 'accept', tid: 't2', offset: 0, hash: 'sha256-blocks', block: 524288 },
     { t: 'decline', tid: 't1' },
     { t: 'cancel', tid: 't1', reason: 'changed my mind' },
     { t: 'end', tid: 't1', sha256: 'a'.repeat(64) },
@@ -64,9 +62,6 @@ describe('protocol codec', () => {
     ['offer with an unsafe size', `{"t":"offer","tid":"a","slot":1,"name":"n","size":${2 ** 60},"type":""}`],
     ['offer with a slot over 32 bits', `{"t":"offer","tid":"a","slot":${2 ** 33},"name":"n","size":1,"type":""}`],
     ['offer with a name over the limit', JSON.stringify({ t: 'offer', tid: 'a', slot: 1, name: 'n'.repeat(LIMITS.maxNameLength + 1), size: 1, type: '' })],
-    ['offer with a block size of 0', '{"t":"offer","tid":"a","slot":1,"name":"n","size":1,"type":"","hash":"sha256-blocks","block":0}'],
-    ['accept with a fractional block size', '{"t":"accept","tid":"a","offset":0,"hash":"sha256-blocks","block":1.5}'],
-    ['accept with a block size as string', '{"t":"accept","tid":"a","offset":0,"hash":"sha256-blocks","block":"524288"}'],
     ['received with NaN-ish bytes', '{"t":"received","tid":"a","bytes":null}'],
     ['a frame over the size limit', ' '.repeat(LIMITS.maxControlFrame + 1)],
   ];

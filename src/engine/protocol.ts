@@ -40,10 +40,10 @@ export type TypingFrame = { t: 'typing' };
 export type ReadFrame = { t: 'read'; seq: number };
 /** Between group members only: the other members the sender is connected to. */
 export type PeersFrame = { t: 'peers'; ids: string[] };
-/** `hash: 'sha256-blocks'`: the sender can verify with the block hash (see transfers/file-hash.ts), in blocks of `block` bytes too. */
-export type OfferFrame = { t: 'offer'; tid: string; slot: number; name: string; size: number; type: string; hash?: string; block?: number };
-/** The receiver wants the bytes from `offset` on (non-zero when resuming); `hash`: it chose the block hash the offer named, in blocks of `block` bytes (absent: 1 MiB). */
-export type AcceptFrame = { t: 'accept'; tid: string; offset: number; hash?: string; block?: number };
+/** `hash: 'sha256-blocks'`: the sender can verify with the block hash (see transfers/file-hash.ts). */
+export type OfferFrame = { t: 'offer'; tid: string; slot: number; name: string; size: number; type: string; hash?: string };
+/** The receiver wants the bytes from `offset` on (non-zero when resuming); `hash`: it chose the block hash the offer named. */
+export type AcceptFrame = { t: 'accept'; tid: string; offset: number; hash?: string };
 /** `code: 'file-too-large'` when the file does not fit (`reason` then says how much space there is). */
 export type DeclineFrame = { t: 'decline'; tid: string; code?: 'file-too-large'; reason?: string };
 export type CancelFrame = { t: 'cancel'; tid: string; reason: string };
@@ -106,8 +106,6 @@ const positive = (value: unknown) => isCount(value) && value > 0;
 const optional = (test: (value: unknown) => boolean) => (value: unknown) => value === undefined || test(value);
 /** Any name, so that a later scheme does not make the frame invalid; only `sha256-blocks` means something now. */
 const hashName = optional(id);
-/** Any size, for the same reason; only the one we name means something now (transfers/file-hash.ts). */
-const blockSize = optional(positive);
 const sha256 = (value: unknown) => typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
 
 const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boolean>> = {
@@ -119,8 +117,8 @@ const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boole
   typing: {},
   read: { seq: count },
   peers: { ids: (value) => Array.isArray(value) && value.length <= LIMITS.maxGroupSize && value.every(id) },
-  offer: { tid: id, slot: (value) => isCount(value) && value <= 0xffffffff, name, size: count, type: (value) => isString(value, LIMITS.maxIdLength), hash: hashName, block: blockSize },
-  accept: { tid: id, offset: count, hash: hashName, block: blockSize },
+  offer: { tid: id, slot: (value) => isCount(value) && value <= 0xffffffff, name, size: count, type: (value) => isString(value, LIMITS.maxIdLength), hash: hashName },
+  accept: { tid: id, offset: count, hash: hashName },
   decline: { tid: id, code: optional((value) => value === 'file-too-large'), reason: optional(name) },
   cancel: { tid: id, reason: (value) => isString(value, LIMITS.maxNameLength) },
   end: { tid: id, sha256 },

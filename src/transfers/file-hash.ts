@@ -3,23 +3,19 @@
  *
  * - `sha256`: SHA-256 of the whole file, in JavaScript (WebCrypto cannot hash a stream). What
  *   protocol v1 peers send and expect.
- * - `sha256-blocks`: the file in blocks (the last one shorter), each hashed with WebCrypto's
- *   native SHA-256 (on the calling thread, in Chromium: the receiver's storage worker hashes the
- *   blocks it writes); the root is SHA-256(leaf 0 ‖ leaf 1 ‖ …). Used when both sides announce it,
- *   with the block size the `accept` names (see docs/protocol.md).
+ * - `sha256-blocks`: the file in blocks of {@link HASH_BLOCK_BYTES} (the last one shorter), each
+ *   hashed with WebCrypto's native SHA-256 (on the calling thread, in Chromium: the receiver's
+ *   storage worker hashes the blocks it writes); the root is SHA-256(leaf 0 ‖ leaf 1 ‖ …). Used when both sides announce it (see docs/protocol.md).
  */
 import { Sha256 } from '../engine/sha256.js';
 
+/**
+ * WebCrypto hashes a copy of its input, and Chromium maps fresh memory for a copy of over 640 KiB:
+ * a 1 MiB block cost 1.19 ms per MiB to hash here, a 512 KiB one 0.67.
+ */
+export const HASH_BLOCK_BYTES = 512 * 1024;
 /** The name both sides announce, in `offer` and `accept`, for the block hash. */
 export const BLOCK_HASH = 'sha256-blocks';
-/**
- * The block size we name (`block` in `offer` and `accept`). WebCrypto hashes a copy of its input,
- * and Chromium maps fresh memory for a copy of over 640 KiB: a 1 MiB block cost 1.19 ms per MiB
- * to hash here, a 512 KiB one 0.67.
- */
-export const BLOCK_BYTES = 512 * 1024;
-/** The block size when the frames name none: elements of 0.2 know only this one. */
-export const UNNAMED_BLOCK_BYTES = 1024 * 1024;
 
 export interface FileHash {
   /** Bytes fed so far, from the file's start. */
@@ -36,19 +32,9 @@ export interface FileHash {
 /** Whether this page can hash blocks natively: WebCrypto exists in secure contexts only. */
 export const canHashBlocks = (): boolean => typeof crypto !== 'undefined' && crypto.subtle !== undefined;
 
-/**
- * The block size of the block hash that an `offer` proposes or an `accept` chose, or null for
- * SHA-256 of the whole file (a v1 peer, or no WebCrypto here). A size we do not use is the
- * unnamed one: the `accept`, which names the size it uses, decides.
- */
-export function blockBytesOf(frame: { hash?: string; block?: number }): number | null {
-  if (frame.hash !== BLOCK_HASH || !canHashBlocks()) return null;
-  return frame.block === BLOCK_BYTES ? BLOCK_BYTES : UNNAMED_BLOCK_BYTES;
-}
-
-/** The hash for a file of `size` bytes: the block hash in blocks of `blockBytes`, or SHA-256 (null). */
-export function fileHash(blockBytes: number | null, size: number): FileHash {
-  return blockBytes === null ? new StreamSha256() : new BlockHash(size, blockBytes);
+/** The hash for a file of `size` bytes: the block hash when both sides chose it, else SHA-256. */
+export function fileHash(blocks: boolean, size: number): FileHash {
+  return blocks ? new BlockHash(size) : new StreamSha256();
 }
 
 /** The part of `bytes` at `position` that is not fed yet; throws on a gap. */
@@ -80,10 +66,7 @@ export class BlockHash implements FileHash {
   private partial: Uint8Array<ArrayBuffer> | null = null;
   private fed = 0;
 
-  constructor(
-    private readonly size: number,
-    private readonly blockBytes: number,
-  ) {}
+  constructor(private readonly size: number) {}
 
   get bytesHashed(): number {
     return this.fed;
@@ -92,15 +75,15 @@ export class BlockHash implements FileHash {
   add(position: number, bytes: Uint8Array): void {
     let fresh = unfed(this.fed, position, bytes);
     while (fresh.byteLength > 0) {
-      const inBlock = this.fed % this.blockBytes;
-      const blockLength = Math.min(this.blockBytes, this.size - (this.fed - inBlock));
+      const inBlock = this.fed % HASH_BLOCK_BYTES;
+      const blockLength = Math.min(HASH_BLOCK_BYTES, this.size - (this.fed - inBlock));
       const take = Math.min(fresh.byteLength, blockLength - inBlock);
       if (take <= 0) throw new Error('hash fed past the end of the file');
       if (inBlock === 0 && take === blockLength) {
         // A whole block in one piece (the receiver's case): hashed without a copy of ours.
         this.leaf(fresh.subarray(0, take));
       } else {
-        this.partial ??= new Uint8Array(this.blockBytes);
+        this.partial ??= new Uint8Array(HASH_BLOCK_BYTES);
         this.partial.set(fresh.subarray(0, take), inBlock);
         if (inBlock + take === blockLength) this.leaf(this.partial.subarray(0, blockLength));
       }
@@ -111,7 +94,7 @@ export class BlockHash implements FileHash {
 
   /** Feeds the whole block at `position` by its SHA-256, computed elsewhere (by the storage worker, writing it). */
   addLeaf(position: number, length: number, digest: ArrayBuffer): void {
-    const whole = position === this.fed && position % this.blockBytes === 0 && length === Math.min(this.blockBytes, this.size - position);
+    const whole = position === this.fed && position % HASH_BLOCK_BYTES === 0 && length === Math.min(HASH_BLOCK_BYTES, this.size - position);
     if (!whole) throw new Error(`hash fed a leaf of ${length} bytes at ${position}, not the block at ${this.fed}`);
     this.leaves.push(Promise.resolve(digest));
     this.fed += length;

@@ -90,7 +90,7 @@ export class DiskSink implements FileSink {
     return new DiskSink(directory, handle, writer);
   }
 
-  /** The receiver writes whole blocks (512 KiB, or the hash's): few, large writes. */
+  /** The receiver writes whole blocks (of the block hash, 512 KiB): few, large writes. */
   async write(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer> | null> {
     const at = this.claim(bytes.byteLength);
     if (this.writer instanceof WorkerFileWriter) return (await this.writer.write(at, bytes)).bytes;

@@ -6,7 +6,7 @@
 import { ErrorType } from '../errors.js';
 import { Direction } from '../engine/types.js';
 import { MEMORY_SINK_LIMIT, type FileSink } from './file-sink.js';
-import { BLOCK_BYTES, BLOCK_HASH, BlockHash, fileHash, type FileHash } from './file-hash.js';
+import { BLOCK_HASH, BlockHash, HASH_BLOCK_BYTES, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
 import { SEND_WINDOW_BYTES } from './sender.js';
 import { Transfer, type TransferHost } from './transfer.js';
 import { TransferStatus } from './types.js';
@@ -31,10 +31,8 @@ export class IncomingTransfer extends Transfer {
   /** A written block's buffer the sink gave back, to fill next instead of a new one. */
   private spare: Uint8Array<ArrayBuffer> | null = null;
   private storing = false;
-  /** The block hash's block size when the sender offered it and we can compute it; null: SHA-256 of the whole file. */
-  private readonly blockBytes: number | null;
-  /** The bytes stored at a time: a block of the hash (so the storage worker can hash it), or ours. */
-  private readonly blockLength: number;
+  /** The block hash when the sender offered it and we can compute it; SHA-256 of the whole file otherwise. */
+  private readonly blocks: boolean;
   private readonly hash: FileHash;
   private expectedHash?: string;
   private verifying = false;
@@ -42,11 +40,10 @@ export class IncomingTransfer extends Transfer {
   /** Bytes this file may fill: checked once, when it is offered (small files stay in memory). */
   private readonly space: Promise<number>;
 
-  constructor(host: TransferHost, transferId: string, peerId: string, slot: number, name: string, size: number, type: string, blockBytes: number | null) {
+  constructor(host: TransferHost, transferId: string, peerId: string, slot: number, name: string, size: number, type: string, offeredHash?: string) {
     super(host, transferId, peerId, slot, name, size, type, TransferStatus.offered);
-    this.blockBytes = blockBytes;
-    this.blockLength = blockBytes ?? BLOCK_BYTES;
-    this.hash = fileHash(blockBytes, size);
+    this.blocks = offeredHash === BLOCK_HASH && canHashBlocks();
+    this.hash = fileHash(this.blocks, size);
     this.space = size <= MEMORY_SINK_LIMIT ? Promise.resolve(Infinity) : host.storageSpace().catch(() => Infinity);
     void this.space.then((space) => {
       this.fits = size <= space;
@@ -83,10 +80,9 @@ export class IncomingTransfer extends Transfer {
     });
   }
 
-  /** Asks for the bytes we do not hold yet, naming the hash (and its block size) we chose. */
+  /** Asks for the bytes we do not hold yet, naming the hash we chose. */
   private sendAccept(): void {
-    const hash = this.blockBytes === null ? {} : { hash: BLOCK_HASH, block: this.blockBytes };
-    this.host.sendFrame(this.peerId, { t: 'accept', tid: this.transferId, offset: this.received, ...hash });
+    this.host.sendFrame(this.peerId, { t: 'accept', tid: this.transferId, offset: this.received, ...(this.blocks ? { hash: BLOCK_HASH } : {}) });
   }
 
   decline(): void {
@@ -169,7 +165,7 @@ export class IncomingTransfer extends Transfer {
 
   /** Whether the chunks not stored yet make the next whole block (the file's last may be shorter). */
   private blockReady(): boolean {
-    return this.bytes < this.size && this.received - this.bytes >= Math.min(this.blockLength, this.size - this.bytes);
+    return this.bytes < this.size && this.received - this.bytes >= Math.min(HASH_BLOCK_BYTES, this.size - this.bytes);
   }
 
   /**
@@ -207,7 +203,7 @@ export class IncomingTransfer extends Transfer {
 
   /** Copies the next block out of the queued chunks, which hold it whole (see `blockReady`). */
   private takeBlock(): Uint8Array<ArrayBuffer> {
-    const length = Math.min(this.blockLength, this.size - this.bytes);
+    const length = Math.min(HASH_BLOCK_BYTES, this.size - this.bytes);
     const block = this.spare?.byteLength === length ? this.spare : new Uint8Array(length);
     this.spare = null;
     for (let filled = 0; filled < length; ) {

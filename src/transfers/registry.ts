@@ -7,7 +7,6 @@ import { ErrorType } from '../errors.js';
 import { LIMITS, decodeChunk, type TransferFrame } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
 import { safeName } from '../engine/sanitize.js';
-import { blockBytesOf } from './file-hash.js';
 import { safeFileName } from './file-name.js';
 import { IncomingTransfer } from './receiver.js';
 import { OutgoingTransfer } from './sender.js';
@@ -54,7 +53,7 @@ export class Transfers {
     if (transfer.finished) return;
     if (frame.t === 'cancel') return transfer.finish('cancelled', `${this.host.displayName(peerId)} cancelled: ${safeName(frame.reason, LIMITS.maxNameLength)}`);
     if (transfer instanceof OutgoingTransfer) {
-      if (frame.t === 'accept') return transfer.accepted(frame.offset, blockBytesOf(frame));
+      if (frame.t === 'accept') return transfer.accepted(frame.offset, frame.hash);
       if (frame.t === 'decline') return transfer.declined(frame.code === 'file-too-large', frame.reason && safeName(frame.reason, LIMITS.maxNameLength));
       if (frame.t === 'received') return transfer.received(frame.bytes);
     } else if (transfer instanceof IncomingTransfer && frame.t === 'end') {
@@ -109,7 +108,7 @@ export class Transfers {
     }
     const slot = `${peerId} ${frame.slot}`;
     if (this.bySlot.get(slot)?.finished === false) return this.host.violation(peerId, `${peerId} reused a transfer slot`);
-    const transfer = new IncomingTransfer(this.host, frame.tid, peerId, frame.slot, safeFileName(frame.name), frame.size, frame.type.slice(0, LIMITS.maxIdLength), blockBytesOf(frame));
+    const transfer = new IncomingTransfer(this.host, frame.tid, peerId, frame.slot, safeFileName(frame.name), frame.size, frame.type.slice(0, LIMITS.maxIdLength), frame.hash);
     this.add(transfer);
     this.bySlot.set(slot, transfer);
     const { maxFileSize, acceptFiles } = this.host.limits();

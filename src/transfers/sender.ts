@@ -5,7 +5,7 @@
 import { ErrorType, PeerChatError } from '../errors.js';
 import { CHUNK_HEADER_BYTES, writeChunkHeader } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
-import { BLOCK_BYTES, BLOCK_HASH, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
+import { BLOCK_HASH, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
 import { readChunks } from './read-chunks.js';
 import { Transfer, type TransferHost } from './transfer.js';
 import { TransferStatus } from './types.js';
@@ -39,14 +39,14 @@ export class OutgoingTransfer extends Transfer {
     if (this.status === TransferStatus.paused) this.moveTo(TransferStatus.waiting);
     if (this.status !== TransferStatus.waiting) return;
     const { transferId: tid, slot, name, size, type } = this;
-    this.host.sendFrame(this.peerId, { t: 'offer', tid, slot, name, size, type, ...(canHashBlocks() ? { hash: BLOCK_HASH, block: BLOCK_BYTES } : {}) });
+    this.host.sendFrame(this.peerId, { t: 'offer', tid, slot, name, size, type, ...(canHashBlocks() ? { hash: BLOCK_HASH } : {}) });
   }
 
-  /** The receiver wants the bytes from `offset` on, verified with the block hash in blocks of `blockBytes` (null: SHA-256). */
-  accepted(offset: number, blockBytes: number | null): void {
+  /** The receiver wants the bytes from `offset` on, verified with the block hash if `hash` names it. */
+  accepted(offset: number, hash?: string): void {
     if (offset > this.size) return this.host.violation(this.peerId, `${this.peerId} sent an invalid accept`);
     if (this.status !== TransferStatus.waiting && this.status !== TransferStatus.paused) return;
-    this.hash ??= fileHash(blockBytes, this.size);
+    this.hash ??= fileHash(hash === BLOCK_HASH && canHashBlocks(), this.size);
     void this.pump(offset);
   }
 

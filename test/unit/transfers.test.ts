@@ -1,12 +1,10 @@
 /** The transfer state machine on its own: frames in, frames out, with a fake host. */
 import { expect } from '@open-wc/testing';
 import { encodeChunk, type ControlFrame } from '../../src/engine/protocol.js';
-import { BLOCK_BYTES, UNNAMED_BLOCK_BYTES } from '../../src/transfers/file-hash.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import { RECEIVE_WINDOW_BYTES } from '../../src/transfers/receiver.js';
 import { Transfers } from '../../src/transfers/registry.js';
 import type { TransferHost } from '../../src/transfers/transfer.js';
-import { blockRootHex, sha256Hex } from '../support/block-hash.js';
 import { FakeClock, settle } from '../support/fake-clock.js';
 
 async function waitFor(condition: () => boolean): Promise<void> {
@@ -88,35 +86,30 @@ describe('transfers: the state machine', () => {
     expect((error as Error).message).to.contain('only 5 bytes free');
   });
 
-  it('chooses the block hash only when the offer names it, in our block size when the offer names it too; v1 offers get plain SHA-256', async () => {
+  it('chooses the block hash only when the offer names it; v1 offers get plain SHA-256', async () => {
     const { transfers, sent } = harness({ acceptFiles: 'always' });
-    transfers.handleFrame('bob', { ...offer(10), hash: 'sha256-blocks', block: BLOCK_BYTES } as never);
-    transfers.handleFrame('bob', { ...offer(10, 'x2', 2), hash: 'sha256-blocks' } as never);
-    transfers.handleFrame('bob', offer(10, 'x3', 3) as never);
-    transfers.handleFrame('bob', { ...offer(10, 'x4', 4), hash: 'some-later-scheme', block: BLOCK_BYTES } as never);
+    transfers.handleFrame('bob', { ...offer(10), hash: 'sha256-blocks' } as never);
+    transfers.handleFrame('bob', offer(10, 'x2', 2) as never);
+    transfers.handleFrame('bob', { ...offer(10, 'x3', 3), hash: 'some-later-scheme' } as never);
     await settle();
     expect(sent).to.deep.equal([
-      { t: 'accept', tid: 'x1', offset: 0, hash: 'sha256-blocks', block: BLOCK_BYTES },
-      { t: 'accept', tid: 'x2', offset: 0, hash: 'sha256-blocks', block: UNNAMED_BLOCK_BYTES },
+      { t: 'accept', tid: 'x1', offset: 0, hash: 'sha256-blocks' },
+      { t: 'accept', tid: 'x2', offset: 0 },
       { t: 'accept', tid: 'x3', offset: 0 },
-      { t: 'accept', tid: 'x4', offset: 0 },
     ]);
   });
 
-  for (const [name, accepted, blockBytes] of [
-    ['the block hash in our block size when the receiver named it', { hash: 'sha256-blocks', block: BLOCK_BYTES }, BLOCK_BYTES],
-    ['the block hash in 1 MiB blocks to an element of 0.2 (no block size named)', { hash: 'sha256-blocks' }, UNNAMED_BLOCK_BYTES],
-    ['the block hash in 1 MiB blocks when the receiver named a size we do not use', { hash: 'sha256-blocks', block: 4096 }, UNNAMED_BLOCK_BYTES],
-    ['plain SHA-256 to a v1 receiver', {}, null],
+  for (const [name, hash, expected] of [
+    ['the block hash when the receiver chose it', 'sha256-blocks', '4f8b42c22dd3729b519ba6f68d2da7cc5b2d606d05daed5ad5128cc03e6c6358'],
+    ['plain SHA-256 to a v1 receiver', undefined, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
   ] as const) {
-    it(`a sender offers the block hash in its block size, and ends with ${name}`, async () => {
+    it(`a sender offers the block hash, and ends with ${name}`, async () => {
       const { transfers, sent } = harness();
-      const bytes = new Uint8Array(BLOCK_BYTES + 1000).map((_, index) => index % 251);
-      void transfers.send(new File([bytes], 'a.bin'), 'bob');
-      expect(sent[0]).to.deep.include({ t: 'offer', hash: 'sha256-blocks', block: BLOCK_BYTES });
-      transfers.handleFrame('bob', { t: 'accept', tid: 't1', offset: 0, ...accepted });
+      void transfers.send(new File(['abc'], 'a.txt'), 'bob');
+      expect(sent[0]).to.deep.include({ t: 'offer', hash: 'sha256-blocks' });
+      transfers.handleFrame('bob', { t: 'accept', tid: 't1', offset: 0, ...(hash ? { hash } : {}) });
       await waitFor(() => sent.some((frame) => frame.t === 'end'));
-      expect(sent.find((frame) => frame.t === 'end')).to.deep.equal({ t: 'end', tid: 't1', sha256: blockBytes === null ? await sha256Hex(bytes) : await blockRootHex(bytes, blockBytes) });
+      expect(sent.find((frame) => frame.t === 'end')).to.deep.equal({ t: 'end', tid: 't1', sha256: expected });
     });
   }
 
