@@ -6,8 +6,8 @@
  */
 import { expect } from '@open-wc/testing';
 import { blockRootHex, sha256Hex } from './support/block-hash.js';
-import { createChat, nextEvent, patternBytes, startSignaling, stopSignaling } from './support/helpers.js';
-import { RawPeer, chunk } from './support/raw-peer.js';
+import { nextEvent, patternBytes, startSignaling, stopSignaling } from './support/helpers.js';
+import { RawPeer, chatDialedByRawPeer, chunk } from './support/raw-peer.js';
 import type { PeerChat } from '../src/peer-chat.js';
 
 const MiB = 1024 * 1024;
@@ -24,11 +24,7 @@ describe('<peer-chat> and files with an element of 0.2 (SHA-256 of the whole fil
     await stopSignaling(port);
   });
   beforeEach(async () => {
-    chat = await createChat(port, { acceptFiles: 'always' });
-    raw = await RawPeer.create(port);
-    const connected = nextEvent(chat, 'peer-chat-connect');
-    await raw.dial(chat.peerId);
-    await connected;
+    ({ chat, raw } = await chatDialedByRawPeer(port));
   });
   afterEach(() => raw.close());
 

@@ -1,8 +1,8 @@
 import { expect } from '@open-wc/testing';
 import fc from 'fast-check';
-import { collect, createChat, nextEvent, part, parts, patternBytes, startSignaling, stopSignaling, until } from './support/helpers.js';
+import { collect, nextEvent, part, parts, patternBytes, startSignaling, stopSignaling, until } from './support/helpers.js';
 import { sha256Hex } from './support/block-hash.js';
-import { RawPeer, chunk } from './support/raw-peer.js';
+import { RawPeer, chatDialedByRawPeer, chunk } from './support/raw-peer.js';
 import type { PeerChat } from '../src/peer-chat.js';
 
 /** Printed at the end, for the record: how much hostile input the suite threw at the element. */
@@ -21,11 +21,7 @@ describe('<peer-chat> against a hostile or broken peer', () => {
     console.log(`[hostile] frames fuzzed over the wire: ${tally.framesFuzzedOverTheWire}, peer-chat-error events: ${tally.errorsReported}`);
   });
   beforeEach(async () => {
-    chat = await createChat(port, { acceptFiles: 'always' });
-    raw = await RawPeer.create(port);
-    const connected = nextEvent(chat, 'peer-chat-connect');
-    await raw.dial(chat.peerId);
-    await connected;
+    ({ chat, raw } = await chatDialedByRawPeer(port));
   });
   afterEach(() => raw.close());
 

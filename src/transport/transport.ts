@@ -322,8 +322,7 @@ export class Transport implements Signaling {
     }
     return new Promise<Link>((resolve, reject) => {
       const connection = peer.connect(remoteId, { serialization: 'raw', reliable: true, metadata: this.options.metadata });
-      const link = new Link(connection);
-      this.#links.set(connection, link);
+      const link = this.#linkFor(connection);
       const peerConnection = connection.peerConnection;
       const diagnosis = peerConnection ? new IceDiagnosis(peerConnection, this.#iceServers) : null;
       let settled = false;
@@ -373,11 +372,7 @@ export class Transport implements Signaling {
       this.#setState(SignalingState.open);
       this.listener.onRegistered(registeredId);
     });
-    peer.on('connection', (connection) => {
-      const link = new Link(connection);
-      this.#links.set(connection, link);
-      this.listener.onIncoming(link);
-    });
+    peer.on('connection', (connection) => this.listener.onIncoming(this.#linkFor(connection)));
     const { socket } = peer;
     // PeerJS sends the answer to a connection itself: ours carries our `hello` too.
     const send = socket.send.bind(socket);
@@ -395,6 +390,13 @@ export class Transport implements Signaling {
       if (this.#peer === peer) this.#scheduleReconnect();
     });
     peer.on('error', (error) => this.#handleError(error as PeerError<string>));
+  }
+
+  /** A new link over `connection`, known to the signaling messages that name it (see `#linkOf`). */
+  #linkFor(connection: DataConnection): Link {
+    const link = new Link(connection);
+    this.#links.set(connection, link);
+    return link;
   }
 
   #linkOf(peer: Peer, remoteId: string, payload: SignalingMessage['payload']): Link | undefined {

@@ -3,7 +3,8 @@
  * a correct `<peer-chat>` does, and everything a broken or hostile one might.
  */
 import type { DataConnection, Peer } from 'peerjs';
-import { plainPeer } from './helpers.js';
+import { createChat, nextEvent, plainPeer } from './helpers.js';
+import type { PeerChat } from '../../src/peer-chat.js';
 
 export const BULK_CHANNEL_ID = 64;
 
@@ -139,4 +140,14 @@ export function chunk(slot: number, offset: number, bytes: Uint8Array): ArrayBuf
   view.setFloat64(5, offset);
   frame.set(bytes, 13);
   return frame.buffer;
+}
+
+/** A `<peer-chat>` that accepts every file, and a hand-made peer that dialed it: resolves once the element reports it connected. */
+export async function chatDialedByRawPeer(port: number): Promise<{ chat: PeerChat; raw: RawPeer }> {
+  const chat = await createChat(port, { acceptFiles: 'always' });
+  const raw = await RawPeer.create(port);
+  const connected = nextEvent(chat, 'peer-chat-connect');
+  await raw.dial(chat.peerId);
+  await connected;
+  return { chat, raw };
 }
