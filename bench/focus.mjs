@@ -118,7 +118,7 @@ try {
         .map((key) => ({ thread: `${owner(key.split(' ')[0])} ${key.slice(key.indexOf(' ') + 1)}`, chat: perMb('chat', key), bare: perMb('bare', key) }))
         .filter((row) => row.chat + row.bare >= 0.2)
         .sort((a, b) => b.chat - b.bare - (a.chat - a.bare));
-      console.log(`CPU ms/MB by thread, means of ${ROUNDS} (threads that exited are left out): <peer-chat>, bare, difference`);
+      console.log(`CPU ms/MB by thread, means of ${ROUNDS}: <peer-chat>, bare, difference`);
       for (const row of rows) console.log(`  ${row.thread.padEnd(36)} ${fixed(row.chat, 2).padStart(7)} ${fixed(row.bare, 2).padStart(7)} ${fixed(row.chat - row.bare, 2).padStart(7)}`);
     }
     if (process.env.BENCH_PROFILE) {

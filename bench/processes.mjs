@@ -53,7 +53,8 @@ export function cpuTimes(browserPid) {
 /**
  * CPU time used so far by each thread of the browser and its descendants, in ms, keyed by pid
  * and thread name (numbered threads of a pool summed under one name: `ThreadPoolForeg#`).
- * Threads that exited are not counted: their time shows in their process's total only.
+ * Threads that exited (a storage worker's, once its file is written) count together under
+ * `(exited threads)`: their process's total less its live threads'.
  */
 export function threadTimes(browserPid) {
   const times = new Map();
@@ -64,14 +65,18 @@ export function threadTimes(browserPid) {
     } catch {
       continue; // The process is gone.
     }
+    let live = 0;
     for (const tid of threads) {
       const stat = read(`${pid}/task/${tid}`, 'stat');
       if (!stat) continue;
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '#');
       const fields = stat.replace(/^.*\) /s, '').split(' ');
       const key = `${pid} ${name}`;
-      times.set(key, (times.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK);
+      const ms = (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+      live += ms;
+      times.set(key, (times.get(key) ?? 0) + ms);
     }
+    times.set(`${pid} (exited threads)`, cpuTicks(pid) * MS_PER_TICK - live);
   }
   return times;
 }
