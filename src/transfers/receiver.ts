@@ -65,18 +65,15 @@ export class IncomingTransfer extends Transfer {
       if (this.status !== TransferStatus.offered) return;
       if (this.size > space) return this.declineTooLarge(space);
       if (!this.moveTo(TransferStatus.active)) return;
-      const sink = this.host.openSink(this.size);
-      this.sink = sink;
-      sink.then(
-        () => {
-          if (this.receiving && this.received === 0) this.sendAccept();
-        },
-        (error: unknown) => {
-          const reason = `could not store the file: ${error instanceof Error ? error.message : error}`;
-          this.host.sendFrame(this.peerId, { t: 'cancel', tid: this.transferId, reason });
-          this.finish(TransferStatus.failed, reason);
-        },
-      );
+      this.sink = this.host.openSink(this.size);
+      // Asked for at once: the first bytes cross while the sink opens (a file and its storage
+      // worker, 40–60 ms), and wait for it within the window.
+      this.sendAccept();
+      this.sink.catch((error: unknown) => {
+        const reason = `could not store the file: ${error instanceof Error ? error.message : error}`;
+        this.host.sendFrame(this.peerId, { t: 'cancel', tid: this.transferId, reason });
+        this.finish(TransferStatus.failed, reason);
+      });
     });
   }
 

@@ -310,6 +310,30 @@ describe('engine: history', () => {
   });
 });
 
+describe('engine: accepting a file', () => {
+  it('asks for the bytes at once, while the file’s storage still opens, and stores them once it is open', async () => {
+    const w = world();
+    let openStorage!: () => void;
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob', {
+      openSink: () => new Promise<FileSink>((resolve) => (openStorage = () => resolve(new MemorySink()))),
+    });
+    await connectPair(alice, bob);
+    const bytes = new Uint8Array(200_000).map((_, i) => (i * 11) & 0xff);
+    const sent = alice.engine.sendFile(new File([bytes], 'early.bin'), 'bob');
+    await settle();
+    bob.engine.transfers.accept(bob.of('peer-chat-file-offer')[0].transferId);
+    await settle();
+    // The sender was answered and sends; nothing is stored, so nothing is acknowledged yet.
+    expect(alice.engine.transferList[0]).to.include({ status: TransferStatus.active, bytes: 0 });
+    expect(bob.engine.transferList[0]).to.include({ status: TransferStatus.active, bytes: 0 });
+    openStorage();
+    await sent;
+    const [received] = bob.of('peer-chat-file');
+    expect(new Uint8Array(await received.file.arrayBuffer())).to.deep.equal(bytes);
+  });
+});
+
 describe('engine: transfers across a drop', () => {
   it('a drop while the accepted file’s storage opens does not stall it: it completes after the peer returns', async () => {
     const w = world();
