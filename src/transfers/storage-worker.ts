@@ -17,7 +17,7 @@ type Reply = { error?: string; bytes?: Uint8Array; digest?: ArrayBuffer };
 
 /** The worker's whole program. Its source becomes the worker: it uses nothing from around it. */
 function storageWorker(): void {
-  let access: { write(bytes: Uint8Array, options: { at: number }): number; flush(): void; close(): void } | null = null;
+  let access: { write(bytes: Uint8Array, options: { at: number }): number; close(): void } | null = null;
   const reply = (message: Reply, transfer: Transferable[] = []) =>
     (self as unknown as { postMessage(message: Reply, transfer: Transferable[]): void }).postMessage(message, transfer);
   const serve = async (data: Request) => {
@@ -34,7 +34,8 @@ function storageWorker(): void {
         }
         return reply({ bytes: data.bytes, digest }, digest ? [data.bytes.buffer, digest] : [data.bytes.buffer]);
       } else {
-        access?.flush();
+        // No flush(): it makes the OS write the file to disk (40 ms per 64 MiB here), which only
+        // matters after a power loss, and this file is gone once the page is (file-sink.ts).
         access?.close();
         access = null;
       }
@@ -100,7 +101,7 @@ export class WorkerFileWriter {
     return (await this.request({ at, bytes: own, digest }, [own.buffer as ArrayBuffer])) as { bytes: Uint8Array<ArrayBuffer>; digest?: ArrayBuffer };
   }
 
-  /** Flushes and closes the file, and ends the worker. */
+  /** Closes the file (its bytes are then what `getFile()` reads), and ends the worker. */
   async close(): Promise<void> {
     try {
       await this.request({ close: true });
