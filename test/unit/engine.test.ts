@@ -339,6 +339,26 @@ describe('engine: accepting a file', () => {
     const [received] = bob.of('peer-chat-file');
     expect(new Uint8Array(await received.file.arrayBuffer())).to.deep.equal(bytes);
   });
+  it('when the storage cannot open, both sides end the transfer with the reason, though the bytes were asked for', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob', {
+      acceptFiles: 'always',
+      openSink: async () => {
+        throw new PeerChatError(ErrorType.fileTooLarge, 'no file storage here');
+      },
+    });
+    await connectPair(alice, bob);
+    const failure = alice.engine.sendFile(new File([new Uint8Array(300_000)], 'nowhere.bin'), 'bob').catch((error: unknown) => error);
+    await settle();
+    const error = await failure;
+    expect(error).to.be.instanceOf(PeerChatError);
+    expect((error as PeerChatError).message).to.include('could not store the file: no file storage here');
+    expect(alice.engine.transferList[0].status).to.equal(TransferStatus.cancelled);
+    expect(bob.engine.transferList[0]).to.include({ status: TransferStatus.failed, reason: 'could not store the file: no file storage here' });
+    expect(bob.of('peer-chat-error').map((detail) => detail.type)).to.deep.equal([ErrorType.transfer]);
+    expect(bob.of('peer-chat-file')).to.deep.equal([]);
+  });
 });
 
 describe('engine: transfers across a drop', () => {
