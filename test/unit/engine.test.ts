@@ -339,6 +339,7 @@ describe('engine: accepting a file', () => {
     const [received] = bob.of('peer-chat-file');
     expect(new Uint8Array(await received.file.arrayBuffer())).to.deep.equal(bytes);
   });
+
   it('when the storage cannot open, both sides end the transfer with the reason, though the bytes were asked for', async () => {
     const w = world();
     const alice = await w.peer('alice');
