@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { PeerChat } from '../src/peer-chat.js';
+import { sha256Hex } from './support/block-hash.js';
 import { nextEvent, patternBytes, sameBytes, startSignaling, stopSignaling, until } from './support/helpers.js';
 
 // Runs in both browsers; each time the peer is a <peer-chat> in a separate instance of the
@@ -82,11 +83,6 @@ const REMOTE_SETUP = `(async () => {
   await until(() => chat.signalingState === 'open' && chat.peerId, 'registration');
   return { peerId: chat.peerId, userAgent: navigator.userAgent };
 })()`;
-
-async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-}
 
 const isFirefox = (userAgent: string) => /\bFirefox\//.test(userAgent);
 
@@ -177,7 +173,7 @@ describe('<peer-chat> with a <peer-chat> in the other browser', () => {
     await local.sendFile(new File([bytes], 'here-to-there.bin', { type: 'application/octet-stream' }), remoteId);
     const files = await remoteUntil<RemoteFile[]>(tab, 'log.files.length >= 1', 'log.files', 'the file');
     expect(files).to.deep.equal([
-      { from: local.peerId, name: 'here-to-there.bin', size, type: 'application/octet-stream', sha256: await sha256(bytes) },
+      { from: local.peerId, name: 'here-to-there.bin', size, type: 'application/octet-stream', sha256: await sha256Hex(bytes) },
     ]);
   });
 
@@ -233,7 +229,7 @@ describe('<peer-chat> with a <peer-chat> in the other browser', () => {
     expect(await sameBytes((await received).file, patternBytes(inSize, 55))).to.equal(true);
     expect(await remoteUntil(tab, `log.done.in`, `log.done.in`, 'sendFile() to settle')).to.equal('ok');
     const files = await remoteUntil<RemoteFile[]>(tab, 'log.files.length >= 2', 'log.files', 'the second file');
-    expect(files[1]).to.include({ name: 'out.bin', size: outBytes.byteLength, sha256: await sha256(outBytes) });
+    expect(files[1]).to.include({ name: 'out.bin', size: outBytes.byteLength, sha256: await sha256Hex(outBytes) });
     const texts = await remoteUntil<string[]>(tab, `log.messages.some((m) => m.text === 'mid-transfer hello')`, 'log.messages.map((m) => m.text)', 'the message');
     expect(texts).to.include('mid-transfer hello');
     expect(await remote<unknown[]>(tab, `return log.errors;`)).to.deep.equal([]);

@@ -1,4 +1,4 @@
-/** The block hash (`sha256-blocks`, docs/protocol.md) by its definition, for tests to check the element's against. */
+/** SHA-256 in hex, and the block hash (`sha256-blocks`, docs/protocol.md) by its definition, for tests to check the element's against. */
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 /** SHA-256 of `bytes`, as raw bytes. */

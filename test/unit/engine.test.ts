@@ -310,31 +310,31 @@ describe('engine: history', () => {
   });
 });
 
-/** A file storage that opens only when told to: `openSink` for the harness, then `open()`. */
-function storageHeldBack() {
+/**
+ * Alice sends bob 200,000 bytes (`seed` varies them), and bob accepts them while his file
+ * storage stays closed until `openStorage()`.
+ */
+async function acceptedWhileStorageHeldBack(seed: number) {
+  const w = world();
   let open = () => {};
-  return {
-    openSink: () => new Promise<FileSink>((resolve) => (open = () => resolve(new MemorySink()))),
-    open: () => open(),
-  };
+  const alice = await w.peer('alice');
+  const bob = await w.peer('bob', { openSink: () => new Promise<FileSink>((resolve) => (open = () => resolve(new MemorySink()))) });
+  await connectPair(alice, bob);
+  const bytes = new Uint8Array(200_000).map((_, i) => (i * seed) & 0xff);
+  const sent = alice.engine.sendFile(new File([bytes], 'held.bin'), 'bob');
+  await settle();
+  bob.engine.transfers.accept(bob.of('peer-chat-file-offer')[0].transferId);
+  await settle();
+  return { w, alice, bob, bytes, sent, openStorage: () => open() };
 }
 
 describe('engine: accepting a file', () => {
   it('asks for the bytes at once, while the file’s storage still opens, and stores them once it is open', async () => {
-    const w = world();
-    const storage = storageHeldBack();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob', { openSink: storage.openSink });
-    await connectPair(alice, bob);
-    const bytes = new Uint8Array(200_000).map((_, i) => (i * 11) & 0xff);
-    const sent = alice.engine.sendFile(new File([bytes], 'early.bin'), 'bob');
-    await settle();
-    bob.engine.transfers.accept(bob.of('peer-chat-file-offer')[0].transferId);
-    await settle();
+    const { alice, bob, bytes, sent, openStorage } = await acceptedWhileStorageHeldBack(11);
     // The sender was answered and sends, while nothing can be stored, so nothing is acknowledged.
     expect(alice.engine.transferList[0]).to.include({ status: TransferStatus.active, bytes: 0 });
     expect(bob.engine.transferList[0]).to.include({ status: TransferStatus.active, bytes: 0 });
-    storage.open();
+    openStorage();
     await sent;
     const [received] = bob.of('peer-chat-file');
     expect(new Uint8Array(await received.file.arrayBuffer())).to.deep.equal(bytes);
@@ -364,22 +364,12 @@ describe('engine: accepting a file', () => {
 
 describe('engine: transfers across a drop', () => {
   it('a drop while the accepted file’s storage opens does not stall it: it completes after the peer returns', async () => {
-    const w = world();
-    const storage = storageHeldBack();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob', { openSink: storage.openSink });
-    await connectPair(alice, bob);
-    const bytes = new Uint8Array(200_000).map((_, i) => (i * 7) & 0xff);
-    const sent = alice.engine.sendFile(new File([bytes], 'photo.bin'), 'bob');
-    await settle();
-    const [offer] = bob.of('peer-chat-file-offer');
-    bob.engine.transfers.accept(offer.transferId);
-    await settle();
+    const { w, bob, bytes, sent, openStorage } = await acceptedWhileStorageHeldBack(7);
     expect(bob.engine.transferList[0].status).to.equal(TransferStatus.active);
     // The link drops before the storage is open.
     for (const link of w.network.between('alice', 'bob')) link.cut();
     await settle();
-    storage.open();
+    openStorage();
     await settle();
     expect(bob.engine.transferList[0].status).to.equal(TransferStatus.paused);
     await w.clock.advance(2000);
