@@ -23,7 +23,7 @@ import type { QrDrawing } from './invite/qr.js';
 import { styles } from './peer-chat.styles.js';
 import { SettingsReader } from './settings.js';
 import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
-import { TransferStatus, type TransferInfo } from './transfers/types.js';
+import { PROGRESS_DRAW_INTERVAL_MS, TransferStatus, type TransferInfo } from './transfers/types.js';
 import { splitLinks } from './ui/linkify.js';
 import { askNotificationPermission, showNotification } from './ui/notifications.js';
 import { initialOf, peerCode, peerHue } from './ui/peer-label.js';
@@ -734,7 +734,12 @@ export class PeerChat extends LitElement {
     const who = incoming ? labels(transfer.peerId).label : strings.you;
     const status = transfer.status === TransferStatus.offered ? strings.transfer.offered(who) : strings.transfer[transfer.status];
     const moving = transfer.status === TransferStatus.active || transfer.status === TransferStatus.waiting || transfer.status === TransferStatus.paused;
-    return html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
+    // Each transfer under way asks for a render as its bar moves: one that moved must not draw
+    // every other one again. A moving bar is drawn at most once per drawing interval; the entry
+    // again whenever anything else it shows changes (a received file comes with `done`).
+    const bar = transfer.status === TransferStatus.active && percent < 100 ? Math.floor(performance.now() / PROGRESS_DRAW_INTERVAL_MS) : percent;
+    const file = transfer.file;
+    return guard([transfer.status, bar, transfer.reason, transfer.fits, file && this.#inlineImages.get(file), who, this.strings, this.#formats], () => html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
       <span part="message-meta"
         ><bdi class="who" title=${who}>${who}</bdi> · <bdi class="file-name" title=${transfer.name}>${transfer.name}</bdi> ·
         ${this.#formats.formatBytes(transfer.size)}${transfer.status === TransferStatus.offered && transfer.fits !== undefined
@@ -755,7 +760,7 @@ export class PeerChat extends LitElement {
       ${incoming && transfer.status === TransferStatus.done && transfer.file
         ? html`<a part="download" href=${this.#urlOf(transfer.file)} download=${transfer.name}>${strings.download(transfer.name)}</a>`
         : nothing}
-    </div>`;
+    </div>`);
   }
 
   #urlOf(file: File): string {

@@ -228,6 +228,47 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     expect(await sameBytes((await atAlice).file, toAlice)).to.equal(true);
   });
 
+  it('draws every bar as its own transfer moves while others move too, up to 100 %', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port, { acceptFiles: 'always' });
+    await pair(alice, bob);
+    const names = ['first.bin', 'second.bin'];
+    // Each bar, as drawn on either side: the percentages its progress text showed, in order.
+    const drawn = new Map<string, number[]>();
+    const record = (chat: typeof alice, side: string) => {
+      for (const entry of parts(chat, 'transfer')) {
+        const name = entry.querySelector('.file-name')!.textContent!;
+        const text = entry.querySelector('[part~="progress-text"]')?.textContent;
+        const percent = text ? Number(/\((\d+)%\)/.exec(text)![1]) : undefined;
+        const values = drawn.get(`${side} ${name}`) ?? [];
+        if (percent !== undefined && values.at(-1) !== percent) values.push(percent);
+        drawn.set(`${side} ${name}`, values);
+      }
+    };
+    const observers = [
+      [alice, 'sent'],
+      [bob, 'received'],
+    ].map(([chat, side]) => {
+      const observer = new MutationObserver(() => record(chat as typeof alice, side as string));
+      observer.observe((chat as typeof alice).shadowRoot!, { subtree: true, childList: true, characterData: true });
+      return observer;
+    });
+    const arrived = collect(bob, 'peer-chat-file');
+    await Promise.all(names.map((name, index) => alice.sendFile(new File([patternBytes(24 * 1024 * 1024, 40 + index)], name))));
+    await until(() => arrived.length === names.length, 'both files');
+    await Promise.all([alice.updateComplete, bob.updateComplete]);
+    for (const observer of observers) observer.disconnect();
+    for (const side of ['sent', 'received']) {
+      for (const name of names) {
+        const values = drawn.get(`${side} ${name}`) ?? [];
+        // Drawn part of the way (not only when it started and ended), never backwards, and finished.
+        expect(values.some((percent) => percent > 0 && percent < 100), `${side} ${name}: ${values}`).to.equal(true);
+        expect(values, `${side} ${name}`).to.deep.equal([...values].sort((x, y) => x - y));
+        expect(values.at(-1), `${side} ${name}`).to.equal(100);
+      }
+    }
+  });
+
   it('delivers a chat message while a large file is in flight', async () => {
     const alice = await createChat(port);
     const bob = await createChat(port, { acceptFiles: 'always' });

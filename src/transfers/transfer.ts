@@ -7,7 +7,7 @@ import type { Emit } from '../engine/types.js';
 import type { AcceptFiles, Direction } from '../engine/types.js';
 import type { ControlFrame } from '../engine/protocol.js';
 import type { FileSink } from './file-sink.js';
-import { TransferStatus, isFinished, type TransferInfo } from './types.js';
+import { PROGRESS_DRAW_INTERVAL_MS, TransferStatus, isFinished, type TransferInfo } from './types.js';
 
 /** Which status may follow which; finished transfers never change again. */
 const MOVES: Record<TransferStatus, readonly TransferStatus[]> = {
@@ -44,11 +44,6 @@ export interface TransferHost {
 
 /** Progress events at most this often per transfer. */
 const PROGRESS_INTERVAL_MS = 100;
-/**
- * The progress bar is drawn again at most this often: each drawing costs a render of the
- * element and a frame through the compositor and the GPU process, on both sides.
- */
-const PROGRESS_RENDER_INTERVAL_MS = 500;
 
 export abstract class Transfer {
   abstract readonly direction: Direction;
@@ -113,7 +108,7 @@ export abstract class Transfer {
     const now = this.host.clock.now();
     if (this.bytes !== this.size && now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
     this.lastProgress = now;
-    if (this.bytes === this.size || now - this.lastRender >= PROGRESS_RENDER_INTERVAL_MS) {
+    if (this.bytes === this.size || now - this.lastRender >= PROGRESS_DRAW_INTERVAL_MS) {
       this.lastRender = now;
       this.host.changed();
     }

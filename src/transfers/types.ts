@@ -38,5 +38,11 @@ export interface TransferInfo {
   fits?: boolean;
 }
 
+/**
+ * A progress bar is drawn again at most this often: each drawing costs a render of the element
+ * and a frame through the compositor and the GPU process, on both sides.
+ */
+export const PROGRESS_DRAW_INTERVAL_MS = 500;
+
 export const isFinished = (status: TransferStatus): boolean =>
   status === TransferStatus.done || status === TransferStatus.declined || status === TransferStatus.cancelled || status === TransferStatus.failed;
