@@ -235,24 +235,21 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     const names = ['first.bin', 'second.bin'];
     // Each bar, as drawn on either side: the percentages its progress text showed, in order.
     const drawn = new Map<string, number[]>();
-    const record = (chat: typeof alice, side: string) => {
-      for (const entry of parts(chat, 'transfer')) {
-        const name = entry.querySelector('.file-name')!.textContent!;
-        const text = entry.querySelector('[part~="progress-text"]')?.textContent;
-        const percent = text ? Number(/\((\d+)%\)/.exec(text)![1]) : undefined;
-        const values = drawn.get(`${side} ${name}`) ?? [];
-        if (percent !== undefined && values.at(-1) !== percent) values.push(percent);
-        drawn.set(`${side} ${name}`, values);
-      }
-    };
-    const observers = [
-      [alice, 'sent'],
-      [bob, 'received'],
-    ].map(([chat, side]) => {
-      const observer = new MutationObserver(() => record(chat as typeof alice, side as string));
-      observer.observe((chat as typeof alice).shadowRoot!, { subtree: true, childList: true, characterData: true });
+    const watch = (chat: typeof alice, side: string) => {
+      const observer = new MutationObserver(() => {
+        for (const entry of parts(chat, 'transfer')) {
+          const key = `${side} ${entry.querySelector('.file-name')!.textContent}`;
+          const text = entry.querySelector('[part~="progress-text"]')?.textContent;
+          const values = drawn.get(key) ?? [];
+          const percent = text ? Number(/\((\d+)%\)/.exec(text)![1]) : undefined;
+          if (percent !== undefined && values.at(-1) !== percent) values.push(percent);
+          drawn.set(key, values);
+        }
+      });
+      observer.observe(chat.shadowRoot!, { subtree: true, childList: true, characterData: true });
       return observer;
-    });
+    };
+    const observers = [watch(alice, 'sent'), watch(bob, 'received')];
     const arrived = collect(bob, 'peer-chat-file');
     await Promise.all(names.map((name, index) => alice.sendFile(new File([patternBytes(24 * 1024 * 1024, 40 + index)], name))));
     await until(() => arrived.length === names.length, 'both files');
