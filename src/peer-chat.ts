@@ -734,12 +734,12 @@ export class PeerChat extends LitElement {
     const who = incoming ? labels(transfer.peerId).label : strings.you;
     const status = transfer.status === TransferStatus.offered ? strings.transfer.offered(who) : strings.transfer[transfer.status];
     const moving = transfer.status === TransferStatus.active || transfer.status === TransferStatus.waiting || transfer.status === TransferStatus.paused;
-    // Each transfer under way asks for a render as its bar moves: one that moved must not draw
-    // every other one again. A moving bar is drawn at most once per drawing interval; the entry
-    // again whenever anything else it shows changes (a received file comes with `done`).
+    // A render for anything else (a message, another transfer) must not draw every transfer's
+    // entry again: a moving bar is drawn at most once per drawing interval, the entry again
+    // whenever anything else it shows changes (a received file comes with `done`; before it,
+    // the WeakMap answers undefined).
     const bar = transfer.status === TransferStatus.active && percent < 100 ? Math.floor(performance.now() / PROGRESS_DRAW_INTERVAL_MS) : percent;
-    const file = transfer.file;
-    return guard([transfer.status, bar, transfer.reason, transfer.fits, file && this.#inlineImages.get(file), who, this.strings, this.#formats], () => html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
+    return guard([transfer.status, bar, transfer.reason, transfer.fits, this.#inlineImages.get(transfer.file!), who, this.strings, this.#formats], () => html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
       <span part="message-meta"
         ><bdi class="who" title=${who}>${who}</bdi> · <bdi class="file-name" title=${transfer.name}>${transfer.name}</bdi> ·
         ${this.#formats.formatBytes(transfer.size)}${transfer.status === TransferStatus.offered && transfer.fits !== undefined

@@ -26,6 +26,17 @@ export const systemClock: Clock = {
   },
 };
 
+/** A check that says yes at most once per `intervalMs`. */
+export function throttle(clock: Clock, intervalMs: number): () => boolean {
+  let last = -Infinity;
+  return () => {
+    const now = clock.now();
+    if (now - last < intervalMs) return false;
+    last = now;
+    return true;
+  };
+}
+
 /** Holds at most one pending timer: setting it again replaces the previous one. */
 export class TimerSlot {
   #timer: Timer | null = null;

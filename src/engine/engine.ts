@@ -10,14 +10,14 @@ import { TransfersOnDemand } from '../transfers/on-demand.js';
 import type { Transfers } from '../transfers/registry.js';
 import type { Transfer } from '../transfers/transfer.js';
 import type { TransferInfo } from '../transfers/types.js';
-import { systemClock, type Clock, type Timer } from './clock.js';
+import { systemClock, throttle, type Clock, type Timer } from './clock.js';
 import { DEFAULT_MAX_HISTORY, History } from './history.js';
 import type { FetchJson, IceServersSource } from './ice-servers.js';
 import type { CreateSignaling, Signaling, SignalingOptions } from './link.js';
 import { PeerSession, TIMING, type SessionHost } from './peer-session.js';
 import { Persistence, type ChatStore, type SavedChat, type SavedPeer } from './persistence.js';
 import { LIMITS, PROTOCOL_VERSION, randomId } from './protocol.js';
-import { TypingPeers, TypingThrottle } from './typing.js';
+import { TYPING, TypingPeers } from './typing.js';
 import {
   AcceptFiles,
   Direction,
@@ -101,7 +101,8 @@ export class ChatEngine {
    * that acknowledged it but have not seen it; `unconfirmed`: one will never say it saw it.
    */
   readonly #deliveries = new Map<ChatMessage, Delivery>();
-  readonly #typingThrottle: TypingThrottle;
+  /** When we may tell the peers again that the person is typing. */
+  readonly #typingDue: () => boolean;
   readonly #typingPeers: TypingPeers;
   #ticker: Timer | null = null;
   readonly #sessionHost: SessionHost;
@@ -120,7 +121,7 @@ export class ChatEngine {
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
     this.#newId = options.randomId ?? randomId;
-    this.#typingThrottle = new TypingThrottle(this.clock);
+    this.#typingDue = throttle(this.clock, TYPING.sendIntervalMs);
     this.#typingPeers = new TypingPeers(this.clock, () => options.changed());
     this.#session = this.#newId();
     this.#history = new History<Transfer>(this.#preferences.maxHistory, (transfer) => {
@@ -428,7 +429,7 @@ export class ChatEngine {
 
   /** The person is typing: tells every connected peer, at most every 2 s. */
   typed(): void {
-    if (!this.#typingThrottle.due()) return;
+    if (!this.#typingDue()) return;
     for (const session of this.#sessions.values()) session.sendTyping();
   }
 

@@ -11,21 +11,6 @@ export const TYPING = {
   showForMs: 5000,
 } as const;
 
-/** Says when we may tell the peers again that the person is typing. */
-export class TypingThrottle {
-  #lastSent = -Infinity;
-
-  constructor(private readonly clock: Clock) {}
-
-  /** True at most once per `sendIntervalMs`. */
-  due(): boolean {
-    const now = this.clock.now();
-    if (now - this.#lastSent < TYPING.sendIntervalMs) return false;
-    this.#lastSent = now;
-    return true;
-  }
-}
-
 /** The peers typing now, each with the timer that ends its indicator. */
 export class TypingPeers {
   readonly #timers = new Map<string, Timer>();

@@ -4,6 +4,7 @@
  * transfers as its connection comes and goes.
  */
 import { ErrorType } from '../errors.js';
+import { throttle } from '../engine/clock.js';
 import { LIMITS, decodeChunk, type TransferFrame } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
 import { safeName } from '../engine/sanitize.js';
@@ -11,6 +12,7 @@ import { safeFileName } from './file-name.js';
 import { IncomingTransfer } from './receiver.js';
 import { OutgoingTransfer } from './sender.js';
 import type { Transfer, TransferHost } from './transfer.js';
+import { PROGRESS_DRAW_INTERVAL_MS } from './types.js';
 
 export class Transfers {
   /** Every transfer still in the history, by id (ids are unique per peer only: keyed with it). */
@@ -18,13 +20,18 @@ export class Transfers {
   /** Incoming transfers by `${peerId} ${slot}`, so chunks find theirs quickly. */
   private readonly bySlot = new Map<string, IncomingTransfer>();
   private nextSlot = 1;
+  private readonly host: TransferHost;
 
   constructor(
-    private readonly host: TransferHost,
+    host: Omit<TransferHost, 'progressed'>,
     private readonly randomId: () => string,
     /** A transfer was created: the engine adds it to the history. */
     private readonly added: (transfer: Transfer) => void,
-  ) {}
+  ) {
+    // Bars that moved get one render per interval between them all: with many transfers under way, not one each.
+    const drawingDue = throttle(host.clock, PROGRESS_DRAW_INTERVAL_MS);
+    this.host = { ...host, progressed: () => drawingDue() && host.changed() };
+  }
 
   /** Offers `file` to one peer; resolves when it holds every byte, verified. */
   send(file: File, peerId: string): Promise<void> {

@@ -7,7 +7,7 @@ import type { Emit } from '../engine/types.js';
 import type { AcceptFiles, Direction } from '../engine/types.js';
 import type { ControlFrame } from '../engine/protocol.js';
 import type { FileSink } from './file-sink.js';
-import { PROGRESS_DRAW_INTERVAL_MS, TransferStatus, isFinished, type TransferInfo } from './types.js';
+import { TransferStatus, isFinished, type TransferInfo } from './types.js';
 
 /** Which status may follow which; finished transfers never change again. */
 const MOVES: Record<TransferStatus, readonly TransferStatus[]> = {
@@ -40,6 +40,8 @@ export interface TransferHost {
   storageSpace(): Promise<number>;
   /** Something visible changed. */
   changed(): void;
+  /** A bar moved: a render, at most once per PROGRESS_DRAW_INTERVAL_MS for all the bars together (the registry's). */
+  progressed(): void;
 }
 
 /** Progress events at most this often per transfer. */
@@ -56,7 +58,6 @@ export abstract class Transfer {
   fits?: boolean;
   readonly time: number;
   private lastProgress = -Infinity;
-  private lastRender = -Infinity;
 
   constructor(
     protected readonly host: TransferHost,
@@ -108,10 +109,8 @@ export abstract class Transfer {
     const now = this.host.clock.now();
     if (this.bytes !== this.size && now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
     this.lastProgress = now;
-    if (this.bytes === this.size || now - this.lastRender >= PROGRESS_DRAW_INTERVAL_MS) {
-      this.lastRender = now;
-      this.host.changed();
-    }
+    if (this.bytes === this.size) this.host.changed();
+    else this.host.progressed();
     const { transferId, peerId, direction, bytes, size } = this;
     this.host.emit('peer-chat-file-progress', { transferId, peerId, direction, bytes, size });
   }

@@ -2,6 +2,7 @@
 import { expect } from '@open-wc/testing';
 import { encodeChunk, type ControlFrame } from '../../src/engine/protocol.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
+import { HASH_BLOCK_BYTES } from '../../src/transfers/file-hash.js';
 import { RECEIVE_WINDOW_BYTES } from '../../src/transfers/receiver.js';
 import { Transfers } from '../../src/transfers/registry.js';
 import type { TransferHost } from '../../src/transfers/transfer.js';
@@ -18,8 +19,11 @@ function harness(options: { acceptFiles?: 'ask' | 'always' | 'never'; sink?: () 
   const sent: ControlFrame[] = [];
   const violations: string[] = [];
   const events: Array<[string, unknown]> = [];
-  const host: TransferHost = {
-    clock: new FakeClock(),
+  const clock = new FakeClock();
+  /** Renders the host was asked for. */
+  const calls = { changed: 0 };
+  const host: Omit<TransferHost, 'progressed'> = {
+    clock,
     limits: () => ({ maxFileSize: Infinity, acceptFiles: options.acceptFiles ?? 'ask' }),
     sendFrame: (_peerId, frame) => (sent.push(frame), true),
     sendBulk: async () => {},
@@ -29,11 +33,11 @@ function harness(options: { acceptFiles?: 'ask' | 'always' | 'never'; sink?: () 
     violation: (_peerId, message) => violations.push(message),
     openSink: options.sink ?? (async () => new MemorySink()),
     storageSpace: async () => options.space ?? 1e12,
-    changed: () => {},
+    changed: () => calls.changed++,
   };
   let next = 1;
   const transfers = new Transfers(host, () => `t${next++}`, () => {});
-  return { transfers, sent, violations, events };
+  return { transfers, sent, violations, events, clock, calls };
 }
 
 const offer = (size: number, tid = 'x1', slot = 1): ControlFrame => ({ t: 'offer', tid, slot, name: 'a.bin', size, type: 'application/octet-stream' });
@@ -112,6 +116,33 @@ describe('transfers: the state machine', () => {
       expect(sent.find((frame) => frame.t === 'end')).to.deep.equal({ t: 'end', tid: 't1', sha256: expected });
     });
   }
+
+  it('bars that move get one render per 500 ms between them all; a last byte gets one at once', async () => {
+    const { transfers, events, clock, calls } = harness({ acceptFiles: 'always' });
+    const blocks = 3;
+    for (const [tid, slot] of [['x1', 1], ['x2', 2]] as const) transfers.handleFrame('bob', offer(blocks * HASH_BLOCK_BYTES, tid, slot) as never);
+    await settle();
+    const chunk = new Uint8Array(64 * 1024);
+    /** The block `index` of both files, stored; then 150 ms pass (progress events come at most every 100 ms). */
+    const block = async (index: number) => {
+      const stored = (index + 1) * HASH_BLOCK_BYTES;
+      for (const slot of [1, 2]) {
+        for (let offset = 0; offset < HASH_BLOCK_BYTES; offset += chunk.byteLength) transfers.handleChunk('bob', encodeChunk(slot, index * HASH_BLOCK_BYTES + offset, chunk));
+      }
+      const progressed = () => events.filter(([name, detail]) => name === 'peer-chat-file-progress' && (detail as { bytes: number }).bytes === stored).length;
+      await waitFor(() => progressed() === 2);
+      await clock.jump(150);
+    };
+    const before = calls.changed;
+    await block(0);
+    expect(calls.changed - before, 'both bars moved at once: one render').to.equal(1);
+    await block(1);
+    expect(calls.changed - before, '150 ms later: none').to.equal(1);
+    await clock.jump(250);
+    await block(2);
+    // Both files' last bytes: a render each, at once.
+    expect(calls.changed - before).to.equal(3);
+  });
 
   it('a sender that does not wait for acknowledgements is cut off before our memory fills', async () => {
     // Storage that never finishes a write: nothing received gets stored.
