@@ -38,9 +38,9 @@ const LARGE = setting('BENCH_LARGE_MIB', 256) * MiB;
 const TURN_SIZE = setting('BENCH_TURN_MIB', SIZE / MiB) * MiB;
 const TURN_ROUNDS = setting('BENCH_TURN_ROUNDS', ROUNDS);
 /**
- * Each BENCH_MIB transfer is timed this often per round: one transfer's throughput ratio to the
- * bare channel's next to it ranged from 0.69 to 1.22 in one run of twelve pairs, too wide for
- * a median of 3 to tell 0.9 apart.
+ * Each BENCH_MIB transfer, and each send of the many-peers test, is timed this often per round:
+ * one transfer's throughput ratio to the bare channel's next to it ranged from 0.69 to 1.22 in
+ * one run of twelve pairs, too wide for a median of 3 to tell 0.9 apart.
  */
 const TRANSFERS_PER_ROUND = setting('BENCH_TRANSFERS', 3);
 /** Fresh connections timed per round, for each of PeerJS and <peer-chat>. */

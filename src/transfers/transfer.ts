@@ -2,7 +2,7 @@
  * One file transfer, as an explicit state machine: every change of status goes through
  * {@link Transfer.moveTo}, which refuses the moves the protocol does not allow.
  */
-import type { Clock } from '../engine/clock.js';
+import { throttle, type Clock } from '../engine/clock.js';
 import type { Emit } from '../engine/types.js';
 import type { AcceptFiles, Direction } from '../engine/types.js';
 import type { ControlFrame } from '../engine/protocol.js';
@@ -57,7 +57,8 @@ export abstract class Transfer {
   /** Offers to us: whether the file fits in the storage available, once known. */
   fits?: boolean;
   readonly time: number;
-  private lastProgress = -Infinity;
+  /** Progress events at most every PROGRESS_INTERVAL_MS (the last one always). */
+  private readonly progressDue: () => boolean;
 
   constructor(
     protected readonly host: TransferHost,
@@ -72,6 +73,7 @@ export abstract class Transfer {
   ) {
     this.status = status;
     this.time = host.clock.wallTime();
+    this.progressDue = throttle(host.clock, PROGRESS_INTERVAL_MS);
   }
 
   get finished(): boolean {
@@ -106,9 +108,7 @@ export abstract class Transfer {
   }
 
   protected progress(): void {
-    const now = this.host.clock.now();
-    if (this.bytes !== this.size && now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
-    this.lastProgress = now;
+    if (this.bytes !== this.size && !this.progressDue()) return;
     if (this.bytes === this.size) this.host.changed();
     else this.host.progressed();
     const { transferId, peerId, direction, bytes, size } = this;
