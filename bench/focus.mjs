@@ -155,7 +155,10 @@ try {
     const messageLog = await startMessageLog(sender, receiver, signaling.port);
     const at = async (label) => {
       const costs = await messageLog.singles(ROUNDS * 4);
-      console.log(`one message, ${label}: main thread median ${fixed(median(costs), 2)} ms (${costs.map((cost) => fixed(cost, 1)).join(' ')})`);
+      for (const kind of ['cpu', 'task']) {
+        const values = costs.map((cost) => cost[kind]);
+        console.log(`one message, ${label}: main-thread ${kind} median ${fixed(median(values), 2)} ms (${values.map((value) => fixed(value, 1)).join(' ')})`);
+      }
       if (!process.env.BENCH_PROFILE) return;
       await receiver.page.tracing.start({ categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'toplevel'] });
       await messageLog.singles(ROUNDS * 4);

@@ -45,6 +45,16 @@ function cpuTicks(pid) {
   return fields ? Number(fields[11]) + Number(fields[12]) : 0;
 }
 
+/**
+ * CPU time used so far by the main thread of process `pid` (a renderer's runs its pages), in ms:
+ * from the scheduler's own account in nanoseconds, where /proc/PID/stat counts 10 ms ticks.
+ */
+export function mainThreadCpuMs(pid) {
+  const schedstat = read(`${pid}/task/${pid}`, 'schedstat');
+  if (!schedstat) throw new Error(`process ${pid} is gone`);
+  return Number(schedstat.split(' ')[0]) / 1e6;
+}
+
 /** CPU time (user + system) used so far by the browser and each of its descendants: ms by pid. */
 export function cpuTimes(browserPid) {
   return new Map([browserPid, ...descendants(browserPid)].map((pid) => [pid, cpuTicks(pid) * MS_PER_TICK]));
