@@ -217,6 +217,44 @@ describe('<peer-chat> chat UX', () => {
     expect(bob.unread).to.equal(0);
   });
 
+  it('reads a message the log scrolls to at once, but not while the log’s end is out of view: element partly off screen, or scrolled up', async () => {
+    const page = await fixture<HTMLDivElement>(html`<div style="--peer-chat-height: 240px"></div>`);
+    const alice = await createChat(port, { parent: page });
+    const box = document.createElement('div');
+    page.append(box);
+    const bob = await createChat(port, { parent: box });
+    await pair(alice, bob);
+    const statusOf = (text: string) => alice.messages.find((message) => message.text === text)?.status;
+    const sendAndWait = async (text: string) => {
+      await alice.send(text);
+      await until(() => statusOf(text) === 'delivered' || statusOf(text) === 'read', `${text} delivered`);
+      // Seen, the message is read within a frame or two, or one read interval (250 ms) after the last.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await bob.updateComplete;
+      return statusOf(text);
+    };
+    expect(await sendAndWait('in view')).to.equal('read');
+
+    // Only the top 40 px of Bob's element in view: its log's end, where the message lands, is not.
+    box.style.cssText = 'position: fixed; inset-inline: 0; inset-block-start: calc(100vh - 40px)';
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    expect(await sendAndWait('below the fold')).to.equal('delivered');
+    box.style.cssText = '';
+    await until(() => statusOf('below the fold') === 'read', 'read once in view');
+
+    // Bob scrolled up to read older messages: the newest is not in view until he scrolls back.
+    for (let index = 0; index < 8; index++) expect(await sendAndWait(`filler ${index}`)).to.equal('read');
+    const log = part(bob, 'messages');
+    expect(log.scrollHeight).to.be.greaterThan(log.clientHeight + 300);
+    const scrolled = new Promise((resolve) => log.addEventListener('scroll', resolve, { once: true }));
+    log.scrollTop = 0;
+    await scrolled;
+    expect(await sendAndWait('while scrolled up')).to.equal('delivered');
+    log.scrollTop = log.scrollHeight;
+    await until(() => statusOf('while scrolled up') === 'read', 'read once scrolled to');
+    expect(bob.unread).to.equal(0);
+  });
+
   it('counts messages received while the page is hidden, fires peer-chat-unread, and returns to 0 when they are seen', async () => {
     const local = await createChat(port);
     const changes = collect(local, 'peer-chat-unread');
