@@ -33,9 +33,10 @@ function quietPeerJs() {
       if (!id.endsWith('/peerjs/dist/bundler.mjs')) return null;
       const logger = /var ([\w$]+) = new [\w$]+Logger\(\);/.exec(code)?.[1];
       if (!logger) this.error('PeerJS no longer makes its logger as expected: see quietPeerJs');
-      const calls = new RegExp(`\\(0, ${logger.replaceAll('$', '\\$')}\\)\\.(?:log|warn|error)\\(`, 'g');
-      // No new source map: only the lines of the calls shift, and those calls are dropped.
-      return { code: code.replace(calls, (call) => `/*@__PURE__*/${call}`), map: null };
+      const calls = new RegExp(`(return )?\\(0, ${logger.replaceAll('$', '\\$')}\\)\\.(?:log|warn|error)\\(`, 'g');
+      // A returned call's value (undefined) is voided, so that the call can go too. No new
+      // source map: only the lines of the calls shift, and those calls are dropped.
+      return { code: code.replace(calls, (call, returned) => (returned ? `return void /*@__PURE__*/${call.slice(returned.length)}` : `/*@__PURE__*/${call}`)), map: null };
     },
   };
 }
