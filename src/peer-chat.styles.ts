@@ -188,9 +188,10 @@ export const styles = css`
     /* Each paragraph of a peer's text takes its own direction, isolated from what surrounds it. */
     unicode-bidi: plaintext;
   }
-  /* Peer-provided names, ids and file names: isolated, on one line, cut with an ellipsis (full text in the tooltip). */
+  /* Peer-provided names, ids and file names: isolated, on one line, cut with an ellipsis (full
+     text in the tooltip). Not the name above each message (.who, a <bdi>): cut in code instead,
+     as a box that clips costs every message layout and paint of its own. */
   .peer-name,
-  .who,
   .file-name {
     display: inline-block;
     min-inline-size: 0;
@@ -205,9 +206,6 @@ export const styles = css`
     /* Shrinks for a long name, but keeps a short label whole ("Peer 4F2A"). */
     flex: 0 1 auto;
     min-inline-size: min(6em, 100%);
-  }
-  .who {
-    max-inline-size: 16em;
   }
   [part~='progress'] {
     inline-size: 100%;

@@ -26,7 +26,7 @@ import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrin
 import { PROGRESS_DRAW_INTERVAL_MS, TransferStatus, type TransferInfo } from './transfers/types.js';
 import { splitLinks } from './ui/linkify.js';
 import { askNotificationPermission, showNotification } from './ui/notifications.js';
-import { initialOf, peerCode, peerHue } from './ui/peer-label.js';
+import { initialOf, messageLabel, peerCode, peerHue } from './ui/peer-label.js';
 import { SeenTracker } from './ui/seen.js';
 
 /** The color scheme: the page's preference (`auto`), or a fixed one. */
@@ -34,7 +34,8 @@ export type Theme = 'auto' | 'light' | 'dark';
 const THEMES: readonly string[] = ['auto', 'light', 'dark'];
 
 /** How a peer is shown, by id: its name or short label, and its colored initial. */
-type PeerLabel = { label: string; initial: string; hue: number };
+/** `short`: the label above a message (see messageLabel). */
+type PeerLabel = { label: string; short: string; initial: string; hue: number };
 type PeerLabels = (peerId: string) => PeerLabel;
 
 /** A paperclip, for the file button (its name is in a visually hidden label). */
@@ -501,7 +502,8 @@ export class PeerChat extends LitElement {
       if (!label) {
         const name = names.get(peerId);
         const code = peerCode(peerId);
-        label = { label: name || strings.unnamedPeer(code), initial: initialOf(name || code), hue: peerHue(peerId) };
+        const full = name || strings.unnamedPeer(code);
+        label = { label: full, short: messageLabel(full), initial: initialOf(name || code), hue: peerHue(peerId) };
         known.set(peerId, label);
       }
       return label;
@@ -683,7 +685,7 @@ export class PeerChat extends LitElement {
 
   #renderMessage(message: ChatMessage, peer: PeerLabel, strings: PeerChatStrings) {
     const incoming = message.direction === Direction.in;
-    const who = incoming ? peer.label : strings.you;
+    const who = incoming ? peer.short : strings.you;
     const status = message.status;
     const flagged = status === MessageStatus.pending || status === MessageStatus.failed ? ` message-${status}` : '';
     const ticks = status === MessageStatus.read ? '✓✓' : status === MessageStatus.delivered ? '✓' : '';
@@ -694,7 +696,7 @@ export class PeerChat extends LitElement {
       data-status=${status ?? nothing}
     >
       <span part="message-meta"
-        >${incoming ? this.#renderAvatar(peer) : nothing}<bdi class="who" title=${incoming ? `${who} (${message.from})` : who}>${who}</bdi> ·
+        >${incoming ? this.#renderAvatar(peer) : nothing}<bdi class="who" title=${incoming ? `${peer.label} (${message.from})` : who}>${who}</bdi> ·
         <time datetime=${new Date(message.time).toISOString()}>${this.#formats.formatTime(message.time)}</time>${status
           ? html` ·
               <span part="message-status" data-status=${status}
@@ -731,7 +733,8 @@ export class PeerChat extends LitElement {
   #renderTransfer(transfer: TransferInfo, strings: PeerChatStrings, labels: PeerLabels) {
     const percent = transfer.size > 0 ? Math.floor((transfer.bytes / transfer.size) * 100) : 100;
     const incoming = transfer.direction === Direction.in;
-    const who = incoming ? labels(transfer.peerId).label : strings.you;
+    const peer = labels(transfer.peerId);
+    const who = incoming ? peer.label : strings.you;
     const status = transfer.status === TransferStatus.offered ? strings.transfer.offered(who) : strings.transfer[transfer.status];
     const moving = transfer.status === TransferStatus.active || transfer.status === TransferStatus.waiting || transfer.status === TransferStatus.paused;
     // A render for anything else (a message, another transfer) must not draw every transfer's
@@ -741,7 +744,7 @@ export class PeerChat extends LitElement {
     const bar = transfer.status === TransferStatus.active && percent < 100 ? Math.floor(performance.now() / PROGRESS_DRAW_INTERVAL_MS) : percent;
     return guard([transfer.status, bar, transfer.reason, transfer.fits, this.#inlineImages.get(transfer.file!), who, this.strings, this.#formats], () => html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
       <span part="message-meta"
-        ><bdi class="who" title=${who}>${who}</bdi> · <bdi class="file-name" title=${transfer.name}>${transfer.name}</bdi> ·
+        ><bdi class="who" title=${who}>${incoming ? peer.short : who}</bdi> · <bdi class="file-name" title=${transfer.name}>${transfer.name}</bdi> ·
         ${this.#formats.formatBytes(transfer.size)}${transfer.status === TransferStatus.offered && transfer.fits !== undefined
           ? html` · <span data-fits=${transfer.fits}>${transfer.fits ? strings.transfer.fits : strings.transfer.doesNotFit}</span>`
           : nothing}</span

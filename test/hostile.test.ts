@@ -287,7 +287,8 @@ describe('<peer-chat> against a hostile or broken peer', () => {
       await tricky.dial(chat.peerId, '\u202Eevil\u2066 name');
       await until(() => chat.peers.length === 3, 'three peers listed');
       tricky.send({ t: 'msg', id: 'b1', text: 'hello', time: Date.now(), seq: 1 });
-      await until(() => chat.messages.some((message) => message.from === tricky.id), 'the message from the tricky name');
+      long.send({ t: 'msg', id: 'w1', text: 'hi', time: Date.now(), seq: 1 });
+      await until(() => [tricky.id, long.id].every((id) => chat.messages.some((message) => message.from === id)), 'a message from each');
       await chat.updateComplete;
       expect(document.documentElement.scrollWidth, 'page width').to.be.at.most(pageWidth);
       expect(chat.getBoundingClientRect().width).to.be.at.most(pageWidth);
@@ -297,6 +298,10 @@ describe('<peer-chat> against a hostile or broken peer', () => {
       const meta = parts(chat, 'message-meta').find((node) => node.textContent!.includes('evil name'))!;
       expect(meta.querySelector('bdi')?.textContent).to.equal('evil name');
       expect(getComputedStyle(chat.shadowRoot!.querySelector('.peer-name')!).textOverflow).to.equal('ellipsis');
+      // Above its message, the long name is cut in code, whole in the tooltip.
+      const longWho = parts(chat, 'message-in').find((node) => node.dataset.from === long.id)!.querySelector('.who')!;
+      expect(longWho.textContent).to.equal(`${'W'.repeat(31)}…`);
+      expect(longWho.getAttribute('title')).to.equal(`${'W'.repeat(256)} (${long.id})`);
     } finally {
       long.close();
       tricky.close();
