@@ -46,8 +46,9 @@ function cpuTicks(pid) {
 }
 
 /**
- * CPU time used so far by the main thread of process `pid` (a renderer's runs its pages), in ms:
- * from the scheduler's own account in nanoseconds, where /proc/PID/stat counts 10 ms ticks.
+ * CPU time used so far by the main thread of process `pid`, in ms: in a renderer, the thread that
+ * runs its pages' script, style, layout and paint. From the scheduler's own account, in
+ * nanoseconds, where /proc/PID/stat counts 10 ms ticks.
  */
 export function mainThreadCpuMs(pid) {
   const schedstat = read(`${pid}/task/${pid}`, 'schedstat');

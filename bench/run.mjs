@@ -54,8 +54,8 @@ const MANY_MIB = 16;
 const HISTORY = 5000;
 const BURST = 200;
 const SINGLE_MESSAGES = 20;
-/** Lines in the plain page's log: about what the element's log window shows (200 to 400 entries). */
-const PLAIN_LOG_LINES = 300;
+/** Lines in the plain page's log: about what the element's log window shows (100 to 200 entries). */
+const PLAIN_LOG_LINES = 150;
 const KEY_PRESSES = 10;
 /**
  * Targets from issues 4 and 13. Memory: the receiver holds at most an 8 MiB window of file data

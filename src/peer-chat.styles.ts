@@ -114,8 +114,8 @@ export const styles = css`
     /* The live group too: what changes in it is laid out and painted within it. */
     contain: content;
   }
-  /* Groups out of view skip style, layout and paint: the browser watches 10 to 20 groups, not 200
-     to 400 entries. Not the last, where entries arrive: it is measured at once, as it is. */
+  /* Groups out of view skip style, layout and paint: the browser watches 5 to 10 groups, not 100
+     to 200 entries. Not the last, where entries arrive: it is measured at once, as it is. */
   .group:not(:last-child) {
     content-visibility: auto;
   }
