@@ -33,8 +33,7 @@ import { SeenTracker } from './ui/seen.js';
 export type Theme = 'auto' | 'light' | 'dark';
 const THEMES: readonly string[] = ['auto', 'light', 'dark'];
 
-/** How a peer is shown, by id: its name or short label, and its colored initial. */
-/** `short`: the label above a message (see messageLabel). */
+/** How a peer is shown, by id: its name or short label (`short`: as above a message, see messageLabel), and its colored initial. */
 type PeerLabel = { label: string; short: string; initial: string; hue: number };
 type PeerLabels = (peerId: string) => PeerLabel;
 
