@@ -17,6 +17,7 @@ const FILL_PER_SECOND = 200;
  */
 const mainThreadMs = async (tab) => ({ cpu: mainThreadCpuMs(tab.pid), task: (await tab.page.metrics()).TaskDuration * 1000 });
 
+/** What the thread spent between two readings of mainThreadMs. */
 const spent = (from, to) => ({ cpu: to.cpu - from.cpu, task: to.task - from.task });
 
 /**
@@ -98,9 +99,9 @@ export async function startMessageLog(sender, receiver, signalingPort) {
 }
 
 /**
- * The floor of `singles`, measured the same way: main-thread ms (`cpu` and `task`) of each of `count` messages
- * that a plain page shows (bench/page.js `plainLogStart`: one line appended to a log of `size`
- * lines, scrolled to, acknowledged), sent on the tabs' bare channel pair.
+ * The floor of `singles`, measured the same way: main-thread ms (`cpu` and `task`) of each of
+ * `count` messages that a plain page shows (bench/page.js `plainLogStart`: one line appended to
+ * a log of `size` lines, scrolled to, acknowledged), sent on the tabs' bare channel pair.
  */
 export async function plainSingles(sender, receiver, count, size) {
   await call(receiver, 'plainLogStart', size);
