@@ -262,10 +262,6 @@ async function measureHistory(sender, receiver) {
   return { plain: rounds.flatMap((figures) => figures.plain), empty: merged('empty'), long: merged('long'), rounds };
 }
 
-/** The main-thread CPU and task times of message-log samples (bench/message-log.mjs). */
-const cpuOf = (costs) => costs.map((cost) => cost.cpu);
-const taskOf = (costs) => costs.map((cost) => cost.task);
-
 /** The table: medians over the rounds, ratios against the baselines of the same run. */
 function tabulate(samples) {
   const throughput = (name) => median(samples.throughput[name].map((result) => result.mbps));
@@ -290,6 +286,17 @@ function tabulate(samples) {
   const bundle = gzipSync(readFileSync(`${root}/dist/peer-chat.js`), { level: 9 }).length / 1024;
   const { many, history, turn } = samples;
   const { plain, empty, long } = history;
+  /**
+   * One message's cost read as `kind` (`cpu` or `task`, see bench/message-log.mjs): with a long
+   * log against an empty one (`extra`: its target), and with an empty log against the plain page.
+   */
+  const oneMessage = (kind, longMetric, emptyMetric, extra = {}) => {
+    const medianOf = (costs) => median(costs.map((cost) => cost[kind]));
+    return [
+      row({ metric: longMetric, value: medianOf(long.single), unit: 'ms', digits: 2, baseline: medianOf(empty.single), baselineLabel: 'empty log', ...extra }),
+      row({ metric: emptyMetric, value: medianOf(empty.single), unit: 'ms', digits: 2, baseline: medianOf(plain), baselineLabel: `plain page, ${PLAIN_LOG_LINES} lines` }),
+    ];
+  };
   const turnSize = `${TURN_SIZE / MiB} MiB`;
   const turnRoute = `route ${turn.routes?.[1]?.join(',')} / ${turn.routes?.[2]?.join(',')}`;
   return [
@@ -358,40 +365,11 @@ function tabulate(samples) {
       check: (value) => value <= TARGET.memoryGrowthMiB,
     }),
     row({ metric: 'receiving tab: peak JS heap − JS heap before', value: median(samples.memory.map((result) => result.heapGrowthMiB)), unit: 'MiB' }),
-    row({
-      metric: `receiving and showing one message, ${HISTORY} in the log: main-thread CPU, median`,
-      value: median(cpuOf(long.single)),
-      unit: 'ms',
-      digits: 2,
-      baseline: median(cpuOf(empty.single)),
-      baselineLabel: 'empty log',
+    ...oneMessage('cpu', `receiving and showing one message, ${HISTORY} in the log: main-thread CPU, median`, 'receiving and showing one message, empty log: main-thread CPU, median', {
       target: `< ${TARGET.messageMs} ms`,
       check: (value) => value < TARGET.messageMs,
     }),
-    row({
-      metric: 'receiving and showing one message, empty log: main-thread CPU, median',
-      value: median(cpuOf(empty.single)),
-      unit: 'ms',
-      digits: 2,
-      baseline: median(cpuOf(plain)),
-      baselineLabel: `plain page, ${PLAIN_LOG_LINES} lines`,
-    }),
-    row({
-      metric: `the same, ${HISTORY} in the log: main-thread task time (with waits), median`,
-      value: median(taskOf(long.single)),
-      unit: 'ms',
-      digits: 2,
-      baseline: median(taskOf(empty.single)),
-      baselineLabel: 'empty log',
-    }),
-    row({
-      metric: 'the same, empty log: main-thread task time (with waits), median',
-      value: median(taskOf(empty.single)),
-      unit: 'ms',
-      digits: 2,
-      baseline: median(taskOf(plain)),
-      baselineLabel: `plain page, ${PLAIN_LOG_LINES} lines`,
-    }),
+    ...oneMessage('task', `the same, ${HISTORY} in the log: main-thread task time (with waits), median`, 'the same, empty log: main-thread task time (with waits), median'),
     row({
       metric: `a burst of ${BURST} messages, ${HISTORY} in the log: main-thread CPU`,
       value: long.burst.cpu,
