@@ -4,7 +4,9 @@
 // bare data channel; receiving and showing one message with an empty log and with
 // BENCH_HISTORY in it. With BENCH_PROFILE=1, one more transfer under the CDP profiler of each
 // tab, and each tab's busiest functions (self time); for messages, a trace of more single
-// messages at each log length, and the receiving tab's main thread split by trace event.
+// messages at each log length, the receiving tab's main thread split by trace event (CPU time,
+// per message), and a CDP profile of more: its busiest functions per message, by bundle line and
+// column (dist/*.js.map names the source).
 // With BENCH_THREADS=1, cpu also splits the CPU per MB by process and thread. `delay`: the
 // one-way delay of chat messages sent during a transfer, against probes on a bare channel pair
 // during a bare transfer (as bench/run.mjs measures it), interleaved.
@@ -35,34 +37,37 @@ function busiest(profile, count = 25) {
   const self = new Map();
   for (let index = 0; index < profile.samples.length; index++) {
     const frame = byNode.get(profile.samples[index]).callFrame;
-    const name = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber + 1}`;
+    const name = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`;
     self.set(name, (self.get(name) ?? 0) + profile.timeDeltas[index] / 1000);
   }
   return [...self].sort((a, b) => b[1] - a[1]).slice(0, count);
 }
 
 /**
- * Self time of each trace event on the main thread of the renderer that shows `host`, in ms,
- * busiest first: what its tasks spent on script, style, layout, paint and the rest.
+ * Self time of each trace event on the main thread of the renderer that shows `host`, in ms of
+ * CPU (the events' thread time, `tdur`: waits left out), busiest first, and how many there were:
+ * what its tasks spent on script, style, layout, paint and the rest, and in how many frames.
  */
 function mainThreadSplit(trace, host, count = 25) {
   const { traceEvents } = JSON.parse(trace);
   const started = traceEvents.find((event) => event.name === 'TracingStartedInBrowser');
   const pid = started.args.data.frames.find((frame) => new URL(frame.url).hostname === host).processId;
   const tid = traceEvents.find((event) => event.pid === pid && event.ph === 'M' && event.name === 'thread_name' && event.args.name === 'CrRendererMain').tid;
-  const events = traceEvents.filter((event) => event.pid === pid && event.tid === tid && event.ph === 'X' && event.dur !== undefined).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const events = traceEvents.filter((event) => event.pid === pid && event.tid === tid && event.ph === 'X' && event.tdur !== undefined).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
   const self = new Map();
+  const counts = new Map();
   const open = [];
   let tasks = 0;
   for (const event of events) {
     while (open.length && open.at(-1).ts + open.at(-1).dur <= event.ts) open.pop();
     const parent = open.at(-1);
-    if (parent) self.set(parent.name, self.get(parent.name) - event.dur / 1000);
-    else tasks += event.dur / 1000;
-    self.set(event.name, (self.get(event.name) ?? 0) + event.dur / 1000);
+    if (parent) self.set(parent.name, self.get(parent.name) - event.tdur / 1000);
+    else tasks += event.tdur / 1000;
+    self.set(event.name, (self.get(event.name) ?? 0) + event.tdur / 1000);
+    counts.set(event.name, (counts.get(event.name) ?? 0) + 1);
     open.push(event);
   }
-  return { tasks, self: [...self].sort((a, b) => b[1] - a[1]).slice(0, count) };
+  return { tasks, self: [...self].sort((a, b) => b[1] - a[1]).slice(0, count).map(([name, ms]) => [name, ms, counts.get(name)]) };
 }
 
 try {
@@ -163,8 +168,18 @@ try {
       await receiver.page.tracing.start({ categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'toplevel'] });
       await messageLog.singles(ROUNDS * 4);
       const { tasks, self } = mainThreadSplit(Buffer.from(await receiver.page.tracing.stop()).toString(), 'localhost');
-      console.log(`  traced ${ROUNDS * 4} more: top-level events ${fixed(tasks)} ms; self time by event (ms):`);
-      for (const [name, ms] of self) console.log(`  ${fixed(ms).padStart(8)}  ${name}`);
+      const traced = ROUNDS * 4;
+      console.log(`  traced ${traced} more (the polling and idle waits of the measurement too), CPU per message: top-level events ${fixed(tasks / traced, 3)} ms; self time by event (ms), and how many:`);
+      for (const [name, ms, times] of self) console.log(`  ${fixed(ms / traced, 3).padStart(8)} ${fixed(times / traced, 1).padStart(6)}  ${name}`);
+      const profiler = await receiver.page.createCDPSession();
+      await profiler.send('Profiler.enable');
+      await profiler.send('Profiler.setSamplingInterval', { interval: 50 });
+      await profiler.send('Profiler.start');
+      await messageLog.singles(traced);
+      const { profile } = await profiler.send('Profiler.stop');
+      await profiler.detach();
+      console.log(`  profiled ${traced} more, JS self time per message (ms):`);
+      for (const [name, ms] of busiest(profile, 40)) console.log(`  ${fixed(ms / traced, 3).padStart(8)}  ${name}`);
     };
     await at(`${messageLog.total} in the log`);
     await messageLog.fill(HISTORY);
