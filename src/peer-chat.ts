@@ -634,11 +634,11 @@ export class PeerChat extends LitElement {
   /**
    * What a group of the log shows depends on: a group whose look is unchanged is not rendered
    * again, so a new message renders one group, not every group and row of the window. A
+   * message's entry is the same object until its status changes (see recentEntries); a
    * transfer (a new snapshot at each render) makes its group render each time.
    */
   #groupLook(entries: HistoryEntry[], peerNames: string): unknown[] {
-    const looks = entries.map((entry) => (entry.kind === 'transfer' ? entry.transfer : `${entryKey(entry)}\n${entry.message.status}`));
-    return [this.strings, this.#formats, peerNames, ...looks];
+    return [this.strings, this.#formats, peerNames, ...entries];
   }
 
   readonly #showEarlier = () => {

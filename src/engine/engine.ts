@@ -101,6 +101,8 @@ export class ChatEngine {
    * that acknowledged it but have not seen it; `unconfirmed`: one will never say it saw it.
    */
   readonly #deliveries = new Map<ChatMessage, Delivery>();
+  /** The frozen entry recentEntries last handed out for each message (see there). */
+  readonly #messageEntries = new WeakMap<ChatMessage, Extract<HistoryEntry, { kind: 'message' }>>();
   /** When we may tell the peers again that the person is typing. */
   readonly #typingDue: () => boolean;
   readonly #typingPeers: TypingPeers;
@@ -241,11 +243,13 @@ export class ChatEngine {
     return this.#history.size;
   }
 
-  /** The newest `count` entries, oldest first: copies. What a view shows costs the same at any history length. */
+  /**
+   * The newest `count` entries, oldest first: snapshots. What a view shows costs the same at any
+   * history length. A message's entry is frozen and handed out again until its status changes,
+   * so a view can tell a changed one by identity, and each render copies no message.
+   */
   recentEntries(count: number): HistoryEntry[] {
-    return this.#history.recent(count).map((entry) =>
-      entry.kind === 'message' ? { kind: 'message', message: { ...entry.message } } : { kind: 'transfer', transfer: entry.transfer.snapshot() },
-    );
+    return this.#history.recent(count).map((entry) => (entry.kind === 'message' ? this.#messageEntry(entry.message) : { kind: 'transfer', transfer: entry.transfer.snapshot() }));
   }
 
   get messages(): ChatMessage[] {
@@ -536,6 +540,14 @@ export class ChatEngine {
   #changed(): void {
     this.#persistence?.touch();
     this.options.changed();
+  }
+
+  #messageEntry(message: ChatMessage): HistoryEntry {
+    const handed = this.#messageEntries.get(message);
+    if (handed && handed.message.status === message.status) return handed;
+    const entry = Object.freeze({ kind: 'message' as const, message: Object.freeze({ ...message }) });
+    this.#messageEntries.set(message, entry);
+    return entry;
   }
 
   #messagesOut(): ChatMessage[] {

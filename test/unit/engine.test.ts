@@ -167,6 +167,26 @@ describe('engine: delivery', () => {
     alice.engine.peers[0].name = 'tampered';
     expect(alice.engine.peers[0].name).to.equal('');
   });
+
+  it('hands out a message’s entry frozen, the same object until its status changes', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    alice.engine.send('hello');
+    const [pending] = alice.engine.recentEntries(1);
+    expect(pending.kind === 'message' && pending.message.status).to.equal('pending');
+    expect(Object.isFrozen(pending) && pending.kind === 'message' && Object.isFrozen(pending.message)).to.equal(true);
+    expect(() => {
+      if (pending.kind === 'message') pending.message.text = 'tampered';
+    }).to.throw(TypeError);
+    expect(alice.engine.recentEntries(1)[0]).to.equal(pending);
+    await settle();
+    const [delivered] = alice.engine.recentEntries(1);
+    expect(delivered).to.not.equal(pending);
+    expect(delivered.kind === 'message' && [delivered.message.text, delivered.message.status]).to.deep.equal(['hello', 'delivered']);
+    expect(alice.engine.entries[0]).to.equal(delivered);
+  });
 });
 
 describe('engine: the hello relayed with the answer', () => {
