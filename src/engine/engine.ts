@@ -542,6 +542,7 @@ export class ChatEngine {
     this.options.changed();
   }
 
+  /** The frozen entry of `message`: the one handed out before, unless its status changed since. */
   #messageEntry(message: ChatMessage): HistoryEntry {
     const handed = this.#messageEntries.get(message);
     if (handed && handed.message.status === message.status) return handed;

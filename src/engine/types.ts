@@ -64,8 +64,8 @@ export interface PeerInfo {
   route?: Route;
 }
 
-/** One entry of the conversation, in the order it happened here. */
-export type HistoryEntry = { kind: 'message'; message: ChatMessage } | { kind: 'transfer'; transfer: TransferInfo };
+/** One entry of the conversation, in the order it happened here. A message's is frozen (see ChatEngine.recentEntries). */
+export type HistoryEntry = Readonly<{ kind: 'message'; message: Readonly<ChatMessage> }> | { kind: 'transfer'; transfer: TransferInfo };
 
 export interface ReadyDetail {
   peerId: string;

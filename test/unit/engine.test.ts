@@ -6,7 +6,7 @@ import { expect } from '@open-wc/testing';
 import { ErrorType, PeerChatError } from '../../src/errors.js';
 import { TIMING } from '../../src/engine/peer-session.js';
 import { encodeControl } from '../../src/engine/protocol.js';
-import { DisconnectReason, MessageStatus } from '../../src/engine/types.js';
+import { DisconnectReason, MessageStatus, type ChatMessage } from '../../src/engine/types.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import * as fileTransfer from '../../src/transfers/file-transfer.js';
 import { TransferStatus } from '../../src/transfers/types.js';
@@ -178,7 +178,7 @@ describe('engine: delivery', () => {
     expect(pending.kind === 'message' && pending.message.status).to.equal('pending');
     expect(Object.isFrozen(pending) && pending.kind === 'message' && Object.isFrozen(pending.message)).to.equal(true);
     expect(() => {
-      if (pending.kind === 'message') pending.message.text = 'tampered';
+      if (pending.kind === 'message') (pending.message as ChatMessage).text = 'tampered';
     }).to.throw(TypeError);
     expect(alice.engine.recentEntries(1)[0]).to.equal(pending);
     await settle();
