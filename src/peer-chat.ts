@@ -251,6 +251,8 @@ export class PeerChat extends LitElement {
    * again). See `updated`.
    */
   #newEntries = Infinity;
+  /** Entries left the log since the last update (its window cut back, or the history cleared): their messages are no longer watched. */
+  #entriesDropped = false;
   /**
    * Whether the log keeps its newest entry in view: until the person scrolls up to read, and
    * again once they scroll back to the end. Known from the log's scroll events, not measured
@@ -381,6 +383,7 @@ export class PeerChat extends LitElement {
   clearHistory(): void {
     this.#engine.clearHistory();
     this.#unreadKeys.clear();
+    this.#entriesDropped = true;
   }
 
   get #engine() {
@@ -449,6 +452,10 @@ export class PeerChat extends LitElement {
   }
 
   protected override updated(): void {
+    if (this.#entriesDropped) {
+      this.#entriesDropped = false;
+      this.#seen.forgetRemoved();
+    }
     // Only when entries were added: scrolling on every progress update would cost a reflow each time.
     if (this.#newEntries === 0) return;
     const added = this.#newEntries;
@@ -613,7 +620,10 @@ export class PeerChat extends LitElement {
     this.#windowSize += arrived;
     this.#newEntries += arrived;
     this.#arrivedInAll += arrived;
-    if (this.#windowSize > this.shownEntries + LOG_PAGE) this.#windowSize = this.shownEntries;
+    if (this.#windowSize > this.shownEntries + LOG_PAGE) {
+      this.#windowSize = this.shownEntries;
+      this.#entriesDropped = true;
+    }
     const newest = recent.at(-1);
     this.#newestShownKey = newest ? entryKey(newest) : '';
     return recent.slice(Math.max(0, recent.length - this.#windowSize));

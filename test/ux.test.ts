@@ -255,6 +255,39 @@ describe('<peer-chat> chat UX', () => {
     expect(bob.unread).to.equal(0);
   });
 
+  it('stops watching the messages its log drops: none that left the window unseen stays observed', async () => {
+    const observed = new Set<Element>();
+    let everObserved = 0;
+    const { observe, unobserve } = IntersectionObserver.prototype;
+    IntersectionObserver.prototype.observe = function (this: IntersectionObserver, target: Element) {
+      observed.add(target);
+      everObserved++;
+      observe.call(this, target);
+    };
+    IntersectionObserver.prototype.unobserve = function (this: IntersectionObserver, target: Element) {
+      observed.delete(target);
+      unobserve.call(this, target);
+    };
+    try {
+      const alice = await createChat(port);
+      const bob = await createChat(port);
+      await pair(alice, bob);
+      // Bob's log ends below the viewport: none of them is seen, so all stay watched while shown.
+      // His window (100 entries, up to 200) is cut back once, at the 201st: 100 leave the log.
+      const total = 300;
+      for (let i = 1; i <= total; i++) {
+        void alice.send(`message ${i}`);
+        if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await until(() => bob.messages.length === total, `all ${total} messages`);
+      await bob.updateComplete;
+      expect(everObserved).to.be.at.least(total);
+      expect([...observed].filter((node) => !node.isConnected)).to.deep.equal([]);
+    } finally {
+      Object.assign(IntersectionObserver.prototype, { observe, unobserve });
+    }
+  });
+
   it('counts messages received while the page is hidden, fires peer-chat-unread, and returns to 0 when they are seen', async () => {
     const local = await createChat(port);
     const changes = collect(local, 'peer-chat-unread');

@@ -7,6 +7,8 @@
 export class SeenTracker {
   #observer: IntersectionObserver | null = null;
   readonly #inView = new Set<Element>();
+  /** Watched and not reported yet. */
+  readonly #watched = new Set<Element>();
   /** Reported already: never watched again. Kept here, not as an attribute: no DOM change per message seen. */
   readonly #reported = new WeakSet<Element>();
   #hostInView = false;
@@ -40,12 +42,29 @@ export class SeenTracker {
     this.#observer?.disconnect();
     this.#observer = null;
     this.#inView.clear();
+    this.#watched.clear();
     this.#hostInView = false;
     document.removeEventListener('visibilitychange', this.#onVisibility);
   }
 
   watch(node: Element): void {
-    if (!this.#reported.has(node)) this.#observer?.observe(node);
+    if (!this.#observer || this.#reported.has(node)) return;
+    this.#observer.observe(node);
+    this.#watched.add(node);
+  }
+
+  /**
+   * Stops watching the messages that left the document unreported: those a burst scrolled
+   * past and the log then cut from its window. The observer would otherwise keep them, and
+   * check them at every frame, for as long as the element lives.
+   */
+  forgetRemoved(): void {
+    for (const node of this.#watched) {
+      if (node.isConnected) continue;
+      this.#observer?.unobserve(node);
+      this.#watched.delete(node);
+      this.#inView.delete(node);
+    }
   }
 
   #report(): void {
@@ -54,6 +73,7 @@ export class SeenTracker {
     this.#inView.clear();
     for (const node of nodes) {
       this.#reported.add(node);
+      this.#watched.delete(node);
       this.#observer?.unobserve(node);
     }
     this.seen(nodes);
