@@ -54,6 +54,9 @@ const LOG_PAGE = 100;
  */
 const LOG_GROUP = 20;
 
+/** `Node.DOCUMENT_POSITION_FOLLOWING`, as a number the bundle inlines (the bundle is at its size limit). */
+const FOLLOWING = 4;
+
 /** Properties whose change means reading the settings again. */
 const SETTING_PROPERTIES = ['host', 'port', 'path', 'key', 'secure', 'peerId', 'iceServers', 'iceServersUrl', 'iceTransportPolicy', 'name', 'acceptFiles', 'maxFileSize', 'reconnectTimeout', 'maxHistory', 'persist'];
 
@@ -454,7 +457,8 @@ export class PeerChat extends LitElement {
   protected override updated(): void {
     if (this.#entriesDropped) {
       this.#entriesDropped = false;
-      this.#seen.forgetRemoved();
+      // Those that left unseen (scrolled past, then cut from the window) would be held for good.
+      this.#seen.forget((node) => !node.isConnected);
     }
     // Only when entries were added: scrolling on every progress update would cost a reflow each time.
     if (this.#newEntries === 0) return;
@@ -498,6 +502,13 @@ export class PeerChat extends LitElement {
       const { from = '', id = '' } = (node as HTMLElement).dataset;
       this.#unreadKeys.delete(`${from}\n${id}`);
       this.#engine.seen(from, id);
+      // Its read receipt covers the same peer's earlier messages: they need no watching, unless unread.
+      this.#seen.forget(
+        (earlier) =>
+          (earlier.compareDocumentPosition(node) & FOLLOWING) > 0 &&
+          (earlier as HTMLElement).dataset.from === from &&
+          !this.#unreadKeys.has(`${from}\n${(earlier as HTMLElement).dataset.id}`),
+      );
     }
     if (this.#unreadKeys.size !== before) firePeerChatEvent(this, 'peer-chat-unread', { count: this.#unreadKeys.size });
   }

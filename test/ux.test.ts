@@ -255,7 +255,7 @@ describe('<peer-chat> chat UX', () => {
     expect(bob.unread).to.equal(0);
   });
 
-  it('stops watching the messages its log drops: none that left the window unseen stays observed', async () => {
+  it('stops watching the messages its log drops unseen, and those a later one’s read receipt covers', async () => {
     const observed = new Set<Element>();
     let everObserved = 0;
     const { observe, unobserve } = IntersectionObserver.prototype;
@@ -283,6 +283,10 @@ describe('<peer-chat> chat UX', () => {
       await bob.updateComplete;
       expect(everObserved).to.be.at.least(total);
       expect([...observed].filter((node) => !node.isConnected)).to.deep.equal([]);
+      // In view, he sees the newest: its read receipt covers Alice's earlier ones, which need no watching any more.
+      bob.scrollIntoView();
+      await until(() => alice.messages.at(-1)?.status === 'read', 'the newest read');
+      expect([...observed].filter((node) => node !== alice && node !== bob)).to.deep.equal([]);
     } finally {
       Object.assign(IntersectionObserver.prototype, { observe, unobserve });
     }

@@ -53,18 +53,15 @@ export class SeenTracker {
     this.#watched.add(node);
   }
 
-  /**
-   * Stops watching the messages that left the document unreported: those a burst scrolled
-   * past and the log then cut from its window. The observer would otherwise keep them, and
-   * check them at every frame, for as long as the element lives.
-   */
-  forgetRemoved(): void {
-    for (const node of this.#watched) {
-      if (node.isConnected) continue;
-      this.#observer?.unobserve(node);
-      this.#watched.delete(node);
-      this.#inView.delete(node);
-    }
+  /** Stops watching the messages for which `done` holds: nothing more is to be learned from them. */
+  forget(done: (node: Element) => boolean): void {
+    for (const node of this.#watched) if (done(node)) this.#unwatch(node);
+  }
+
+  #unwatch(node: Element): void {
+    this.#observer?.unobserve(node);
+    this.#watched.delete(node);
+    this.#inView.delete(node);
   }
 
   #report(): void {
@@ -73,8 +70,7 @@ export class SeenTracker {
     this.#inView.clear();
     for (const node of nodes) {
       this.#reported.add(node);
-      this.#watched.delete(node);
-      this.#observer?.unobserve(node);
+      this.#unwatch(node);
     }
     this.seen(nodes);
   }

@@ -44,7 +44,7 @@ describe('SeenTracker', () => {
     tracker.stop();
   });
 
-  it('forgets a watched message that left the document unreported: back in view, it is not reported', async () => {
+  it('forgets the watched messages it is told to: back in view, a forgotten one is not reported', async () => {
     const { host, reported, tracker, scrolledPast } = await setUp();
     const forgotten = scrolledPast();
     const kept = scrolledPast();
@@ -56,7 +56,7 @@ describe('SeenTracker', () => {
     await frames();
     // One is back in the document, in view, when the tracker forgets the removed ones; then the other.
     host.prepend(kept);
-    tracker.forgetRemoved();
+    tracker.forget((node) => !node.isConnected);
     host.prepend(forgotten);
     await frames();
     expect(reported).to.deep.equal([kept]);
