@@ -2,15 +2,15 @@
  * What the person sees: the page is visible (`document.visibilityState`), the element is in
  * the viewport, and a message is in view in the log (an `IntersectionObserver` with the
  * viewport as root, so the log's scrolling clips it too). Reports each watched message once,
- * as soon as all three hold.
+ * as soon as all three hold, unless it was forgotten before.
  */
 export class SeenTracker {
   #observer: IntersectionObserver | null = null;
   readonly #inView = new Set<Element>();
-  /** Watched and not reported yet. */
+  /** Watched now: neither reported nor forgotten yet. */
   readonly #watched = new Set<Element>();
-  /** Reported already: never watched again. Kept here, not as an attribute: no DOM change per message seen. */
-  readonly #reported = new WeakSet<Element>();
+  /** Reported or forgotten: never watched again. Kept here, not as an attribute: no DOM change per message seen. */
+  readonly #settled = new WeakSet<Element>();
   #hostInView = false;
   readonly #onVisibility = () => this.#report();
 
@@ -48,7 +48,7 @@ export class SeenTracker {
   }
 
   watch(node: Element): void {
-    if (!this.#observer || this.#reported.has(node)) return;
+    if (!this.#observer || this.#settled.has(node)) return;
     this.#observer.observe(node);
     this.#watched.add(node);
   }
@@ -59,6 +59,7 @@ export class SeenTracker {
   }
 
   #unwatch(node: Element): void {
+    this.#settled.add(node);
     this.#observer?.unobserve(node);
     this.#watched.delete(node);
     this.#inView.delete(node);
@@ -68,10 +69,7 @@ export class SeenTracker {
     if (this.away || this.#inView.size === 0) return;
     const nodes = [...this.#inView];
     this.#inView.clear();
-    for (const node of nodes) {
-      this.#reported.add(node);
-      this.#unwatch(node);
-    }
+    for (const node of nodes) this.#unwatch(node);
     this.seen(nodes);
   }
 }
