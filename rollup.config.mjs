@@ -72,7 +72,9 @@ const compile = () => [
   terser({
     ecma: 2022,
     module: true,
-    compress: { passes: 3 },
+    // pure_getters: a property read whose value is unused goes (nothing here reads one for its
+    // side effects; the element's tests run on this bundle): 110 bytes gzipped.
+    compress: { passes: 3, pure_getters: true },
     // PeerJS's internal members (`_options`, `_socket`, …) get short names. Nothing of ours is
     // named so, Lit's own (`_$…`, `__…`) do not match, and no object crosses between parts.
     mangle: { properties: { regex: /^_[a-zA-Z]/ } },

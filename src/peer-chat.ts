@@ -254,8 +254,6 @@ export class PeerChat extends LitElement {
    * again). See `updated`.
    */
   #newEntries = Infinity;
-  /** Entries left the log since the last update (its window cut back, or the history cleared): their messages are no longer watched. */
-  #entriesDropped = false;
   /**
    * Whether the log keeps its newest entry in view: until the person scrolls up to read, and
    * again once they scroll back to the end. Known from the log's scroll events, not measured
@@ -386,7 +384,6 @@ export class PeerChat extends LitElement {
   clearHistory(): void {
     this.#engine.clearHistory();
     this.#unreadKeys.clear();
-    this.#entriesDropped = true;
   }
 
   get #engine() {
@@ -455,11 +452,6 @@ export class PeerChat extends LitElement {
   }
 
   protected override updated(): void {
-    if (this.#entriesDropped) {
-      this.#entriesDropped = false;
-      // Those that left unseen (scrolled past, then cut from the window) would be held for good.
-      this.#seen.forget((node) => !node.isConnected);
-    }
     // Only when entries were added: scrolling on every progress update would cost a reflow each time.
     if (this.#newEntries === 0) return;
     const added = this.#newEntries;
@@ -502,12 +494,14 @@ export class PeerChat extends LitElement {
       const { from = '', id = '' } = (node as HTMLElement).dataset;
       this.#unreadKeys.delete(`${from}\n${id}`);
       this.#engine.seen(from, id);
-      // Its read receipt covers the same peer's earlier messages: they need no watching, unless unread.
+      // Watched no more: those that left the log unseen (scrolled past, then cut from its window), and
+      // the same peer's earlier ones, which this one's read receipt covers, unless they are unread.
       this.#seen.forget(
         (earlier) =>
-          (earlier.compareDocumentPosition(node) & FOLLOWING) > 0 &&
-          (earlier as HTMLElement).dataset.from === from &&
-          !this.#unreadKeys.has(`${from}\n${(earlier as HTMLElement).dataset.id}`),
+          !earlier.isConnected ||
+          ((earlier.compareDocumentPosition(node) & FOLLOWING) > 0 &&
+            (earlier as HTMLElement).dataset.from === from &&
+            !this.#unreadKeys.has(`${from}\n${(earlier as HTMLElement).dataset.id}`)),
       );
     }
     if (this.#unreadKeys.size !== before) firePeerChatEvent(this, 'peer-chat-unread', { count: this.#unreadKeys.size });
@@ -631,10 +625,7 @@ export class PeerChat extends LitElement {
     this.#windowSize += arrived;
     this.#newEntries += arrived;
     this.#arrivedInAll += arrived;
-    if (this.#windowSize > this.shownEntries + LOG_PAGE) {
-      this.#windowSize = this.shownEntries;
-      this.#entriesDropped = true;
-    }
+    if (this.#windowSize > this.shownEntries + LOG_PAGE) this.#windowSize = this.shownEntries;
     const newest = recent.at(-1);
     this.#newestShownKey = newest ? entryKey(newest) : '';
     return recent.slice(Math.max(0, recent.length - this.#windowSize));
