@@ -5,7 +5,7 @@
  */
 import { expect, fixture, html } from '@open-wc/testing';
 import { peerCode } from '../src/ui/peer-label.js';
-import { createChat, nextEvent, pair, part, parts, startSignaling, stopSignaling, until } from './support/helpers.js';
+import { createChat, nextEvent, pair, part, parts, sendInBursts, startSignaling, stopSignaling, until } from './support/helpers.js';
 
 describe('<peer-chat> contract', () => {
   let port: number;
@@ -172,13 +172,7 @@ describe('<peer-chat> contract', () => {
     const bob = await createChat(port);
     await pair(alice, bob);
     const total = 450;
-    // In bursts of 20 (under the receiver's flood limit), each taller than the log.
-    for (let i = 1; i <= total; i++) {
-      void alice.send(`message ${i}`);
-      if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    await until(() => bob.messages.length === total, `all ${total} messages`);
-    await bob.updateComplete;
+    await sendInBursts(alice, bob, total);
     const shownTexts = () => parts(bob, 'message-text').map((node) => node.textContent);
     /** The newest `count` messages, oldest first. */
     const newest = (count: number) => Array.from({ length: count }, (_, index) => `message ${total - count + 1 + index}`);

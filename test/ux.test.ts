@@ -7,7 +7,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { emulateMedia, executeServerCommand, sendKeys, sendMouse } from '@web/test-runner-commands';
 import type { PeerChat } from '../src/peer-chat.js';
 import { peerCode } from '../src/ui/peer-label.js';
-import { collect, createChat, nextEvent, pair, part, parts, startSignaling, stopSignaling, until } from './support/helpers.js';
+import { collect, createChat, nextEvent, pair, part, parts, sendInBursts, startSignaling, stopSignaling, until } from './support/helpers.js';
 
 /** A real PNG, drawn on a canvas. */
 async function pngFile(name: string): Promise<File> {
@@ -275,12 +275,7 @@ describe('<peer-chat> chat UX', () => {
       // Bob's log ends below the viewport: none of them is seen, so all stay watched. His window
       // (100 entries, up to 200) is cut back once, at the 201st: 100 leave the log unseen.
       const total = 300;
-      for (let i = 1; i <= total; i++) {
-        void alice.send(`message ${i}`);
-        if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      await until(() => bob.messages.length === total, `all ${total} messages`);
-      await bob.updateComplete;
+      await sendInBursts(alice, bob, total);
       expect(everObserved).to.be.at.least(total);
       expect([...observed].filter((node) => !node.isConnected)).to.not.deep.equal([]);
       // In view, he sees the newest: its read receipt covers Alice's earlier ones, those still in

@@ -117,6 +117,19 @@ export async function pair(a: PeerChat, b: PeerChat): Promise<void> {
   await seenByB;
 }
 
+/**
+ * `from` sends `total` messages ("message 1", …) to `to` in bursts of 20 (under the receiver's
+ * flood limit, and each taller than the log); resolves once `to` has them all and has rendered.
+ */
+export async function sendInBursts(from: PeerChat, to: PeerChat, total: number): Promise<void> {
+  for (let i = 1; i <= total; i++) {
+    void from.send(`message ${i}`);
+    if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await until(() => to.messages.length === total, `all ${total} messages`);
+  await to.updateComplete;
+}
+
 export function part(chat: PeerChat, name: string): HTMLElement {
   const element = chat.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
   if (!element) throw new Error(`no part "${name}"`);
