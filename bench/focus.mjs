@@ -7,16 +7,20 @@
 // messages at each log length, the receiving tab's main thread split by trace event (CPU time,
 // per message), and a CDP profile of more: its busiest functions per message, by bundle line and
 // column (dist/*.js.map names the source).
+// `floor`: what sendFile's extra work costs at the least (bench/page.js `floor`: reading the
+// file, SHA-256 on each side, writing it to disk), as CPU of all of Chromium per MB, against a
+// bare transfer's and sendFile's in the same run: on a machine whose cores a transfer keeps
+// busy, throughput goes as the inverse of that CPU, which bounds the throughput ratio.
 // With BENCH_THREADS=1, cpu also splits the CPU per MB by process and thread. `delay`: the
 // one-way delay of chat messages sent during a transfer, against probes on a bare channel pair
 // during a bare transfer (as bench/run.mjs measures it), interleaved.
 //
-//   npm run build && node scripts/netns.mjs -- node bench/focus.mjs [connect] [cpu] [messages] [delay]
+//   npm run build && node scripts/netns.mjs -- node bench/focus.mjs [connect] [cpu] [messages] [delay] [floor]
 //   BENCH_ROUNDS (5), BENCH_MIB (64), BENCH_HISTORY (5000), BENCH_PROFILE, BENCH_THREADS
 import { fileURLToPath } from 'node:url';
 import { PROBE_AT, call, startLab } from './lab.mjs';
 import { startMessageLog } from './message-log.mjs';
-import { threadTimes } from './processes.mjs';
+import { cpuTimes, threadTimes } from './processes.mjs';
 import { fixed, median } from './report.mjs';
 
 const MiB = 1024 * 1024;
@@ -73,7 +77,8 @@ function mainThreadSplit(trace, host, count = 25) {
 try {
   const sender = await openTab('127.0.0.1');
   const receiver = await openTab('localhost');
-  if (parts.includes('cpu') || parts.includes('delay')) await call(sender, 'chatPrepareFile', SIZE);
+  const transfers = ['cpu', 'delay', 'floor'].some((part) => parts.includes(part));
+  if (transfers) await call(sender, 'chatPrepareFile', SIZE);
   await pairPeerJs(sender, receiver);
   await pairChats(sender, receiver);
 
@@ -88,7 +93,7 @@ try {
     console.log(`connect, median of ${samples.chat.length}: <peer-chat> ${fixed(chat)} ms, PeerJS open ${fixed(peerjs)} ms, ratio ${(chat / peerjs).toFixed(2)}`);
   }
 
-  if (parts.includes('cpu') || parts.includes('delay')) {
+  if (transfers) {
     const offer = await call(sender, 'bareOffer', 1);
     await call(sender, 'bareConnect', await call(receiver, 'bareAnswer', offer));
     await call(sender, 'chatSendFile', SIZE); // warm-up
@@ -154,6 +159,44 @@ try {
       console.log(`  ${label.padEnd(8)} ${fixed(chat)} vs ${fixed(bare)}: ratio ${(chat / bare).toFixed(2)}`);
     }
     console.log(`  all: <peer-chat> ${samples.chat.map((probe) => fixed(probe.oneWay)).join(' ')}; bare ${samples.bare.map((probe) => fixed(probe.oneWay)).join(' ')}`);
+  }
+
+  if (parts.includes('floor')) {
+    /** CPU ms of all of Chromium per MB while `work` handles SIZE bytes. */
+    const allCpuPerMb = async (work) => {
+      const total = () => [...cpuTimes(browserPid).values()].reduce((sum, ms) => sum + ms, 0);
+      const before = total();
+      await work();
+      return (total() - before) / (SIZE / 1e6);
+    };
+    const transferred = async (send) => {
+      const { cpu, mbps } = await transfer(sender, receiver, SIZE, send);
+      return { cpu: cpu.sender + cpu.receiver + cpu.rest, mbps };
+    };
+    const operations = {
+      'read the file (sender)': () => call(sender, 'floor', 'read', SIZE),
+      'SHA-256 (sender)': () => call(sender, 'floor', 'hash', SIZE),
+      'SHA-256 (receiver)': () => call(receiver, 'floor', 'hash', SIZE),
+      'write to disk (receiver)': () => call(receiver, 'floor', 'write', SIZE),
+    };
+    const samples = { bare: [], chat: [], ...Object.fromEntries(Object.keys(operations).map((name) => [name, []])) };
+    for (let round = 0; round < ROUNDS; round++) {
+      samples.bare.push(await transferred(() => call(sender, 'bareSend', SIZE, 64 * 1024, 1)));
+      samples.chat.push(await transferred(() => call(sender, 'chatSendFile', SIZE)));
+      for (const [name, work] of Object.entries(operations)) samples[name].push(await allCpuPerMb(work));
+    }
+    const [bare, chat] = ['bare', 'chat'].map((name) => ({ cpu: median(samples[name].map((sample) => sample.cpu)), mbps: median(samples[name].map((sample) => sample.mbps)) }));
+    console.log(`CPU of all of Chromium per MB, ${SIZE / MiB} MiB, medians of ${ROUNDS}:`);
+    console.log(`  bare channel transfer   ${fixed(bare.cpu).padStart(6)} ms/MB at ${fixed(bare.mbps)} MB/s: ${fixed((bare.cpu * bare.mbps) / 1000, 2)} cores busy`);
+    console.log(`  <peer-chat> sendFile    ${fixed(chat.cpu).padStart(6)} ms/MB at ${fixed(chat.mbps)} MB/s: ${fixed((chat.cpu * chat.mbps) / 1000, 2)} cores busy`);
+    let floorCpu = 0;
+    for (const name of Object.keys(operations)) {
+      const cpu = median(samples[name]);
+      floorCpu += cpu;
+      console.log(`  ${name.padEnd(24)}${fixed(cpu, 2).padStart(6)} ms/MB`);
+    }
+    console.log(`  the floor: bare + these = ${fixed(bare.cpu + floorCpu)} ms/MB; when a transfer keeps the cores busy, sendFile's throughput ratio is at most ${(bare.cpu / (bare.cpu + floorCpu)).toFixed(2)}`);
+    console.log(`  sendFile: CPU ratio ${(chat.cpu / bare.cpu).toFixed(2)}, throughput ratio ${(chat.mbps / bare.mbps).toFixed(2)}; beyond the floor: ${fixed(chat.cpu - bare.cpu - floorCpu)} ms/MB`);
   }
 
   if (parts.includes('messages')) {

@@ -453,6 +453,44 @@ async function chatProbeDuringTransfer(size, fractions) {
 /** The route (`direct` or `relay`) of each of the element's peers. */
 const chatRoutes = () => chat.peers.map((peer) => peer.route);
 
+// ---- 4. what a verified, stored transfer costs at the least -----------------------------------
+
+/**
+ * The platform's own cost of what sendFile does beyond the bare channel, each alone, done as
+ * plainly as the platform allows (bench/focus.mjs floor): `read`, the sender reads the file (a
+ * stream, as the element does); `hash`, one side's SHA-256 of every byte, in the element's
+ * 512 KiB blocks (WebCrypto); `write`, the receiver writes the bytes to a file of its origin's
+ * private file system, in those blocks, through a worker's sync access handle (as the element's
+ * storage worker does). Each resolves once done.
+ */
+const HASH_BLOCK = 512 * 1024;
+const floor = {
+  async read(size) {
+    const reader = (await fileOf(size)).stream().getReader();
+    while (!(await reader.read()).done);
+  },
+  async hash(size) {
+    const bytes = block.subarray(0, HASH_BLOCK);
+    for (let offset = 0; offset < size; offset += HASH_BLOCK) await crypto.subtle.digest('SHA-256', bytes);
+  },
+  async write(size) {
+    const program = `onmessage = async ({ data: { handle, size } }) => {
+      const access = await handle.createSyncAccessHandle();
+      const bytes = new Uint8Array(${HASH_BLOCK});
+      for (let at = 0; at < size; at += bytes.byteLength) access.write(bytes, { at });
+      access.close();
+      postMessage('done');
+    }`;
+    const url = URL.createObjectURL(new Blob([program], { type: 'text/javascript' }));
+    const worker = new Worker(url);
+    const handle = await (await navigator.storage.getDirectory()).getFileHandle('bench-floor-write.bin', { create: true });
+    worker.postMessage({ handle, size });
+    await next(worker, 'message');
+    worker.terminate();
+    URL.revokeObjectURL(url);
+  },
+};
+
 // ---- which process is this tab? --------------------------------------------------------------
 
 /** Keeps this tab's renderer busy for `ms`, so that its process stands out by CPU time. */
@@ -481,6 +519,7 @@ window.bench = {
   chatProbeDuringTransfer,
   chatProbeAll,
   chatRoutes,
+  floor: (operation, size) => floor[operation](size),
   chatSendMessages,
   chatShown,
   plainLogStart,

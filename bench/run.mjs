@@ -265,7 +265,15 @@ async function measureHistory(sender, receiver) {
 /** The table: medians over the rounds, ratios against the baselines of the same run. */
 function tabulate(samples) {
   const throughput = (name) => median(samples.throughput[name].map((result) => result.mbps));
-  const cpu = (name, part) => median(samples.throughput[name].map((result) => result.cpu[part]));
+  /** CPU ms per MB of the sending tab, the receiving tab, the rest of Chromium, or `all` of them. */
+  const cpuOf = (result, part) => (part === 'all' ? result.cpu.sender + result.cpu.receiver + result.cpu.rest : result.cpu[part]);
+  const cpu = (name, part) => median(samples.throughput[name].map((result) => cpuOf(result, part)));
+  /**
+   * How many cores all of Chromium kept busy during a transfer. Near all of them (about 1.8 of 2
+   * here, bare or not), throughput goes as the inverse of CPU per MB: sendFile's extra work (see
+   * `bench/focus.mjs floor`) then costs throughput too.
+   */
+  const coresBusy = (result) => (cpuOf(result, 'all') * result.mbps) / 1000;
   const bare = throughput('bare64');
   const size = `${SIZE / MiB} MiB`;
   const mbs = (metric, value, extra = {}) => row({ metric, value, unit: 'MB/s', baseline: bare, baselineLabel: 'bare', ...extra });
@@ -309,6 +317,15 @@ function tabulate(samples) {
     cpuRow('<peer-chat> CPU per MB: sending tab', 'sender'),
     cpuRow('<peer-chat> CPU per MB: receiving tab', 'receiver'),
     cpuRow('<peer-chat> CPU per MB: rest of Chromium', 'rest'),
+    row({ metric: '<peer-chat> CPU per MB: all of Chromium', value: cpu('chat', 'all'), unit: 'ms/MB', baseline: cpu('bare64', 'all'), baselineLabel: 'bare' }),
+    row({
+      metric: `cores busy during a ${size} transfer, of ${availableParallelism()} (all of Chromium)`,
+      value: median(samples.throughput.chat.map(coresBusy)),
+      unit: 'cores',
+      digits: 2,
+      baseline: median(samples.throughput.bare64.map(coresBusy)),
+      baselineLabel: 'bare',
+    }),
     row({
       metric: 'chat message during a transfer, one-way: median',
       value: median(oneWay(duringChat)),
