@@ -80,3 +80,12 @@ export async function connectPair(a: TestPeer, b: TestPeer): Promise<void> {
   await a.engine.connect(b.id);
   await settle();
 }
+
+/** A fresh world with `alice` and `bob`, default preferences, connected: the setup most engine tests start from. */
+export async function connectedPair(): Promise<{ w: TestWorld; alice: TestPeer; bob: TestPeer }> {
+  const w = world();
+  const alice = await w.peer('alice');
+  const bob = await w.peer('bob');
+  await connectPair(alice, bob);
+  return { w, alice, bob };
+}

@@ -11,7 +11,7 @@ import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import * as fileTransfer from '../../src/transfers/file-transfer.js';
 import { TransferStatus } from '../../src/transfers/types.js';
 import { settle } from '../support/fake-clock.js';
-import { connectPair, world } from '../support/engine-harness.js';
+import { connectedPair, connectPair, world } from '../support/engine-harness.js';
 import { handPeer } from '../support/fake-network.js';
 
 describe('engine: connections', () => {
@@ -42,10 +42,7 @@ describe('engine: connections', () => {
   });
 
   it('a redial and a connect() to a dropped peer share one dial', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    await connectPair(alice, bob);
+    const { w, alice } = await connectedPair();
     const before = w.network.dials.length;
     w.network.between('alice', 'bob')[0].cut();
     w.network.between('alice', 'bob')[1].cut();
@@ -72,10 +69,7 @@ describe('engine: connections', () => {
 
 describe('engine: liveness', () => {
   it('reports a silent peer gone within 5 s, and re-dials it', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    await connectPair(alice, bob);
+    const { w, alice } = await connectedPair();
     for (const link of w.network.between('alice', 'bob')) if (link.peerId === 'alice') link.mute = true; // bob's side goes quiet
     const dials = w.network.dials.length;
     await w.clock.advance(TIMING.silenceLimitMs + TIMING.pingIntervalMs);
@@ -119,10 +113,7 @@ describe('engine: liveness', () => {
 
 describe('engine: delivery', () => {
   it('delivers messages sent during a drop exactly once and in order after the re-dial', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    await connectPair(alice, bob);
+    const { w, alice, bob } = await connectedPair();
     bob.engine.send('one');
     await settle();
     for (const link of w.network.between('alice', 'bob')) link.cut();
@@ -135,10 +126,7 @@ describe('engine: delivery', () => {
   });
 
   it('keeps the history in arrival order whatever the senders’ clocks say', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    await connectPair(alice, bob);
+    const { w, alice, bob } = await connectedPair();
     alice.engine.send('question');
     await settle();
     // Bob's clock is an hour behind: his answer carries an earlier time than the question.
@@ -150,10 +138,7 @@ describe('engine: delivery', () => {
   });
 
   it('hands out copies: changing what a getter returned changes nothing inside', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    await connectPair(alice, bob);
+    const { alice } = await connectedPair();
     alice.engine.send('hello');
     void alice.engine.sendFile(new File([new Uint8Array(100)], 'a.bin'), 'bob').catch(() => {});
     await settle();
@@ -169,10 +154,7 @@ describe('engine: delivery', () => {
   });
 
   it('hands out a message’s entry frozen, the same object until its status changes', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    await connectPair(alice, bob);
+    const { alice } = await connectedPair();
     alice.engine.send('hello');
     const [pending] = alice.engine.recentEntries(1);
     expect(pending.kind === 'message' && pending.message.status).to.equal('pending');
@@ -280,10 +262,7 @@ describe('engine: protocol versions', () => {
   });
 
   it('a peer of our version gets no such error', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    await connectPair(alice, bob);
+    const { alice, bob } = await connectedPair();
     expect(alice.of('peer-chat-error')).to.deep.equal([]);
     expect(bob.of('peer-chat-error')).to.deep.equal([]);
   });

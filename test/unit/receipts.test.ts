@@ -6,7 +6,7 @@ import { TIMING } from '../../src/engine/peer-session.js';
 import { TYPING } from '../../src/engine/typing.js';
 import { MessageStatus } from '../../src/engine/types.js';
 import { settle } from '../support/fake-clock.js';
-import { connectPair, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
+import { connectedPair, connectPair, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
 import { handPeer } from '../support/fake-network.js';
 
 /** The control frames of type `type` that `from` sent to `to`. */
@@ -17,10 +17,7 @@ function framesSent(w: TestWorld, from: TestPeer, to: TestPeer, type: string): A
 
 describe('engine: typing', () => {
   it('sends at most one typing frame per 2 s, and the indicator goes 5 s after the last', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    await connectPair(alice, bob);
+    const { w, alice, bob } = await connectedPair();
     // A keystroke every 100 ms for 5 s.
     for (let elapsed = 0; elapsed < 5000; elapsed += 100) {
       alice.engine.typed();
@@ -36,10 +33,7 @@ describe('engine: typing', () => {
   });
 
   it('the indicator goes at once when the message arrives', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    await connectPair(alice, bob);
+    const { alice, bob } = await connectedPair();
     alice.engine.typed();
     await settle();
     expect(bob.engine.typing).to.deep.equal(['alice']);
@@ -49,10 +43,7 @@ describe('engine: typing', () => {
   });
 
   it('the indicator goes when the peer leaves', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    await connectPair(alice, bob);
+    const { alice, bob } = await connectedPair();
     alice.engine.typed();
     await settle();
     alice.engine.disconnect('bob');
@@ -63,10 +54,7 @@ describe('engine: typing', () => {
 
 describe('engine: read receipts', () => {
   it('goes pending → delivered → read; read is cumulative and sent once', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    await connectPair(alice, bob);
+    const { w, alice, bob } = await connectedPair();
     const first = alice.engine.send('one');
     alice.engine.send('two');
     expect(first.status).to.equal(MessageStatus.pending);
@@ -83,10 +71,7 @@ describe('engine: read receipts', () => {
   });
 
   it('messages seen in a row share one read frame: the first goes at once, the next ones after an interval', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    await connectPair(alice, bob);
+    const { w, alice, bob } = await connectedPair();
     for (const text of ['one', 'two', 'three']) alice.engine.send(text);
     await settle();
     const [first, second, third] = bob.engine.messages;
@@ -123,10 +108,7 @@ describe('engine: read receipts', () => {
   });
 
   it('a peer that restarts before seeing a message leaves it delivered', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    await connectPair(alice, bob);
+    const { w, alice, bob } = await connectedPair();
     const sent = alice.engine.send('before the reload');
     await settle();
     bob.engine.stop();
