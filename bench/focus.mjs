@@ -20,7 +20,7 @@
 import { fileURLToPath } from 'node:url';
 import { PROBE_AT, call, startLab } from './lab.mjs';
 import { startMessageLog } from './message-log.mjs';
-import { cpuTimes, threadTimes } from './processes.mjs';
+import { threadTimes } from './processes.mjs';
 import { fixed, median } from './report.mjs';
 
 const MiB = 1024 * 1024;
@@ -30,7 +30,7 @@ const SIZE = Number(process.env.BENCH_MIB ?? 64) * MiB;
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 5000);
 const parts = process.argv.slice(2).length ? process.argv.slice(2) : ['connect', 'cpu'];
 
-const { signaling, browserPid, openTab, transfer, pairPeerJs, pairChats, close } = await startLab(root, (message) => console.error(message));
+const { signaling, browserPid, openTab, transfer, cpuPerMb, pairPeerJs, pairChats, close } = await startLab(root, (message) => console.error(message));
 
 /** CPU ms per MB of each tab and of the rest of Chromium while `send` moves SIZE bytes. */
 const cpuOf = async (sender, receiver, send) => (await transfer(sender, receiver, SIZE, send)).cpu;
@@ -163,12 +163,10 @@ try {
 
   if (parts.includes('floor')) {
     /** CPU ms of all of Chromium per MB while `work` handles SIZE bytes, done 4 times: /proc counts in 10 ms ticks. */
-    const allCpuPerMb = async (work, times = 4) => {
-      const total = () => [...cpuTimes(browserPid).values()].reduce((sum, ms) => sum + ms, 0);
-      const before = total();
-      for (let time = 0; time < times; time++) await work();
-      return (total() - before) / ((times * SIZE) / 1e6);
-    };
+    const allCpuPerMb = (work, times = 4) =>
+      cpuPerMb(times * SIZE, async () => {
+        for (let time = 0; time < times; time++) await work();
+      });
     const transferred = async (send) => {
       const { cpu, mbps } = await transfer(sender, receiver, SIZE, send);
       return { cpu: cpu.sender + cpu.receiver + cpu.rest, mbps };

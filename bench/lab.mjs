@@ -32,6 +32,16 @@ export async function timeTransfer(browserPid, sender, receiver, size, send, oth
   return { mbps: size / 1e6 / ((end - start) / 1000), cpu };
 }
 
+/** CPU time of all of the Chromium whose main process is `browserPid` while `work` runs, in ms per MB (10^6 bytes) of `bytes`. */
+export async function cpuPerMb(browserPid, bytes, work) {
+  const before = cpuTimes(browserPid);
+  await work();
+  const after = cpuTimes(browserPid);
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total / (bytes / 1e6);
+}
+
 /**
  * Fresh peers in both tabs, the sender dialing: `peerjs` (plain PeerJS; resolves with the ms until
  * `open`) or `chat` (<peer-chat> elements; resolves with the ms `connect()` took). The dial starts
@@ -71,6 +81,9 @@ export async function startLab(root, log) {
       await page.waitForFunction(() => window.bench);
       return { page, pid: await rendererOf(page, browserPid) };
     },
+
+    /** See {@link cpuPerMb}. */
+    cpuPerMb: (bytes, work) => cpuPerMb(browserPid, bytes, work),
 
     /** See {@link timeTransfer}. */
     transfer: (sender, receiver, size, send) => timeTransfer(browserPid, sender, receiver, size, send),

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { PROBE_AT, call, startLab } from './lab.mjs';
 import { plainSingles, startMessageLog } from './message-log.mjs';
-import { cpuTimes, memory, resetPeak } from './processes.mjs';
+import { memory, resetPeak } from './processes.mjs';
 import { formatTable, max, median, row } from './report.mjs';
 import { measureTurn } from './turn.mjs';
 
@@ -79,7 +79,7 @@ const TARGET = {
 
 const log = (message) => console.error(`[bench] ${message}`);
 
-const { signaling, browser, browserPid, openTab, transfer, pairPeerJs, pairChats, close } = await startLab(root, log);
+const { signaling, browser, openTab, transfer, cpuPerMb, pairPeerJs, pairChats, close } = await startLab(root, log);
 
 /** The transfers timed each round, all over connections that are already open. */
 const THROUGHPUT = {
@@ -177,16 +177,6 @@ async function measure(samples) {
   samples.history = await measureHistory(sender, receiver);
   // Last, while the tabs above sit idle: two more Chromiums, coturn and the demo site.
   await measureTurn({ size: TURN_SIZE, rounds: TURN_ROUNDS, probeAt: PROBE_AT, idleProbes: IDLE_PROBES, log, into: samples.turn });
-}
-
-/** CPU time of all of Chromium while `work` runs, in ms per MB (10^6 bytes) of `bytes`. */
-async function cpuPerMb(bytes, work) {
-  const before = cpuTimes(browserPid);
-  await work();
-  const after = cpuTimes(browserPid);
-  let total = 0;
-  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
-  return total / (bytes / 1e6);
 }
 
 /**
