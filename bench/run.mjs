@@ -20,7 +20,8 @@ import { gzipSync } from 'node:zlib';
 import { PROBE_AT, call, startLab } from './lab.mjs';
 import { plainSingles, startMessageLog } from './message-log.mjs';
 import { memory, resetPeak } from './processes.mjs';
-import { formatTable, max, median, row } from './report.mjs';
+import { formatTable, median } from './report.mjs';
+import { tabulate, unsettled } from './table.mjs';
 import { measureTurn } from './turn.mjs';
 
 const MiB = 1024 * 1024;
@@ -57,25 +58,6 @@ const SINGLE_MESSAGES = 20;
 /** Lines in the plain page's log: about what the element's log window shows (100 to 200 entries). */
 const PLAIN_LOG_LINES = 150;
 const KEY_PRESSES = 10;
-/**
- * Targets from issues 4 and 13. Memory: the receiver holds at most an 8 MiB window of file data
- * (the rest goes to disk), plus the browser's own buffers; the bound must not grow with the file
- * (compare BENCH_LARGE_MIB=256 with BENCH_LARGE_MIB=1024).
- */
-const TARGET = {
-  throughputRatio: 0.9,
-  cpuRatio: 1.25,
-  chatDelayMs: 50,
-  connectRatio: 1.1,
-  memoryGrowthMiB: 128,
-  bundleKiB: 36,
-  manyDelayMs: 50,
-  manyCpuRatio: 1.25,
-  messageMs: 2,
-  burstRatio: 1.25,
-  heapMiB: 32,
-  keyMs: 16,
-};
 
 const log = (message) => console.error(`[bench] ${message}`);
 
@@ -252,194 +234,6 @@ async function measureHistory(sender, receiver) {
   return { plain: rounds.flatMap((figures) => figures.plain), empty: merged('empty'), long: merged('long'), rounds };
 }
 
-/** The table: medians over the rounds, ratios against the baselines of the same run. */
-function tabulate(samples) {
-  const throughput = (name) => median(samples.throughput[name].map((result) => result.mbps));
-  /** CPU ms per MB of the sending tab, the receiving tab, the rest of Chromium, or `all` of them. */
-  const cpuOf = (result, part) => (part === 'all' ? result.cpu.sender + result.cpu.receiver + result.cpu.rest : result.cpu[part]);
-  const cpu = (name, part) => median(samples.throughput[name].map((result) => cpuOf(result, part)));
-  /**
-   * How many cores all of Chromium kept busy during a transfer. Near all of them (about 1.8 of 2
-   * here, bare or not), throughput goes as the inverse of CPU per MB: sendFile's extra work (see
-   * `bench/focus.mjs floor`) then costs throughput too.
-   */
-  const coresBusy = (result) => (cpuOf(result, 'all') * result.mbps) / 1000;
-  const bare = throughput('bare64');
-  const size = `${SIZE / MiB} MiB`;
-  const mbs = (metric, value, extra = {}) => row({ metric, value, unit: 'MB/s', baseline: bare, baselineLabel: 'bare', ...extra });
-  const fast = { target: `ratio ≥ ${TARGET.throughputRatio}`, check: (value, ratio) => ratio >= TARGET.throughputRatio };
-  const cpuRow = (metric, part) =>
-    row({
-      metric,
-      value: cpu('chat', part),
-      unit: 'ms/MB',
-      baseline: cpu('bare64', part),
-      baselineLabel: 'bare',
-      target: `ratio ≤ ${TARGET.cpuRatio}`,
-      check: (value, ratio) => ratio <= TARGET.cpuRatio,
-    });
-  const oneWay = (probes) => probes.map((probe) => probe.oneWay);
-  const { idle, chat: duringChat, bare: duringBare } = samples.probes;
-  const delay = { target: `< ${TARGET.chatDelayMs} ms`, check: (value) => value < TARGET.chatDelayMs };
-  const bundle = gzipSync(readFileSync(`${root}/dist/peer-chat.js`), { level: 9 }).length / 1024;
-  const { many, history, turn } = samples;
-  const { plain, empty, long } = history;
-  /**
-   * One message's cost read as `kind` (`cpu` or `task`, see bench/message-log.mjs): with a long
-   * log against an empty one (`extra`: its target), and with an empty log against the plain page.
-   */
-  const oneMessage = (kind, longMetric, emptyMetric, extra = {}) => {
-    const medianOf = (costs) => median(costs.map((cost) => cost[kind]));
-    return [
-      row({ metric: longMetric, value: medianOf(long.single), unit: 'ms', digits: 2, baseline: medianOf(empty.single), baselineLabel: 'empty log', ...extra }),
-      row({ metric: emptyMetric, value: medianOf(empty.single), unit: 'ms', digits: 2, baseline: medianOf(plain), baselineLabel: `plain page, ${PLAIN_LOG_LINES} lines` }),
-    ];
-  };
-  const turnSize = `${TURN_SIZE / MiB} MiB`;
-  const turnRoute = `route ${turn.routes?.[1]?.join(',')} / ${turn.routes?.[2]?.join(',')}`;
-  return [
-    row({ metric: `bare channel, ${size}: 64 KiB messages, 1 MiB high / 256 KiB low water`, value: bare, unit: 'MB/s' }),
-    mbs('bare channel: 256 KiB messages', throughput('bare256')),
-    mbs('bare channel: 2 channels × 64 KiB messages', throughput('bareTwo')),
-    mbs(`plain PeerJS conn.send(ArrayBuffer of ${size}), binary`, throughput('peerjs')),
-    mbs(`<peer-chat> sendFile, ${size} → peer-chat-file`, throughput('chat'), fast),
-    mbs(`<peer-chat> sendFile, ${LARGE / MiB} MiB (memory test)`, median(samples.memory.map((result) => result.mbps)), fast),
-    cpuRow('<peer-chat> CPU per MB: sending tab', 'sender'),
-    cpuRow('<peer-chat> CPU per MB: receiving tab', 'receiver'),
-    cpuRow('<peer-chat> CPU per MB: rest of Chromium', 'rest'),
-    row({ metric: '<peer-chat> CPU per MB: all of Chromium', value: cpu('chat', 'all'), unit: 'ms/MB', baseline: cpu('bare64', 'all'), baselineLabel: 'bare' }),
-    row({
-      metric: `cores busy during a ${size} transfer, of ${availableParallelism()} (all of Chromium)`,
-      value: median(samples.throughput.chat.map(coresBusy)),
-      unit: 'cores',
-      digits: 2,
-      baseline: median(samples.throughput.bare64.map(coresBusy)),
-      baselineLabel: 'bare',
-    }),
-    row({
-      metric: 'chat message during a transfer, one-way: median',
-      value: median(oneWay(duringChat)),
-      unit: 'ms',
-      baseline: median(oneWay(duringBare)),
-      baselineLabel: 'bare',
-      target: `< ${TARGET.chatDelayMs} ms, ≤ bare`,
-      check: (value, ratio) => value < TARGET.chatDelayMs && ratio <= 1,
-    }),
-    row({ metric: 'chat message during a transfer, one-way: max', value: max(oneWay(duringChat)), unit: 'ms', baseline: max(oneWay(duringBare)), baselineLabel: 'bare', ...delay }),
-    row({
-      metric: 'chat message during a transfer, round trip: median',
-      value: median(duringChat.map((probe) => probe.roundTrip)),
-      unit: 'ms',
-      baseline: median(duringBare.map((probe) => probe.roundTrip)),
-      baselineLabel: 'bare',
-    }),
-    row({ metric: 'chat message, idle connection, one-way: median', value: median(oneWay(idle)), unit: 'ms' }),
-    row({
-      metric: '<peer-chat> connect() until resolved: median',
-      value: median(samples.connect.chat),
-      unit: 'ms',
-      baseline: median(samples.connect.peerjs),
-      baselineLabel: 'PeerJS open',
-      target: `ratio ≤ ${TARGET.connectRatio}`,
-      check: (value, ratio) => ratio <= TARGET.connectRatio,
-    }),
-    row({ metric: '<peer-chat> connect() until resolved: max', value: max(samples.connect.chat), unit: 'ms', baseline: max(samples.connect.peerjs), baselineLabel: 'PeerJS open' }),
-    row({
-      metric: `${PEERS} peers: a message to all, one-way to each: median`,
-      value: median(many.delays),
-      unit: 'ms',
-      baseline: median(oneWay(idle)),
-      baselineLabel: '1 peer',
-      target: `< ${TARGET.manyDelayMs} ms`,
-      check: (value) => value < TARGET.manyDelayMs,
-    }),
-    row({
-      metric: `${PEERS} peers: ${MANY_MIB} MiB file to all, CPU per delivered MB (all of Chromium)`,
-      value: many.completed === ROUNDS ? median(many.allPeersCpu) : NaN,
-      unit: 'ms/MB',
-      baseline: median(many.onePeerCpu),
-      baselineLabel: '1 peer',
-      target: `completes, ratio ≤ ${TARGET.manyCpuRatio}`,
-      check: (value, ratio) => Number.isFinite(value) && ratio <= TARGET.manyCpuRatio,
-    }),
-    row({
-      metric: `receiving tab: peak RSS − RSS before, ${LARGE / MiB} MiB file`,
-      value: median(samples.memory.map((result) => result.rssGrowthMiB)),
-      unit: 'MiB',
-      baseline: LARGE / MiB,
-      baselineLabel: 'file size',
-      target: `≤ ${TARGET.memoryGrowthMiB} MiB`,
-      check: (value) => value <= TARGET.memoryGrowthMiB,
-    }),
-    row({ metric: 'receiving tab: peak JS heap − JS heap before', value: median(samples.memory.map((result) => result.heapGrowthMiB)), unit: 'MiB' }),
-    ...oneMessage('cpu', `receiving and showing one message, ${HISTORY} in the log: main-thread CPU, median`, 'receiving and showing one message, empty log: main-thread CPU, median', {
-      target: `< ${TARGET.messageMs} ms`,
-      check: (value) => value < TARGET.messageMs,
-    }),
-    ...oneMessage('task', `the same, ${HISTORY} in the log: main-thread task time (with waits), median`, 'the same, empty log: main-thread task time (with waits), median'),
-    row({
-      metric: `a burst of ${BURST} messages, ${HISTORY} in the log: main-thread CPU`,
-      value: long.burst.cpu,
-      unit: 'ms',
-      baseline: empty.burst.cpu,
-      baselineLabel: 'empty log',
-      target: `ratio ≤ ${TARGET.burstRatio}`,
-      check: (value, ratio) => ratio <= TARGET.burstRatio,
-    }),
-    row({
-      metric: `the same burst: main-thread task time (with waits)`,
-      value: long.burst.task,
-      unit: 'ms',
-      baseline: empty.burst.task,
-      baselineLabel: 'empty log',
-    }),
-    row({
-      metric: `receiving tab: JS heap after ${HISTORY} messages`,
-      value: long.heap,
-      unit: 'MiB',
-      baseline: empty.heap,
-      baselineLabel: 'empty log',
-      target: `< ${TARGET.heapMiB} MiB`,
-      check: (value) => value < TARGET.heapMiB,
-    }),
-    row({
-      metric: `typing one character, ${HISTORY} in the log: median`,
-      value: median(long.keys.filter(Number.isFinite)),
-      unit: 'ms',
-      baseline: median(empty.keys.filter(Number.isFinite)),
-      baselineLabel: 'empty log',
-      target: `< ${TARGET.keyMs} ms`,
-      check: (value) => value < TARGET.keyMs,
-    }),
-    row({
-      metric: `TURN (coturn), 2 hosts, ${turnRoute}: sendFile, ${turnSize}, ${TURN_ROUNDS} round(s)`,
-      value: median(turn.throughput.map((result) => result.mbps)),
-      unit: 'MB/s',
-      baseline: throughput('chat'),
-      baselineLabel: `direct, ${size}`,
-    }),
-    row({
-      metric: 'TURN: chat message during a transfer, one-way: median',
-      value: median(oneWay(turn.probes.chat)),
-      unit: 'ms',
-      baseline: median(oneWay(duringChat)),
-      baselineLabel: 'direct',
-    }),
-    row({ metric: 'TURN: chat message during a transfer, one-way: max', value: max(oneWay(turn.probes.chat)), unit: 'ms', baseline: max(oneWay(duringChat)), baselineLabel: 'direct' }),
-    row({ metric: 'TURN: chat message, idle connection, one-way: median', value: median(oneWay(turn.probes.idle)), unit: 'ms', baseline: median(oneWay(idle)), baselineLabel: 'direct' }),
-    row({ metric: 'TURN: connect() until resolved (one)', value: turn.connectMs, unit: 'ms', baseline: median(samples.connect.chat), baselineLabel: 'direct, median' }),
-    row({
-      metric: 'dist/peer-chat.js, gzip -9',
-      value: bundle,
-      unit: 'KiB',
-      baseline: TARGET.bundleKiB,
-      baselineLabel: 'target',
-      target: `≤ ${TARGET.bundleKiB} KiB`,
-      check: (value) => value <= TARGET.bundleKiB,
-    }),
-  ];
-}
-
 /** One-way delays rely on both tabs' clocks agreeing: each must lie within its round trip. */
 function clockWarning(samples) {
   const all = [...Object.values(samples.probes), ...Object.values(samples.turn.probes)].flat();
@@ -463,10 +257,6 @@ try {
     log('failed: what was measured is in bench-results.json');
     throw error;
   });
-  const rows = tabulate(samples);
-  const warning = clockWarning(samples);
-  console.log(formatTable(rows));
-  if (warning) console.log(warning);
   const seconds = Math.round((Date.now() - started) / 1000);
   const settings = {
     rounds: ROUNDS,
@@ -480,10 +270,17 @@ try {
     manyMiB: MANY_MIB,
     history: HISTORY,
     burst: BURST,
+    plainLogLines: PLAIN_LOG_LINES,
     turnMiB: TURN_SIZE / MiB,
     turnRounds: TURN_ROUNDS,
   };
-  const results = { date: new Date().toISOString(), chromium: await browser.version(), cpus: availableParallelism(), seconds, settings, rows, warning, samples };
+  samples.bundleBytes = gzipSync(readFileSync(`${root}/dist/peer-chat.js`), { level: 9 }).length;
+  const cpus = availableParallelism();
+  const rows = tabulate({ settings, cpus, samples });
+  const warning = clockWarning(samples);
+  console.log(formatTable(rows));
+  for (const note of [unsettled(rows), warning]) if (note) console.log(note);
+  const results = { date: new Date().toISOString(), chromium: await browser.version(), cpus, seconds, settings, rows, warning, samples };
   writeFileSync(`${root}/bench-results.json`, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote bench-results.json (${seconds} s)`);
 } finally {
