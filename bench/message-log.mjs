@@ -30,6 +30,17 @@ const TAIL_MS = 300;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * How long the receiving tab is left alone after a change of its whole log (new elements, or the
+ * log filled), before anything is measured. V8 cleans up after such a change for a while: in a
+ * trace after the fill to 5,000 (a one-off script), major GCs at 8.4, 9.0, 11.3 and 11.9 s, none
+ * from then to 60 s; single messages measured in those first 14 s cost 1.4 ms more each in
+ * major GCs and 0.5 in incremental marking (20 of them: 0.2 major GCs a message), a minute
+ * later 0.06 ms in minor GCs alone. The figures are of a log that holds so many messages, not
+ * of the seconds after they arrived; what a flood costs is the burst's figure.
+ */
+const SETTLE_MS = 20_000;
+
+/**
  * Main-thread ms (`cpu` and `task`, see mainThreadMs) `work` cost the tab, up to TAIL_MS after
  * it, less what as long a wait (polling alike, then as quiet) cost it idle, right after.
  */
@@ -49,12 +60,14 @@ async function mainThreadCost(tab, work) {
 
 /**
  * Fresh elements in both tabs, the sender connected to the receiver, which keeps up to 10,000
- * messages; returns the ways to measure the receiving tab. `detach()` when done.
+ * messages; once the receiving tab has settled (SETTLE_MS), returns the ways to measure it.
+ * `detach()` when done.
  */
 export async function startMessageLog(sender, receiver, signalingPort) {
   const remoteId = await call(receiver, 'chatStart', signalingPort, { 'max-history': 10000 });
   await call(sender, 'chatStart', signalingPort);
   await call(sender, 'chatConnect', remoteId);
+  await sleep(SETTLE_MS);
   const devtools = await receiver.page.createCDPSession();
   let total = 0;
   /** Sends `count` messages (`perSecond` at most; 0: all at once) and waits until the receiver shows them. */
@@ -80,8 +93,11 @@ export async function startMessageLog(sender, receiver, signalingPort) {
     },
     /** Main-thread ms (`cpu` and `task`) of `count` messages sent at once. */
     burst: (count) => mainThreadCost(receiver, () => messages(count, 0)),
-    /** Fills the log up to `size` messages, at a pace the receiver accepts. */
-    fill: (size) => messages(size - total, FILL_PER_SECOND),
+    /** Fills the log up to `size` messages, at a pace the receiver accepts, and lets the tab settle. */
+    async fill(size) {
+      await messages(size - total, FILL_PER_SECOND);
+      await sleep(SETTLE_MS);
+    },
     /** The latency of each of `count` key presses in the receiver's message input, in ms. */
     async keys(count) {
       await receiver.page.bringToFront();
