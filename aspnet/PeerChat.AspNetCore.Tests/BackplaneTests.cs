@@ -264,12 +264,15 @@ public sealed class BackplaneTests(RedisServer redis) : IAsyncLifetime
         using var intruder = await WaitForAnswerAsync(b, "dave", "other-token", """{"type":"ID-TAKEN","payload":{"msg":"ID is taken"}}""");
         await bob.SendAsync(new { type = "OFFER", dst = "dave", payload = 2 });
         Assert.Equal("""{"type":"OFFER","src":"bob","dst":"dave","payload":2}""", await dave.ReceiveAsync());
+        // Until b has published bob again, a relay to bob waits in Redis for it (queued, not sent).
+        await WaitUntilListedAsync(a, "bob");
         await alice.SendAsync(new { type = "ANSWER", dst = "bob", payload = 3 });
         Assert.Equal("""{"type":"ANSWER","src":"alice","dst":"bob","payload":3}""", await bob.ReceiveAsync());
 
         Assert.True(metrics.Sum("peerchat.signaling.backplane.reconnects") >= 1);
         Assert.True(metrics.Sum("peerchat.signaling.backplane.messages", "received") >= 2);
-        Assert.True(metrics.Sum("peerchat.signaling.backplane.messages", "sent") >= 1);
+        // Counted when Redis answers the forward, which can come after bob has the message.
+        await WaitUntilAsync(() => metrics.Sum("peerchat.signaling.backplane.messages", "sent") >= 1, "instance a to count its relay as sent");
         Assert.True(metrics.Count("peerchat.signaling.backplane.round_trip_time") >= 1);
     }
 
@@ -318,6 +321,18 @@ public sealed class BackplaneTests(RedisServer redis) : IAsyncLifetime
         await WaitUntilAsync(() => Connected(a), "the instance to connect", 30_000);
         var b = await StartInstanceAsync();
         using var taken = await WaitForAnswerAsync(b, "alice", "other-token", """{"type":"ID-TAKEN","payload":{"msg":"ID is taken"}}""");
+    }
+
+    /// <summary>Waits until Redis lists every one of <paramref name="ids"/>, as registered on some instance.</summary>
+    private static async Task WaitUntilListedAsync(TestServer instance, params string[] ids)
+    {
+        var backplane = instance.Services.GetRequiredService<RedisSignalingBackplane>();
+        var watch = Stopwatch.StartNew();
+        while (await backplane.GetClusterIdsAsync(CancellationToken.None) is not { } listed || !ids.All(listed.Contains))
+        {
+            Assert.True(watch.ElapsedMilliseconds < 15_000, $"timed out waiting for Redis to list {string.Join(", ", ids)}");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Registers until the first answer is <paramref name="expected"/> (registrations are republished within a refresh).</summary>
