@@ -5,8 +5,8 @@
 import { ErrorType, PeerChatError } from '../errors.js';
 import { CHUNK_HEADER_BYTES, writeChunkHeader } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
-import { BLOCK_HASH, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
-import { readChunks } from './read-chunks.js';
+import { BLOCK_HASH, HASH_BLOCK_BYTES, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
+import { readBlocks } from './read-chunks.js';
 import { Transfer, type TransferHost } from './transfer.js';
 import { TransferStatus } from './types.js';
 
@@ -90,19 +90,24 @@ export class OutgoingTransfer extends Transfer {
     const chunkSize = this.host.chunkSize(this.peerId);
     const hash = this.hash!;
     const current = () => this.run === run && this.status === TransferStatus.active;
-    // Each chunk is read into this one frame, after its header; the channel copies it when sending.
+    // Each chunk is copied into this one frame, after its header; the channel copies it when sending.
     const frame = new Uint8Array(CHUNK_HEADER_BYTES + chunkSize);
     try {
-      for await (const { position, bytes } of readChunks(this.source, offset, frame.subarray(CHUNK_HEADER_BYTES))) {
-        while (current() && position + bytes.byteLength - this.bytes > SEND_WINDOW_BYTES) {
-          await new Promise<void>((resolve) => (this.wake = resolve));
-        }
-        if (!current()) return;
-        // Hashed chunk by chunk, to keep each task short; after a resume, only what is new.
+      // A block of the hash at a time: hashed as it is read (after a resume, only what is new).
+      for await (const { position, bytes } of readBlocks(this.source, offset, HASH_BLOCK_BYTES)) {
         hash.add(position, bytes);
-        writeChunkHeader(frame, this.slot, position);
-        const length = CHUNK_HEADER_BYTES + bytes.byteLength;
-        await this.host.sendBulk(this.peerId, length === frame.byteLength ? frame.buffer : frame.buffer.slice(0, length));
+        for (let start = 0; start < bytes.byteLength; start += chunkSize) {
+          const chunk = bytes.subarray(start, start + chunkSize);
+          const at = position + start;
+          while (current() && at + chunk.byteLength - this.bytes > SEND_WINDOW_BYTES) {
+            await new Promise<void>((resolve) => (this.wake = resolve));
+          }
+          if (!current()) return;
+          frame.set(chunk, CHUNK_HEADER_BYTES);
+          writeChunkHeader(frame, this.slot, at);
+          const length = CHUNK_HEADER_BYTES + chunk.byteLength;
+          await this.host.sendBulk(this.peerId, length === frame.byteLength ? frame.buffer : frame.buffer.slice(0, length));
+        }
       }
       const sha256 = await hash.hex();
       if (current()) this.host.sendFrame(this.peerId, { t: 'end', tid: this.transferId, sha256 });

@@ -1,26 +1,79 @@
-/** The sender's file reader: the file as a stream, from an offset, in pieces that fill one reused buffer. */
+/** The sender's file reader: the file as a stream, from an offset, a block at a time, into one reused buffer. */
 import { expect } from '@open-wc/testing';
-import { readChunks } from '../../src/transfers/read-chunks.js';
+import { readBlocks } from '../../src/transfers/read-chunks.js';
 
-describe('readChunks', () => {
-  it('reads the file from an offset into the buffer, piece after piece, the last one shorter', async () => {
-    const bytes = new Uint8Array(10_000).map((_, i) => (i * 7) & 0xff);
-    // The stream's own pieces (two Blob parts here) do not line up with the buffer's.
-    const file = new Blob([bytes.subarray(0, 3000), bytes.subarray(3000)]);
-    const into = new Uint8Array(4096);
-    const seen: Array<[number, number]> = [];
-    const all: number[] = [];
-    for await (const { position, bytes: piece } of readChunks(file, 1000, into)) {
-      expect(piece.buffer).to.equal(into.buffer);
-      seen.push([position, piece.byteLength]);
-      all.push(...piece);
+const content = new Uint8Array(10_000).map((_, i) => (i * 7) & 0xff);
+
+/** A file whose stream gives `pieces` (their lengths, in turn), as a plain stream or as a byte stream. */
+function fileOf(bytes: Uint8Array, pieces: number[], type?: 'bytes'): Blob {
+  return {
+    slice: (offset: number) => ({
+      stream: () => {
+        let at = offset;
+        let turn = 0;
+        return new ReadableStream({
+          type,
+          pull(controller: ReadableStreamDefaultController<Uint8Array> | ReadableByteStreamController) {
+            if (at >= bytes.byteLength) {
+              controller.close();
+              // A byte stream's pending BYOB read is answered with no bytes, as a file's own stream does.
+              return (controller as ReadableByteStreamController).byobRequest?.respond(0);
+            }
+            const length = Math.min(pieces[turn++ % pieces.length], bytes.byteLength - at);
+            controller.enqueue(bytes.slice(at, at + length));
+            at += length;
+          },
+        } as UnderlyingDefaultSource<Uint8Array>);
+      },
+    }),
+  } as unknown as Blob;
+}
+
+async function readAll(file: Blob, offset: number, blockBytes: number) {
+  const pieces: Array<[number, number]> = [];
+  const all: number[] = [];
+  for await (const { position, bytes } of readBlocks(file, offset, blockBytes)) {
+    pieces.push([position, bytes.byteLength]);
+    all.push(...bytes);
+  }
+  return { pieces, all };
+}
+
+describe('readBlocks', () => {
+  // From 1000 with blocks of 4096: the rest of the first block, whole blocks, the file's end.
+  const expected = [
+    [1000, 3096],
+    [4096, 4096],
+    [8192, 1808],
+  ];
+
+  it('reads a file from an offset, each piece ending where a block ends, the last one shorter', async () => {
+    // Two Blob parts, whose pieces do not line up with the blocks.
+    const { pieces, all } = await readAll(new Blob([content.subarray(0, 3000), content.subarray(3000)]), 1000, 4096);
+    expect(pieces).to.deep.equal(expected);
+    expect(all).to.deep.equal([...content.subarray(1000)]);
+  });
+
+  it('copies the pieces of a plain stream into the block', async () => {
+    const { pieces, all } = await readAll(fileOf(content, [700, 5000, 1]), 1000, 4096);
+    expect(pieces).to.deep.equal(expected);
+    expect(all).to.deep.equal([...content.subarray(1000)]);
+  });
+
+  it('has a byte stream read into the block itself, in as many reads as it takes', async () => {
+    const { pieces, all } = await readAll(fileOf(content, [700, 5000, 1], 'bytes'), 1000, 4096);
+    expect(pieces).to.deep.equal(expected);
+    expect(all).to.deep.equal([...content.subarray(1000)]);
+  });
+
+  it('yields nothing more when the file ends on a block boundary', async () => {
+    for (const type of [undefined, 'bytes'] as const) {
+      const { pieces } = await readAll(fileOf(content.subarray(0, 8192), [3000], type), 0, 4096);
+      expect(pieces, type ?? 'plain').to.deep.equal([
+        [0, 4096],
+        [4096, 4096],
+      ]);
     }
-    expect(seen).to.deep.equal([
-      [1000, 4096],
-      [5096, 4096],
-      [9192, 808],
-    ]);
-    expect(all).to.deep.equal([...bytes.subarray(1000)]);
   });
 
   it('cancels the stream when the reader stops early: a read failing after that is not unhandled', async () => {
@@ -46,7 +99,7 @@ describe('readChunks', () => {
             }),
         }),
       } as unknown as Blob;
-      for await (const piece of readChunks(failing, 0, new Uint8Array(10))) {
+      for await (const piece of readBlocks(failing, 0, 10)) {
         expect(piece.position).to.equal(0);
         break; // The transfer stopped.
       }
@@ -64,7 +117,7 @@ describe('readChunks', () => {
     } as unknown as Blob;
     let caught: unknown = null;
     try {
-      for await (const piece of readChunks(failing, 0, new Uint8Array(10))) expect.fail(`read ${piece.position}`);
+      for await (const piece of readBlocks(failing, 0, 10)) expect.fail(`read ${piece.position}`);
     } catch (error) {
       caught = error;
     }
