@@ -6,7 +6,7 @@ import { ErrorType, PeerChatError } from '../errors.js';
 import { CHUNK_HEADER_BYTES, writeChunkHeader } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
 import { BLOCK_HASH, HASH_BLOCK_BYTES, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
-import { readBlocks } from './read-chunks.js';
+import { readBlocks } from './read-blocks.js';
 import { Transfer, type TransferHost } from './transfer.js';
 import { TransferStatus } from './types.js';
 

@@ -1,6 +1,6 @@
 /** The sender's file reader: the file as a stream, from an offset, a block at a time, into one reused buffer. */
 import { expect } from '@open-wc/testing';
-import { readBlocks } from '../../src/transfers/read-chunks.js';
+import { readBlocks } from '../../src/transfers/read-blocks.js';
 
 const content = new Uint8Array(10_000).map((_, i) => (i * 7) & 0xff);
 
