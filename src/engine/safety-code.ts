@@ -14,8 +14,7 @@ export const SAFETY_CODE_DIGITS = 25;
  * `crypto.subtle`, and our JavaScript SHA-256 is loaded on demand instead. `subtle` is a
  * parameter for the tests, which check that both give the same code.
  */
-export async function safetyCode(fingerprints: { local: string; remote: string } | null, subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle): Promise<string> {
-  if (!fingerprints) return '';
+export async function safetyCode(fingerprints: { local: string; remote: string }, subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle): Promise<string> {
   const input = new TextEncoder().encode([fingerprints.local, fingerprints.remote].sort().join('\n'));
   // 128 bits of the digest,
   const high = subtle

@@ -149,9 +149,15 @@ export class Link implements EngineLink {
     if (peerConnection?.localDescription || this.connection.open) this.#openBulkChannel();
     const local = fingerprintIn(peerConnection?.localDescription?.sdp);
     const remote = fingerprintIn(peerConnection?.remoteDescription?.sdp);
-    if (!(local && remote) && !this.connection.open) return Promise.resolve();
+    if (!(local && remote)) {
+      if (!this.connection.open || !peerConnection || peerConnection.signalingState === 'closed') return Promise.resolve();
+      // Open, and the page does not see the peer's description yet: a busy Chromium can report
+      // the channel open first (the dialer, 11 of 200 connects with both cores busy). Computed
+      // now, the code would stay empty for good: it waits for the description instead.
+      return new Promise((resolve) => peerConnection.addEventListener('signalingstatechange', resolve, { once: true })).then(this.#prepare);
+    }
     peerConnection?.removeEventListener('signalingstatechange', this.#prepareSoon);
-    this.#codeReady = safetyCode(local && remote ? { local, remote } : null).then((code) => void (this.#code = code));
+    this.#codeReady = safetyCode({ local, remote }).then((code) => void (this.#code = code));
     return this.#codeReady;
   };
 
