@@ -35,6 +35,9 @@ export const TARGET = {
 
 const ratioOfMedians = (values, baselines) => median(values) / median(baselines);
 
+/** A row's `interval` for a target that reads the ratio of the medians of `values` and `baselines`. */
+const ratioInterval = (values, baselines, paired = false) => ({ of: 'ratio', bounds: interval(ratioOfMedians, [values, baselines], { paired }) });
+
 /**
  * The rows of one run's `results` (`settings`, `cpus`, `samples`, as bench/run.mjs writes them
  * to bench-results.json). Where a target reads a median or a ratio of medians, `interval` is
@@ -60,7 +63,7 @@ export function tabulate({ settings, cpus: cores, samples }) {
   const fastAs = (values, paired) => ({
     target: `ratio ≥ ${TARGET.throughputRatio}`,
     check: (value, ratio) => ratio >= TARGET.throughputRatio,
-    interval: { of: 'ratio', bounds: interval(ratioOfMedians, [values, bareMbps], { paired }) },
+    interval: ratioInterval(values, bareMbps, paired),
   });
   const cpuRow = (metric, part) =>
     row({
@@ -71,10 +74,11 @@ export function tabulate({ settings, cpus: cores, samples }) {
       baselineLabel: 'bare',
       target: `ratio ≤ ${TARGET.cpuRatio}`,
       check: (value, ratio) => ratio <= TARGET.cpuRatio,
-      interval: { of: 'ratio', bounds: interval(ratioOfMedians, [cpus('chat', part), cpus('bare64', part)], { paired: true }) },
+      interval: ratioInterval(cpus('chat', part), cpus('bare64', part), true),
     });
   const oneWay = (probes) => probes.map((probe) => probe.oneWay);
   const { idle, chat: duringChat, bare: duringBare } = samples.probes;
+  const delay = { target: `< ${TARGET.chatDelayMs} ms`, check: (value) => value < TARGET.chatDelayMs };
   const { many, history, turn } = samples;
   const { plain, empty, long } = history;
   /** A figure whose target reads its median, with that median's interval. */
@@ -134,7 +138,7 @@ export function tabulate({ settings, cpus: cores, samples }) {
       baselineLabel: 'bare',
       target: `< ${TARGET.chatDelayMs} ms, ≤ bare`,
       check: (value, ratio) => value < TARGET.chatDelayMs && ratio <= 1,
-      interval: { of: 'ratio', bounds: interval(ratioOfMedians, [oneWay(duringChat), oneWay(duringBare)]) },
+      interval: ratioInterval(oneWay(duringChat), oneWay(duringBare)),
     }),
     row({
       metric: 'chat message during a transfer, one-way: max',
@@ -142,8 +146,7 @@ export function tabulate({ settings, cpus: cores, samples }) {
       unit: 'ms',
       baseline: max(oneWay(duringBare)),
       baselineLabel: 'bare',
-      target: `< ${TARGET.chatDelayMs} ms`,
-      check: (value) => value < TARGET.chatDelayMs,
+      ...delay,
     }),
     row({
       metric: 'chat message during a transfer, round trip: median',
@@ -161,7 +164,7 @@ export function tabulate({ settings, cpus: cores, samples }) {
       baselineLabel: 'PeerJS open',
       target: `ratio ≤ ${TARGET.connectRatio}`,
       check: (value, ratio) => ratio <= TARGET.connectRatio,
-      interval: { of: 'ratio', bounds: interval(ratioOfMedians, [connect.chat, connect.peerjs], { paired: true }) },
+      interval: ratioInterval(connect.chat, connect.peerjs, true),
     }),
     row({ metric: '<peer-chat> connect() until resolved: max', value: max(connect.chat), unit: 'ms', baseline: max(connect.peerjs), baselineLabel: 'PeerJS open' }),
     row({
@@ -180,7 +183,7 @@ export function tabulate({ settings, cpus: cores, samples }) {
       baselineLabel: '1 peer',
       target: `completes, ratio ≤ ${TARGET.manyCpuRatio}`,
       check: (value, ratio) => Number.isFinite(value) && ratio <= TARGET.manyCpuRatio,
-      interval: { of: 'ratio', bounds: interval(ratioOfMedians, [many.allPeersCpu, many.onePeerCpu], { paired: true }) },
+      interval: ratioInterval(many.allPeersCpu, many.onePeerCpu, true),
     }),
     row({
       metric: `receiving tab: peak RSS − RSS before, ${settings.largeMiB} MiB file`,
@@ -208,7 +211,7 @@ export function tabulate({ settings, cpus: cores, samples }) {
       baselineLabel: 'empty log',
       target: `ratio ≤ ${TARGET.burstRatio}`,
       check: (value, ratio) => ratio <= TARGET.burstRatio,
-      interval: { of: 'ratio', bounds: interval(ratioOfMedians, [bursts('long', 'cpu'), bursts('empty', 'cpu')], { paired: true }) },
+      interval: ratioInterval(bursts('long', 'cpu'), bursts('empty', 'cpu'), true),
     }),
     row({ metric: `the same burst: main-thread task time (with waits)`, value: long.burst.task, unit: 'ms', baseline: empty.burst.task, baselineLabel: 'empty log' }),
     row({

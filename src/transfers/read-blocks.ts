@@ -10,7 +10,7 @@
  */
 export async function* readBlocks(file: Blob, offset: number, blockBytes: number): AsyncGenerator<{ position: number; bytes: Uint8Array }> {
   const stream = file.slice(offset).stream();
-  const fill = byteReader(stream) ?? copyingReader(stream);
+  const { reader, fill } = byteReader(stream) ?? copyingReader(stream);
   let position = offset;
   try {
     for (let ended = false; !ended; ) {
@@ -21,12 +21,12 @@ export async function* readBlocks(file: Blob, offset: number, blockBytes: number
       position += bytes.byteLength;
     }
   } finally {
-    fill.cancel();
+    reader.cancel().catch(() => {});
   }
 }
 
-/** Fills one reused buffer with up to `wanted` bytes: fewer only where the stream ended (`done`). */
-type Filler = ((wanted: number) => Promise<{ bytes: Uint8Array; done: boolean }>) & { cancel(): void };
+/** A reader of the stream, and how it fills one reused buffer with up to `wanted` bytes: fewer only where the stream ended (`done`). */
+type Filler = { reader: ReadableStreamGenericReader; fill(wanted: number): Promise<{ bytes: Uint8Array; done: boolean }> };
 
 /** The browser reads into our buffer: no piece of its own, no copy (null where the stream is not a byte stream). */
 function byteReader(stream: ReadableStream<Uint8Array>): Filler | null {
@@ -49,7 +49,7 @@ function byteReader(stream: ReadableStream<Uint8Array>): Filler | null {
     }
     return { bytes: new Uint8Array(buffer, 0, wanted), done: false };
   };
-  return Object.assign(fill, { cancel: () => void reader.cancel().catch(() => {}) });
+  return { reader, fill };
 }
 
 /** The stream's own pieces, copied into our buffer. */
@@ -73,5 +73,5 @@ function copyingReader(stream: ReadableStream<Uint8Array>): Filler {
     }
     return { bytes: buffer.subarray(0, wanted), done: false };
   };
-  return Object.assign(fill, { cancel: () => void reader.cancel().catch(() => {}) });
+  return { reader, fill };
 }
