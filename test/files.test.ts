@@ -74,6 +74,56 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     expect(stored).to.include(size);
   });
 
+  it('writes files that arrive together through one storage worker, and deletes them from disk when the history is cleared', async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port, { acceptFiles: 'always' });
+    await pair(alice, bob);
+    const worker = window.Worker;
+    const write = FileSystemWritableFileStream.prototype.write;
+    let workersMade = 0;
+    let streamWrites = 0;
+    window.Worker = class extends worker {
+      constructor(...args: ConstructorParameters<typeof Worker>) {
+        super(...args);
+        workersMade++;
+      }
+    };
+    FileSystemWritableFileStream.prototype.write = function (this: FileSystemWritableFileStream, ...args: Parameters<typeof write>) {
+      streamWrites++;
+      return write.apply(this, args);
+    };
+    const stored = async () => {
+      const names: string[] = [];
+      const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('peer-chat-transfers');
+      for await (const [folder, session] of (root as unknown as AsyncIterable<[string, FileSystemDirectoryHandle]>)) {
+        for await (const [name] of (session as unknown as AsyncIterable<[string, FileSystemFileHandle]>)) names.push(`${folder}/${name}`);
+      }
+      return names;
+    };
+    try {
+      const before = await stored();
+      const files = [patternBytes(10 * 1024 * 1024 + 1, 21), patternBytes(9 * 1024 * 1024 + 5, 22)]; // both above the 8 MiB kept in memory
+      const arrived = collect(bob, 'peer-chat-file');
+      await Promise.all(files.map((bytes, index) => alice.sendFile(new File([bytes], `together-${index}.bin`))));
+      await until(() => arrived.length === 2, 'both files to arrive', 60_000);
+      for (const [index, bytes] of files.entries()) {
+        const { file } = arrived.find((detail) => detail.file.name === `together-${index}.bin`)!;
+        expect(await sameBytes(file, bytes), `together-${index}.bin`).to.equal(true);
+      }
+      // At most one (none when an earlier file's worker is still up), where one per file made two.
+      expect(workersMade, 'storage workers made').to.be.at.most(1);
+      expect(streamWrites, 'writes through the writable stream').to.equal(0);
+      const added = (await stored()).filter((name) => !before.includes(name));
+      expect(added, 'files written to disk').to.have.length(2);
+
+      bob.clearHistory();
+      await until(async () => (await stored()).every((name) => !added.includes(name)), 'the received files to be deleted from disk', 10_000);
+    } finally {
+      window.Worker = worker;
+      FileSystemWritableFileStream.prototype.write = write;
+    }
+  });
+
   it('without a storage worker (a CSP without worker-src blob:), writes a large file through the writable stream, verified by block hash', async () => {
     const alice = await createChat(port);
     const bob = await createChat(port, { acceptFiles: 'always' });
