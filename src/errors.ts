@@ -65,3 +65,6 @@ export class PeerChatError extends Error {
     this.name = 'PeerChatError';
   }
 }
+
+/** What went wrong, in words, from anything thrown. */
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -4,6 +4,7 @@
  * again before the credentials run out, timed with the engine's clock, so every new
  * connection gets credentials that are still valid. Loaded only by pages that set the attribute.
  */
+import { messageOf } from '../errors.js';
 import { TimerSlot, type Clock } from './clock.js';
 import { iceServersProblem } from './ice-server-list.js';
 
@@ -77,7 +78,7 @@ export class IceServersSource {
     try {
       result = parseIceServersDocument(await this.fetchWithTimeout());
     } catch (error) {
-      result = error instanceof Error ? error.message : String(error);
+      result = messageOf(error);
     }
     if (this.stopped) return;
     if (typeof result === 'string') {

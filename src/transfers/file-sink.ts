@@ -4,7 +4,7 @@
  * RAM, and the finished `File` is backed by disk.
  */
 
-import { ErrorType, PeerChatError } from '../errors.js';
+import { ErrorType, PeerChatError, messageOf } from '../errors.js';
 import { randomId } from '../engine/protocol.js';
 import { WorkerFileWriter } from './storage-worker.js';
 
@@ -191,6 +191,6 @@ export async function openSink(size: number): Promise<FileSink> {
   try {
     return await DiskSink.create(directory, randomId());
   } catch (error) {
-    throw new PeerChatError(ErrorType.transfer, `Could not create a file to store it in: ${error instanceof Error ? error.message : error}`);
+    throw new PeerChatError(ErrorType.transfer, `Could not create a file to store it in: ${messageOf(error)}`);
   }
 }

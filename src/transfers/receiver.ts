@@ -3,7 +3,7 @@
  * assembled into blocks, hashed and stored in order, acknowledged as they are stored, and the
  * file is handed over only when its hash matches the sender's.
  */
-import { ErrorType } from '../errors.js';
+import { ErrorType, messageOf } from '../errors.js';
 import { Direction } from '../engine/types.js';
 import { MEMORY_SINK_LIMIT, type FileSink } from './file-sink.js';
 import { BLOCK_HASH, BlockHash, HASH_BLOCK_BYTES, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
@@ -69,11 +69,7 @@ export class IncomingTransfer extends Transfer {
       // Asked for at once: the first bytes cross while the sink opens (a file and its storage
       // worker: 11–23 ms in an idle page here), and wait for it within the window.
       this.sendAccept();
-      this.sink.catch((error: unknown) => {
-        const reason = `could not store the file: ${error instanceof Error ? error.message : error}`;
-        this.host.sendFrame(this.peerId, { t: 'cancel', tid: this.transferId, reason });
-        this.finish(TransferStatus.failed, reason);
-      });
+      this.sink.catch((error: unknown) => this.fail(`could not store the file: ${messageOf(error)}`));
     });
   }
 
@@ -154,6 +150,13 @@ export class IncomingTransfer extends Transfer {
     }
   }
 
+  /** It failed on our side (storing, hashing, verifying): the sender is told, else its `sendFile()` would wait for good. */
+  private fail(reason: string): void {
+    if (this.finished) return;
+    this.host.sendFrame(this.peerId, { t: 'cancel', tid: this.transferId, reason });
+    this.finish(TransferStatus.failed, reason);
+  }
+
   /** Deletes what was stored (a failed transfer, or a finished one leaving the history). */
   discard(): void {
     void this.sink?.then((sink) => sink.discard()).catch(() => {});
@@ -192,7 +195,7 @@ export class IncomingTransfer extends Transfer {
         this.stored(length);
       }
     } catch (error) {
-      this.finish(TransferStatus.failed, `could not store the file: ${error instanceof Error ? error.message : error}`);
+      this.fail(`could not store the file: ${messageOf(error)}`);
     } finally {
       this.storing = false;
     }
@@ -233,19 +236,17 @@ export class IncomingTransfer extends Transfer {
     try {
       matches = (await this.hash.hex()) === this.expectedHash;
     } catch (error) {
-      return this.finish(TransferStatus.failed, `could not hash the file: ${error instanceof Error ? error.message : error}`);
+      return this.fail(`could not hash the file: ${messageOf(error)}`);
     }
     if (this.finished) return;
     if (!matches) {
-      const reason = 'integrity check failed (SHA-256 mismatch)';
       this.host.emit('peer-chat-error', { type: ErrorType.integrity, message: `"${this.name}" arrived corrupted: its SHA-256 does not match the sender's`, peerId: this.peerId });
-      this.host.sendFrame(this.peerId, { t: 'cancel', tid: this.transferId, reason });
-      return this.finish(TransferStatus.failed, reason);
+      return this.fail('integrity check failed (SHA-256 mismatch)');
     }
     try {
       this.file = await (await this.sink!).finish(this.name, this.type);
     } catch (error) {
-      return this.finish(TransferStatus.failed, `could not store the file: ${error instanceof Error ? error.message : error}`);
+      return this.fail(`could not store the file: ${messageOf(error)}`);
     }
     this.host.sendFrame(this.peerId, { t: 'received', tid: this.transferId, bytes: this.size });
     this.finish(TransferStatus.done);

@@ -2,7 +2,7 @@
  * Our side of a file we send: offer, wait for the answer, stream the bytes with a window of
  * unacknowledged bytes, and finish when the receiver says it holds every byte, verified.
  */
-import { ErrorType, PeerChatError } from '../errors.js';
+import { ErrorType, PeerChatError, messageOf } from '../errors.js';
 import { CHUNK_HEADER_BYTES, writeChunkHeader } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
 import { BLOCK_HASH, HASH_BLOCK_BYTES, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
@@ -114,7 +114,7 @@ export class OutgoingTransfer extends Transfer {
     } catch (error) {
       // A closed channel means the peer dropped: the engine pauses or abandons the transfer.
       if (current() && !(error instanceof PeerChatError && error.type === ErrorType.notConnected)) {
-        this.cancel(`reading the file failed: ${error instanceof Error ? error.message : error}`);
+        this.cancel(`reading the file failed: ${messageOf(error)}`);
       }
     }
   }

@@ -143,6 +143,24 @@ describe('transfers: the state machine', () => {
     expect(calls.changed - before).to.equal(3);
   });
 
+  for (const [stage, sink] of [
+    ['writing', { write: async () => Promise.reject(new Error('disk full')), finish: async () => new File([], 'x'), discard: async () => {} }],
+    ['finishing the file', { write: async () => null, finish: async () => Promise.reject(new Error('disk full')), discard: async () => {} }],
+  ] as Array<[string, FileSink]>) {
+    it(`storage failing while ${stage} fails the transfer and tells the sender, whose sendFile() would otherwise never settle`, async () => {
+      const { transfers, sent, events } = harness({ acceptFiles: 'always', sink: async () => sink });
+      const bytes = new Uint8Array(1000).fill(7);
+      transfers.handleFrame('bob', offer(bytes.byteLength) as never);
+      await settle();
+      transfers.handleChunk('bob', encodeChunk(1, 0, bytes));
+      const sha256 = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+      transfers.handleFrame('bob', { t: 'end', tid: 'x1', sha256 });
+      await waitFor(() => events.some(([name]) => name === 'peer-chat-error'));
+      expect(events.find(([name]) => name === 'peer-chat-error')?.[1]).to.deep.include({ type: 'transfer', message: '"a.bin": could not store the file: disk full' });
+      expect(sent.at(-1)).to.deep.equal({ t: 'cancel', tid: 'x1', reason: 'could not store the file: disk full' });
+    });
+  }
+
   it('a sender that does not wait for acknowledgements is cut off before our memory fills', async () => {
     // Storage that never finishes a write: nothing received gets stored.
     const stuck: FileSink = { write: () => new Promise(() => {}), finish: async () => new File([], 'x'), discard: async () => {} };
