@@ -2,6 +2,16 @@ import { expect } from '@open-wc/testing';
 import { collect, createChat, nextEvent, pair, part, parts, patternBytes, sameBytes, startSignaling, stopSignaling, until } from './support/helpers.js';
 import { HASH_BLOCK_BYTES } from '../src/transfers/file-hash.js';
 
+/** The received files on disk (the Origin Private File System, in the pages' folders of transfers), by folder/name. */
+async function storedFiles(): Promise<Map<string, FileSystemFileHandle>> {
+  const files = new Map<string, FileSystemFileHandle>();
+  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('peer-chat-transfers', { create: true });
+  for await (const [folder, session] of (root as unknown as AsyncIterable<[string, FileSystemDirectoryHandle]>)) {
+    for await (const [name, handle] of (session as unknown as AsyncIterable<[string, FileSystemFileHandle]>)) files.set(`${folder}/${name}`, handle);
+  }
+  return files;
+}
+
 describe('<peer-chat> file transfer, over real WebRTC', () => {
   let port: number;
   before(async () => {
@@ -66,12 +76,8 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     expect(await digest(await file.arrayBuffer())).to.equal(await digest(bytes));
 
     // The bytes live in the Origin Private File System, in this page's folder of transfers.
-    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('peer-chat-transfers');
-    const stored: number[] = [];
-    for await (const [, session] of (root as unknown as AsyncIterable<[string, FileSystemDirectoryHandle]>)) {
-      for await (const [, handle] of (session as unknown as AsyncIterable<[string, FileSystemFileHandle]>)) stored.push((await handle.getFile()).size);
-    }
-    expect(stored).to.include(size);
+    const sizes = await Promise.all([...(await storedFiles()).values()].map(async (handle) => (await handle.getFile()).size));
+    expect(sizes).to.include(size);
   });
 
   it('writes files that arrive together through one storage worker, and deletes them from disk when the history is cleared', async () => {
@@ -92,14 +98,7 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
       streamWrites++;
       return write.apply(this, args);
     };
-    const stored = async () => {
-      const names: string[] = [];
-      const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('peer-chat-transfers');
-      for await (const [folder, session] of (root as unknown as AsyncIterable<[string, FileSystemDirectoryHandle]>)) {
-        for await (const [name] of (session as unknown as AsyncIterable<[string, FileSystemFileHandle]>)) names.push(`${folder}/${name}`);
-      }
-      return names;
-    };
+    const stored = async () => [...(await storedFiles()).keys()];
     try {
       const before = await stored();
       const files = [patternBytes(10 * 1024 * 1024 + 1, 21), patternBytes(9 * 1024 * 1024 + 5, 22)]; // both above the 8 MiB kept in memory
