@@ -66,7 +66,7 @@ let unavailable = false;
  * the first bytes of a file wait for it). It ends once no file has been open for `idleMs`.
  */
 export class StorageWorker {
-  /** How long the worker outlives the last open file, ready for the next one. */
+  /** How long the worker outlives the last open file, ready for the next one (tests shorten it). */
   static idleMs = 30_000;
   static #current: StorageWorker | null = null;
   readonly #worker: Worker;

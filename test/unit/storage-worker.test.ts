@@ -1,9 +1,9 @@
 /** The page's storage worker: files written through OPFS sync access handles, one worker for all of them. */
 import { expect } from '@open-wc/testing';
 import { StorageWorker, WorkerFileWriter } from '../../src/transfers/storage-worker.js';
+import { sha256 } from '../support/block-hash.js';
 
 const bytesOf = (length: number, seed: number) => new Uint8Array(length).map((_, i) => (i * 31 + seed) & 0xff);
-const sha256 = async (bytes: Uint8Array<ArrayBuffer>) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)).join(',');
 
 describe('storage worker', () => {
   let folder: FileSystemDirectoryHandle;
@@ -45,7 +45,7 @@ describe('storage worker', () => {
     const a = await open('a.bin');
     const b = await open('b.bin');
     const [a1, a2, b1, b2] = [bytesOf(70_000, 1), bytesOf(5_000, 2), bytesOf(40_000, 3), bytesOf(1, 4)];
-    const expected = { a1: await sha256(a1), b1: await sha256(b1) };
+    const expected = { a1: (await sha256(a1)).join(','), b1: (await sha256(b1)).join(',') };
     // Each write takes its bytes' buffer: what is compared is copied first.
     const [aWhole, bWhole] = [new Uint8Array([...a1, ...a2]), new Uint8Array([...b1, ...b2])];
     const writes = await Promise.all([a.writer.write(0, a1, true), b.writer.write(0, b1, true), a.writer.write(70_000, a2), b.writer.write(40_000, b2)]);

@@ -6,6 +6,7 @@ import { HASH_BLOCK_BYTES } from '../../src/transfers/file-hash.js';
 import { RECEIVE_WINDOW_BYTES } from '../../src/transfers/receiver.js';
 import { Transfers } from '../../src/transfers/registry.js';
 import type { TransferHost } from '../../src/transfers/transfer.js';
+import { sha256Hex } from '../support/block-hash.js';
 import { FakeClock, settle } from '../support/fake-clock.js';
 
 async function waitFor(condition: () => boolean): Promise<void> {
@@ -153,8 +154,7 @@ describe('transfers: the state machine', () => {
       transfers.handleFrame('bob', offer(bytes.byteLength) as never);
       await settle();
       transfers.handleChunk('bob', encodeChunk(1, 0, bytes));
-      const sha256 = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (byte) => byte.toString(16).padStart(2, '0')).join('');
-      transfers.handleFrame('bob', { t: 'end', tid: 'x1', sha256 });
+      transfers.handleFrame('bob', { t: 'end', tid: 'x1', sha256: await sha256Hex(bytes) });
       await waitFor(() => events.some(([name]) => name === 'peer-chat-error'));
       expect(events.find(([name]) => name === 'peer-chat-error')?.[1]).to.deep.include({ type: 'transfer', message: '"a.bin": could not store the file: disk full' });
       expect(sent.at(-1)).to.deep.equal({ t: 'cancel', tid: 'x1', reason: 'could not store the file: disk full' });
