@@ -12,6 +12,17 @@ async function storedFiles(): Promise<Map<string, FileSystemFileHandle>> {
   return files;
 }
 
+/** Counts the writes through the writable stream (how files are stored without a storage worker) until `restore()`. */
+function countStreamWrites(): { count: number; restore(): void } {
+  const write = FileSystemWritableFileStream.prototype.write;
+  const counter = { count: 0, restore: () => void (FileSystemWritableFileStream.prototype.write = write) };
+  FileSystemWritableFileStream.prototype.write = function (this: FileSystemWritableFileStream, ...args: Parameters<typeof write>) {
+    counter.count++;
+    return write.apply(this, args);
+  };
+  return counter;
+}
+
 describe('<peer-chat> file transfer, over real WebRTC', () => {
   let port: number;
   before(async () => {
@@ -85,19 +96,14 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     const bob = await createChat(port, { acceptFiles: 'always' });
     await pair(alice, bob);
     const worker = window.Worker;
-    const write = FileSystemWritableFileStream.prototype.write;
     let workersMade = 0;
-    let streamWrites = 0;
     window.Worker = class extends worker {
       constructor(...args: ConstructorParameters<typeof Worker>) {
         super(...args);
         workersMade++;
       }
     };
-    FileSystemWritableFileStream.prototype.write = function (this: FileSystemWritableFileStream, ...args: Parameters<typeof write>) {
-      streamWrites++;
-      return write.apply(this, args);
-    };
+    const streamWrites = countStreamWrites();
     const stored = async () => [...(await storedFiles()).keys()];
     try {
       const before = await stored();
@@ -111,7 +117,7 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
       }
       // At most one (none when an earlier file's worker is still up), where one per file made two.
       expect(workersMade, 'storage workers made').to.be.at.most(1);
-      expect(streamWrites, 'writes through the writable stream').to.equal(0);
+      expect(streamWrites.count, 'writes through the writable stream').to.equal(0);
       const added = (await stored()).filter((name) => !before.includes(name));
       expect(added, 'files written to disk').to.have.length(2);
 
@@ -119,7 +125,7 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
       await until(async () => (await stored()).every((name) => !added.includes(name)), 'the received files to be deleted from disk', 10_000);
     } finally {
       window.Worker = worker;
-      FileSystemWritableFileStream.prototype.write = write;
+      streamWrites.restore();
     }
   });
 
@@ -128,13 +134,8 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     const bob = await createChat(port, { acceptFiles: 'always' });
     await pair(alice, bob);
     const worker = window.Worker;
-    const write = FileSystemWritableFileStream.prototype.write;
-    let streamWrites = 0;
     (window as { Worker?: typeof Worker }).Worker = undefined;
-    FileSystemWritableFileStream.prototype.write = function (this: FileSystemWritableFileStream, ...args: Parameters<typeof write>) {
-      streamWrites++;
-      return write.apply(this, args);
-    };
+    const streamWrites = countStreamWrites();
     try {
       const size = 12 * 1024 * 1024 + 3; // above the 8 MiB kept in memory; the last block short
       const bytes = patternBytes(size, 17);
@@ -142,10 +143,10 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
       await alice.sendFile(new File([bytes], 'stream.bin'));
       const { file } = await received;
       expect(await sameBytes(file, bytes)).to.equal(true);
-      expect(streamWrites, 'one write per block').to.equal(Math.ceil(size / HASH_BLOCK_BYTES));
+      expect(streamWrites.count, 'one write per block').to.equal(Math.ceil(size / HASH_BLOCK_BYTES));
     } finally {
       window.Worker = worker;
-      FileSystemWritableFileStream.prototype.write = write;
+      streamWrites.restore();
     }
   });
 
