@@ -3,7 +3,7 @@
  * element in the test page. Same id, the history at once, re-dialed by itself, the same
  * safety code on both sides, every message exactly once both ways; a second tab with the
  * same key gets its own id; clearHistory() clears the stored history; without `persist`
- * nothing is written.
+ * nothing is written; a chat stored by the previous storage layout (version 1) carries on.
  */
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
@@ -148,5 +148,86 @@ describe('persist (real tabs, real WebRTC)', function () {
     expect(await tab.run<number>(`${chatInTab}.messages.length + 1`)).to.equal(1);
     expect(await tab.run<string[]>('window.errors')).to.deep.equal([]);
     await tab.close();
+  });
+
+  it('a chat stored by version 1 of the database (its history inside its record) loads, and is stored one message at a time from then on', async () => {
+    const key = `v1-${Date.now()}`;
+    const storedId = `v1-peer-${Date.now()}`;
+    const chatInTab = `document.querySelector('peer-chat')`;
+    const history = ['first', 'second', 'third'].map((text, index) => ({ id: `m${index}`, from: 'old-friend', text, time: 1_700_000_000_000 + index, direction: 'in' }));
+    // A page without persist, so that nothing has the database open while version 1 is written.
+    const tab = await openTab(`/test/fixtures/tab.html?port=${port}`);
+    await tab.when(`${chatInTab}.signalingState === 'open'`, 'registration');
+    const record = { peerId: storedId, session: 'old-session', certificate: null, history, peers: [] };
+    await tab.run(`new Promise((resolve, reject) => {
+      const removing = indexedDB.deleteDatabase('peer-chat');
+      removing.onerror = () => reject(removing.error);
+      removing.onsuccess = () => {
+        const opening = indexedDB.open('peer-chat', 1);
+        opening.onupgradeneeded = () => opening.result.createObjectStore('chats').put(${JSON.stringify(record)}, ${JSON.stringify(key)});
+        opening.onsuccess = () => (opening.result.close(), resolve(true));
+        opening.onerror = () => reject(opening.error);
+      };
+    })`);
+    await tab.run(`(setTimeout(() => (location.search = ${JSON.stringify(`?port=${port}&persist=${key}`)}), 0), true)`);
+    await tab.reload(true);
+    expect(await tab.when<string>(`${chatInTab}.signalingState === 'open' && ${chatInTab}.peerId`, 'registration with the stored id')).to.equal(storedId);
+    expect(await tab.run<string[]>(`${chatInTab}.messages.map((message) => message.text)`)).to.deep.equal(['first', 'second', 'third']);
+
+    const here = await createChat(port, { parent: place() });
+    await here.connect(storedId);
+    await here.send('fourth');
+    await tab.when(`${chatInTab}.messages.length === 4`, 'the new message');
+    /** What the database holds for the key, once the tab stored the new message (within 10 s). */
+    const stored = await tab.run<{ version: number; messages: Array<[number, string]>; inRecord: boolean }>(`(async () => {
+      const range = IDBKeyRange.bound([${JSON.stringify(key)}, -Infinity], [${JSON.stringify(key)}, Infinity]);
+      const read = () => new Promise((resolve) => {
+        indexedDB.open('peer-chat').onsuccess = ({ target: { result: database } }) => {
+          const transaction = database.transaction(['chats', 'messages']);
+          const keys = transaction.objectStore('messages').getAllKeys(range);
+          const values = transaction.objectStore('messages').getAll(range);
+          const chat = transaction.objectStore('chats').get(${JSON.stringify(key)});
+          transaction.oncomplete = () => {
+            resolve({ version: database.version, messages: keys.result.map(([, place], index) => [place, values.result[index].text]), inRecord: 'history' in chat.result });
+            database.close();
+          };
+        };
+      });
+      for (let tries = 0; ; tries++) {
+        const now = await read();
+        if (now.messages.length === 4 || tries === 100) return now;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })()`);
+    expect(stored).to.deep.equal({ version: 2, messages: [[0, 'first'], [1, 'second'], [2, 'third'], [3, 'fourth']], inRecord: false });
+    expect(await tab.run<string[]>('window.errors')).to.deep.equal([]);
+    await tab.close();
+  });
+
+  it('while another tab holds the database open at version 1 (an older peer-chat), the element reports one storage error and chats unpersisted', async () => {
+    const chatInTab = `document.querySelector('peer-chat')`;
+    const older = await openTab(`/test/fixtures/tab.html?port=${port}`);
+    await older.when(`${chatInTab}.signalingState === 'open'`, 'registration');
+    // As an older peer-chat would: version 1 open, and no answer to a request to upgrade it.
+    await older.run(`new Promise((resolve, reject) => {
+      const removing = indexedDB.deleteDatabase('peer-chat');
+      removing.onsuccess = () => {
+        const opening = indexedDB.open('peer-chat', 1);
+        opening.onupgradeneeded = () => opening.result.createObjectStore('chats');
+        opening.onsuccess = () => ((window.heldOpen = opening.result), resolve(true));
+        opening.onerror = () => reject(opening.error);
+      };
+      removing.onerror = () => reject(removing.error);
+    })`);
+    const tab = await openTab(`/test/fixtures/tab.html?port=${port}&persist=blocked-${Date.now()}`);
+    const tabId = await tab.when<string>(`${chatInTab}.signalingState === 'open' && ${chatInTab}.peerId`, 'registration without storage');
+    const here = await createChat(port, { parent: place() });
+    await here.connect(tabId);
+    await here.send('still chatting');
+    expect(await tab.when<string[]>(`${chatInTab}.messages.length === 1 && ${chatInTab}.messages.map((message) => message.text)`, 'the message')).to.deep.equal(['still chatting']);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // Room for a second error, were there one.
+    expect(await tab.run<string[]>('window.errors')).to.deep.equal(['storage']);
+    await tab.close();
+    await older.close();
   });
 });

@@ -15,7 +15,7 @@ import { DEFAULT_MAX_HISTORY, History } from './history.js';
 import type { FetchJson, IceServersSource } from './ice-servers.js';
 import type { CreateSignaling, Signaling, SignalingOptions } from './link.js';
 import { PeerSession, TIMING, type SessionHost } from './peer-session.js';
-import { Persistence, type ChatStore, type SavedChat, type SavedPeer } from './persistence.js';
+import type { ChatStore, Persistence, SavedChat, SavedPeer, SavedRecord, StoredMessage } from './persistence.js';
 import { LIMITS, PROTOCOL_VERSION, randomId } from './protocol.js';
 import { TYPING, TypingPeers } from './typing.js';
 import {
@@ -64,6 +64,8 @@ export interface EngineOptions {
   loadFileTransfer?: () => Promise<typeof import('../transfers/file-transfer.js')>;
   /** Loads what keeps `ice-servers-url` fresh, for pages that set it (default: its own part of the bundle). */
   loadIceServers?: () => Promise<typeof import('./ice-servers.js')>;
+  /** Loads what writes the chat, with the store of a `persist`ing element (default: its own part of the bundle). */
+  loadPersistence?: () => Promise<typeof import('./persistence.js')>;
 }
 
 interface Delivery {
@@ -73,9 +75,10 @@ interface Delivery {
   unconfirmed: boolean;
 }
 
-/** The file-transfer machinery and `ice-servers-url` are parts of the bundle of their own. */
+/** The file-transfer machinery, `ice-servers-url` and `persist` are parts of the bundle of their own. */
 const loadFileTransfer = () => import('../transfers/file-transfer.js');
 const loadIceServers = () => import('./ice-servers.js');
+const loadPersistence = () => import('./persistence.js');
 
 export const DEFAULT_PREFERENCES: ChatPreferences = {
   name: '',
@@ -111,6 +114,8 @@ export class ChatEngine {
   /** Set with `persist` once this element owns the stored record (see start). */
   #persistence: Persistence | null = null;
   #store: ChatStore | null = null;
+  /** Loaded with the store: only `persist` needs it. */
+  #persistenceClass: typeof Persistence | null = null;
   /** Counts start() calls, so an older start's storage reads arriving late are ignored. */
   #run = 0;
   /** Peers from storage, dialed once registered. */
@@ -126,9 +131,10 @@ export class ChatEngine {
     this.#typingDue = throttle(this.clock, TYPING.sendIntervalMs);
     this.#typingPeers = new TypingPeers(this.clock, () => options.changed());
     this.#session = this.#newId();
-    this.#history = new History<Transfer>(this.#preferences.maxHistory, (transfer) => {
-      this.transfers.forget(transfer);
-      options.released?.(transfer.snapshot());
+    this.#history = new History<Transfer>(this.#preferences.maxHistory, (entry) => {
+      if (entry.kind === 'message') return this.#persistence?.dropped(entry.message);
+      this.transfers.forget(entry.transfer);
+      options.released?.(entry.transfer.snapshot());
     });
     const engine = this;
     this.transfers = new TransfersOnDemand(
@@ -253,7 +259,7 @@ export class ChatEngine {
   }
 
   get messages(): ChatMessage[] {
-    return this.#history.all.flatMap((entry) => (entry.kind === 'message' ? [{ ...entry.message }] : []));
+    return this.#historyMessages().map((message) => ({ ...message }));
   }
 
   get transferList(): TransferInfo[] {
@@ -281,10 +287,12 @@ export class ChatEngine {
   /** The saved chat if this element may take it over, else null. */
   async #load(opening: ChatStore | Promise<ChatStore>, requested: string, run: number): Promise<SavedChat | null> {
     try {
-      const store = await opening;
+      const [store, { Persistence }] = await Promise.all([opening, (this.options.loadPersistence ?? loadPersistence)()]);
       if (run !== this.#run) return null;
-      this.#store = store;
       const saved = await store.load();
+      // A store that cannot be read is not written either: one error, and the chat runs unpersisted.
+      this.#store = store;
+      this.#persistenceClass = Persistence;
       if (!saved || (requested && requested !== saved.peerId)) return null;
       return (await store.claim(saved.peerId)) ? saved : null;
     } catch (error) {
@@ -296,8 +304,8 @@ export class ChatEngine {
   #restore(store: ChatStore, saved: SavedChat): void {
     this.#session = saved.session;
     // After a restart with other settings the history is still here: take it from storage only once.
-    if (this.#history.all.length === 0) for (const message of saved.history) this.#history.addMessage(message);
-    const messages = new Map(this.#messagesOut().map((message) => [message.id, message]));
+    if (this.#history.all.length === 0) for (const { message } of saved.history) this.#history.addMessage(message);
+    const messages = new Map(this.#historyMessages().flatMap((message) => (message.direction === Direction.out ? [[message.id, message] as const] : [])));
     for (const peer of saved.peers) {
       for (const { message } of peer.unacked) {
         const kept = messages.get(message.id);
@@ -308,11 +316,12 @@ export class ChatEngine {
       }
     }
     this.#resumable = { peers: saved.peers, messages };
-    this.#persist(store, saved.peerId);
+    this.#persist(store, saved.peerId, saved.history);
   }
 
-  #persist(store: ChatStore, peerId: string): void {
-    this.#persistence = new Persistence(store, () => this.#saved(peerId), (error) => this.#storageFailed(error));
+  /** Writes to `store` from now on; `stored`: the messages loaded from it. */
+  #persist(store: ChatStore, peerId: string, stored?: StoredMessage[]): void {
+    this.#persistence = new this.#persistenceClass!(store, () => this.#saved(peerId), (error) => this.#storageFailed(error), this.#historyMessages(), stored);
     this.options.changed();
   }
 
@@ -526,11 +535,13 @@ export class ChatEngine {
     message.status =
       pending.size > 0 ? MessageStatus.pending : failed.size > 0 ? MessageStatus.failed : unread.size > 0 || unconfirmed ? MessageStatus.delivered : MessageStatus.read;
     if (message.status !== MessageStatus.pending && unread.size === 0) this.#deliveries.delete(message);
+    this.#persistence?.changed(message);
     this.#changed();
   }
 
   #record(message: ChatMessage): void {
     this.#history.addMessage(message);
+    this.#persistence?.added(message);
     this.#changed();
     const { id, from, text, time, direction } = message;
     this.options.emit('peer-chat-message', { id, from, text, time, direction });
@@ -551,8 +562,9 @@ export class ChatEngine {
     return entry;
   }
 
-  #messagesOut(): ChatMessage[] {
-    return this.#history.all.flatMap((entry) => (entry.kind === 'message' && entry.message.direction === Direction.out ? [entry.message] : []));
+  /** The history's own message objects, oldest first. */
+  #historyMessages(): ChatMessage[] {
+    return this.#history.all.flatMap((entry) => (entry.kind === 'message' ? [entry.message] : []));
   }
 
   #registered(peerId: string, run: number): void {
@@ -574,13 +586,12 @@ export class ChatEngine {
     }
   }
 
-  #saved(peerId: string): SavedChat {
+  #saved(peerId: string): SavedRecord {
     const listed = [...this.#sessions.values()].filter((session) => session.isListed).map((session) => session.saved());
     return {
       peerId,
       session: this.#session,
       certificate: this.#signaling?.certificate ?? null,
-      history: this.messages,
       peers: [...listed, ...(this.#resumable?.peers ?? [])],
     };
   }

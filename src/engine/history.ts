@@ -23,8 +23,8 @@ export class History<T extends HistoryTransfer> {
 
   constructor(
     private limit: number,
-    /** Called for each transfer that leaves the history, so what it holds is released. */
-    private readonly released: (transfer: T) => void,
+    /** Called for each entry that leaves the history: a transfer's file is released, a stored message deleted. */
+    private readonly dropped: (entry: Entry<T>) => void,
   ) {}
 
   get all(): ReadonlyArray<Entry<T>> {
@@ -74,7 +74,7 @@ export class History<T extends HistoryTransfer> {
     const kept: Array<Entry<T>> = [];
     for (const entry of this.#entries) {
       if (entry.kind === 'transfer' && this.#running.has(entry.transfer)) kept.push(entry);
-      else if (entry.kind === 'transfer') this.released(entry.transfer);
+      else this.dropped(entry);
     }
     this.#entries = kept;
     this.#countable = 0;
@@ -86,7 +86,7 @@ export class History<T extends HistoryTransfer> {
       const index = this.#entries.findIndex((entry) => entry.kind === 'message' || !this.#running.has(entry.transfer));
       const [entry] = this.#entries.splice(index, 1);
       this.#countable--;
-      if (entry.kind === 'transfer') this.released(entry.transfer);
+      this.dropped(entry);
     }
   }
 }

@@ -1,6 +1,7 @@
 /** Engines on the fake network with a fake clock: what the engine unit tests build on. */
-import { ChatEngine, DEFAULT_PREFERENCES, type ChatPreferences } from '../../src/engine/engine.js';
+import { ChatEngine, DEFAULT_PREFERENCES, type ChatPreferences, type ChatSettings } from '../../src/engine/engine.js';
 import type { FetchJson } from '../../src/engine/ice-servers.js';
+import * as persistence from '../../src/engine/persistence.js';
 import type { ChatStore } from '../../src/engine/persistence.js';
 import type { ChatEventDetails, ChatEventName } from '../../src/engine/types.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
@@ -15,6 +16,8 @@ export interface TestPeer {
   id: string;
   events: Array<{ name: ChatEventName; detail: unknown }>;
   of<K extends ChatEventName>(name: K): Array<ChatEventDetails[K]>;
+  /** What its engine was started with. */
+  settings: ChatSettings;
 }
 
 export type PeerOptions = Partial<ChatPreferences> & {
@@ -29,6 +32,9 @@ export type PeerOptions = Partial<ChatPreferences> & {
   /** How the `ice-servers-url` part loads (default: at once, from the module the test imported). */
   loadIceServers?: () => Promise<typeof iceServers>;
 };
+
+/** With a store, what writes to it loads at once, from the module the test imported. */
+const loadPersistence = async () => persistence;
 
 export interface TestWorld {
   clock: FakeClock;
@@ -60,13 +66,16 @@ export function world(): TestWorld {
         fetchJson,
         loadFileTransfer,
         loadIceServers,
+        loadPersistence,
       });
       const connection = { host: 'signaling.test', port: 443, path: '/', key: 'peerjs', secure: true, peerId: id, iceServers: [], iceServersUrl, iceTransportPolicy: 'all' as const };
+      const settings = { ...connection, ...DEFAULT_PREFERENCES, ...preferences };
       engine.setMesh(mesh);
-      engine.start({ ...connection, ...DEFAULT_PREFERENCES, ...preferences }, store);
+      engine.start(settings, store);
       await settle();
       return {
         engine,
+        settings,
         id: engine.peerId,
         events,
         of: <K extends ChatEventName>(name: K) => events.filter((event) => event.name === name).map((event) => event.detail as ChatEventDetails[K]),

@@ -1,10 +1,13 @@
 /** A {@link ChatStore} in memory for engine unit tests: a shared "disk" of records and locks, as the tabs of one site share IndexedDB and Web Locks. */
-import type { ChatStore, SavedChat } from '../../src/engine/persistence.js';
+import type { ChatStore, ChatWrite, SavedChat } from '../../src/engine/persistence.js';
 
 export class MemoryDisk {
+  /** Each storage key's chat, as a load would return it. */
   readonly records = new Map<string, SavedChat>();
   readonly locks = new Set<string>();
   writes = 0;
+  /** What the last write carried. */
+  lastWrite: ChatWrite | null = null;
   /** When true, writes never finish and change nothing (the tab dies mid-write). */
   frozen = false;
 }
@@ -36,9 +39,14 @@ export class MemoryStore implements ChatStore {
     return true;
   }
 
-  save(chat: SavedChat): Promise<void> {
+  save(write: ChatWrite): Promise<void> {
     if (this.disk.frozen) return new Promise(() => {});
-    this.disk.records.set(this.key, structuredClone(chat));
+    const { record, messages, keepFrom, replace } = structuredClone(write);
+    const kept = replace ? [] : (this.disk.records.get(this.key)?.history ?? []).filter(({ place }) => place >= keepFrom);
+    const places = new Set(messages.map(({ place }) => place));
+    const history = [...kept.filter(({ place }) => !places.has(place)), ...messages].sort((a, b) => a.place - b.place);
+    this.disk.records.set(this.key, { ...record, history });
+    this.disk.lastWrite = write;
     this.disk.writes++;
     return Promise.resolve();
   }

@@ -129,7 +129,7 @@ describe('engine: persist', () => {
     await settle();
     const record = disk.records.get('peer-chat')!;
     expect(record.peerId).to.equal(first.id);
-    expect(record.history.map((message) => [message.from, message.text])).to.deep.equal([[second.id, 'from the second tab']]);
+    expect(record.history.map(({ message }) => [message.from, message.text])).to.deep.equal([[second.id, 'from the second tab']]);
 
     first.engine.stop();
     second.engine.stop();
@@ -147,6 +147,53 @@ describe('engine: persist', () => {
     await settle();
     expect(disk.records.get('peer-chat')!.history).to.deep.equal([]);
     expect(disk.records.get('peer-chat')!.peers.map((peer) => peer.peerId)).to.deep.equal(['bob']);
+  });
+
+  it('writes what changed, not the whole history: a new message, a status change, and after a reload the same', async () => {
+    const { w, disk, bob, yara: before } = await bobAndStoringYara();
+    let yara = before;
+    for (let index = 0; index < 40; index++) bob.engine.send(`old ${index}`);
+    await settle();
+    const written = () => disk.lastWrite!.messages.map(({ place, message }) => [place, message.text, message.status ?? '']);
+    bob.engine.send('new');
+    await settle();
+    expect(written()).to.deep.equal([[40, 'new', '']]);
+    expect(disk.lastWrite!.replace).to.equal(false);
+    yara.engine.send('mine');
+    await settle();
+    // Written when sent, then again once bob acknowledged it: that message alone each time.
+    expect(written()).to.deep.equal([[41, 'mine', 'delivered']]);
+
+    yara = await reload(w, yara, disk);
+    await w.clock.advance(500);
+    bob.engine.send('after the reload');
+    await settle();
+    expect(written()).to.deep.equal([[42, 'after the reload', '']]);
+    expect(disk.lastWrite!.replace).to.equal(false);
+    expect(disk.records.get('peer-chat')!.history.map(({ message }) => message.text)).to.deep.equal([...Array.from({ length: 40 }, (_, index) => `old ${index}`), 'new', 'mine', 'after the reload']);
+    expect(yara.engine.messages).to.have.length(43);
+  });
+
+  it('messages the history drops leave the store; a restart with another history replaces what was stored', async () => {
+    const w = world();
+    const disk = new MemoryDisk();
+    const bob = await w.peer('bob');
+    const yara = await w.peer('yara', { store: new MemoryStore(disk), maxHistory: 3 });
+    await connectPair(yara, bob);
+    for (const text of ['one', 'two', 'three', 'four', 'five']) bob.engine.send(text);
+    await settle();
+    const stored = (key = 'peer-chat') => disk.records.get(key)!.history.map(({ place, message }) => [place, message.text]);
+    expect(stored()).to.deep.equal([
+      [2, 'three'],
+      [3, 'four'],
+      [4, 'five'],
+    ]);
+    // Another storage key: its record gets this history, and what it held before is gone.
+    disk.records.set('other', { ...disk.records.get('peer-chat')!, peerId: 'someone else', history: [{ place: 7, message: { id: 'x', from: 'z', text: 'stale', time: 0, direction: Direction.in } }] });
+    const settings = { ...yara.settings, peerId: '' };
+    yara.engine.start(settings, new MemoryStore(disk, 'other'));
+    await settle();
+    expect(stored('other').map(([, text]) => text)).to.deep.equal(['three', 'four', 'five']);
   });
 
   it('keeps two storage keys apart', async () => {
