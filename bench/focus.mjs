@@ -198,7 +198,7 @@ try {
   }
 
   if (parts.includes('messages')) {
-    const messageLog = await startMessageLog(sender, receiver, signaling.port);
+    const messageLog = await startMessageLog(sender, receiver, signaling.port, process.env.BENCH_PERSIST ? { persist: 'bench' } : {});
     const at = async (label) => {
       const costs = await messageLog.singles(ROUNDS * 4);
       for (const kind of ['cpu', 'task']) {

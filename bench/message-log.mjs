@@ -63,8 +63,8 @@ async function mainThreadCost(tab, work) {
  * messages; once the receiving tab has settled (SETTLE_MS), returns the ways to measure it.
  * `detach()` when done.
  */
-export async function startMessageLog(sender, receiver, signalingPort) {
-  const remoteId = await call(receiver, 'chatStart', signalingPort, { 'max-history': 10000 });
+export async function startMessageLog(sender, receiver, signalingPort, receiverAttributes = {}) {
+  const remoteId = await call(receiver, 'chatStart', signalingPort, { 'max-history': 10000, ...receiverAttributes });
   await call(sender, 'chatStart', signalingPort);
   await call(sender, 'chatConnect', remoteId);
   await sleep(SETTLE_MS);

@@ -157,6 +157,8 @@ async function measure(samples) {
   samples.many = await measureManyPeers(sender);
   log('history');
   samples.history = await measureHistory(sender, receiver);
+  log('history, persist');
+  samples.persist = await measurePersist(sender, receiver);
   // Last, while the tabs above sit idle: two more Chromiums, coturn and the demo site.
   await measureTurn({ size: TURN_SIZE, rounds: TURN_ROUNDS, probeAt: PROBE_AT, idleProbes: IDLE_PROBES, log, into: samples.turn });
 }
@@ -232,6 +234,21 @@ async function measureHistory(sender, receiver) {
     keys: rounds.flatMap((figures) => figures[stage].keys),
   });
   return { plain: rounds.flatMap((figures) => figures.plain), empty: merged('empty'), long: merged('long'), rounds };
+}
+
+/**
+ * Single messages as {@link historyRound} measures them, with `persist` on the receiving
+ * element (a fresh storage key), with an empty log and with HISTORY in it (one round: the
+ * fill takes half a minute): storing a message must cost the same at any history length.
+ */
+async function measurePersist(sender, receiver) {
+  const messageLog = await startMessageLog(sender, receiver, signaling.port, { persist: `bench-${Date.now()}` });
+  const empty = await messageLog.singles(SINGLE_MESSAGES);
+  log(`history, persist: filling the log to ${HISTORY} messages`);
+  await messageLog.fill(HISTORY);
+  const long = await messageLog.singles(SINGLE_MESSAGES);
+  await messageLog.detach();
+  return { empty, long };
 }
 
 /** One-way delays rely on both tabs' clocks agreeing: each must lie within its round trip. */

@@ -29,6 +29,8 @@ export const TARGET = {
   manyCpuRatio: 1.25,
   messageMs: 2,
   burstRatio: 1.25,
+  /** A message costs the same at any history length (issue 13), with `persist` too. */
+  persistRatio: 1.25,
   heapMiB: 32,
   keyMs: 16,
 };
@@ -203,6 +205,25 @@ export function tabulate({ settings, cpus: cores, samples }) {
       true,
     ),
     ...oneMessage('task', `the same, ${settings.history} in the log: main-thread task time (with waits), median`, 'the same, empty log: main-thread task time (with waits), median', false),
+    // Runs before this figure was measured have no `persist` samples.
+    ...(samples.persist
+      ? [
+          row({
+            metric: `with persist: one message, ${settings.history} in the log: main-thread CPU, median`,
+            value: median(samples.persist.long.map((cost) => cost.cpu)),
+            unit: 'ms',
+            digits: 2,
+            baseline: median(samples.persist.empty.map((cost) => cost.cpu)),
+            baselineLabel: 'empty log, persist',
+            target: `ratio ≤ ${TARGET.persistRatio}`,
+            check: (value, ratio) => ratio <= TARGET.persistRatio,
+            interval: ratioInterval(
+              samples.persist.long.map((cost) => cost.cpu),
+              samples.persist.empty.map((cost) => cost.cpu),
+            ),
+          }),
+        ]
+      : []),
     row({
       metric: `a burst of ${settings.burst} messages, ${settings.history} in the log: main-thread CPU`,
       value: long.burst.cpu,
