@@ -89,18 +89,18 @@ export class Persistence {
   #replace = false;
 
   /**
-   * `history`: the messages the history holds now. When they are the `stored` ones (just
-   * loaded), they keep their places and nothing is written until something changes; otherwise
-   * the first write replaces what the store holds with them.
+   * `history`: the messages the history holds now. When they are the `stored` ones, just
+   * loaded, they keep their places and nothing is written until something changes; otherwise
+   * (or without `stored`: a record taken over) the first write replaces what the store holds.
    */
   constructor(
     private readonly store: ChatStore,
     private readonly record: () => SavedRecord,
     private readonly failed: (error: unknown) => void,
     history: readonly ChatMessage[],
-    stored: readonly StoredMessage[] = [],
+    stored?: readonly StoredMessage[],
   ) {
-    const loaded = history.length === stored.length && history.every((message, index) => stored[index].message === message);
+    const loaded = stored !== undefined && history.length === stored.length && history.every((message, index) => stored[index].message === message);
     if (loaded) {
       for (const { place, message } of stored) this.#places.set(message, place);
       this.#keepFrom = stored[0]?.place ?? 0;
@@ -111,7 +111,7 @@ export class Persistence {
     }
   }
 
-  /** A message joins the history (before the history may drop it again). */
+  /** A message joined the history. */
   added(message: ChatMessage): void {
     this.#places.set(message, this.#nextPlace++);
     this.#unwritten.add(message);

@@ -194,6 +194,16 @@ describe('engine: persist', () => {
     yara.engine.start(settings, new MemoryStore(disk, 'other'));
     await settle();
     expect(stored('other').map(([, text]) => text)).to.deep.equal(['three', 'four', 'five']);
+
+    // A page asking for an id of its own takes the key's record over: the messages stored for the earlier id go.
+    yara.engine.stop();
+    await settle();
+    const fresh = await w.peer('zed', { store: new MemoryStore(disk, 'other') });
+    await connectPair(fresh, bob);
+    bob.engine.send('to zed');
+    await settle();
+    expect(disk.records.get('other')!.peerId).to.equal('zed');
+    expect(stored('other').map(([, text]) => text)).to.deep.equal(['to zed']);
   });
 
   it('keeps two storage keys apart', async () => {
