@@ -16,7 +16,8 @@
 // during a bare transfer (as bench/run.mjs measures it), interleaved.
 //
 //   npm run build && node scripts/netns.mjs -- node bench/focus.mjs [connect] [cpu] [messages] [delay] [floor]
-//   BENCH_ROUNDS (5), BENCH_MIB (64), BENCH_HISTORY (5000), BENCH_PROFILE, BENCH_THREADS
+//   BENCH_ROUNDS (5), BENCH_MIB (64), BENCH_HISTORY (5000), BENCH_PROFILE, BENCH_THREADS,
+//   BENCH_PERSIST (messages: the receiving element with `persist`)
 import { fileURLToPath } from 'node:url';
 import { PROBE_AT, call, startLab } from './lab.mjs';
 import { startMessageLog } from './message-log.mjs';
