@@ -40,11 +40,12 @@ function openDatabase(): Promise<IDBDatabase> {
   const blocked = new Promise<never>((_, reject) => {
     opening.onblocked = () => reject(new Error('another tab of this site holds the stored chat with an older version of peer-chat; reload or close it'));
   });
-  return Promise.race([request(opening), blocked]).then((database) => {
-    // Let a later version's upgrade through.
+  const opened = request(opening).then((database) => {
+    // Closed for a later version's upgrade, even when this open was blocked and came too late.
     database.onversionchange = () => database.close();
     return database;
   });
+  return Promise.race([opened, blocked]);
 }
 
 /** The messages stored for `storageKey`, below place `before` (all by default). */
