@@ -9,7 +9,8 @@
 //
 //   cp -r dist /tmp/before && (change, npm run build) &&
 //   node scripts/netns.mjs -- node bench/builds.mjs [messages] [transfers] [connect] before=/tmp/before after=dist
-//   BENCH_ROUNDS (6), BENCH_HISTORY (5000), BENCH_MIB (64)
+//   BENCH_ROUNDS (6), BENCH_HISTORY (5000), BENCH_MIB (64), BENCH_PERSIST (messages: the receiving
+//   elements with `persist`)
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -62,7 +63,7 @@ try {
   if (parts.includes('transfers')) await transferFigures(pairs);
   if (parts.includes('messages')) {
     const logs = new Map();
-    for (const [name, { sender, receiver }] of pairs) logs.set(name, await startMessageLog(sender, receiver, signaling.port));
+    for (const [name, { sender, receiver }] of pairs) logs.set(name, await startMessageLog(sender, receiver, signaling.port, process.env.BENCH_PERSIST ? { persist: 'bench' } : {}));
     const report = (label, values, unit) => console.log(`  ${label}: ${[...values].map(([name, value]) => `${name} ${fixed(value, 2)} ${unit}`).join(', ')}`);
     const figures = async (label) => {
       console.log(`${label}:`);

@@ -185,6 +185,7 @@ export class ChatEngine {
         if (this.#sessions.get(session.peerId) === session) this.#sessions.delete(session.peerId);
       },
       whenSaved: (callback) => (this.#persistence ? this.#persistence.whenSaved(callback) : callback()),
+      afterSaved: (callback) => (this.#persistence ? this.#persistence.afterSaved(callback) : callback()),
       joined: () => this.#introduceGroup(),
       introduced: (session, peerIds) => this.#dialIntroduced(session, peerIds),
     };

@@ -67,6 +67,8 @@ export interface SessionHost {
   removed(session: PeerSession): void;
   /** Runs `callback` once what we hold now is stored (at once when nothing is persisted). */
   whenSaved(callback: () => void): void;
+  /** Runs `callback` after the writes asked for so far, asking for none (at once when nothing is persisted or pending). */
+  afterSaved(callback: () => void): void;
   /** A group member's `hello` arrived: the group changed. */
   joined(session: PeerSession): void;
   /** A group member named the members it is connected to. */
@@ -295,7 +297,8 @@ export class PeerSession {
     this.#readToSend = 0;
     this.#readTimer.set(() => this.#sendRead(), TIMING.readIntervalMs);
     // Behind the message's `ack`, which waits for storage (persist): `read` must never overtake it.
-    this.host.whenSaved(() => {
+    // It changes nothing stored, so it asks for no write of its own.
+    this.host.afterSaved(() => {
       if (this.#connected && !this.#plain) this.sendFrame({ t: 'read', seq });
     });
   }

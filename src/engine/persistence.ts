@@ -80,7 +80,10 @@ export interface ChatStore {
 export class Persistence {
   #dirty = false;
   #writing = false;
+  /** Callbacks for after the next write. */
   readonly #waiting: Array<() => void> = [];
+  /** Callbacks for after the write in progress, if any. */
+  #afterWrite: Array<() => void> | null = null;
   readonly #places = new WeakMap<ChatMessage, number>();
   /** Messages added or changed since the last write that succeeded. */
   #unwritten = new Set<ChatMessage>();
@@ -147,12 +150,20 @@ export class Persistence {
     this.touch();
   }
 
+  /** Runs `callback` after the writes asked for so far, asking for none (it changed nothing to store). */
+  afterSaved(callback: () => void): void {
+    if (this.#dirty) this.#waiting.push(callback);
+    else if (this.#afterWrite) this.#afterWrite.push(callback);
+    else callback();
+  }
+
   async #flush(): Promise<void> {
     if (this.#writing) return; // The running loop writes again.
     this.#writing = true;
     while (this.#dirty) {
       this.#dirty = false;
       const stored = this.#waiting.splice(0);
+      this.#afterWrite = stored;
       const taken = this.#unwritten;
       this.#unwritten = new Set();
       const messages = [...taken].map((message) => ({ place: this.#places.get(message)!, message: { ...message } }));
@@ -165,6 +176,7 @@ export class Persistence {
         for (const message of taken) if (this.#places.get(message)! >= this.#keepFrom) this.#unwritten.add(message);
       }
       // Even after a failed write: the chat goes on, unpersisted, rather than stalls.
+      this.#afterWrite = null;
       for (const callback of stored) callback();
     }
     this.#writing = false;

@@ -98,6 +98,18 @@ describe('engine: persist', () => {
     expect(protocolErrors(bob)).to.deep.equal([]);
   });
 
+  it('a read receipt asks for no write of its own: nothing it changes is stored', async () => {
+    const { disk, bob, yara } = await bobAndStoringYara();
+    bob.engine.send('seen a moment later');
+    await settle();
+    const writes = disk.writes;
+    const [arrived] = yara.of('peer-chat-message');
+    yara.engine.seen('bob', arrived.id);
+    await settle();
+    expect(bob.engine.messages[0].status).to.equal(MessageStatus.read);
+    expect(disk.writes).to.equal(writes);
+  });
+
   it('sends a message only once it is stored, and re-sends what was not acknowledged after the reload, once', async () => {
     const { w, disk, bob, yara: before } = await bobAndStoringYara();
     let yara = before;
