@@ -62,6 +62,25 @@ function place(): HTMLElement {
   return container;
 }
 
+/**
+ * A script for a tab: a fresh `peer-chat` database at version 1 (a chat's messages inside its
+ * record, as peer-chat stored them before), holding `records` by storage key; left open when
+ * `holdOpen`, as a tab running an older peer-chat holds it.
+ */
+const version1Database = (records: Record<string, unknown>, holdOpen: boolean) => `new Promise((resolve, reject) => {
+  const removing = indexedDB.deleteDatabase('peer-chat');
+  removing.onerror = () => reject(removing.error);
+  removing.onsuccess = () => {
+    const opening = indexedDB.open('peer-chat', 1);
+    opening.onupgradeneeded = () => {
+      const chats = opening.result.createObjectStore('chats');
+      for (const [key, record] of Object.entries(${JSON.stringify(records)})) chats.put(record, key);
+    };
+    opening.onsuccess = () => (${holdOpen ? '(window.heldOpen = opening.result)' : 'opening.result.close()'}, resolve(true));
+    opening.onerror = () => reject(opening.error);
+  };
+})`;
+
 const inTexts = (chat: PeerChat) => chat.messages.filter((message) => message.direction === 'in').map((message) => message.text);
 
 describe('persist (real tabs, real WebRTC)', function () {
@@ -159,16 +178,7 @@ describe('persist (real tabs, real WebRTC)', function () {
     const tab = await openTab(`/test/fixtures/tab.html?port=${port}`);
     await tab.when(`${chatInTab}.signalingState === 'open'`, 'registration');
     const record = { peerId: storedId, session: 'old-session', certificate: null, history, peers: [] };
-    await tab.run(`new Promise((resolve, reject) => {
-      const removing = indexedDB.deleteDatabase('peer-chat');
-      removing.onerror = () => reject(removing.error);
-      removing.onsuccess = () => {
-        const opening = indexedDB.open('peer-chat', 1);
-        opening.onupgradeneeded = () => opening.result.createObjectStore('chats').put(${JSON.stringify(record)}, ${JSON.stringify(key)});
-        opening.onsuccess = () => (opening.result.close(), resolve(true));
-        opening.onerror = () => reject(opening.error);
-      };
-    })`);
+    await tab.run(version1Database({ [key]: record }, false));
     await tab.run(`(setTimeout(() => (location.search = ${JSON.stringify(`?port=${port}&persist=${key}`)}), 0), true)`);
     await tab.reload(true);
     expect(await tab.when<string>(`${chatInTab}.signalingState === 'open' && ${chatInTab}.peerId`, 'registration with the stored id')).to.equal(storedId);
@@ -209,16 +219,7 @@ describe('persist (real tabs, real WebRTC)', function () {
     const older = await openTab(`/test/fixtures/tab.html?port=${port}`);
     await older.when(`${chatInTab}.signalingState === 'open'`, 'registration');
     // As an older peer-chat would: version 1 open, and no answer to a request to upgrade it.
-    await older.run(`new Promise((resolve, reject) => {
-      const removing = indexedDB.deleteDatabase('peer-chat');
-      removing.onsuccess = () => {
-        const opening = indexedDB.open('peer-chat', 1);
-        opening.onupgradeneeded = () => opening.result.createObjectStore('chats');
-        opening.onsuccess = () => ((window.heldOpen = opening.result), resolve(true));
-        opening.onerror = () => reject(opening.error);
-      };
-      removing.onerror = () => reject(removing.error);
-    })`);
+    await older.run(version1Database({}, true));
     const tab = await openTab(`/test/fixtures/tab.html?port=${port}&persist=blocked-${Date.now()}`);
     const tabId = await tab.when<string>(`${chatInTab}.signalingState === 'open' && ${chatInTab}.peerId`, 'registration without storage');
     const here = await createChat(port, { parent: place() });
