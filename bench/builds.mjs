@@ -120,7 +120,7 @@ async function connectFigures(pairs) {
 /**
  * sendFile of each build's pair and the bare channel in the first pair's tabs, in interleaved
  * rounds: MB/s and CPU per MB (the other pairs' tabs left out), then chat delay as bench/run.mjs
- * measures it. Every connection moves a file first: a fresh one's first transfer stalls (README).
+ * measures it. Every connection moves a file first: a fresh one's first transfer stalls (docs/performance.md).
  */
 async function transferFigures(pairs) {
   const tabs = [...pairs.values()].flatMap(({ sender, receiver }) => [sender, receiver]);

@@ -138,7 +138,7 @@ async function measure(samples) {
     }
     // The connects leave fresh connections, and the first transfer on a fresh one stalls for
     // 1.5–2 s at its start while SCTP finds its pace (a fresh bare channel pair as much: 10–12
-    // MB/s against 17–26 for a warm one, README): like the bare channel since the warm-up, the
+    // MB/s against 17–26 for a warm one, docs/performance.md): like the bare channel since the warm-up, the
     // fresh PeerJS and <peer-chat> connections move a file before they are timed.
     step('warming the fresh connections');
     for (const name of ['peerjs', 'chat']) await transfer(sender, receiver, warmUpSize, () => THROUGHPUT[name](sender, warmUpSize));

@@ -14,17 +14,17 @@ import { SignalingState, type Route } from '../engine/types.js';
 import { IceDiagnosis, selectedRoute } from './ice-route.js';
 
 
-/** Flow control for the bulk channel, chosen from measurements (see README, Benchmarks). */
+/** Flow control for the bulk channel, chosen from measurements (see docs/performance.md). */
 export const BULK = {
   /**
    * Stop queueing file data above this many buffered bytes. A chat frame sent meanwhile waits
    * longer the more file data is queued: 256 KiB instead of 1 MiB cut its median delay from 26
-   * to 19 ms at the same throughput; 128 KiB cut it further but cost throughput (README, Benchmarks).
+   * to 19 ms at the same throughput; 128 KiB cut it further but cost throughput (docs/performance.md).
    */
   highWaterMark: 256 * 1024,
   /** Resume when the buffer drains to this. */
   lowWaterMark: 64 * 1024,
-  /** Preferred message size (256 KiB cost chat messages more delay than they saved CPU: README, Benchmarks); capped by the connection's SCTP max message size. */
+  /** Preferred message size (256 KiB cost chat messages more delay than they saved CPU: docs/performance.md); capped by the connection's SCTP max message size. */
   chunkSize: 64 * 1024,
   /** Stream id of the pre-negotiated bulk channel (PeerJS's own channel gets 0 or 1). */
   channelId: 64,
