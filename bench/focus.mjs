@@ -8,7 +8,7 @@
 // per message), and a CDP profile of more: its busiest functions per message, by bundle line and
 // column (dist/*.js.map names the source).
 // `floor`: what sendFile's extra work costs at the least (bench/page.js `floor`: reading the
-// file, SHA-256 on each side, writing it to disk), as CPU of all of Chromium per MB, against a
+// file, the block hash on each side, writing it to disk), as CPU of all of Chromium per MB, against a
 // bare transfer's and sendFile's in the same run: on a machine whose cores a transfer keeps
 // busy, throughput goes as the inverse of that CPU, which bounds the throughput ratio.
 // With BENCH_THREADS=1, cpu also splits the CPU per MB by process and thread. `delay`: the
@@ -174,8 +174,8 @@ try {
     };
     const operations = {
       'read the file (sender)': () => call(sender, 'floor', 'read', SIZE),
-      'SHA-256 (sender)': () => call(sender, 'floor', 'hash', SIZE),
-      'SHA-256 (receiver)': () => call(receiver, 'floor', 'hash', SIZE),
+      'block hash (sender)': () => call(sender, 'floor', 'hash', SIZE),
+      'block hash (receiver)': () => call(receiver, 'floor', 'hash', SIZE),
       'write to disk (receiver)': () => call(receiver, 'floor', 'write', SIZE),
     };
     const samples = { bare: [], chat: [], ...Object.fromEntries(Object.keys(operations).map((name) => [name, []])) };

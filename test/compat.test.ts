@@ -44,7 +44,7 @@ describe('<peer-chat> and files with an element of 0.2 (SHA-256 of the whole fil
     const bytes = patternBytes(MiB + 300_000, 6);
     const sent = chat.sendFile(new File([bytes], 'new.bin'), raw.id);
     const offer = await raw.next((frame) => frame.t === 'offer');
-    expect(offer).to.include({ hash: 'sha256-blocks', size: bytes.byteLength });
+    expect(offer).to.include({ hash: 'xxh64-blocks sha256-blocks', size: bytes.byteLength });
     raw.send({ t: 'accept', tid: offer.tid, offset: 0 });
     const end = await raw.next((frame) => frame.t === 'end' && frame.tid === offer.tid);
     expect(end.sha256).to.equal(await sha256Hex(bytes));
@@ -52,14 +52,16 @@ describe('<peer-chat> and files with an element of 0.2 (SHA-256 of the whole fil
     await sent;
   });
 
-  it('with a current element: ends with the root of 512 KiB blocks when the accept names the block hash', async () => {
-    const bytes = patternBytes(MiB + 300_000, 7);
-    const sent = chat.sendFile(new File([bytes], 'blocks.bin'), raw.id);
-    const offer = await raw.next((frame) => frame.t === 'offer');
-    raw.send({ t: 'accept', tid: offer.tid, offset: 0, hash: 'sha256-blocks' });
-    const end = await raw.next((frame) => frame.t === 'end' && frame.tid === offer.tid);
-    expect(end.sha256).to.equal(await blockRootHex(bytes, 512 * 1024));
-    raw.send({ t: 'received', tid: offer.tid, bytes: bytes.byteLength });
-    await sent;
-  });
+  for (const scheme of ['xxh64-blocks', 'sha256-blocks'] as const) {
+    it(`with a current element: ends with the root of 512 KiB blocks when the accept names ${scheme}`, async () => {
+      const bytes = patternBytes(MiB + 300_000, 7);
+      const sent = chat.sendFile(new File([bytes], 'blocks.bin'), raw.id);
+      const offer = await raw.next((frame) => frame.t === 'offer');
+      raw.send({ t: 'accept', tid: offer.tid, offset: 0, hash: scheme });
+      const end = await raw.next((frame) => frame.t === 'end' && frame.tid === offer.tid);
+      expect(end.sha256).to.equal(await blockRootHex(bytes, 512 * 1024, scheme));
+      raw.send({ t: 'received', tid: offer.tid, bytes: bytes.byteLength });
+      await sent;
+    });
+  }
 });

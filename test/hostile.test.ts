@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import fc from 'fast-check';
 import { collect, nextEvent, part, parts, patternBytes, startSignaling, stopSignaling, until } from './support/helpers.js';
-import { sha256Hex } from './support/block-hash.js';
+import { blockRootHex, sha256Hex } from './support/block-hash.js';
 import { RawPeer, chatDialedByRawPeer, chunk } from './support/raw-peer.js';
 import type { PeerChat } from '../src/peer-chat.js';
 
@@ -25,10 +25,10 @@ describe('<peer-chat> against a hostile or broken peer', () => {
   });
   afterEach(() => raw.close());
 
-  /** Offers a file and waits for the element to accept it. */
-  async function offer(tid: string, slot: number, name: string, size: number): Promise<void> {
-    raw.send({ t: 'offer', tid, slot, name, size, type: 'application/octet-stream' });
-    await raw.next((frame) => frame.t === 'accept' && frame.tid === tid);
+  /** Offers a file (naming the block hashes in `hash`) and waits for the element to accept it: its `accept`. */
+  async function offer(tid: string, slot: number, name: string, size: number, hash?: string) {
+    raw.send({ t: 'offer', tid, slot, name, size, type: 'application/octet-stream', ...(hash ? { hash } : {}) });
+    return raw.next((frame) => frame.t === 'accept' && frame.tid === tid);
   }
 
   async function stillUsable(): Promise<void> {
@@ -64,6 +64,27 @@ describe('<peer-chat> against a hostile or broken peer', () => {
     await chat.updateComplete;
     expect(parts(chat, 'download')).to.have.length(0);
   });
+
+  for (const scheme of ['xxh64-blocks', 'sha256-blocks'] as const) {
+    it(`with ${scheme}: takes the file whose root matches, refuses one changed in a single byte`, async () => {
+      const bytes = patternBytes(1_300_000, 5);
+      const received = nextEvent(chat, 'peer-chat-file');
+      expect(await offer('fine', 1, 'fine.bin', bytes.byteLength, `some-later-scheme ${scheme}`)).to.include({ hash: scheme });
+      for (let offset = 0; offset < bytes.byteLength; offset += 60_000) raw.sendBulk(chunk(1, offset, bytes.subarray(offset, offset + 60_000)));
+      raw.send({ t: 'end', tid: 'fine', sha256: await blockRootHex(bytes, 512 * 1024, scheme) });
+      expect(new Uint8Array(await (await received).file.arrayBuffer())).to.deep.equal(bytes);
+
+      const failed = nextEvent(chat, 'peer-chat-error', (detail) => detail.type === 'integrity');
+      await offer('changed', 2, 'changed.bin', bytes.byteLength, scheme);
+      const tampered = bytes.slice();
+      tampered[1_000_003] ^= 0x01;
+      for (let offset = 0; offset < bytes.byteLength; offset += 60_000) raw.sendBulk(chunk(2, offset, tampered.subarray(offset, offset + 60_000)));
+      raw.send({ t: 'end', tid: 'changed', sha256: await blockRootHex(bytes, 512 * 1024, scheme) });
+      expect((await failed).peerId).to.equal(raw.id);
+      expect(String((await raw.next((frame) => frame.t === 'cancel' && frame.tid === 'changed')).reason)).to.contain('integrity');
+      expect(chat.transfers.map((transfer) => transfer.status)).to.deep.equal(['done', 'failed']);
+    });
+  }
 
   it('cuts a transfer short when the peer sends more bytes than it offered', async () => {
     const errors = collect(chat, 'peer-chat-error');

@@ -40,9 +40,9 @@ export type TypingFrame = { t: 'typing' };
 export type ReadFrame = { t: 'read'; seq: number };
 /** Between group members only: the other members the sender is connected to. */
 export type PeersFrame = { t: 'peers'; ids: string[] };
-/** `hash: 'sha256-blocks'`: the sender can verify with the block hash (see transfers/file-hash.ts). */
+/** `hash`: the block hashes the sender can verify with, the best first, separated by spaces (see transfers/file-hash.ts). */
 export type OfferFrame = { t: 'offer'; tid: string; slot: number; name: string; size: number; type: string; hash?: string };
-/** The receiver wants the bytes from `offset` on (non-zero when resuming); `hash`: it chose the block hash the offer named. */
+/** The receiver wants the bytes from `offset` on (non-zero when resuming); `hash`: the block hash it chose of those the offer named. */
 export type AcceptFrame = { t: 'accept'; tid: string; offset: number; hash?: string };
 /** `code: 'file-too-large'` when the file does not fit (`reason` then says how much space there is). */
 export type DeclineFrame = { t: 'decline'; tid: string; code?: 'file-too-large'; reason?: string };
@@ -104,7 +104,7 @@ const count = isCount;
 const positive = (value: unknown) => isCount(value) && value > 0;
 /** A field that may be left out. */
 const optional = (test: (value: unknown) => boolean) => (value: unknown) => value === undefined || test(value);
-/** Any name, so that a later scheme does not make the frame invalid; only `sha256-blocks` means something now. */
+/** Any names, so that a later scheme does not make the frame invalid; `xxh64-blocks` and `sha256-blocks` mean something now. */
 const hashName = optional(id);
 const sha256 = (value: unknown) => typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
 

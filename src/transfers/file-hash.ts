@@ -3,19 +3,26 @@
  *
  * - `sha256`: SHA-256 of the whole file, in JavaScript (WebCrypto cannot hash a stream). What
  *   protocol v1 peers send and expect.
- * - `sha256-blocks`: the file in blocks of {@link HASH_BLOCK_BYTES} (the last one shorter), each
- *   hashed with WebCrypto's native SHA-256 (on the calling thread, in Chromium: the receiver's
- *   storage worker hashes the blocks it writes); the root is SHA-256(leaf 0 ‖ leaf 1 ‖ …). Used when both sides announce it (see docs/protocol.md).
+ * - The block hashes: the file in blocks of {@link HASH_BLOCK_BYTES} (the last one shorter), a leaf
+ *   for each block, and the root SHA-256(leaf 0 ‖ leaf 1 ‖ …). Used when both sides announce one
+ *   (see docs/protocol.md):
+ *   - `xxh64-blocks`: each leaf XXH64 of its block (WebAssembly, xxh64.ts), cheap enough to
+ *     compute where the bytes are, on the main thread;
+ *   - `sha256-blocks`: each leaf WebCrypto's native SHA-256 of its block (on the calling thread,
+ *     in Chromium: the receiver's storage worker hashes the blocks it writes), for pages that
+ *     cannot run WebAssembly.
  */
 import { Sha256 } from '../engine/sha256.js';
+import { canXxh64, xxh64 } from './xxh64.js';
 
 /**
  * WebCrypto hashes a copy of its input, and Chromium maps fresh memory for a copy of over 640 KiB:
  * a 1 MiB block cost 1.19 ms per MiB to hash here, a 512 KiB one 0.67.
  */
 export const HASH_BLOCK_BYTES = 512 * 1024;
-/** The name both sides announce, in `offer` and `accept`, for the block hash. */
-export const BLOCK_HASH = 'sha256-blocks';
+/** The block hashes, by the names both sides announce in `offer` and `accept`. */
+export const BlockScheme = { xxh64: 'xxh64-blocks', sha256: 'sha256-blocks' } as const;
+export type BlockScheme = (typeof BlockScheme)[keyof typeof BlockScheme];
 
 export interface FileHash {
   /** Bytes fed so far, from the file's start. */
@@ -29,12 +36,24 @@ export interface FileHash {
   hex(): Promise<string>;
 }
 
-/** Whether this page can hash blocks natively: WebCrypto exists in secure contexts only. */
-export const canHashBlocks = (): boolean => typeof crypto !== 'undefined' && crypto.subtle !== undefined;
+/**
+ * The block hashes this page can compute, the best first: what a sender offers. Every root is
+ * WebCrypto's SHA-256, which exists in secure contexts only.
+ */
+export function blockSchemes(): BlockScheme[] {
+  if (typeof crypto === 'undefined' || crypto.subtle === undefined) return [];
+  return canXxh64() ? [BlockScheme.xxh64, BlockScheme.sha256] : [BlockScheme.sha256];
+}
 
-/** The hash for a file of `size` bytes: the block hash when both sides chose it, else SHA-256. */
-export function fileHash(blocks: boolean, size: number): FileHash {
-  return blocks ? new BlockHash(size) : new StreamSha256();
+/** The first name in `offered` (names separated by spaces) that this page can compute; null: plain SHA-256. */
+export function chooseBlockScheme(offered: string | undefined): BlockScheme | null {
+  const schemes = blockSchemes();
+  return (offered?.split(' ').find((name) => schemes.includes(name as BlockScheme)) as BlockScheme | undefined) ?? null;
+}
+
+/** The hash for a file of `size` bytes: the block hash both sides chose, else SHA-256 of the whole file. */
+export function fileHash(scheme: BlockScheme | null, size: number): FileHash {
+  return scheme ? new BlockHash(size, scheme) : new StreamSha256();
 }
 
 /** The part of `bytes` at `position` that is not fed yet; throws on a gap. */
@@ -66,7 +85,15 @@ export class BlockHash implements FileHash {
   private partial: Uint8Array<ArrayBuffer> | null = null;
   private fed = 0;
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    readonly scheme: BlockScheme,
+  ) {}
+
+  /** SHA-256 leaves cost the main thread about 0.7 ms per MiB: where a storage worker writes the blocks, it hashes them too. */
+  get hashedWhereWritten(): boolean {
+    return this.scheme === BlockScheme.sha256;
+  }
 
   get bytesHashed(): number {
     return this.fed;
@@ -103,13 +130,17 @@ export class BlockHash implements FileHash {
   async hex(): Promise<string> {
     if (this.fed !== this.size) throw new Error(`hash of ${this.fed} of ${this.size} bytes`);
     const leaves = await Promise.all(this.leaves);
-    const list = new Uint8Array(leaves.length * 32);
-    leaves.forEach((leaf, index) => list.set(new Uint8Array(leaf), index * 32));
+    const list = new Uint8Array(leaves.reduce((total, leaf) => total + leaf.byteLength, 0));
+    leaves.reduce((at, leaf) => (list.set(new Uint8Array(leaf), at), at + leaf.byteLength), 0);
     return hex(await crypto.subtle.digest('SHA-256', list));
   }
 
-  /** WebCrypto copies the bytes when called, so the buffer may be reused or transferred at once. */
+  /** Both leaves are taken from the bytes when called, so the buffer may be reused or transferred at once. */
   private leaf(block: Uint8Array): void {
+    if (this.scheme === BlockScheme.xxh64) {
+      this.leaves.push(Promise.resolve(xxh64(block).buffer));
+      return;
+    }
     const digest = crypto.subtle.digest('SHA-256', block as Uint8Array<ArrayBuffer>);
     // Rejections surface in hex(); never unhandled meanwhile.
     digest.catch(() => {});

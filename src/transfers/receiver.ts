@@ -6,7 +6,7 @@
 import { ErrorType, messageOf } from '../errors.js';
 import { Direction } from '../engine/types.js';
 import { MEMORY_SINK_LIMIT, type FileSink } from './file-sink.js';
-import { BLOCK_HASH, BlockHash, HASH_BLOCK_BYTES, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
+import { BlockHash, HASH_BLOCK_BYTES, chooseBlockScheme, fileHash, type BlockScheme, type FileHash } from './file-hash.js';
 import { SEND_WINDOW_BYTES } from './sender.js';
 import { Transfer, type TransferHost } from './transfer.js';
 import { TransferStatus } from './types.js';
@@ -31,8 +31,8 @@ export class IncomingTransfer extends Transfer {
   /** A written block's buffer the sink gave back, to fill next instead of a new one. */
   private spare: Uint8Array<ArrayBuffer> | null = null;
   private storing = false;
-  /** The block hash when the sender offered it and we can compute it; SHA-256 of the whole file otherwise. */
-  private readonly blocks: boolean;
+  /** The first block hash the sender offered that we can compute; null: SHA-256 of the whole file. */
+  private readonly scheme: BlockScheme | null;
   private readonly hash: FileHash;
   private expectedHash?: string;
   private verifying = false;
@@ -42,8 +42,8 @@ export class IncomingTransfer extends Transfer {
 
   constructor(host: TransferHost, transferId: string, peerId: string, slot: number, name: string, size: number, type: string, offeredHash?: string) {
     super(host, transferId, peerId, slot, name, size, type, TransferStatus.offered);
-    this.blocks = offeredHash === BLOCK_HASH && canHashBlocks();
-    this.hash = fileHash(this.blocks, size);
+    this.scheme = chooseBlockScheme(offeredHash);
+    this.hash = fileHash(this.scheme, size);
     this.space = size <= MEMORY_SINK_LIMIT ? Promise.resolve(Infinity) : host.storageSpace().catch(() => Infinity);
     void this.space.then((space) => {
       this.fits = size <= space;
@@ -75,7 +75,7 @@ export class IncomingTransfer extends Transfer {
 
   /** Asks for the bytes we do not hold yet, naming the hash we chose. */
   private sendAccept(): void {
-    this.host.sendFrame(this.peerId, { t: 'accept', tid: this.transferId, offset: this.received, ...(this.blocks ? { hash: BLOCK_HASH } : {}) });
+    this.host.sendFrame(this.peerId, { t: 'accept', tid: this.transferId, offset: this.received, ...(this.scheme ? { hash: this.scheme } : {}) });
   }
 
   decline(): void {
@@ -183,7 +183,7 @@ export class IncomingTransfer extends Transfer {
         const block = this.takeBlock();
         // The sink may take the block's buffer: its length is read first.
         const length = block.byteLength;
-        if (this.hash instanceof BlockHash && sink.writeHashed) {
+        if (this.hash instanceof BlockHash && this.hash.hashedWhereWritten && sink.writeHashed) {
           // Hashed where it is written: off the main thread, which chat frames then do not wait for.
           const { spare, digest } = await sink.writeHashed(block);
           this.hash.addLeaf(this.bytes, length, digest);

@@ -5,7 +5,7 @@
 import { ErrorType, PeerChatError, messageOf } from '../errors.js';
 import { CHUNK_HEADER_BYTES, writeChunkHeader } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
-import { BLOCK_HASH, HASH_BLOCK_BYTES, canHashBlocks, fileHash, type FileHash } from './file-hash.js';
+import { HASH_BLOCK_BYTES, blockSchemes, chooseBlockScheme, fileHash, type FileHash } from './file-hash.js';
 import { readBlocks } from './read-blocks.js';
 import { Transfer, type TransferHost } from './transfer.js';
 import { TransferStatus } from './types.js';
@@ -39,14 +39,15 @@ export class OutgoingTransfer extends Transfer {
     if (this.status === TransferStatus.paused) this.moveTo(TransferStatus.waiting);
     if (this.status !== TransferStatus.waiting) return;
     const { transferId: tid, slot, name, size, type } = this;
-    this.host.sendFrame(this.peerId, { t: 'offer', tid, slot, name, size, type, ...(canHashBlocks() ? { hash: BLOCK_HASH } : {}) });
+    const schemes = blockSchemes();
+    this.host.sendFrame(this.peerId, { t: 'offer', tid, slot, name, size, type, ...(schemes.length > 0 ? { hash: schemes.join(' ') } : {}) });
   }
 
-  /** The receiver wants the bytes from `offset` on, verified with the block hash if `hash` names it. */
+  /** The receiver wants the bytes from `offset` on, verified with the block hash that `hash` names, if any. */
   accepted(offset: number, hash?: string): void {
     if (offset > this.size) return this.host.violation(this.peerId, `${this.peerId} sent an invalid accept`);
     if (this.status !== TransferStatus.waiting && this.status !== TransferStatus.paused) return;
-    this.hash ??= fileHash(hash === BLOCK_HASH && canHashBlocks(), this.size);
+    this.hash ??= fileHash(chooseBlockScheme(hash), this.size);
     void this.pump(offset);
   }
 

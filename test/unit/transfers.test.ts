@@ -91,27 +91,31 @@ describe('transfers: the state machine', () => {
     expect((error as Error).message).to.contain('only 5 bytes free');
   });
 
-  it('chooses the block hash only when the offer names it; v1 offers get plain SHA-256', async () => {
+  it('chooses the first block hash the offer names that it knows; v1 offers get plain SHA-256', async () => {
     const { transfers, sent } = harness({ acceptFiles: 'always' });
-    transfers.handleFrame('bob', { ...offer(10), hash: 'sha256-blocks' } as never);
+    transfers.handleFrame('bob', { ...offer(10), hash: 'xxh64-blocks sha256-blocks' } as never);
     transfers.handleFrame('bob', offer(10, 'x2', 2) as never);
     transfers.handleFrame('bob', { ...offer(10, 'x3', 3), hash: 'some-later-scheme' } as never);
+    transfers.handleFrame('bob', { ...offer(10, 'x4', 4), hash: 'some-later-scheme sha256-blocks' } as never);
     await settle();
     expect(sent).to.deep.equal([
-      { t: 'accept', tid: 'x1', offset: 0, hash: 'sha256-blocks' },
+      { t: 'accept', tid: 'x1', offset: 0, hash: 'xxh64-blocks' },
       { t: 'accept', tid: 'x2', offset: 0 },
       { t: 'accept', tid: 'x3', offset: 0 },
+      { t: 'accept', tid: 'x4', offset: 0, hash: 'sha256-blocks' },
     ]);
   });
 
   for (const [name, hash, expected] of [
-    ['the block hash when the receiver chose it', 'sha256-blocks', '4f8b42c22dd3729b519ba6f68d2da7cc5b2d606d05daed5ad5128cc03e6c6358'],
+    ['XXH64 leaves when the receiver chose them', 'xxh64-blocks', 'd6c67878e08ee716f393c58c06498c78c025bc93556724dc62231898dfc73f9d'],
+    ['SHA-256 leaves when the receiver chose them', 'sha256-blocks', '4f8b42c22dd3729b519ba6f68d2da7cc5b2d606d05daed5ad5128cc03e6c6358'],
     ['plain SHA-256 to a v1 receiver', undefined, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
+    ['plain SHA-256 when the receiver names a hash it never offered', 'some-later-scheme', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
   ] as const) {
-    it(`a sender offers the block hash, and ends with ${name}`, async () => {
+    it(`a sender offers the block hashes, and ends with ${name}`, async () => {
       const { transfers, sent } = harness();
       void transfers.send(new File(['abc'], 'a.txt'), 'bob');
-      expect(sent[0]).to.deep.include({ t: 'offer', hash: 'sha256-blocks' });
+      expect(sent[0]).to.deep.include({ t: 'offer', hash: 'xxh64-blocks sha256-blocks' });
       transfers.handleFrame('bob', { t: 'accept', tid: 't1', offset: 0, ...(hash ? { hash } : {}) });
       await waitFor(() => sent.some((frame) => frame.t === 'end'));
       expect(sent.find((frame) => frame.t === 'end')).to.deep.equal({ t: 'end', tid: 't1', sha256: expected });
