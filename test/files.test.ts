@@ -150,6 +150,38 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     }
   });
 
+  for (const webAssembly of [true, false]) {
+    it(webAssembly
+      ? 'verifies a large file by XXH64 blocks: SHA-256 only for the roots'
+      : 'without WebAssembly (a CSP without wasm-unsafe-eval), verifies by SHA-256 blocks, which the receiver\'s storage worker computes', async () => {
+      const alice = await createChat(port);
+      const bob = await createChat(port, { acceptFiles: 'always' });
+      await pair(alice, bob);
+      const wasm = globalThis.WebAssembly;
+      const digest = crypto.subtle.digest;
+      let digests = 0;
+      crypto.subtle.digest = function (this: SubtleCrypto, ...args: Parameters<typeof digest>) {
+        digests++;
+        return digest.apply(this, args);
+      };
+      if (!webAssembly) (globalThis as { WebAssembly?: unknown }).WebAssembly = undefined;
+      try {
+        const size = 12 * 1024 * 1024 + 3; // above the 8 MiB kept in memory: the storage worker writes it
+        const bytes = patternBytes(size, 23);
+        const received = nextEvent(bob, 'peer-chat-file', undefined, 60_000);
+        await alice.sendFile(new File([bytes], 'checked.bin'));
+        expect(await sameBytes((await received).file, bytes)).to.equal(true);
+        const blocks = Math.ceil(size / HASH_BLOCK_BYTES);
+        // On the page's main thread, where both elements run: the two roots, and with SHA-256 leaves
+        // the sender's of each block (the receiver's storage worker computes its own).
+        expect(digests, 'SHA-256 digests on the main thread').to.equal(webAssembly ? 2 : blocks + 2);
+      } finally {
+        globalThis.WebAssembly = wasm;
+        crypto.subtle.digest = digest;
+      }
+    });
+  }
+
   it('sends a file dropped onto the element, and one picked with the file button', async () => {
     const alice = await createChat(port);
     const bob = await createChat(port, { acceptFiles: 'always' });
