@@ -96,7 +96,7 @@ type Exports = { xxh64(start: number, length: number): bigint; memory: WebAssemb
 /** The instance, made on first use; null where this page cannot run WebAssembly (a CSP without `wasm-unsafe-eval`). */
 let instance: Exports | null | undefined;
 
-function exports(): Exports | null {
+function hasher(): Exports | null {
   if (instance === undefined) {
     try {
       // Synchronous: the module is far below the size browsers compile on the main thread at once.
@@ -109,11 +109,11 @@ function exports(): Exports | null {
 }
 
 /** Whether this page can compute XXH64 (WebAssembly exists and may run). */
-export const canXxh64 = (): boolean => typeof WebAssembly !== 'undefined' && exports() !== null;
+export const canXxh64 = (): boolean => typeof WebAssembly !== 'undefined' && hasher() !== null;
 
 /** XXH64 of `bytes`, seed 0, as 8 bytes, most significant first (XXH64's canonical form). */
 export function xxh64(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  const wasm = exports();
+  const wasm = hasher();
   if (!wasm) throw new Error('WebAssembly is not available here');
   const needed = Math.ceil(bytes.byteLength / 65_536) - wasm.memory.buffer.byteLength / 65_536;
   if (needed > 0) wasm.memory.grow(needed);
