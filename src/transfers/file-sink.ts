@@ -17,8 +17,8 @@ export interface FileSink {
    */
   write(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer> | null>;
   /**
-   * Where the sink has it: `write`, also resolving with the SHA-256 of the bytes (a leaf of the
-   * block hash), computed where they are written (the storage worker: off the main thread).
+   * Where the sink has it: `write`, also resolving with the SHA-256 of the bytes (a leaf of
+   * `sha256-blocks`), computed where they are written (the storage worker: off the main thread).
    */
   writeHashed?(bytes: Uint8Array): Promise<{ spare: Uint8Array<ArrayBuffer> | null; digest: ArrayBuffer }>;
   /** The whole file, once every byte is written. */

@@ -1,8 +1,8 @@
 /**
  * XXH64 (seed 0) in WebAssembly: the leaf of the `xxh64-blocks` file hash. A fifth of the CPU of
- * WebCrypto's SHA-256 of the same block here (docs/protocol.md), and no promise. A checksum, not a cryptographic hash: DTLS already authenticates every byte between
- * the peers, and what the file hash guards is the path from the sender's disk to the receiver's
- * (docs/protocol.md, Verification).
+ * WebCrypto's SHA-256 of the same block here, and no promise. A checksum, not a cryptographic
+ * hash: DTLS already authenticates every byte between the peers, and what the file hash guards
+ * is the path from the sender's disk to the receiver's (docs/protocol.md, Verification).
  *
  * The module is assembled here, a few hundred bytes, rather than shipped as a binary, so that
  * its code reads next to the algorithm it follows (the XXH64 specification: four 64-bit lanes
@@ -51,9 +51,9 @@ const [I32_ADD, I32_GT_U, I32_GE_U, I32_LE_U, I32_LT_U, I32_EQZ] = [0x6a, 0x4b, 
 const [BLOCK, LOOP, IF, ELSE, END_OP, BR, BR_IF, VOID] = [0x02, 0x03, 0x04, 0x05, 0x0b, 0x0c, 0x0d, 0x40];
 /** Stack: lane, input → rotl(lane + input × PRIME2, 31) × PRIME1. */
 const round = [...i64(PRIME2), MUL, ADD, ...i64(31n), ROTL, ...i64(PRIME1), MUL];
-/** Stack: hash → hash with `value` mixed in. */
+/** Stack: x → rotl(x, bits) × prime. */
 const rotateMultiply = (bits: bigint, prime: bigint) => [...i64(bits), ROTL, ...i64(prime), MUL];
-/** `while (start + step <= end) { body; start += step }` */
+/** `while (start + step <= end) { body; start += step }`; with `step` 0, `while (start < end) { body; start += 1 }`. */
 const whileRoom = (step: number, body: number[]) => [
   BLOCK, VOID, LOOP, VOID,
   ...get(START), ...(step ? [...i32(step), I32_ADD] : []), ...get(END), ...(step ? [I32_GT_U] : [I32_LT_U, I32_EQZ]), BR_IF, 1,
@@ -93,7 +93,7 @@ const MODULE = new Uint8Array([
 ]);
 
 type Exports = { xxh64(start: number, length: number): bigint; memory: WebAssembly.Memory };
-/** The instance, made on first use; null where this page cannot run WebAssembly (a CSP without `wasm-unsafe-eval`). */
+/** The instance's exports, made on first use; null where this page cannot run WebAssembly (a CSP without `wasm-unsafe-eval`). */
 let instance: Exports | null | undefined;
 
 function hasher(): Exports | null {
