@@ -31,6 +31,11 @@ describe('<peer-chat> against a hostile or broken peer', () => {
     return raw.next((frame) => frame.t === 'accept' && frame.tid === tid);
   }
 
+  /** Sends `bytes` as the file data of `slot`, in chunks of 60,000 bytes. */
+  function sendBytes(slot: number, bytes: Uint8Array): void {
+    for (let offset = 0; offset < bytes.byteLength; offset += 60_000) raw.sendBulk(chunk(slot, offset, bytes.subarray(offset, offset + 60_000)));
+  }
+
   async function stillUsable(): Promise<void> {
     const message = nextEvent(chat, 'peer-chat-message');
     raw.send({ t: 'msg', id: `ok${Math.random()}`, text: 'still fine', time: Date.now(), seq: 1 });
@@ -41,7 +46,7 @@ describe('<peer-chat> against a hostile or broken peer', () => {
     const bytes = patternBytes(300_000, 2);
     const received = nextEvent(chat, 'peer-chat-file');
     await offer('good', 1, 'good.bin', bytes.byteLength);
-    for (let offset = 0; offset < bytes.byteLength; offset += 60_000) raw.sendBulk(chunk(1, offset, bytes.subarray(offset, offset + 60_000)));
+    sendBytes(1, bytes);
     raw.send({ t: 'end', tid: 'good', sha256: await sha256Hex(bytes) });
     expect((await received).file.size).to.equal(bytes.byteLength);
     await raw.next((frame) => frame.t === 'received' && frame.tid === 'good' && frame.bytes === bytes.byteLength);
@@ -70,7 +75,7 @@ describe('<peer-chat> against a hostile or broken peer', () => {
       const bytes = patternBytes(1_300_000, 5);
       const received = nextEvent(chat, 'peer-chat-file');
       expect(await offer('fine', 1, 'fine.bin', bytes.byteLength, `some-later-scheme ${scheme}`)).to.include({ hash: scheme });
-      for (let offset = 0; offset < bytes.byteLength; offset += 60_000) raw.sendBulk(chunk(1, offset, bytes.subarray(offset, offset + 60_000)));
+      sendBytes(1, bytes);
       raw.send({ t: 'end', tid: 'fine', sha256: await blockRootHex(bytes, 512 * 1024, scheme) });
       expect(new Uint8Array(await (await received).file.arrayBuffer())).to.deep.equal(bytes);
 
@@ -78,7 +83,7 @@ describe('<peer-chat> against a hostile or broken peer', () => {
       await offer('changed', 2, 'changed.bin', bytes.byteLength, scheme);
       const tampered = bytes.slice();
       tampered[1_000_003] ^= 0x01;
-      for (let offset = 0; offset < bytes.byteLength; offset += 60_000) raw.sendBulk(chunk(2, offset, tampered.subarray(offset, offset + 60_000)));
+      sendBytes(2, tampered);
       raw.send({ t: 'end', tid: 'changed', sha256: await blockRootHex(bytes, 512 * 1024, scheme) });
       expect((await failed).peerId).to.equal(raw.id);
       expect(String((await raw.next((frame) => frame.t === 'cancel' && frame.tid === 'changed')).reason)).to.contain('integrity');

@@ -70,7 +70,7 @@ export class IndexedDbStore implements ChatStore {
     const transaction = (await this.open()).transaction([CHATS, MESSAGES]);
     const messages = transaction.objectStore(MESSAGES);
     const [record, keys, stored] = await Promise.all([
-      request<SavedRecord | undefined>(transaction.objectStore(CHATS).get(this.storageKey)),
+      this.recordIn(transaction),
       request(messages.getAllKeys(messagesOf(this.storageKey))),
       request(messages.getAll(messagesOf(this.storageKey))),
     ]);
@@ -91,7 +91,7 @@ export class IndexedDbStore implements ChatStore {
     });
     if (!held) return false;
     // A fresh id of ours must not take over the record of an id another tab is using.
-    const saved = await request<SavedRecord | undefined>((await this.open()).transaction(CHATS).objectStore(CHATS).get(this.storageKey));
+    const saved = await this.recordIn((await this.open()).transaction(CHATS));
     if (saved && saved.peerId !== peerId) {
       const { held: others = [] } = await locks.query();
       if (others.some((lock) => lock.name === lockName(this.storageKey, saved.peerId))) {
@@ -100,6 +100,11 @@ export class IndexedDbStore implements ChatStore {
       }
     }
     return true;
+  }
+
+  /** This key's chat record, without its messages, read in `transaction`. */
+  private recordIn(transaction: IDBTransaction): Promise<SavedRecord | undefined> {
+    return request<SavedRecord | undefined>(transaction.objectStore(CHATS).get(this.storageKey));
   }
 
   async save({ record, messages, keepFrom, replace }: ChatWrite): Promise<void> {

@@ -131,7 +131,11 @@ export class BlockHash implements FileHash {
     if (this.fed !== this.size) throw new Error(`hash of ${this.fed} of ${this.size} bytes`);
     const leaves = await Promise.all(this.leaves);
     const list = new Uint8Array(leaves.reduce((total, leaf) => total + leaf.byteLength, 0));
-    leaves.reduce((at, leaf) => (list.set(new Uint8Array(leaf), at), at + leaf.byteLength), 0);
+    let at = 0;
+    for (const leaf of leaves) {
+      list.set(new Uint8Array(leaf), at);
+      at += leaf.byteLength;
+    }
     return hex(await crypto.subtle.digest('SHA-256', list));
   }
 

@@ -3,7 +3,8 @@
  * by their definitions, for tests to check the element's against.
  */
 
-const hex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+/** Bytes as lowercase hex digits. */
+export const hex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 /** SHA-256 of `bytes`, as raw bytes. */
 export const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 
@@ -17,7 +18,7 @@ const round = (lane: bigint, input: bigint) => (rotl((lane + input * P2) & MASK,
 const merge = (hash: bigint, lane: bigint) => (((hash ^ round(0n, lane)) * P1) + P4) & MASK;
 
 /** XXH64 of `bytes`, seed 0, by the specification, in BigInt arithmetic (slow, and plainly so). */
-export function xxh64Reference(bytes: Uint8Array): bigint {
+function xxh64Reference(bytes: Uint8Array): bigint {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = bytes.byteLength;
   let at = 0;
@@ -42,8 +43,8 @@ export function xxh64Reference(bytes: Uint8Array): bigint {
   return hash ^ (hash >> 32n);
 }
 
-/** XXH64 of `bytes` as 8 bytes, most significant first. */
-function xxh64Bytes(bytes: Uint8Array): Uint8Array {
+/** XXH64 of `bytes` as 8 bytes, most significant first (its canonical form). */
+export function xxh64Bytes(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(8);
   new DataView(out.buffer).setBigUint64(0, xxh64Reference(bytes));
   return out;
