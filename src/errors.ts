@@ -26,7 +26,7 @@ export const ErrorType = {
   fileTooLarge: 'file-too-large',
   /** A file transfer failed or was cancelled. */
   transfer: 'transfer',
-  /** A received file's SHA-256 did not match the sender's: it was discarded. */
+  /** A received file's hash did not match the sender's: it was discarded (its one error: no `transfer` error follows). */
   integrity: 'integrity',
   /** A message could not be delivered: the peer did not come back in time. */
   delivery: 'delivery',

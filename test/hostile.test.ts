@@ -52,9 +52,10 @@ describe('<peer-chat> against a hostile or broken peer', () => {
     await raw.next((frame) => frame.t === 'received' && frame.tid === 'good' && frame.bytes === bytes.byteLength);
   });
 
-  it('refuses a file whose SHA-256 does not match: an integrity error, never a bad file', async () => {
+  it('refuses a file whose SHA-256 does not match: one integrity error, never a bad file', async () => {
     const bytes = patternBytes(200_000, 4);
     const files = collect(chat, 'peer-chat-file');
+    const errors = collect(chat, 'peer-chat-error');
     const failed = nextEvent(chat, 'peer-chat-error', (detail) => detail.type === 'integrity');
     await offer('bad', 1, 'tampered.bin', bytes.byteLength);
     const tampered = bytes.slice();
@@ -64,6 +65,8 @@ describe('<peer-chat> against a hostile or broken peer', () => {
     expect((await failed).peerId).to.equal(raw.id);
     const cancel = await raw.next((frame) => frame.t === 'cancel' && frame.tid === 'bad');
     expect(String(cancel.reason)).to.contain('integrity');
+    expect(errors.map((error) => error.type)).to.deep.equal(['integrity']);
+    expect(errors[0].message).to.contain('"tampered.bin"').and.contain('hash does not match');
     expect(chat.transfers[0].status).to.equal('failed');
     expect(files).to.have.length(0);
     await chat.updateComplete;

@@ -140,21 +140,22 @@ export class IncomingTransfer extends Transfer {
     void this.completeIfWhole();
   }
 
-  finish(status: TransferStatus, reason?: string): void {
+  /** `errorType`: what the `peer-chat-error` of a failed or cancelled transfer says went wrong. */
+  finish(status: TransferStatus, reason?: string, errorType: ErrorType = ErrorType.transfer): void {
     if (this.finished || !this.moveTo(status, reason)) return;
     this.unstored.length = 0;
     this.spare = null;
     if (status !== TransferStatus.done) this.discard();
     if (status === TransferStatus.failed || status === TransferStatus.cancelled) {
-      this.host.emit('peer-chat-error', { type: ErrorType.transfer, message: `"${this.name}": ${reason ?? status}`, peerId: this.peerId });
+      this.host.emit('peer-chat-error', { type: errorType, message: `"${this.name}": ${reason ?? status}`, peerId: this.peerId });
     }
   }
 
   /** It failed on our side (storing, hashing, verifying): the sender is told, else its `sendFile()` would wait for good. */
-  private fail(reason: string): void {
+  private fail(reason: string, errorType: ErrorType = ErrorType.transfer): void {
     if (this.finished) return;
     this.host.sendFrame(this.peerId, { t: 'cancel', tid: this.transferId, reason });
-    this.finish(TransferStatus.failed, reason);
+    this.finish(TransferStatus.failed, reason, errorType);
   }
 
   /** Deletes what was stored (a failed transfer, or a finished one leaving the history). */
@@ -239,10 +240,7 @@ export class IncomingTransfer extends Transfer {
       return this.fail(`could not hash the file: ${messageOf(error)}`);
     }
     if (this.finished) return;
-    if (!matches) {
-      this.host.emit('peer-chat-error', { type: ErrorType.integrity, message: `"${this.name}" arrived corrupted: its SHA-256 does not match the sender's`, peerId: this.peerId });
-      return this.fail('integrity check failed (SHA-256 mismatch)');
-    }
+    if (!matches) return this.fail("integrity check failed: it arrived corrupted, its hash does not match the sender's", ErrorType.integrity);
     try {
       this.file = await (await this.sink!).finish(this.name, this.type);
     } catch (error) {
