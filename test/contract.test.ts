@@ -3,7 +3,7 @@
  * snapshots, attribute errors, auto-connect, the history bound, theming from ancestors,
  * strings and formats for the element's language, and right-to-left layout.
  */
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html, nextFrame } from '@open-wc/testing';
 import { peerCode } from '../src/ui/peer-label.js';
 import { createChat, nextEvent, pair, part, parts, sendInBursts, startSignaling, stopSignaling, until } from './support/helpers.js';
 
@@ -176,7 +176,9 @@ describe('<peer-chat> contract', () => {
     const shownTexts = () => parts(bob, 'message-text').map((node) => node.textContent);
     /** The newest `count` messages, oldest first. */
     const newest = (count: number) => Array.from({ length: count }, (_, index) => `message ${total - count + 1 + index}`);
-    // It kept the newest entry in view through every message and every cut-back of its window.
+    // It kept the newest entry in view through every message and every cut-back of its window
+    // (it scrolls to the newest at the frame after a render).
+    await nextFrame();
     const log = part(bob, 'messages');
     expect(log.scrollHeight - log.scrollTop - log.clientHeight).to.be.below(1);
     let shown = shownTexts();
