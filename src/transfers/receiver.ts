@@ -184,15 +184,18 @@ export class IncomingTransfer extends Transfer {
         const block = this.takeBlock();
         // The sink may take the block's buffer: its length is read first.
         const length = block.byteLength;
+        let spare: Uint8Array<ArrayBuffer> | null;
         if (this.hash instanceof BlockHash && this.hash.hashedWhereWritten && sink.writeHashed) {
           // Hashed where it is written: off the main thread, which chat frames then do not wait for.
-          const { spare, digest } = await sink.writeHashed(block);
-          this.hash.addLeaf(this.bytes, length, digest);
-          this.spare = spare;
+          const written = await sink.writeHashed(block);
+          this.hash.addLeaf(this.bytes, length, written.digest);
+          spare = written.spare;
         } else {
           this.hash.add(this.bytes, block);
-          this.spare = await sink.write(block);
+          spare = await sink.write(block);
         }
+        // Ended while the block was written (cancelled): a finished transfer holds no buffer.
+        if (!this.finished) this.spare = spare;
         this.stored(length);
       }
     } catch (error) {
@@ -246,8 +249,11 @@ export class IncomingTransfer extends Transfer {
     } catch (error) {
       return this.fail(`could not store the file: ${messageOf(error)}`);
     }
-    this.host.sendFrame(this.peerId, { t: 'received', tid: this.transferId, bytes: this.size });
+    // Cancelled meanwhile: not handed over. Paused (the peer dropped) is done all the same: the
+    // whole file is here and verified; the sender, told now or when it offers again, completes.
+    if (this.finished) return;
     this.finish(TransferStatus.done);
+    this.host.sendFrame(this.peerId, { t: 'received', tid: this.transferId, bytes: this.size });
     this.host.emit('peer-chat-file', { transferId: this.transferId, from: this.peerId, file: this.file });
   }
 }

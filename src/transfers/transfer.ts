@@ -14,7 +14,8 @@ const MOVES: Record<TransferStatus, readonly TransferStatus[]> = {
   offered: ['active', 'declined', 'cancelled', 'failed'],
   waiting: ['active', 'paused', 'declined', 'cancelled', 'failed'],
   active: ['paused', 'done', 'cancelled', 'failed'],
-  paused: ['active', 'waiting', 'cancelled', 'failed'],
+  // Done: a receiver that held every byte when the peer dropped verifies and keeps the file.
+  paused: ['active', 'waiting', 'done', 'cancelled', 'failed'],
   done: [],
   declined: [],
   cancelled: [],

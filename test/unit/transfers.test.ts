@@ -5,7 +5,7 @@ import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import { HASH_BLOCK_BYTES } from '../../src/transfers/file-hash.js';
 import { RECEIVE_WINDOW_BYTES } from '../../src/transfers/receiver.js';
 import { Transfers } from '../../src/transfers/registry.js';
-import type { TransferHost } from '../../src/transfers/transfer.js';
+import type { Transfer, TransferHost } from '../../src/transfers/transfer.js';
 import { sha256Hex } from '../support/block-hash.js';
 import { FakeClock, settle } from '../support/fake-clock.js';
 
@@ -37,8 +37,10 @@ function harness(options: { acceptFiles?: 'ask' | 'always' | 'never'; sink?: () 
     changed: () => calls.changed++,
   };
   let next = 1;
-  const transfers = new Transfers(host, () => `t${next++}`, () => {});
-  return { transfers, sent, violations, events, clock, calls };
+  /** Every transfer the registry made, in order. */
+  const made: Transfer[] = [];
+  const transfers = new Transfers(host, () => `t${next++}`, (transfer) => made.push(transfer));
+  return { transfers, sent, violations, events, clock, calls, made };
 }
 
 const offer = (size: number, tid = 'x1', slot = 1): ControlFrame => ({ t: 'offer', tid, slot, name: 'a.bin', size, type: 'application/octet-stream' });
@@ -164,6 +166,55 @@ describe('transfers: the state machine', () => {
       expect(sent.at(-1)).to.deep.equal({ t: 'cancel', tid: 'x1', reason: 'could not store the file: disk full' });
     });
   }
+
+  it('a file whose last bytes are stored after the peer dropped is verified, kept and done; offered again, it says so', async () => {
+    const file = { close: null as (() => void) | null };
+    const closing: FileSink = {
+      write: async () => null,
+      finish: (name, type) => new Promise((resolve) => (file.close = () => resolve(new File([bytes], name, { type })))),
+      discard: async () => {},
+    };
+    const { transfers, sent, events, made } = harness({ acceptFiles: 'always', sink: async () => closing });
+    const bytes = new Uint8Array(100_000).map((_, index) => index & 0xff);
+    transfers.handleFrame('bob', offer(bytes.byteLength) as never);
+    await settle();
+    transfers.handleChunk('bob', encodeChunk(1, 0, bytes));
+    transfers.handleFrame('bob', { t: 'end', tid: 'x1', sha256: await sha256Hex(bytes) });
+    // Verified, the file is being closed when the peer drops.
+    await waitFor(() => file.close !== null);
+    transfers.pause('bob');
+    expect(made[0].status).to.equal('paused');
+    file.close!();
+    await waitFor(() => made[0].status !== 'paused');
+    expect(made[0].status).to.equal('done');
+    const handedOver = () => events.filter(([name]) => name === 'peer-chat-file' || name === 'peer-chat-error').map(([name]) => name);
+    expect(handedOver()).to.deep.equal(['peer-chat-file']);
+    // Back, the sender offers it again: the answer is that every byte is here.
+    sent.length = 0;
+    transfers.handleFrame('bob', offer(bytes.byteLength) as never);
+    expect(sent).to.deep.equal([{ t: 'received', tid: 'x1', bytes: bytes.byteLength }]);
+    expect(handedOver()).to.deep.equal(['peer-chat-file']);
+  });
+
+  it('a transfer cancelled while a block is written keeps no buffer the storage gives back', async () => {
+    const block = { written: null as ((spare: Uint8Array<ArrayBuffer>) => void) | null };
+    const slow: FileSink = {
+      write: () => new Promise((resolve) => (block.written = resolve)),
+      finish: async () => new File([], 'x'),
+      discard: async () => {},
+    };
+    const { transfers, made } = harness({ acceptFiles: 'always', sink: async () => slow });
+    transfers.handleFrame('bob', offer(4 * HASH_BLOCK_BYTES) as never);
+    await settle();
+    transfers.handleChunk('bob', encodeChunk(1, 0, new Uint8Array(HASH_BLOCK_BYTES)));
+    await waitFor(() => block.written !== null);
+    transfers.cancel('x1');
+    block.written!(new Uint8Array(HASH_BLOCK_BYTES));
+    await settle();
+    expect(made[0].status).to.equal('cancelled');
+    // A finished transfer stays in the history: a buffer it kept would be held as long.
+    expect((made[0] as unknown as { spare: unknown }).spare).to.equal(null);
+  });
 
   it('a sender that does not wait for acknowledgements is cut off before our memory fills', async () => {
     // Storage that never finishes a write: nothing received gets stored.
