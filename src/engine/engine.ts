@@ -291,11 +291,17 @@ export class ChatEngine {
       const [store, { Persistence }] = await Promise.all([opening, (this.options.loadPersistence ?? loadPersistence)()]);
       if (run !== this.#run) return null;
       const saved = await store.load();
+      // Started again meanwhile: that start has its own store.
+      if (run !== this.#run) return null;
       // A store that cannot be read is not written either: one error, and the chat runs unpersisted.
       this.#store = store;
       this.#persistenceClass = Persistence;
       if (!saved || (requested && requested !== saved.peerId)) return null;
-      return (await store.claim(saved.peerId)) ? saved : null;
+      const claimed = await store.claim(saved.peerId);
+      if (run === this.#run) return claimed ? saved : null;
+      // Started again while claiming: stop() released this store before it held the claim.
+      store.release();
+      return null;
     } catch (error) {
       this.#storageFailed(error);
       return null;
@@ -502,12 +508,14 @@ export class ChatEngine {
    * not that the peers were silent.
    */
   #scheduleTick(expected: number): void {
-    this.#ticker = this.clock.setTimeout(() => {
+    const ticker = this.clock.setTimeout(() => {
       const now = this.clock.now();
       const late = now - expected > TIMING.pingIntervalMs;
       for (const session of [...this.#sessions.values()]) session.tick(now, late);
-      this.#scheduleTick(now + TIMING.pingIntervalMs);
+      // Unless what the tick set off stopped the engine (a page's listener removed the element).
+      if (this.#ticker === ticker) this.#scheduleTick(now + TIMING.pingIntervalMs);
     }, TIMING.pingIntervalMs);
+    this.#ticker = ticker;
   }
 
   #recipients(to?: string): PeerSession[] {

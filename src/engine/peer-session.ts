@@ -108,8 +108,10 @@ export class PeerSession {
   readonly #redialTimer: TimerSlot;
   readonly #giveUpTimer: TimerSlot;
   readonly #readTimer: TimerSlot;
-  /** The newest `seq` seen and not yet sent in `read` (held by #readTimer); 0: none. */
+  /** The newest `seq` seen and not yet sent in `read` (held by #readTimer, or for the next connection); 0: none. */
   #readToSend = 0;
+  /** Counts the peer's restarts, which number messages afresh: a `read` of an earlier numbering is never sent. */
+  #receiptsEpoch = 0;
   readonly #budget: { frames: TokenBucket; text: TokenBucket; invalid: TokenBucket };
   #gone = false;
 
@@ -179,6 +181,8 @@ export class PeerSession {
       saved.sent,
       saved.unacked.map(({ seq, message }) => ({ seq, message: messages.get(message.id) ?? message })),
     );
+    // What the peer acknowledged, it may still report read.
+    this.#receipts.restore(saved.unacked.length > 0 ? saved.unacked[0].seq - 1 : saved.sent);
     this.#listed = true;
     this.#dialsFirst = true;
     this.host.changed();
@@ -214,6 +218,8 @@ export class PeerSession {
       this.#link.listener = null;
       this.#link.close();
       this.#connected = false;
+      // Its close is not heard (no listener): what moved on it pauses here, as after a drop, and resumes after the new hello.
+      this.host.transfers.pause(this.peerId);
     }
     const metadata = link.metadata as { name?: unknown } | undefined;
     if (typeof metadata?.name === 'string' && !this.name) this.name = safeName(metadata.name, LIMITS.maxNameLength);
@@ -294,13 +300,28 @@ export class PeerSession {
   #sendRead(): void {
     const seq = this.#readToSend;
     if (seq === 0) return;
+    const epoch = this.#receiptsEpoch;
     this.#readToSend = 0;
     this.#readTimer.set(() => this.#sendRead(), TIMING.readIntervalMs);
     // Behind the message's `ack`, which waits for storage (persist): `read` must never overtake it.
     // It changes nothing stored, so it asks for no write of its own.
     this.host.afterSaved(() => {
-      if (this.#connected && !this.#plain) this.sendFrame({ t: 'read', seq });
+      if (this.#connected && !this.#plain && this.sendFrame({ t: 'read', seq })) return;
+      // Seen while the peer was away: told after the next hello (see #sendHeldRead), unless it restarted meanwhile.
+      if (!this.#plainText && epoch === this.#receiptsEpoch) this.#readToSend = Math.max(this.#readToSend, seq);
     });
+  }
+
+  /**
+   * After a hello: the `read` of what the person saw while the peer was away. Our `ack` of the
+   * same messages may have been lost with the old connection, and a `read` must never be ahead
+   * of every `ack`: so an `ack` of all we hold (cumulative, valid however often) goes first.
+   */
+  #sendHeldRead(): void {
+    if (this.#readToSend === 0) return;
+    const seq = this.#inbox.last;
+    this.host.whenSaved(() => this.sendFrame({ t: 'ack', seq }));
+    if (!this.#readTimer.pending) this.#sendRead();
   }
 
   /** We leave: tell the peer, then forget it. */
@@ -340,8 +361,9 @@ export class PeerSession {
   async #dial(): Promise<void> {
     try {
       const link = await this.host.dial(this.peerId);
-      // The peer dialed us meanwhile and that link already works: keep it, not two.
-      if (this.#connected) return link.close();
+      // The peer dialed us meanwhile and that link already works: keep it, not two. Or this
+      // session ended while the dial ran (disconnected, given up): it must not come back to life.
+      if (this.#connected || this.#gone) return link.close();
       this.adopt(link);
     } catch (error) {
       const typed = error instanceof PeerChatError ? error : new PeerChatError(ErrorType.connection, String(error), this.peerId);
@@ -401,6 +423,7 @@ export class PeerSession {
     if (this.#plainText) return;
     // Catch up: re-send what was not acknowledged (the peer drops duplicates), resume files.
     for (const outgoing of this.#outbox.pending) this.#sendMessage(outgoing);
+    this.#sendHeldRead();
     this.host.transfers.resume(this.peerId);
     if (this.isMeshMember) this.host.joined(this);
   }
@@ -460,6 +483,8 @@ export class PeerSession {
     if (this.#announced) {
       this.#announced = false;
       this.host.emit('peer-chat-disconnect', { peerId: this.peerId, reason });
+      // The page's listener may have stopped everything (removed the element): nothing to wait for.
+      if (this.#gone) return;
     }
     this.#scheduleRedial();
     this.#giveUpTimer.set(() => this.end(reason, 'The peer did not come back'), this.host.reconnectTimeoutMs);
@@ -582,6 +607,7 @@ export class PeerSession {
     // A `read` held back numbers messages of the session that ended.
     this.#readTimer.cancel();
     this.#readToSend = 0;
+    this.#receiptsEpoch++;
     for (const message of this.#receipts.reset()) this.host.readUnconfirmed(message, this.peerId);
     this.host.typing(this.peerId, false);
   }

@@ -15,6 +15,14 @@ export class ReadReceipts {
   #unseen: Array<{ id: string; seq: number }> = [];
   #lastReadSent = 0;
 
+  /**
+   * Back from storage after our reload: the peer acknowledged every `seq` up to `lastDelivered`.
+   * Which messages those were is not stored, so its `read` of them is taken, not shown.
+   */
+  restore(lastDelivered: number): void {
+    this.#lastDelivered = lastDelivered;
+  }
+
   /** The peer acknowledged these messages: they wait for its `read`. */
   delivered(done: readonly Outgoing[]): void {
     for (const outgoing of done) {

@@ -23,6 +23,8 @@ export interface TestPeer {
 export type PeerOptions = Partial<ChatPreferences> & {
   openSink?: (size: number) => Promise<FileSink>;
   prevent?: ChatEventName[];
+  /** Called with each event as the engine emits it (before it is recorded), as a page's listener. */
+  onEvent?: (name: ChatEventName, detail: unknown) => void;
   iceServersUrl?: string;
   fetchJson?: FetchJson;
   store?: ChatStore;
@@ -51,11 +53,12 @@ export function world(): TestWorld {
   return {
     clock,
     network,
-    async peer(id, { openSink, prevent = [], iceServersUrl = '', fetchJson, store, mesh = false, loadFileTransfer = async () => fileTransfer, loadIceServers = async () => iceServers, ...preferences } = {}) {
+    async peer(id, { openSink, prevent = [], onEvent, iceServersUrl = '', fetchJson, store, mesh = false, loadFileTransfer = async () => fileTransfer, loadIceServers = async () => iceServers, ...preferences } = {}) {
       const events: TestPeer['events'] = [];
       const engine = new ChatEngine({
         createSignaling: network.create,
         emit: (name, detail) => {
+          onEvent?.(name, detail);
           events.push({ name, detail });
           return !prevent.includes(name);
         },

@@ -33,6 +33,11 @@ export class FakeClock implements Clock {
   }
 
   /** Sets the wall clock (a peer whose clock is behind, a clock change): the monotonic clock does not move. */
+  /** Timers set and neither run nor cancelled yet. */
+  get timersPending(): number {
+    return this.pending.filter((entry) => !entry.cancelled).length;
+  }
+
   setWallTime(epochMs: number): void {
     this.wall = epochMs;
   }

@@ -95,6 +95,37 @@ describe('engine: liveness', () => {
     expect(alice.engine.peers.map((peer) => peer.status)).to.deep.equal(['connected', 'connected']);
   });
 
+  it('a dial still running when the peer is disconnected does not bring it back', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    await w.peer('bob');
+    let answer = () => {};
+    w.network.dialHook = () => new Promise<void>((resolve) => (answer = resolve));
+    const connecting = alice.engine.connect('bob').catch((error: PeerChatError) => error);
+    await settle();
+    alice.engine.disconnect('bob');
+    answer();
+    await w.clock.advance(5000);
+    expect((await connecting) as PeerChatError).to.be.instanceOf(PeerChatError);
+    expect(alice.of('peer-chat-connect')).to.deep.equal([]);
+    expect(alice.engine.peers).to.deep.equal([]);
+    // The link the dial made is closed again, at both ends.
+    expect(w.network.between('alice', 'bob').map((link) => link.isOpen)).to.deep.equal([false, false]);
+  });
+
+  it('stops ticking when what a tick set off stops the engine', async () => {
+    const w = world();
+    // As a page that removes the element when a peer goes: the engine stops within that tick.
+    const alice = await w.peer('alice', { onEvent: (name) => name === 'peer-chat-disconnect' && alice.engine.stop() });
+    // A hand peer, which sets no timers of its own, says hello and then nothing more.
+    const links = handPeer(w.network, 'hand', { relayedHello: encodeControl({ t: 'hello', v: 1, name: '', session: 's1' }) });
+    await alice.engine.connect('hand');
+    await w.clock.advance(TIMING.silenceLimitMs + TIMING.pingIntervalMs);
+    expect(alice.of('peer-chat-disconnect')).to.have.length(1);
+    expect(links[0].isOpen).to.equal(false);
+    expect(w.clock.timersPending).to.equal(0);
+  });
+
   it('gives up on a peer that does not come back within reconnect-timeout, failing its queue', async () => {
     const w = world();
     const alice = await w.peer('alice', { reconnectTimeout: 10_000 });
@@ -376,6 +407,38 @@ describe('engine: transfers across a drop', () => {
     const [received] = bob.of('peer-chat-file');
     expect(new Uint8Array(await received.file.arrayBuffer())).to.deep.equal(bytes);
     expect(bob.engine.transferList[0].status).to.equal(TransferStatus.done);
+  });
+});
+
+describe('engine: a link replaced while it looked alive', () => {
+  it('pauses the sender’s transfer on it, which is offered again over the new link and completes', async () => {
+    const w = world();
+    let openStorage = () => {};
+    // Alice (the smaller id, who re-dials) receives; her storage opens late, so nothing is acknowledged yet.
+    const alice = await w.peer('alice', { openSink: () => new Promise<FileSink>((resolve) => (openStorage = () => resolve(new MemorySink()))) });
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    const bytes = new Uint8Array(200_000).map((_, i) => (i * 13) & 0xff);
+    const sent = bob.engine.sendFile(new File([bytes], 'replaced.bin'), 'alice');
+    await settle();
+    alice.engine.transfers.accept(alice.of('peer-chat-file-offer')[0].transferId);
+    await settle();
+    expect(bob.engine.transferList[0].status).to.equal(TransferStatus.active);
+    // Bob's frames stop reaching Alice, and he never hears that she closed the link: she drops
+    // it as silent and dials again, and the new link replaces the old one at Bob's end.
+    const [old] = w.network.between('alice', 'bob').filter((link) => link.peerId === 'alice');
+    old.mute = true;
+    old.cut = () => {};
+    await w.clock.advance(TIMING.silenceLimitMs + TIMING.pingIntervalMs + TIMING.redialDelaysMs[0]);
+    const fresh = w.network.between('alice', 'bob').find((link) => link.peerId === 'alice' && link !== old)!;
+    expect(fresh.isOpen).to.equal(true);
+    expect(fresh.sent.map((frame) => JSON.parse(frame) as { t: string }).filter((frame) => frame.t === 'offer')).to.have.length(1);
+    openStorage();
+    await w.clock.advance(2000);
+    await sent;
+    expect(bob.engine.transferList[0].status).to.equal(TransferStatus.done);
+    const [received] = alice.of('peer-chat-file');
+    expect(new Uint8Array(await received.file.arrayBuffer())).to.deep.equal(bytes);
   });
 });
 

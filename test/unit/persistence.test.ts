@@ -5,6 +5,7 @@
  */
 import { expect } from '@open-wc/testing';
 import { ErrorType, PeerChatError } from '../../src/errors.js';
+import { TIMING } from '../../src/engine/peer-session.js';
 import { Direction, MessageStatus } from '../../src/engine/types.js';
 import { settle } from '../support/fake-clock.js';
 import { connectPair, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
@@ -110,6 +111,29 @@ describe('engine: persist', () => {
     expect(disk.writes).to.equal(writes);
   });
 
+  it('after a reload, a read receipt for a message acknowledged before it is no protocol error', async () => {
+    const { w, disk, bob, yara: before } = await bobAndStoringYara();
+    before.engine.send('one');
+    before.engine.send('two');
+    await settle();
+    expect(before.engine.messages.map((message) => message.status)).to.deep.equal(['delivered', 'delivered']);
+    const yara = await reload(w, before, disk);
+    await w.clock.advance(2000);
+    expect(bob.engine.peers.map((peer) => peer.status)).to.deep.equal(['connected']);
+    // Bob sees the second: the read covers the first two, acknowledged before the reload.
+    bob.engine.seen('yara', bob.engine.messages[1].id);
+    await settle();
+    expect(protocolErrors(yara)).to.deep.equal([]);
+    expect(yara.engine.peers.map((peer) => peer.status)).to.deep.equal(['connected']);
+    // What is sent after the reload is reported read as before.
+    yara.engine.send('three');
+    await settle();
+    bob.engine.seen('yara', bob.engine.messages[2].id);
+    await w.clock.advance(TIMING.readIntervalMs);
+    expect(yara.engine.messages.at(-1)!.status).to.equal(MessageStatus.read);
+    expect(protocolErrors(yara)).to.deep.equal([]);
+  });
+
   it('sends a message only once it is stored, and re-sends what was not acknowledged after the reload, once', async () => {
     const { w, disk, bob, yara: before } = await bobAndStoringYara();
     let yara = before;
@@ -148,6 +172,38 @@ describe('engine: persist', () => {
     const later = await w.peer('', { store: new MemoryStore(disk) });
     expect(later.id).to.equal(first.id);
     expect(later.engine.messages.map((message) => message.text)).to.deep.equal(['from the second tab']);
+  });
+
+  it('started again while the stored chat loads: the last start takes it, and the first claims nothing', async () => {
+    const w = world();
+    const disk = new MemoryDisk();
+    const earlier = await w.peer('', { store: new MemoryStore(disk) });
+    earlier.engine.stop();
+    /** A store whose load waits for `open()`, as IndexedDB can take its time. */
+    const slowStore = () => {
+      const store = new MemoryStore(disk);
+      const loading = { open: () => {} };
+      const gate = new Promise<void>((resolve) => (loading.open = resolve));
+      const load = store.load.bind(store);
+      store.load = async () => (await gate, load());
+      return { store, open: () => loading.open() };
+    };
+    const page = await w.peer('', { store: new MemoryStore(disk) });
+    page.engine.stop();
+    const first = slowStore();
+    const second = slowStore();
+    // The page sets an attribute a moment after the element started: it starts again.
+    page.engine.start(page.settings, first.store);
+    await settle();
+    page.engine.start({ ...page.settings, name: 'Yara' }, second.store);
+    first.open();
+    await settle();
+    second.open();
+    await settle();
+    expect(page.engine.peerId).to.equal(earlier.id);
+    expect([...disk.locks]).to.deep.equal([`peer-chat:${earlier.id}`]);
+    page.engine.stop();
+    expect([...disk.locks]).to.deep.equal([]);
   });
 
   it('clearHistory() empties the stored history too', async () => {

@@ -121,6 +121,29 @@ describe('engine: read receipts', () => {
     expect(framesSent(w, reloaded, alice, 'read')).to.deep.equal([]);
   });
 
+  it('a message seen while the peer is away is reported read once it is back, behind an ack', async () => {
+    const { w, alice, bob } = await connectedPair();
+    alice.engine.send('while you were out');
+    await settle();
+    for (const link of w.network.between('alice', 'bob')) link.cut();
+    await settle();
+    // Bob's tab comes back to the front before the connection does.
+    bob.engine.seen('alice', bob.engine.messages[0].id);
+    await settle();
+    expect(alice.engine.messages[0].status).to.equal(MessageStatus.delivered);
+    await w.clock.advance(2000);
+    expect(alice.engine.peers[0].status).to.equal('connected');
+    expect(alice.engine.messages[0].status).to.equal(MessageStatus.read);
+    expect(alice.of('peer-chat-error')).to.deep.equal([]);
+    // On the new link: an ack of all Bob holds, then the read.
+    const fresh = w.network.between('alice', 'bob').find((link) => link.peerId === 'alice' && link.isOpen)!;
+    const receipts = fresh.sent.map((frame) => JSON.parse(frame) as Record<string, unknown>).filter((frame) => frame.t === 'ack' || frame.t === 'read');
+    expect(receipts).to.deep.equal([
+      { t: 'ack', seq: 1 },
+      { t: 'read', seq: 1 },
+    ]);
+  });
+
   it('a read receipt for a message never delivered is a protocol error', async () => {
     const w = world();
     const alice = await w.peer('alice');
