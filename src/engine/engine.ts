@@ -399,6 +399,7 @@ export class ChatEngine {
     this.#iceServersSource?.stop();
     this.#iceServersSource = null;
     // What is stored stays as it was: a later start with the store carries on from there.
+    this.#persistence?.freeze();
     this.#persistence = null;
     this.#resumable = null;
     this.#store?.release();

@@ -98,7 +98,7 @@ export class Persistence {
    */
   constructor(
     private readonly store: ChatStore,
-    private readonly record: () => SavedRecord,
+    private record: () => SavedRecord,
     private readonly failed: (error: unknown) => void,
     history: readonly ChatMessage[],
     stored?: readonly StoredMessage[],
@@ -112,6 +112,15 @@ export class Persistence {
       this.#replace = true;
       for (const message of history) this.added(message);
     }
+  }
+
+  /**
+   * The engine stops: a write still to come stores the record as it is now, not as stopping
+   * leaves it (no peers, no certificate, and after a restart a new session).
+   */
+  freeze(): void {
+    const record = this.record();
+    this.record = () => record;
   }
 
   /** A message joined the history. */

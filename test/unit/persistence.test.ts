@@ -206,6 +206,21 @@ describe('engine: persist', () => {
     expect([...disk.locks]).to.deep.equal([]);
   });
 
+  it('stopped with a write still to come: the record keeps its peers, certificate and session', async () => {
+    const { disk, yara } = await bobAndStoringYara();
+    const before = disk.records.get('peer-chat')!;
+    expect(before.peers.map((peer) => peer.peerId)).to.deep.equal(['bob']);
+    // The page sends, then removes the element in the same task.
+    yara.engine.send('last words');
+    yara.engine.stop();
+    yara.engine.start(yara.settings, null);
+    await settle();
+    const after = disk.records.get('peer-chat')!;
+    expect(after.history.map(({ message }) => message.text)).to.deep.equal(['last words']);
+    expect(after.peers.map((peer) => peer.peerId)).to.deep.equal(['bob']);
+    expect([after.session, after.certificate]).to.deep.equal([before.session, before.certificate]);
+  });
+
   it('clearHistory() empties the stored history too', async () => {
     const { disk, yara } = await bobAndStoringYara();
     yara.engine.send('to be forgotten');
