@@ -4,6 +4,7 @@
  * file is handed over only when its hash matches the sender's.
  */
 import { ErrorType, messageOf } from '../errors.js';
+import type { Timer } from '../engine/clock.js';
 import { Direction } from '../engine/types.js';
 import { MEMORY_SINK_LIMIT, type FileSink } from './file-sink.js';
 import { BlockHash, HASH_BLOCK_BYTES, chooseBlockScheme, fileHash, type BlockScheme, type FileHash } from './file-hash.js';
@@ -18,6 +19,12 @@ const ACK_EVERY_BYTES = 1024 * 1024;
  * within its window; one that does not is cut off before it can fill our memory.
  */
 export const RECEIVE_WINDOW_BYTES = SEND_WINDOW_BYTES + ACK_EVERY_BYTES;
+/**
+ * How long a transfer waits, once its peer is back, to be offered again: the sender does so
+ * right after the `hello`, unless it no longer has the file (cancelled while the two were
+ * apart, its `cancel` lost; or its page reloaded).
+ */
+export const REOFFER_WAIT_MS = 10_000;
 
 export class IncomingTransfer extends Transfer {
   readonly direction = Direction.in;
@@ -39,6 +46,8 @@ export class IncomingTransfer extends Transfer {
   private accepting = false;
   /** Bytes this file may fill: checked once, when it is offered (small files stay in memory). */
   private readonly space: Promise<number>;
+  /** Set while the peer is back and this transfer waits for its re-offer (see REOFFER_WAIT_MS). */
+  private reofferDue: Timer | null = null;
 
   constructor(host: TransferHost, transferId: string, peerId: string, slot: number, name: string, size: number, type: string, offeredHash?: string) {
     super(host, transferId, peerId, slot, name, size, type, TransferStatus.offered);
@@ -91,8 +100,17 @@ export class IncomingTransfer extends Transfer {
     this.finish(TransferStatus.declined, reason);
   }
 
+  /** The peer is back: its re-offer comes at once, or the transfer ends (see REOFFER_WAIT_MS). */
+  awaitReoffer(): void {
+    if (this.status !== TransferStatus.offered && this.status !== TransferStatus.paused) return;
+    this.reofferDue?.cancel();
+    this.reofferDue = this.host.clock.setTimeout(() => this.cancel('the sender did not offer it again'), REOFFER_WAIT_MS);
+  }
+
   /** The sender offered again after a reconnection: answer as the transfer stands. */
   offeredAgain(): void {
+    this.reofferDue?.cancel();
+    this.reofferDue = null;
     const { peerId, transferId: tid } = this;
     switch (this.status) {
       case TransferStatus.offered:
@@ -143,6 +161,7 @@ export class IncomingTransfer extends Transfer {
   /** `errorType`: what the `peer-chat-error` of a failed or cancelled transfer says went wrong. */
   finish(status: TransferStatus, reason?: string, errorType: ErrorType = ErrorType.transfer): void {
     if (this.finished || !this.moveTo(status, reason)) return;
+    this.reofferDue?.cancel();
     this.unstored.length = 0;
     this.spare = null;
     if (status !== TransferStatus.done) this.discard();

@@ -84,9 +84,12 @@ export class Transfers {
     for (const transfer of this.unfinished(peerId)) transfer.pause();
   }
 
-  /** The peer is back (same session): our offers go out again; its re-offers are answered. */
+  /** The peer is back (same session): our offers go out again; its re-offers are answered, and awaited. */
   resume(peerId: string): void {
-    for (const transfer of this.unfinished(peerId)) if (transfer instanceof OutgoingTransfer) transfer.offer();
+    for (const transfer of this.unfinished(peerId)) {
+      if (transfer instanceof OutgoingTransfer) transfer.offer();
+      else if (transfer instanceof IncomingTransfer) transfer.awaitReoffer();
+    }
   }
 
   /** The peer is gone for good: everything unfinished with it fails. */

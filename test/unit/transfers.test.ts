@@ -3,7 +3,7 @@ import { expect } from '@open-wc/testing';
 import { encodeChunk, type ControlFrame } from '../../src/engine/protocol.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import { HASH_BLOCK_BYTES } from '../../src/transfers/file-hash.js';
-import { RECEIVE_WINDOW_BYTES } from '../../src/transfers/receiver.js';
+import { RECEIVE_WINDOW_BYTES, REOFFER_WAIT_MS } from '../../src/transfers/receiver.js';
 import { Transfers } from '../../src/transfers/registry.js';
 import type { Transfer, TransferHost } from '../../src/transfers/transfer.js';
 import { sha256Hex } from '../support/block-hash.js';
@@ -194,6 +194,31 @@ describe('transfers: the state machine', () => {
     transfers.handleFrame('bob', offer(bytes.byteLength) as never);
     expect(sent).to.deep.equal([{ t: 'received', tid: 'x1', bytes: bytes.byteLength }]);
     expect(handedOver()).to.deep.equal(['peer-chat-file']);
+  });
+
+  it('once the peer is back, a transfer it does not offer again ends; one it offers again goes on', async () => {
+    const { transfers, sent, events, made, clock } = harness({ acceptFiles: 'always' });
+    transfers.handleFrame('bob', offer(300_000) as never);
+    transfers.handleFrame('bob', offer(300_000, 'x2', 2) as never);
+    await settle();
+    transfers.handleChunk('bob', encodeChunk(1, 0, new Uint8Array(100_000)));
+    transfers.handleChunk('bob', encodeChunk(2, 0, new Uint8Array(100_000)));
+    transfers.pause('bob');
+    transfers.resume('bob');
+    sent.length = 0;
+    // Bob offers x2 again and continues it; x1 he no longer has (he cancelled it while apart).
+    transfers.handleFrame('bob', offer(300_000, 'x2', 2) as never);
+    await clock.advance(REOFFER_WAIT_MS - 100);
+    expect(made.map((transfer) => transfer.status)).to.deep.equal(['paused', 'active']);
+    await clock.advance(100);
+    expect(made.map((transfer) => transfer.status)).to.deep.equal(['cancelled', 'active']);
+    expect(sent).to.deep.equal([
+      { t: 'accept', tid: 'x2', offset: 100_000 },
+      { t: 'cancel', tid: 'x1', reason: 'the sender did not offer it again' },
+    ]);
+    expect(events.filter(([name]) => name === 'peer-chat-error').map(([, detail]) => (detail as { message: string }).message)).to.deep.equal([
+      '"a.bin": the sender did not offer it again',
+    ]);
   });
 
   it('a transfer cancelled while a block is written keeps no buffer the storage gives back', async () => {
