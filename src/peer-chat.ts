@@ -25,7 +25,6 @@ import { SettingsReader } from './settings.js';
 import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
 import { PROGRESS_DRAW_INTERVAL_MS, TransferStatus, type TransferInfo } from './transfers/types.js';
 import { splitLinks } from './ui/linkify.js';
-import { askNotificationPermission, showNotification } from './ui/notifications.js';
 import { initialOf, messageLabel, peerCode, peerHue } from './ui/peer-label.js';
 import { SeenTracker } from './ui/seen.js';
 
@@ -260,6 +259,8 @@ export class PeerChat extends LitElement {
    * after entries arrive: a burst taller than the margin is no reason to stop following.
    */
   #followsNewest = true;
+  /** Loaded once `notify` is set (most pages never notify); null if it could not be loaded. */
+  #notifications: Promise<typeof import('./ui/notifications.js') | null> | null = null;
   /** A scroll to the newest entry waits for the next frame (see `#scrollToNewest`). */
   #scrollDue = false;
   private dragging = false;
@@ -411,6 +412,7 @@ export class PeerChat extends LitElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     if (!this.isConnected) return;
+    if (this.notify) this.#notifications ??= import('./ui/notifications.js').catch(() => null);
     const locale = this.closest<HTMLElement>('[lang]')?.lang ?? '';
     if (locale !== this.#formats.locale) this.#formats = new Formats(locale);
     const starting = this.#transportKey === '';
@@ -498,10 +500,11 @@ export class PeerChat extends LitElement {
     if (!this.notify || document.visibilityState !== 'hidden') return;
     const strings = mergeStrings(this.strings);
     const labels = this.#peerLabels(strings);
-    if (incoming) showNotification(strings.notifyMessage(labels(incoming.from).label), incoming.text, `peer-chat-${incoming.from}`);
+    const show = (title: string, body: string, from: string) => void this.#notifications?.then((module) => module?.showNotification(title, body, `peer-chat-${from}`));
+    if (incoming) show(strings.notifyMessage(labels(incoming.from).label), incoming.text, incoming.from);
     if (name === 'peer-chat-file-offer') {
       const offer = detail as ChatEventDetails['peer-chat-file-offer'];
-      showNotification(strings.transfer.offered(labels(offer.from).label), offer.name, `peer-chat-${offer.from}`);
+      show(strings.transfer.offered(labels(offer.from).label), offer.name, offer.from);
     }
   }
 
@@ -834,8 +837,9 @@ export class PeerChat extends LitElement {
   }
 
   #handleClick(): void {
-    // A person's gesture in the element: the only moment browsers let a page ask.
-    if (this.notify) askNotificationPermission();
+    // A person's gesture in the element: the only moment browsers let a page ask (the module is
+    // loaded by then; the question goes a microtask later, within the gesture's activation).
+    if (this.notify) void this.#notifications?.then((module) => module?.askNotificationPermission());
   }
 
   #handleKeydown(event: KeyboardEvent): void {
