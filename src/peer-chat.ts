@@ -25,6 +25,7 @@ import { SettingsReader } from './settings.js';
 import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
 import { PROGRESS_DRAW_INTERVAL_MS, TransferStatus, type TransferInfo } from './transfers/types.js';
 import { splitLinks } from './ui/linkify.js';
+import { askNotificationPermission } from './ui/notifications.js';
 import { initialOf, messageLabel, peerCode, peerHue } from './ui/peer-label.js';
 import { SeenTracker } from './ui/seen.js';
 
@@ -255,12 +256,13 @@ export class PeerChat extends LitElement {
   #newEntries = Infinity;
   /**
    * Whether the log keeps its newest entry in view: until the person scrolls up to read, and
-   * again once they scroll back to the end. Known from the log's scroll events, not measured
-   * after entries arrive: a burst taller than the margin is no reason to stop following.
+   * again once they scroll back to the end. Known from the log's scroll events (not those before
+   * a scroll to the newest that is due), not measured after entries arrive: a burst taller than
+   * the margin is no reason to stop following.
    */
   #followsNewest = true;
   /** Loaded once `notify` is set (most pages never notify); null if it could not be loaded. */
-  #notifications: Promise<typeof import('./ui/notifications.js') | null> | null = null;
+  #notifications: Promise<typeof import('./ui/notify-arrival.js') | null> | null = null;
   /** A scroll to the newest entry waits for the next frame (see `#scrollToNewest`). */
   #scrollDue = false;
   private dragging = false;
@@ -412,7 +414,7 @@ export class PeerChat extends LitElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     if (!this.isConnected) return;
-    if (this.notify) this.#notifications ??= import('./ui/notifications.js').catch(() => null);
+    if (this.notify) this.#notifications ??= import('./ui/notify-arrival.js').catch(() => null);
     const locale = this.closest<HTMLElement>('[lang]')?.lang ?? '';
     if (locale !== this.#formats.locale) this.#formats = new Formats(locale);
     const starting = this.#transportKey === '';
@@ -500,12 +502,8 @@ export class PeerChat extends LitElement {
     if (!this.notify || document.visibilityState !== 'hidden') return;
     const strings = mergeStrings(this.strings);
     const labels = this.#peerLabels(strings);
-    const show = (title: string, body: string, from: string) => void this.#notifications?.then((module) => module?.showNotification(title, body, `peer-chat-${from}`));
-    if (incoming) show(strings.notifyMessage(labels(incoming.from).label), incoming.text, incoming.from);
-    if (name === 'peer-chat-file-offer') {
-      const offer = detail as ChatEventDetails['peer-chat-file-offer'];
-      show(strings.transfer.offered(labels(offer.from).label), offer.name, offer.from);
-    }
+    const offer = name === 'peer-chat-file-offer' ? (detail as ChatEventDetails['peer-chat-file-offer']) : null;
+    void this.#notifications?.then((module) => module?.notifyArrival(strings, (peerId) => labels(peerId).label, incoming, offer));
   }
 
   /** The person saw these incoming messages: they are read, and no longer unread. */
@@ -547,6 +545,9 @@ export class PeerChat extends LitElement {
   }
 
   readonly #logScrolled = () => {
+    // Before a scroll to the newest that is due: entries that arrived since the last one are not
+    // the person scrolling away (nor is the window cut back, which moves the log's content up).
+    if (this.#scrollDue) return;
     const log = this.#log;
     this.#followsNewest = log.scrollHeight - log.scrollTop - log.clientHeight < 240;
   };
@@ -837,9 +838,8 @@ export class PeerChat extends LitElement {
   }
 
   #handleClick(): void {
-    // A person's gesture in the element: the only moment browsers let a page ask (the module is
-    // loaded by then; the question goes a microtask later, within the gesture's activation).
-    if (this.notify) void this.#notifications?.then((module) => module?.askNotificationPermission());
+    // A person's gesture in the element: the only moment browsers let a page ask.
+    if (this.notify) askNotificationPermission();
   }
 
   #handleKeydown(event: KeyboardEvent): void {

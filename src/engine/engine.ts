@@ -289,7 +289,6 @@ export class ChatEngine {
   async #load(opening: ChatStore | Promise<ChatStore>, requested: string, run: number): Promise<SavedChat | null> {
     try {
       const [store, { Persistence }] = await Promise.all([opening, (this.options.loadPersistence ?? loadPersistence)()]);
-      if (run !== this.#run) return null;
       const saved = await store.load();
       // Started again meanwhile: that start has its own store.
       if (run !== this.#run) return null;
@@ -297,11 +296,7 @@ export class ChatEngine {
       this.#store = store;
       this.#persistenceClass = Persistence;
       if (!saved || (requested && requested !== saved.peerId)) return null;
-      const claimed = await store.claim(saved.peerId);
-      if (run === this.#run) return claimed ? saved : null;
-      // Started again while claiming: stop() released this store before it held the claim.
-      store.release();
-      return null;
+      return (await this.#claim(store, saved.peerId, run)) ? saved : null;
     } catch (error) {
       this.#storageFailed(error);
       return null;
@@ -581,10 +576,9 @@ export class ChatEngine {
     const store = this.#store;
     if (store && !this.#persistence && run === this.#run) {
       // A fresh id: the record becomes ours unless another tab of the site is using it.
-      store
-        .claim(peerId)
+      this.#claim(store, peerId, run)
         .then((claimed) => {
-          if (claimed && run === this.#run && !this.#persistence) this.#persist(store, peerId);
+          if (claimed && !this.#persistence) this.#persist(store, peerId);
           this.#persistence?.touch();
         })
         .catch((error) => this.#storageFailed(error));
@@ -594,6 +588,14 @@ export class ChatEngine {
     for (const saved of resumable?.peers ?? []) {
       if (saved.peerId !== peerId && !this.#sessions.has(saved.peerId)) this.#sessionFor(saved.peerId).resume(saved, resumable!.messages);
     }
+  }
+
+  /** `store.claim(peerId)` for start number `run`; false, and let go, if the element started again meanwhile (stop() released the store before it held the claim). */
+  async #claim(store: ChatStore, peerId: string, run: number): Promise<boolean> {
+    const claimed = await store.claim(peerId);
+    if (run === this.#run) return claimed;
+    store.release();
+    return false;
   }
 
   #saved(peerId: string): SavedRecord {

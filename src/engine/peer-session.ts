@@ -301,27 +301,37 @@ export class PeerSession {
     const seq = this.#readToSend;
     if (seq === 0) return;
     const epoch = this.#receiptsEpoch;
+    const link = this.#link;
     this.#readToSend = 0;
     this.#readTimer.set(() => this.#sendRead(), TIMING.readIntervalMs);
     // Behind the message's `ack`, which waits for storage (persist): `read` must never overtake it.
     // It changes nothing stored, so it asks for no write of its own.
     this.host.afterSaved(() => {
-      if (this.#connected && !this.#plain && this.sendFrame({ t: 'read', seq })) return;
-      // Seen while the peer was away: told after the next hello (see #sendHeldRead), unless it restarted meanwhile.
-      if (!this.#plainText && epoch === this.#receiptsEpoch) this.#readToSend = Math.max(this.#readToSend, seq);
+      if (this.#link === link && this.#connected && !this.#plain && this.sendFrame({ t: 'read', seq })) return;
+      // Seen while the peer was away, or sent after a reconnection: held for #sendHeldRead,
+      // unless the peer restarted meanwhile (its messages are numbered afresh).
+      if (this.#plainText || epoch !== this.#receiptsEpoch) return;
+      this.#readToSend = Math.max(this.#readToSend, seq);
+      this.#readTimer.cancel();
+      if (this.#connected) this.#sendHeldRead();
     });
   }
 
   /**
-   * After a hello: the `read` of what the person saw while the peer was away. Our `ack` of the
-   * same messages may have been lost with the old connection, and a `read` must never be ahead
-   * of every `ack`: so an `ack` of all we hold (cumulative, valid however often) goes first.
+   * On a new connection: the `read` of what the person saw while the peer was away. Our `ack` of
+   * the same messages may have been lost with the old connection, and a `read` must never be
+   * ahead of every `ack`: so an `ack` of all we hold (cumulative, valid however often) goes first.
    */
   #sendHeldRead(): void {
     if (this.#readToSend === 0) return;
+    this.#sendAck();
+    if (!this.#readTimer.pending) this.#sendRead();
+  }
+
+  /** Acknowledges every message we hold, once stored: a reload never loses what the peer was told we hold. */
+  #sendAck(): void {
     const seq = this.#inbox.last;
     this.host.whenSaved(() => this.sendFrame({ t: 'ack', seq }));
-    if (!this.#readTimer.pending) this.#sendRead();
   }
 
   /** We leave: tell the peer, then forget it. */
@@ -564,10 +574,8 @@ export class PeerSession {
           this.host.typing(this.peerId, false);
           this.host.received({ id: frame.id, from: this.peerId, text: frame.text, time: frame.time, direction: Direction.in });
         }
-        // A re-send of something we have is acknowledged again, and shown once; only once
-        // stored, so that a reload never loses what the sender was told we hold.
-        const seq = this.#inbox.last;
-        this.host.whenSaved(() => this.sendFrame({ t: 'ack', seq }));
+        // A re-send of something we have is acknowledged again, and shown once.
+        this.#sendAck();
         return;
       }
       case 'ack': {

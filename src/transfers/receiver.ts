@@ -100,9 +100,9 @@ export class IncomingTransfer extends Transfer {
     this.finish(TransferStatus.declined, reason);
   }
 
-  /** The peer is back: its re-offer comes at once, or the transfer ends (see REOFFER_WAIT_MS). */
+  /** The peer is back: its re-offer comes at once, or the transfer ends (see REOFFER_WAIT_MS); also one accepted while the peer was away. */
   awaitReoffer(): void {
-    if (this.status !== TransferStatus.offered && this.status !== TransferStatus.paused) return;
+    if (this.finished) return;
     this.reofferDue?.cancel();
     this.reofferDue = this.host.clock.setTimeout(() => this.cancel('the sender did not offer it again'), REOFFER_WAIT_MS);
   }
@@ -133,6 +133,8 @@ export class IncomingTransfer extends Transfer {
   }
 
   pause(): void {
+    // Away again: no re-offer can come until the peer is back.
+    this.reofferDue?.cancel();
     // An offer stays open for the person to answer; the answer goes out on reconnection.
     if (this.status === TransferStatus.active) this.moveTo(TransferStatus.paused);
   }

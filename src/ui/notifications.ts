@@ -1,20 +1,9 @@
 /**
- * System notifications for the `notify` attribute. Permission is asked only from a person's
- * gesture in the element (browsers ignore or penalize asking on load); a notification's
- * click brings the tab to the front.
+ * Permission for the system notifications of the `notify` attribute: asked only from a person's
+ * gesture in the element (browsers ignore or penalize asking on load). Showing them is in
+ * notify-arrival.ts, loaded once `notify` is set.
  */
-const supported = () => typeof Notification !== 'undefined';
-
-/** Asks for permission if it was never decided. Call from a click. */
+/** Asks for permission if it was never decided. Call from a click: in the main bundle, so that it runs within the gesture. */
 export function askNotificationPermission(): void {
-  if (supported() && Notification.permission === 'default') Notification.requestPermission().catch(() => {});
-}
-
-export function showNotification(title: string, body: string, tag: string): void {
-  if (!supported() || Notification.permission !== 'granted') return;
-  const notification = new Notification(title, { body, tag });
-  notification.onclick = () => {
-    window.focus();
-    notification.close();
-  };
+  if (typeof Notification !== 'undefined' && Notification.permission === 'default') Notification.requestPermission().catch(() => {});
 }

@@ -32,12 +32,12 @@ export class FakeClock implements Clock {
     return { cancel: () => (entry.cancelled = true) };
   }
 
-  /** Sets the wall clock (a peer whose clock is behind, a clock change): the monotonic clock does not move. */
   /** Timers set and neither run nor cancelled yet. */
   get timersPending(): number {
     return this.pending.filter((entry) => !entry.cancelled).length;
   }
 
+  /** Sets the wall clock (a peer whose clock is behind, a clock change): the monotonic clock does not move. */
   setWallTime(epochMs: number): void {
     this.wall = epochMs;
   }

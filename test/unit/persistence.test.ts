@@ -174,52 +174,39 @@ describe('engine: persist', () => {
     expect(later.engine.messages.map((message) => message.text)).to.deep.equal(['from the second tab']);
   });
 
-  it('started again while the stored chat loads: the last start takes it, and the first claims nothing', async () => {
-    const w = world();
-    const disk = new MemoryDisk();
-    const earlier = await w.peer('', { store: new MemoryStore(disk) });
-    earlier.engine.stop();
-    /** A store whose load waits for `open()`, as IndexedDB can take its time. */
-    const slowStore = () => {
-      const store = new MemoryStore(disk);
-      const loading = { open: () => {} };
-      const gate = new Promise<void>((resolve) => (loading.open = resolve));
-      const load = store.load.bind(store);
-      store.load = async () => (await gate, load());
-      return { store, open: () => loading.open() };
-    };
-    const page = await w.peer('', { store: new MemoryStore(disk) });
-    page.engine.stop();
-    const first = slowStore();
-    const second = slowStore();
-    // The page sets an attribute a moment after the element started: it starts again.
-    page.engine.start(page.settings, first.store);
-    await settle();
-    page.engine.start({ ...page.settings, name: 'Yara' }, second.store);
-    first.open();
-    await settle();
-    second.open();
-    await settle();
-    expect(page.engine.peerId).to.equal(earlier.id);
-    expect([...disk.locks]).to.deep.equal([`peer-chat:${earlier.id}`]);
-    page.engine.stop();
-    expect([...disk.locks]).to.deep.equal([]);
-  });
-
-  it('stopped with a write still to come: the record keeps its peers, certificate and session', async () => {
-    const { disk, yara } = await bobAndStoringYara();
-    const before = disk.records.get('peer-chat')!;
-    expect(before.peers.map((peer) => peer.peerId)).to.deep.equal(['bob']);
-    // The page sends, then removes the element in the same task.
-    yara.engine.send('last words');
-    yara.engine.stop();
-    yara.engine.start(yara.settings, null);
-    await settle();
-    const after = disk.records.get('peer-chat')!;
-    expect(after.history.map(({ message }) => message.text)).to.deep.equal(['last words']);
-    expect(after.peers.map((peer) => peer.peerId)).to.deep.equal(['bob']);
-    expect([after.session, after.certificate]).to.deep.equal([before.session, before.certificate]);
-  });
+  for (const held of ['load', 'claim'] as const) {
+    it(`started again while the stored chat's ${held} runs: the last start takes it, and the first holds no claim`, async () => {
+      const w = world();
+      const disk = new MemoryDisk();
+      const earlier = await w.peer('', { store: new MemoryStore(disk) });
+      earlier.engine.stop();
+      /** A store whose `held` step waits for `open()`, as IndexedDB and Web Locks can take their time. */
+      const slowStore = () => {
+        const store = new MemoryStore(disk);
+        const gate = { open: () => {} };
+        const opened = new Promise<void>((resolve) => (gate.open = resolve));
+        const step = store[held].bind(store) as (peerId: string) => Promise<never>;
+        store[held] = (async (peerId: string) => (await opened, step(peerId))) as never;
+        return { store, open: () => gate.open() };
+      };
+      const page = await w.peer('', { store: new MemoryStore(disk) });
+      page.engine.stop();
+      const first = slowStore();
+      const second = slowStore();
+      // The page sets an attribute a moment after the element started: it starts again.
+      page.engine.start(page.settings, first.store);
+      await settle();
+      page.engine.start({ ...page.settings, name: 'Yara' }, second.store);
+      first.open();
+      await settle();
+      second.open();
+      await settle();
+      expect(page.engine.peerId).to.equal(earlier.id);
+      expect([...disk.locks]).to.deep.equal([`peer-chat:${earlier.id}`]);
+      page.engine.stop();
+      expect([...disk.locks]).to.deep.equal([]);
+    });
+  }
 
   it('clearHistory() empties the stored history too', async () => {
     const { disk, yara } = await bobAndStoringYara();

@@ -167,7 +167,7 @@ describe('transfers: the state machine', () => {
     });
   }
 
-  it('a file whose last bytes are stored after the peer dropped is verified, kept and done; offered again, it says so', async () => {
+  it('a file still being closed, verified, when the peer drops is kept and done; offered again, it says so', async () => {
     const file = { close: null as (() => void) | null };
     const closing: FileSink = {
       write: async () => null,
@@ -219,6 +219,19 @@ describe('transfers: the state machine', () => {
     expect(events.filter(([name]) => name === 'peer-chat-error').map(([, detail]) => (detail as { message: string }).message)).to.deep.equal([
       '"a.bin": the sender did not offer it again',
     ]);
+  });
+
+  it('a peer that drops again before offering again is waited for, not given up on', async () => {
+    const { transfers, made, clock } = harness({ acceptFiles: 'always' });
+    transfers.handleFrame('bob', offer(300_000) as never);
+    await settle();
+    transfers.handleChunk('bob', encodeChunk(1, 0, new Uint8Array(100_000)));
+    transfers.pause('bob');
+    transfers.resume('bob');
+    await clock.advance(REOFFER_WAIT_MS / 2);
+    transfers.pause('bob');
+    await clock.advance(2 * REOFFER_WAIT_MS);
+    expect(made[0].status).to.equal('paused');
   });
 
   it('a transfer cancelled while a block is written keeps no buffer the storage gives back', async () => {
