@@ -25,7 +25,6 @@ import { SettingsReader } from './settings.js';
 import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
 import { PROGRESS_DRAW_INTERVAL_MS, TransferStatus, type TransferInfo } from './transfers/types.js';
 import { splitLinks } from './ui/linkify.js';
-import { askNotificationPermission } from './ui/notifications.js';
 import { initialOf, messageLabel, peerCode, peerHue } from './ui/peer-label.js';
 import { SeenTracker } from './ui/seen.js';
 
@@ -261,8 +260,10 @@ export class PeerChat extends LitElement {
    * the margin is no reason to stop following.
    */
   #followsNewest = true;
-  /** Loaded once `notify` is set (most pages never notify); null if it could not be loaded. */
-  #notifications: Promise<typeof import('./ui/notify-arrival.js') | null> | null = null;
+  /** Asked for once `notify` is set: most pages never notify. */
+  #notificationsLoading: Promise<void> | null = null;
+  /** Loaded (see above): until then, nothing arriving is notified and a click asks nothing. */
+  #notifications: typeof import('./ui/notifications.js') | null = null;
   /** A scroll to the newest entry waits for the next frame (see `#scrollToNewest`). */
   #scrollDue = false;
   private dragging = false;
@@ -414,7 +415,7 @@ export class PeerChat extends LitElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     if (!this.isConnected) return;
-    if (this.notify) this.#notifications ??= import('./ui/notify-arrival.js').catch(() => null);
+    if (this.notify) this.#notificationsLoading ??= import('./ui/notifications.js').then((module) => void (this.#notifications = module), () => {});
     const locale = this.closest<HTMLElement>('[lang]')?.lang ?? '';
     if (locale !== this.#formats.locale) this.#formats = new Formats(locale);
     const starting = this.#transportKey === '';
@@ -503,7 +504,7 @@ export class PeerChat extends LitElement {
     const strings = mergeStrings(this.strings);
     const labels = this.#peerLabels(strings);
     const offer = name === 'peer-chat-file-offer' ? (detail as ChatEventDetails['peer-chat-file-offer']) : null;
-    void this.#notifications?.then((module) => module?.notifyArrival(strings, (peerId) => labels(peerId).label, incoming, offer));
+    this.#notifications?.notifyArrival(strings, (peerId) => labels(peerId).label, incoming, offer);
   }
 
   /** The person saw these incoming messages: they are read, and no longer unread. */
@@ -838,8 +839,8 @@ export class PeerChat extends LitElement {
   }
 
   #handleClick(): void {
-    // A person's gesture in the element: the only moment browsers let a page ask.
-    if (this.notify) askNotificationPermission();
+    // A person's gesture in the element: the only moment browsers let a page ask (synchronously).
+    if (this.notify) this.#notifications?.askNotificationPermission();
   }
 
   #handleKeydown(event: KeyboardEvent): void {

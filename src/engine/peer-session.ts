@@ -108,10 +108,8 @@ export class PeerSession {
   readonly #redialTimer: TimerSlot;
   readonly #giveUpTimer: TimerSlot;
   readonly #readTimer: TimerSlot;
-  /** The newest `seq` seen and not yet sent in `read` (held by #readTimer, or for the next connection); 0: none. */
+  /** The newest `seq` seen and not yet sent in `read` (held by #readTimer); 0: none. */
   #readToSend = 0;
-  /** Counts the peer's restarts, which number messages afresh: a `read` of an earlier numbering is never sent. */
-  #receiptsEpoch = 0;
   readonly #budget: { frames: TokenBucket; text: TokenBucket; invalid: TokenBucket };
   #gone = false;
 
@@ -300,32 +298,26 @@ export class PeerSession {
   #sendRead(): void {
     const seq = this.#readToSend;
     if (seq === 0) return;
-    const epoch = this.#receiptsEpoch;
-    const link = this.#link;
     this.#readToSend = 0;
     this.#readTimer.set(() => this.#sendRead(), TIMING.readIntervalMs);
     // Behind the message's `ack`, which waits for storage (persist): `read` must never overtake it.
-    // It changes nothing stored, so it asks for no write of its own.
+    // It changes nothing stored, so it asks for no write of its own. Not connected: see #catchUpRead.
     this.host.afterSaved(() => {
-      if (this.#link === link && this.#connected && !this.#plain && this.sendFrame({ t: 'read', seq })) return;
-      // Seen while the peer was away, or sent after a reconnection: held for #sendHeldRead,
-      // unless the peer restarted meanwhile (its messages are numbered afresh).
-      if (this.#plainText || epoch !== this.#receiptsEpoch) return;
-      this.#readToSend = Math.max(this.#readToSend, seq);
-      this.#readTimer.cancel();
-      if (this.#connected) this.#sendHeldRead();
+      if (this.#connected && !this.#plain) this.sendFrame({ t: 'read', seq });
     });
   }
 
   /**
-   * On a new connection: the `read` of what the person saw while the peer was away. Our `ack` of
-   * the same messages may have been lost with the old connection, and a `read` must never be
-   * ahead of every `ack`: so an `ack` of all we hold (cumulative, valid however often) goes first.
+   * On a new connection, what the person saw of the peer's messages (a `read` made while it was
+   * away went nowhere, one sent just before the drop may be lost): told again, cumulative, behind
+   * an `ack` of all we hold (ours may have been lost too, and a `read` must never be ahead of
+   * every `ack`). Nothing after the peer restarted: its messages are numbered afresh.
    */
-  #sendHeldRead(): void {
-    if (this.#readToSend === 0) return;
+  #catchUpRead(): void {
+    const seen = this.#receipts.lastSeen;
+    if (seen === 0) return;
     this.#sendAck();
-    if (!this.#readTimer.pending) this.#sendRead();
+    this.host.afterSaved(() => this.sendFrame({ t: 'read', seq: seen }));
   }
 
   /** Acknowledges every message we hold, once stored: a reload never loses what the peer was told we hold. */
@@ -433,7 +425,7 @@ export class PeerSession {
     if (this.#plainText) return;
     // Catch up: re-send what was not acknowledged (the peer drops duplicates), resume files.
     for (const outgoing of this.#outbox.pending) this.#sendMessage(outgoing);
-    this.#sendHeldRead();
+    this.#catchUpRead();
     this.host.transfers.resume(this.peerId);
     if (this.isMeshMember) this.host.joined(this);
   }
@@ -615,7 +607,6 @@ export class PeerSession {
     // A `read` held back numbers messages of the session that ended.
     this.#readTimer.cancel();
     this.#readToSend = 0;
-    this.#receiptsEpoch++;
     for (const message of this.#receipts.reset()) this.host.readUnconfirmed(message, this.peerId);
     this.host.typing(this.peerId, false);
   }

@@ -23,6 +23,11 @@ export class ReadReceipts {
     this.#lastDelivered = lastDelivered;
   }
 
+  /** The newest of the peer's messages the person saw (0: none, or none since the peer restarted). */
+  get lastSeen(): number {
+    return this.#lastReadSent;
+  }
+
   /** The peer acknowledged these messages: they wait for its `read`. */
   delivered(done: readonly Outgoing[]): void {
     for (const outgoing of done) {
