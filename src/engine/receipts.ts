@@ -13,7 +13,7 @@ export class ReadReceipts {
   #awaitingRead: Outgoing[] = [];
   #lastDelivered = 0;
   #unseen: Array<{ id: string; seq: number }> = [];
-  #lastReadSent = 0;
+  #lastSeen = 0;
 
   /**
    * Back from storage after our reload: the peer acknowledged every `seq` up to `lastDelivered`.
@@ -25,7 +25,7 @@ export class ReadReceipts {
 
   /** The newest of the peer's messages the person saw (0: none, or none since the peer restarted). */
   get lastSeen(): number {
-    return this.#lastReadSent;
+    return this.#lastSeen;
   }
 
   /** The peer acknowledged these messages: they wait for its `read`. */
@@ -57,8 +57,8 @@ export class ReadReceipts {
     const { seq } = this.#unseen[index];
     // Cumulative: the messages before it count as seen too.
     this.#unseen.splice(0, index + 1);
-    if (seq <= this.#lastReadSent) return 0;
-    this.#lastReadSent = seq;
+    if (seq <= this.#lastSeen) return 0;
+    this.#lastSeen = seq;
     return seq;
   }
 
@@ -68,7 +68,7 @@ export class ReadReceipts {
     this.#awaitingRead = [];
     this.#lastDelivered = 0;
     this.#unseen = [];
-    this.#lastReadSent = 0;
+    this.#lastSeen = 0;
     return unconfirmed;
   }
 }
