@@ -500,11 +500,12 @@ export class PeerChat extends LitElement {
       this.#unreadKeys.add(`${incoming.from}\n${incoming.id}`);
       firePeerChatEvent(this, 'peer-chat-unread', { count: this.#unreadKeys.size });
     }
-    if (!this.notify || document.visibilityState !== 'hidden') return;
+    const notifications = this.#notifications;
+    if (!this.notify || !notifications || document.visibilityState !== 'hidden') return;
     const strings = mergeStrings(this.strings);
     const labels = this.#peerLabels(strings);
     const offer = name === 'peer-chat-file-offer' ? (detail as ChatEventDetails['peer-chat-file-offer']) : null;
-    this.#notifications?.notifyArrival(strings, (peerId) => labels(peerId).label, incoming, offer);
+    notifications.notifyArrival(strings, (peerId) => labels(peerId).label, incoming, offer);
   }
 
   /** The person saw these incoming messages: they are read, and no longer unread. */

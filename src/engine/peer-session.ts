@@ -314,10 +314,10 @@ export class PeerSession {
    * every `ack`). Nothing after the peer restarted: its messages are numbered afresh.
    */
   #catchUpRead(): void {
-    const seen = this.#receipts.lastSeen;
-    if (seen === 0) return;
+    this.#readToSend = this.#receipts.lastSeen;
+    if (this.#readToSend === 0) return;
     this.#sendAck();
-    this.host.afterSaved(() => this.sendFrame({ t: 'read', seq: seen }));
+    this.#sendRead();
   }
 
   /** Acknowledges every message we hold, once stored: a reload never loses what the peer was told we hold. */

@@ -123,6 +123,11 @@ export class FakeNetwork {
 
   create = (options: SignalingOptions, listener: SignalingListener): FakeSignaling => new FakeSignaling(this, options, listener, options.peerId || `peer${this.nextId++}`);
 
+  /** The connections between `a` and `b` break under both ends. */
+  cut(a: string, b: string): void {
+    for (const link of this.between(a, b)) link.cut();
+  }
+
   /** Every link between `a` and `b`, both ends. */
   between(a: string, b: string): FakeLink[] {
     return this.links.filter((link) => (link.peerId === a && link.other.peerId === b) || (link.peerId === b && link.other.peerId === a));

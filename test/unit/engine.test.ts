@@ -44,8 +44,7 @@ describe('engine: connections', () => {
   it('a redial and a connect() to a dropped peer share one dial', async () => {
     const { w, alice } = await connectedPair();
     const before = w.network.dials.length;
-    w.network.between('alice', 'bob')[0].cut();
-    w.network.between('alice', 'bob')[1].cut();
+    w.network.cut('alice', 'bob');
     await settle();
     expect(alice.engine.peers[0].status).to.equal('reconnecting');
     w.network.dialHook = () => 'hang';
@@ -147,7 +146,7 @@ describe('engine: delivery', () => {
     const { w, alice, bob } = await connectedPair();
     bob.engine.send('one');
     await settle();
-    for (const link of w.network.between('alice', 'bob')) link.cut();
+    w.network.cut('alice', 'bob');
     await settle();
     bob.engine.send('two');
     bob.engine.send('three');
@@ -397,7 +396,7 @@ describe('engine: transfers across a drop', () => {
     const { w, bob, bytes, sent, openStorage } = await acceptedWhileStorageHeldBack(7);
     expect(bob.engine.transferList[0].status).to.equal(TransferStatus.active);
     // The link drops before the storage is open.
-    for (const link of w.network.between('alice', 'bob')) link.cut();
+    w.network.cut('alice', 'bob');
     await settle();
     openStorage();
     await settle();
