@@ -42,6 +42,42 @@ function quietPeerJs() {
 }
 
 /**
+ * Drops members of PeerJS that nothing calls and that minifying cannot drop, being methods:
+ * the deprecated `listAllPeers` (of `Peer` and of its HTTP API, with their messages) and the
+ * `toString()` of its browser support. The transport owns its `Peer` and calls neither.
+ */
+function trimPeerJs() {
+  const members = [/(?:async )?\blistAllPeers\(.*\) \{$/gm, /\btoString\(\) \{(?=\s*return `Supports:)/g];
+  return {
+    name: 'trim-peerjs',
+    transform(code, id) {
+      if (!id.endsWith('/peerjs/dist/bundler.mjs')) return null;
+      let trimmed = code;
+      for (const member of members) {
+        const starts = [...trimmed.matchAll(member)].map((match) => [match.index, match.index + match[0].length - 1]).reverse();
+        if (starts.length === 0) this.error(`PeerJS no longer has ${member}: see trimPeerJs`);
+        for (const [start, body] of starts) {
+          const end = blockEnd(trimmed, body);
+          // Its lines stay, empty, so that the source map's lines after it stay right.
+          trimmed = trimmed.slice(0, start) + trimmed.slice(start, end).replace(/[^\n]/g, '') + trimmed.slice(end);
+        }
+      }
+      return { code: trimmed, map: null };
+    },
+  };
+}
+
+/** The index just after the block that opens at `open`: braces balance (none of these has one in a string). */
+function blockEnd(code, open) {
+  let depth = 0;
+  for (let at = open; at < code.length; at++) {
+    if (code[at] === '{') depth++;
+    else if (code[at] === '}' && --depth === 0) return at + 1;
+  }
+  throw new Error('unbalanced braces');
+}
+
+/**
  * Minifies the CSS of Lit's css`…` templates (without interpolations), which terser leaves as
  * written, comments included. Only the template's text changes: the module's other lines keep
  * their places, so its source map stays right up to the styles.
@@ -67,6 +103,7 @@ function minifyCss() {
 const compile = () => [
   minifyCss(),
   quietPeerJs(),
+  trimPeerJs(),
   resolve({ browser: true }),
   typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], compilerOptions: { noEmitOnError: true } }),
   terser({
