@@ -23,7 +23,7 @@ import type { QrDrawing } from './invite/qr.js';
 import { styles } from './peer-chat.styles.js';
 import { SettingsReader } from './settings.js';
 import { Formats, mergeStrings, type PeerChatStringOverrides, type PeerChatStrings } from './strings.js';
-import { PROGRESS_DRAW_INTERVAL_MS, TransferStatus, type TransferInfo } from './transfers/types.js';
+import { PROGRESS_DRAW_INTERVAL_MS, TransferStatus, isFinished, type TransferInfo } from './transfers/types.js';
 import { splitLinks } from './ui/linkify.js';
 import { initialOf, messageLabel, peerCode, peerHue } from './ui/peer-label.js';
 import { SeenTracker } from './ui/seen.js';
@@ -775,7 +775,8 @@ export class PeerChat extends LitElement {
     const peer = labels(transfer.peerId);
     const who = incoming ? peer.label : strings.you;
     const status = transfer.status === TransferStatus.offered ? strings.transfer.offered(who) : strings.transfer[transfer.status];
-    const moving = transfer.status === TransferStatus.active || transfer.status === TransferStatus.waiting || transfer.status === TransferStatus.paused;
+    // An offer to us is answered with accept or decline; anything else under way can be cancelled.
+    const cancellable = transfer.status !== TransferStatus.offered && !isFinished(transfer.status);
     // A render for anything else (a message, another transfer) must not draw every transfer's
     // entry again: a moving bar is drawn at most once per drawing interval, the entry again
     // whenever anything else it shows changes (a received file comes with `done`; before it,
@@ -797,7 +798,7 @@ export class PeerChat extends LitElement {
         ? html`<button part="accept-button" @click=${() => this.#engine.transfers.accept(transfer.transferId)}>${strings.accept}</button>
             <button part="decline-button" @click=${() => this.#engine.transfers.decline(transfer.transferId)}>${strings.decline}</button>`
         : nothing}
-      ${moving ? html`<button part="cancel-button" @click=${() => this.#engine.transfers.cancel(transfer.transferId)}>${strings.cancel}</button>` : nothing}
+      ${cancellable ? html`<button part="cancel-button" @click=${() => this.#engine.transfers.cancel(transfer.transferId)}>${strings.cancel}</button>` : nothing}
       ${transfer.file && (!incoming || transfer.status === TransferStatus.done) ? this.#renderPreview(transfer.file, transfer.name, strings) : nothing}
       ${incoming && transfer.status === TransferStatus.done && transfer.file
         ? html`<a part="download" href=${this.#urlOf(transfer.file)} download=${transfer.name}>${strings.download(transfer.name)}</a>`

@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { collect, createChat, nextEvent, pair, part, parts, patternBytes, sameBytes, startSignaling, stopSignaling, until } from './support/helpers.js';
 import { HASH_BLOCK_BYTES } from '../src/transfers/file-hash.js';
+import { RECEIVING_AT_ONCE } from '../src/transfers/registry.js';
 
 /** The received files on disk (the Origin Private File System, in the pages' folders of transfers), by folder/name. */
 async function storedFiles(): Promise<Map<string, FileSystemFileHandle>> {
@@ -308,6 +309,30 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     await Promise.all([alice.sendFile(new File([toBob], 'to-bob.bin')), bob.sendFile(new File([toAlice], 'to-alice.bin'))]);
     expect(await sameBytes((await atBob).file, toBob)).to.equal(true);
     expect(await sameBytes((await atAlice).file, toAlice)).to.equal(true);
+  });
+
+  it(`takes ${RECEIVING_AT_ONCE} of a peer's files at once: the others wait their turn, shown queued, and all arrive verified`, async () => {
+    const alice = await createChat(port);
+    const bob = await createChat(port, { acceptFiles: 'always' });
+    await pair(alice, bob);
+    const files = Array.from({ length: RECEIVING_AT_ONCE + 2 }, (_, index) => patternBytes(4 * 1024 * 1024 + index, 60 + index));
+    const arrived = collect(bob, 'peer-chat-file');
+    let mostComingIn = 0;
+    bob.addEventListener('peer-chat-file-progress', () => {
+      mostComingIn = Math.max(mostComingIn, bob.transfers.filter((transfer) => transfer.status === 'active').length);
+    });
+    const sending = Promise.all(files.map((bytes, index) => alice.sendFile(new File([bytes], `turn-${index}.bin`))));
+    await until(() => parts(bob, 'transfer').some((entry) => entry.dataset.status === 'queued'), 'a queued file to be shown');
+    const queued = parts(bob, 'transfer').find((entry) => entry.dataset.status === 'queued')!;
+    expect(queued.textContent).to.include('Accepted: starts when an earlier file from this peer is in');
+    expect(queued.querySelector('[part~="cancel-button"]'), 'a queued file can be cancelled').to.not.equal(null);
+    await sending;
+    await until(() => arrived.length === files.length, 'every file');
+    expect(mostComingIn).to.equal(RECEIVING_AT_ONCE);
+    for (const [index, bytes] of files.entries()) {
+      const { file } = arrived.find((detail) => detail.file.name === `turn-${index}.bin`)!;
+      expect(await sameBytes(file, bytes), `turn-${index}.bin`).to.equal(true);
+    }
   });
 
   it('draws every bar as its own transfer moves while others move too, up to 100 %', async () => {

@@ -26,6 +26,14 @@ export const RECEIVE_WINDOW_BYTES = SEND_WINDOW_BYTES + ACK_EVERY_BYTES;
  */
 export const REOFFER_WAIT_MS = 10_000;
 
+/** Lets a peer's accepted files come in a few at a time (the registry keeps the count). */
+export interface ReceiveTurns {
+  /** Whether one more file from `peerId` may start coming in now. */
+  free(peerId: string): boolean;
+  /** A file from `peerId` that was coming in (or paused) finished: the next accepted one may start. */
+  freed(peerId: string): void;
+}
+
 export class IncomingTransfer extends Transfer {
   readonly direction = Direction.in;
   /** Opened once, on accept; a drop while it opens changes nothing (the bytes wait for it). */
@@ -49,7 +57,17 @@ export class IncomingTransfer extends Transfer {
   /** Set while the peer is back and this transfer waits for its re-offer (see REOFFER_WAIT_MS). */
   private reofferDue: Timer | null = null;
 
-  constructor(host: TransferHost, transferId: string, peerId: string, slot: number, name: string, size: number, type: string, offeredHash?: string) {
+  constructor(
+    host: TransferHost,
+    private readonly turns: ReceiveTurns,
+    transferId: string,
+    peerId: string,
+    slot: number,
+    name: string,
+    size: number,
+    type: string,
+    offeredHash?: string,
+  ) {
     super(host, transferId, peerId, slot, name, size, type, TransferStatus.offered);
     this.scheme = chooseBlockScheme(offeredHash);
     this.hash = fileHash(this.scheme, size);
@@ -65,7 +83,7 @@ export class IncomingTransfer extends Transfer {
     return this.status === TransferStatus.active;
   }
 
-  /** Accepts, once the storage check allows it; a file that does not fit is declined instead. */
+  /** Accepts, once the storage check allows it; a file that does not fit is declined instead. Starts now, or queued for its turn. */
   accept(): void {
     if (this.status !== TransferStatus.offered || this.accepting) return;
     this.accepting = true;
@@ -73,13 +91,19 @@ export class IncomingTransfer extends Transfer {
       this.accepting = false;
       if (this.status !== TransferStatus.offered) return;
       if (this.size > space) return this.declineTooLarge(space);
-      if (!this.moveTo(TransferStatus.active)) return;
-      this.sink = this.host.openSink(this.size);
-      // Asked for at once: the first bytes cross while the sink opens (a file and its storage
-      // worker: 11–23 ms in an idle page here), and wait for it within the window.
-      this.sendAccept();
-      this.sink.catch((error: unknown) => this.fail(`could not store the file: ${messageOf(error)}`));
+      if (this.turns.free(this.peerId)) this.start();
+      else this.moveTo(TransferStatus.queued);
     });
+  }
+
+  /** Accepted, and its turn: asks for the bytes. */
+  start(): void {
+    if (!this.moveTo(TransferStatus.active)) return;
+    this.sink = this.host.openSink(this.size);
+    // Asked for at once: the first bytes cross while the sink opens (a file and its storage
+    // worker: 11–23 ms in an idle page here), and wait for it within the window.
+    this.sendAccept();
+    this.sink.catch((error: unknown) => this.fail(`could not store the file: ${messageOf(error)}`));
   }
 
   /** Asks for the bytes we do not hold yet, naming the hash we chose. */
@@ -115,6 +139,8 @@ export class IncomingTransfer extends Transfer {
     switch (this.status) {
       case TransferStatus.offered:
         return; // Still waiting for the person.
+      case TransferStatus.queued:
+        return; // Its `accept` goes when its turn comes.
       case TransferStatus.active:
       case TransferStatus.paused:
         this.moveTo(TransferStatus.active);
@@ -162,6 +188,7 @@ export class IncomingTransfer extends Transfer {
 
   /** `errorType`: what the `peer-chat-error` of a failed or cancelled transfer says went wrong. */
   finish(status: TransferStatus, reason?: string, errorType: ErrorType = ErrorType.transfer): void {
+    const heldTurn = this.status === TransferStatus.active || this.status === TransferStatus.paused;
     if (this.finished || !this.moveTo(status, reason)) return;
     this.reofferDue?.cancel();
     this.unstored.length = 0;
@@ -170,6 +197,7 @@ export class IncomingTransfer extends Transfer {
     if (status === TransferStatus.failed || status === TransferStatus.cancelled) {
       this.host.emit('peer-chat-error', { type: errorType, message: `"${this.name}": ${reason ?? status}`, peerId: this.peerId });
     }
+    if (heldTurn) this.turns.freed(this.peerId);
   }
 
   /** It failed on our side (storing, hashing, verifying): the sender is told, else its `sendFile()` would wait for good. */

@@ -9,10 +9,18 @@ import { LIMITS, decodeChunk, type TransferFrame } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
 import { safeName } from '../engine/sanitize.js';
 import { safeFileName } from './file-name.js';
-import { IncomingTransfer } from './receiver.js';
+import { IncomingTransfer, type ReceiveTurns } from './receiver.js';
 import { OutgoingTransfer } from './sender.js';
 import type { Transfer, TransferHost } from './transfer.js';
-import { PROGRESS_DRAW_INTERVAL_MS } from './types.js';
+import { PROGRESS_DRAW_INTERVAL_MS, TransferStatus } from './types.js';
+
+/**
+ * How many of one peer's files come in at once; more accepted ones are `queued` until one of
+ * those ends. Each may hold up to RECEIVE_WINDOW_BYTES received but not yet stored (writes
+ * slower than the network), so this bounds what one peer can make us hold: however many files
+ * it offers, honest or not.
+ */
+export const RECEIVING_AT_ONCE = 4;
 
 export class Transfers {
   /** Every transfer still in the history, by id (ids are unique per peer only: keyed with it). */
@@ -21,6 +29,23 @@ export class Transfers {
   private readonly bySlot = new Map<string, IncomingTransfer>();
   private nextSlot = 1;
   private readonly host: TransferHost;
+  /** A file holds one of its peer's turns while it comes in, paused included (see RECEIVING_AT_ONCE). */
+  private readonly turns: ReceiveTurns = {
+    free: (peerId) => {
+      let receiving = 0;
+      for (const transfer of this.all.values()) {
+        if (transfer.peerId === peerId && transfer.direction === Direction.in && (transfer.status === TransferStatus.active || transfer.status === TransferStatus.paused)) receiving++;
+      }
+      return receiving < RECEIVING_AT_ONCE;
+    },
+    freed: (peerId) => {
+      if (!this.turns.free(peerId)) return;
+      // The earliest offer first (the map keeps the order transfers were added in).
+      for (const transfer of this.all.values()) {
+        if (transfer instanceof IncomingTransfer && transfer.peerId === peerId && transfer.status === TransferStatus.queued) return transfer.start();
+      }
+    },
+  };
 
   constructor(
     host: Omit<TransferHost, 'progressed'>,
@@ -118,7 +143,7 @@ export class Transfers {
     }
     const slot = `${peerId} ${frame.slot}`;
     if (this.bySlot.get(slot)?.finished === false) return this.host.violation(peerId, `${peerId} reused a transfer slot`);
-    const transfer = new IncomingTransfer(this.host, frame.tid, peerId, frame.slot, safeFileName(frame.name), frame.size, frame.type.slice(0, LIMITS.maxIdLength), frame.hash);
+    const transfer = new IncomingTransfer(this.host, this.turns, frame.tid, peerId, frame.slot, safeFileName(frame.name), frame.size, frame.type.slice(0, LIMITS.maxIdLength), frame.hash);
     this.add(transfer);
     this.bySlot.set(slot, transfer);
     const { maxFileSize, acceptFiles } = this.host.limits();

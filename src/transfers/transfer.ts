@@ -11,7 +11,8 @@ import { TransferStatus, isFinished, type TransferInfo } from './types.js';
 
 /** Which status may follow which; finished transfers never change again. */
 const MOVES: Record<TransferStatus, readonly TransferStatus[]> = {
-  offered: ['active', 'declined', 'cancelled', 'failed'],
+  offered: ['active', 'queued', 'declined', 'cancelled', 'failed'],
+  queued: ['active', 'cancelled', 'failed'],
   waiting: ['active', 'paused', 'declined', 'cancelled', 'failed'],
   active: ['paused', 'done', 'cancelled', 'failed'],
   // Done: a receiver that held every byte when the peer dropped verifies and keeps the file.

@@ -4,7 +4,7 @@ import { encodeChunk, type ControlFrame } from '../../src/engine/protocol.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import { HASH_BLOCK_BYTES } from '../../src/transfers/file-hash.js';
 import { RECEIVE_WINDOW_BYTES, REOFFER_WAIT_MS } from '../../src/transfers/receiver.js';
-import { Transfers } from '../../src/transfers/registry.js';
+import { RECEIVING_AT_ONCE, Transfers } from '../../src/transfers/registry.js';
 import type { Transfer, TransferHost } from '../../src/transfers/transfer.js';
 import { sha256Hex } from '../support/block-hash.js';
 import { FakeClock, settle } from '../support/fake-clock.js';
@@ -252,6 +252,49 @@ describe('transfers: the state machine', () => {
     expect(made[0].status).to.equal('cancelled');
     // A finished transfer stays in the history: a buffer it kept would be held as long.
     expect((made[0] as unknown as { spare: unknown }).spare).to.equal(null);
+  });
+
+  it(`receives ${RECEIVING_AT_ONCE} of a peer's files at once: the others accepted wait their turn, the earliest first, and take no data`, async () => {
+    const { transfers, sent, violations, made } = harness({ acceptFiles: 'always' });
+    const size = 200_000;
+    const offered = RECEIVING_AT_ONCE + 2;
+    for (let slot = 1; slot <= offered; slot++) transfers.handleFrame('bob', offer(size, `x${slot}`, slot) as never);
+    transfers.handleFrame('carol', offer(size, 'c1', 1) as never);
+    await settle();
+    const statuses = () => made.map((transfer) => transfer.status);
+    // Carol's file has a turn of its own: the count is per peer.
+    expect(statuses()).to.deep.equal([...Array(RECEIVING_AT_ONCE).fill('active'), 'queued', 'queued', 'active']);
+    expect(sent.filter((frame) => frame.t === 'accept').map((frame) => (frame as { tid: string }).tid)).to.deep.equal(['x1', 'x2', 'x3', 'x4', 'c1']);
+    // Data for a queued file is not held (it was in flight, as after a pause): dropped, no violation.
+    transfers.handleChunk('bob', encodeChunk(RECEIVING_AT_ONCE + 1, 0, new Uint8Array(1000)));
+    expect(violations).to.deep.equal([]);
+    // Offered again after a reconnection, a queued file still waits.
+    transfers.handleFrame('bob', offer(size, 'x5', 5) as never);
+    expect(made[RECEIVING_AT_ONCE].status).to.equal('queued');
+    sent.length = 0;
+    // One ends (cancelled by the person), and the earliest queued one starts, from byte 0.
+    transfers.cancel('x2');
+    await settle();
+    expect(statuses()).to.deep.equal(['active', 'cancelled', 'active', 'active', 'active', 'queued', 'active']);
+    expect(sent).to.deep.equal([
+      { t: 'cancel', tid: 'x2', reason: 'cancelled' },
+      { t: 'accept', tid: 'x5', offset: 0 },
+    ]);
+    // A paused file keeps its turn: it resumes when its peer is back.
+    transfers.pause('bob');
+    transfers.handleFrame('bob', { t: 'cancel', tid: 'x6', reason: 'the person cancelled' });
+    expect(statuses().slice(0, offered)).to.deep.equal(['paused', 'cancelled', 'paused', 'paused', 'paused', 'cancelled']);
+    // One that is whole and verified ends too, and frees its turn for the next.
+    transfers.handleFrame('bob', offer(size, 'x7', 7) as never);
+    await settle();
+    expect(made.at(-1)!.status).to.equal('queued');
+    const bytes = new Uint8Array(size).map((_, index) => index & 0xff);
+    transfers.handleFrame('bob', offer(size, 'x1', 1) as never);
+    transfers.handleChunk('bob', encodeChunk(1, 0, bytes));
+    transfers.handleFrame('bob', { t: 'end', tid: 'x1', sha256: await sha256Hex(bytes) });
+    await waitFor(() => made[0].status === 'done');
+    expect(made.at(-1)!.status).to.equal('active');
+    expect(sent).to.deep.include({ t: 'accept', tid: 'x7', offset: 0 });
   });
 
   it('a sender that does not wait for acknowledgements is cut off before our memory fills', async () => {
