@@ -4,6 +4,7 @@ import { collect, nextEvent, part, parts, patternBytes, startSignaling, stopSign
 import { blockRootHex, sha256Hex } from './support/block-hash.js';
 import { RawPeer, chatDialedByRawPeer, chunk } from './support/raw-peer.js';
 import type { PeerChat } from '../src/peer-chat.js';
+import { OPEN_OFFERS_PER_PEER, RECEIVING_AT_ONCE } from '../src/transfers/registry.js';
 
 /** Printed at the end, for the record: how much hostile input the suite threw at the element. */
 const tally = { framesFuzzedOverTheWire: 0, errorsReported: 0 };
@@ -292,6 +293,31 @@ describe('<peer-chat> against a hostile or broken peer', () => {
       FileSystemWritableFileStream.prototype.write = write;
       window.Worker = worker;
     }
+    await stillUsable();
+  });
+
+  it(`memory: takes ${RECEIVING_AT_ONCE} of its files at once, ignores data for the others, and declines offers beyond ${OPEN_OFFERS_PER_PEER} open ones`, async () => {
+    const errors = collect(chat, 'peer-chat-error');
+    for (let slot = 1; slot <= OPEN_OFFERS_PER_PEER + 1; slot++) {
+      raw.send({ t: 'offer', tid: `f${slot}`, slot, name: `f${slot}.bin`, size: 100_000, type: 'application/octet-stream' });
+    }
+    const reason = `more than ${OPEN_OFFERS_PER_PEER} files offered at once`;
+    expect(await raw.next((frame) => frame.t === 'decline')).to.deep.equal({ t: 'decline', tid: `f${OPEN_OFFERS_PER_PEER + 1}`, reason });
+    await until(() => errors.some((error) => error.message.includes(reason)), 'the protocol error');
+    expect(errors.map((error) => error.type)).to.deep.equal(['protocol']);
+    expect(chat.transfers).to.have.length(OPEN_OFFERS_PER_PEER);
+    const accepted = () => raw.frames.filter((frame) => frame.t === 'accept').map((frame) => frame.tid);
+    await until(() => accepted().length === RECEIVING_AT_ONCE, 'the accepts');
+    expect(accepted()).to.deep.equal(['f1', 'f2', 'f3', 'f4']);
+    expect(chat.transfers.filter((transfer) => transfer.status === 'queued')).to.have.length(OPEN_OFFERS_PER_PEER - RECEIVING_AT_ONCE);
+    // Data for a queued file is dropped; the first file, sent whole, frees its turn for the fifth.
+    const bytes = patternBytes(100_000, 9);
+    sendBytes(RECEIVING_AT_ONCE + 1, bytes);
+    sendBytes(1, bytes);
+    raw.send({ t: 'end', tid: 'f1', sha256: await sha256Hex(bytes) });
+    await raw.next((frame) => frame.t === 'accept' && frame.tid === `f${RECEIVING_AT_ONCE + 1}`);
+    expect(chat.transfers.find((transfer) => transfer.transferId === 'f1')!.status).to.equal('done');
+    expect(chat.transfers.find((transfer) => transfer.transferId === `f${RECEIVING_AT_ONCE + 1}`)!.bytes).to.equal(0);
     await stillUsable();
   });
 

@@ -22,6 +22,13 @@ import { PROGRESS_DRAW_INTERVAL_MS, TransferStatus } from './types.js';
  */
 export const RECEIVING_AT_ONCE = 4;
 
+/**
+ * Most of one peer's files offered to us that have not ended (waiting for an answer, queued,
+ * coming in or paused): each is an entry of the history, kept until it ends. Beyond it, an offer
+ * is declined and counted against the peer, so a stream of offers cannot fill our memory.
+ */
+export const OPEN_OFFERS_PER_PEER = 1000;
+
 export class Transfers {
   /** Every transfer still in the history, by id (ids are unique per peer only: keyed with it). */
   private readonly all = new Map<string, Transfer>();
@@ -31,19 +38,11 @@ export class Transfers {
   private readonly host: TransferHost;
   /** A file holds one of its peer's turns while it comes in, paused included (see RECEIVING_AT_ONCE). */
   private readonly turns: ReceiveTurns = {
-    free: (peerId) => {
-      let receiving = 0;
-      for (const transfer of this.all.values()) {
-        if (transfer.peerId === peerId && transfer.direction === Direction.in && (transfer.status === TransferStatus.active || transfer.status === TransferStatus.paused)) receiving++;
-      }
-      return receiving < RECEIVING_AT_ONCE;
-    },
+    free: (peerId) =>
+      this.offeredBy(peerId).filter((transfer) => transfer.status === TransferStatus.active || transfer.status === TransferStatus.paused).length < RECEIVING_AT_ONCE,
     freed: (peerId) => {
-      if (!this.turns.free(peerId)) return;
       // The earliest offer first (the map keeps the order transfers were added in).
-      for (const transfer of this.all.values()) {
-        if (transfer instanceof IncomingTransfer && transfer.peerId === peerId && transfer.status === TransferStatus.queued) return transfer.start();
-      }
+      if (this.turns.free(peerId)) this.offeredBy(peerId).find((transfer) => transfer.status === TransferStatus.queued)?.start();
     },
   };
 
@@ -143,6 +142,11 @@ export class Transfers {
     }
     const slot = `${peerId} ${frame.slot}`;
     if (this.bySlot.get(slot)?.finished === false) return this.host.violation(peerId, `${peerId} reused a transfer slot`);
+    if (this.offeredBy(peerId).length >= OPEN_OFFERS_PER_PEER) {
+      const reason = `more than ${OPEN_OFFERS_PER_PEER} files offered at once`;
+      this.host.sendFrame(peerId, { t: 'decline', tid: frame.tid, reason });
+      return this.host.violation(peerId, `${peerId} offered ${reason}`);
+    }
     const transfer = new IncomingTransfer(this.host, this.turns, frame.tid, peerId, frame.slot, safeFileName(frame.name), frame.size, frame.type.slice(0, LIMITS.maxIdLength), frame.hash);
     this.add(transfer);
     this.bySlot.set(slot, transfer);
@@ -174,6 +178,11 @@ export class Transfers {
 
   private unfinished(peerId: string): Transfer[] {
     return [...this.all.values()].filter((transfer) => transfer.peerId === peerId && !transfer.finished);
+  }
+
+  /** The files `peerId` offered us that have not ended, in the order they were offered. */
+  private offeredBy(peerId: string): IncomingTransfer[] {
+    return this.unfinished(peerId).filter((transfer) => transfer instanceof IncomingTransfer);
   }
 }
 

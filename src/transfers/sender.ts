@@ -51,11 +51,11 @@ export class OutgoingTransfer extends Transfer {
     void this.pump(offset);
   }
 
-  /** The receiver said no; `tooLarge`: because the file does not fit in its storage (`reason` says how much does). */
+  /** The receiver said no; `tooLarge`: because the file does not fit in its storage. `reason`: why, when it says (how much does fit; too many files at once). */
   declined(tooLarge: boolean, reason?: string): void {
     if (this.status !== TransferStatus.waiting) return;
     this.tooLarge = tooLarge;
-    this.finish(TransferStatus.declined, tooLarge ? (reason ?? 'the file does not fit in its storage') : `${this.host.displayName(this.peerId)} declined the file`);
+    this.finish(TransferStatus.declined, reason ?? (tooLarge ? 'the file does not fit in its storage' : `${this.host.displayName(this.peerId)} declined the file`));
   }
 
   /** The receiver holds `bytes` bytes, stored; all of them means verified too. */

@@ -4,7 +4,7 @@ import { encodeChunk, type ControlFrame } from '../../src/engine/protocol.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import { HASH_BLOCK_BYTES } from '../../src/transfers/file-hash.js';
 import { RECEIVE_WINDOW_BYTES, REOFFER_WAIT_MS } from '../../src/transfers/receiver.js';
-import { RECEIVING_AT_ONCE, Transfers } from '../../src/transfers/registry.js';
+import { OPEN_OFFERS_PER_PEER, RECEIVING_AT_ONCE, Transfers } from '../../src/transfers/registry.js';
 import type { Transfer, TransferHost } from '../../src/transfers/transfer.js';
 import { sha256Hex } from '../support/block-hash.js';
 import { FakeClock, settle } from '../support/fake-clock.js';
@@ -295,6 +295,30 @@ describe('transfers: the state machine', () => {
     await waitFor(() => made[0].status === 'done');
     expect(made.at(-1)!.status).to.equal('active');
     expect(sent).to.deep.include({ t: 'accept', tid: 'x7', offset: 0 });
+  });
+
+  it(`declines a peer's offers beyond ${OPEN_OFFERS_PER_PEER} open ones, saying why, and counts them against it`, async () => {
+    const { transfers, sent, violations, made } = harness();
+    for (let slot = 1; slot <= OPEN_OFFERS_PER_PEER + 1; slot++) transfers.handleFrame('bob', offer(10, `x${slot}`, slot) as never);
+    transfers.handleFrame('carol', offer(10, 'c1', 1) as never);
+    expect(made).to.have.length(OPEN_OFFERS_PER_PEER + 1);
+    expect(made.at(-1)!.peerId).to.equal('carol');
+    const reason = `more than ${OPEN_OFFERS_PER_PEER} files offered at once`;
+    expect(sent).to.deep.equal([{ t: 'decline', tid: `x${OPEN_OFFERS_PER_PEER + 1}`, reason }]);
+    expect(violations).to.deep.equal([`bob offered ${reason}`]);
+    // Once one of them ends, the next offer is taken.
+    transfers.decline('x1');
+    transfers.handleFrame('bob', offer(10, 'y1', OPEN_OFFERS_PER_PEER + 2) as never);
+    expect(made.at(-1)!.transferId).to.equal('y1');
+  });
+
+  it('a sender whose file is declined with a reason shows that reason', async () => {
+    const { transfers, made } = harness();
+    const sending = transfers.send(new File([new Uint8Array(10)], 'a.bin'), 'bob');
+    transfers.handleFrame('bob', { t: 'decline', tid: made[0].transferId, reason: 'more than 1000 files offered at once' });
+    await sending.catch(() => {});
+    expect(made[0].status).to.equal('declined');
+    expect(made[0].reason).to.equal('more than 1000 files offered at once');
   });
 
   it('a sender that does not wait for acknowledgements is cut off before our memory fills', async () => {
