@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { collect, createChat, nextEvent, startSignaling, stopSignaling } from './support/helpers.js';
+import { collect, createChat, nextEvent, startSignaling, stopSignaling, until } from './support/helpers.js';
 import { RawPeer } from './support/raw-peer.js';
 import type { PeerChat } from '../src/peer-chat.js';
 
@@ -93,5 +93,38 @@ describe('<peer-chat> hello, relayed with the answer', () => {
     await answered;
     expect(errors.map(({ type, peerId, message }) => ({ type, peerId, relay: message.includes('signaling server') }))).to.deep.equal([{ type: 'protocol', peerId: raw.id, relay: true }]);
     expect(chat.peers.map(({ name }) => name)).to.deep.equal(['Raw answerer']);
+  });
+});
+
+describe('<peer-chat> with a peer that comes back speaking another protocol version', () => {
+  let port: number;
+  before(async () => {
+    port = await startSignaling();
+  });
+  after(() => stopSignaling(port));
+
+  it('sends it what was queued while it was away as plain text, delivered, not pending for good', async () => {
+    // The smaller id dials again after a drop: the element's, here.
+    const chat = await createChat(port, { peerId: `0-${Math.random().toString(36).slice(2)}` });
+    const raw = await RawPeer.create(port);
+    try {
+      const answered = raw.answer('Old');
+      await chat.connect(raw.id);
+      await answered;
+      // Its page reloads with a newer element, which answers the element's next dial.
+      const answeredAgain = raw.answer('New', { control: false });
+      raw.drop();
+      await until(() => chat.peers[0]?.status === 'reconnecting', 'the drop');
+      await chat.send('queued while away');
+      expect(chat.messages.map(({ status }) => status)).to.deep.equal(['pending']);
+      const errors = collect(chat, 'peer-chat-error');
+      await answeredAgain;
+      raw.send({ t: 'hello', v: 2, name: 'New', session: 'reloaded' });
+      expect(await raw.next((frame) => frame.unparsed === 'queued while away')).to.deep.equal({ unparsed: 'queued while away' });
+      await until(() => chat.messages[0].status === 'delivered', 'the message to be delivered');
+      expect(errors.map(({ type, message }) => ({ type, plain: message.includes('protocol version 2') }))).to.deep.equal([{ type: 'protocol', plain: true }]);
+    } finally {
+      raw.close();
+    }
   });
 });

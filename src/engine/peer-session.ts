@@ -422,12 +422,24 @@ export class PeerSession {
     this.name = safeName(frame.name, LIMITS.maxNameLength);
     this.safetyCode = this.#link?.safetyCode ?? '';
     this.#markConnected();
-    if (this.#plainText) return;
+    if (this.#plainText) return this.#sendPendingAsPlain();
     // Catch up: re-send what was not acknowledged (the peer drops duplicates), resume files.
     for (const outgoing of this.#outbox.pending) this.#sendMessage(outgoing);
     this.#catchUpRead();
     this.host.transfers.resume(this.peerId);
     if (this.isMeshMember) this.host.joined(this);
+  }
+
+  /**
+   * The peer came back speaking another version: what it had not acknowledged goes as plain
+   * text, as `send` sends from now on (delivered, with no receipts to come), not pending for good.
+   */
+  #sendPendingAsPlain(): void {
+    for (const message of this.#outbox.drain()) {
+      this.#link!.sendControl(message.text);
+      this.host.delivered(message, this.peerId);
+      this.host.readUnconfirmed(message, this.peerId);
+    }
   }
 
   /**

@@ -125,6 +125,11 @@ export class RawPeer {
     });
   }
 
+  /** Closes the connection as a network drop would: the peer stays registered, and can answer again. */
+  drop(): void {
+    this.connection?.close();
+  }
+
   close(): void {
     this.connection?.close();
     this.peer.destroy();

@@ -291,6 +291,29 @@ describe('engine: protocol versions', () => {
     expect((refused as PeerChatError).type).to.equal(ErrorType.notConnected);
   });
 
+  it('messages queued while a peer was away go to it as plain text when it comes back speaking another version', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const links = handPeer(w.network, 'future');
+    const connected = alice.engine.connect('future');
+    await settle();
+    links[0].sendControl(encodeControl({ t: 'hello', v: 1, name: 'Future', session: 'f1' }));
+    await connected;
+    w.network.cut('alice', 'future');
+    await settle();
+    alice.engine.send('sent while it was away');
+    alice.engine.send('and this');
+    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.pending, MessageStatus.pending]);
+    // Its page reloaded with a newer element; alice dials again.
+    await w.clock.advance(TIMING.redialDelaysMs[0] + 10);
+    const heard: unknown[] = [];
+    links[1].listener = { onOpen() {}, onControl: (data) => heard.push(data), onBulk() {}, onClose() {} };
+    links[1].sendControl(encodeControl({ t: 'hello', v: 2, name: 'Future', session: 'f2' }));
+    await settle();
+    expect(heard.filter((data) => !String(data).startsWith('{'))).to.deep.equal(['sent while it was away', 'and this']);
+    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.delivered, MessageStatus.delivered]);
+  });
+
   it('a peer of our version gets no such error', async () => {
     const { alice, bob } = await connectedPair();
     expect(alice.of('peer-chat-error')).to.deep.equal([]);
