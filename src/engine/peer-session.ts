@@ -378,7 +378,10 @@ export class PeerSession {
 
   #opened(link: Link): void {
     this.#lastHeard = this.host.clock.now();
-    if (!link.speaksProtocol) return this.#markConnected();
+    if (!link.speaksProtocol) {
+      this.#markConnected();
+      return this.#sendPendingAsPlain();
+    }
     this.sendFrame(this.#hello());
     this.#helloTimer.set(() => {
       // Open but silent: a plain PeerJS app that dialed with our serialization, or a broken peer.
@@ -431,8 +434,9 @@ export class PeerSession {
   }
 
   /**
-   * The peer came back speaking another version: what it had not acknowledged goes as plain
-   * text, as `send` sends from now on (delivered, with no receipts to come), not pending for good.
+   * The peer came back speaking another version, or on a link that speaks none (a plain PeerJS
+   * app under its id): what it had not acknowledged goes as plain text, as `send` sends from now
+   * on (delivered, with no receipts to come), not pending for good.
    */
   #sendPendingAsPlain(): void {
     for (const message of this.#outbox.drain()) {

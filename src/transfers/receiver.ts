@@ -78,6 +78,11 @@ export class IncomingTransfer extends Transfer {
     });
   }
 
+  /** Holds one of its peer's turns (see RECEIVING_AT_ONCE): coming in, or paused while the peer is away. */
+  get holdsTurn(): boolean {
+    return this.status === TransferStatus.active || this.status === TransferStatus.paused;
+  }
+
   /** Receives chunks now: accepted, and the peer connected. */
   get receiving(): boolean {
     return this.status === TransferStatus.active;
@@ -140,7 +145,9 @@ export class IncomingTransfer extends Transfer {
       case TransferStatus.offered:
         return; // Still waiting for the person.
       case TransferStatus.queued:
-        return; // Its `accept` goes when its turn comes.
+        // Its `accept` goes when its turn comes: now, if one freed while the peer was away.
+        if (this.turns.free(peerId)) this.start();
+        return;
       case TransferStatus.active:
       case TransferStatus.paused:
         this.moveTo(TransferStatus.active);
@@ -188,7 +195,7 @@ export class IncomingTransfer extends Transfer {
 
   /** `errorType`: what the `peer-chat-error` of a failed or cancelled transfer says went wrong. */
   finish(status: TransferStatus, reason?: string, errorType: ErrorType = ErrorType.transfer): void {
-    const heldTurn = this.status === TransferStatus.active || this.status === TransferStatus.paused;
+    const heldTurn = this.holdsTurn;
     if (this.finished || !this.moveTo(status, reason)) return;
     this.reofferDue?.cancel();
     this.unstored.length = 0;

@@ -36,12 +36,16 @@ export class Transfers {
   private readonly bySlot = new Map<string, IncomingTransfer>();
   private nextSlot = 1;
   private readonly host: TransferHost;
-  /** A file holds one of its peer's turns while it comes in, paused included (see RECEIVING_AT_ONCE). */
+  /**
+   * Peers away (paused, or their transfers abandoned) until they are back: no queued file of
+   * theirs starts meanwhile, its `accept` would be lost (each waits for its re-offer instead).
+   */
+  private readonly away = new Set<string>();
+  /** See RECEIVING_AT_ONCE and IncomingTransfer.holdsTurn. */
   private readonly turns: ReceiveTurns = {
-    free: (peerId) =>
-      this.offeredBy(peerId).filter((transfer) => transfer.status === TransferStatus.active || transfer.status === TransferStatus.paused).length < RECEIVING_AT_ONCE,
+    free: (peerId) => !this.away.has(peerId) && this.offeredBy(peerId).filter((transfer) => transfer.holdsTurn).length < RECEIVING_AT_ONCE,
     freed: (peerId) => {
-      // The earliest offer first (the map keeps the order transfers were added in).
+      // In the order they were offered (the map keeps the order transfers were added in).
       if (this.turns.free(peerId)) this.offeredBy(peerId).find((transfer) => transfer.status === TransferStatus.queued)?.start();
     },
   };
@@ -105,11 +109,13 @@ export class Transfers {
 
   /** The peer is gone for now: its transfers wait for it. */
   pause(peerId: string): void {
+    this.away.add(peerId);
     for (const transfer of this.unfinished(peerId)) transfer.pause();
   }
 
   /** The peer is back (same session): our offers go out again; its re-offers are answered, and awaited. */
   resume(peerId: string): void {
+    this.away.delete(peerId);
     for (const transfer of this.unfinished(peerId)) {
       if (transfer instanceof OutgoingTransfer) transfer.offer();
       else if (transfer instanceof IncomingTransfer) transfer.awaitReoffer();
@@ -118,6 +124,9 @@ export class Transfers {
 
   /** The peer is gone for good: everything unfinished with it fails. */
   abandon(peerId: string, reason: string): void {
+    // Away until it says hello again (a restarted peer does at once): the files queued behind
+    // these fail with them, they do not start as these free their turns.
+    this.away.add(peerId);
     for (const transfer of this.unfinished(peerId)) transfer.finish('failed', reason);
   }
 

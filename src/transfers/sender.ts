@@ -55,7 +55,7 @@ export class OutgoingTransfer extends Transfer {
   declined(tooLarge: boolean, reason?: string): void {
     if (this.status !== TransferStatus.waiting) return;
     this.tooLarge = tooLarge;
-    this.finish(TransferStatus.declined, reason ?? (tooLarge ? 'the file does not fit in its storage' : `${this.host.displayName(this.peerId)} declined the file`));
+    this.finish(TransferStatus.declined, reason || (tooLarge ? 'the file does not fit in its storage' : `${this.host.displayName(this.peerId)} declined the file`));
   }
 
   /** The receiver holds `bytes` bytes, stored; all of them means verified too. */

@@ -284,17 +284,53 @@ describe('transfers: the state machine', () => {
     transfers.pause('bob');
     transfers.handleFrame('bob', { t: 'cancel', tid: 'x6', reason: 'the person cancelled' });
     expect(statuses().slice(0, offered)).to.deep.equal(['paused', 'cancelled', 'paused', 'paused', 'paused', 'cancelled']);
+    transfers.resume('bob');
+    for (const slot of [1, 3, 4, 5]) transfers.handleFrame('bob', offer(size, `x${slot}`, slot) as never);
     // One that is whole and verified ends too, and frees its turn for the next.
     transfers.handleFrame('bob', offer(size, 'x7', 7) as never);
     await settle();
     expect(made.at(-1)!.status).to.equal('queued');
     const bytes = new Uint8Array(size).map((_, index) => index & 0xff);
-    transfers.handleFrame('bob', offer(size, 'x1', 1) as never);
     transfers.handleChunk('bob', encodeChunk(1, 0, bytes));
     transfers.handleFrame('bob', { t: 'end', tid: 'x1', sha256: await sha256Hex(bytes) });
     await waitFor(() => made[0].status === 'done');
     expect(made.at(-1)!.status).to.equal('active');
     expect(sent).to.deep.include({ t: 'accept', tid: 'x7', offset: 0 });
+  });
+
+  it('a turn freed while the peer is away goes to a queued file when the sender offers it again, not before', async () => {
+    const { transfers, sent, made } = harness({ acceptFiles: 'always' });
+    for (let slot = 1; slot <= RECEIVING_AT_ONCE + 1; slot++) transfers.handleFrame('bob', offer(200_000, `x${slot}`, slot) as never);
+    await settle();
+    transfers.pause('bob');
+    sent.length = 0;
+    transfers.cancel('x1');
+    const queued = made[RECEIVING_AT_ONCE];
+    expect(queued.status).to.equal('queued');
+    transfers.resume('bob');
+    expect(queued.status).to.equal('queued');
+    transfers.handleFrame('bob', offer(200_000, queued.transferId, RECEIVING_AT_ONCE + 1) as never);
+    expect(queued.status).to.equal('active');
+    expect(sent).to.deep.equal([
+      { t: 'cancel', tid: 'x1', reason: 'cancelled' },
+      { t: 'accept', tid: queued.transferId, offset: 0 },
+    ]);
+  });
+
+  it('a peer that restarts fails its queued files with the rest: none starts on the way', async () => {
+    const opened: number[] = [];
+    const { transfers, sent, made } = harness({ acceptFiles: 'always', sink: async () => (opened.push(1), new MemorySink()) });
+    for (let slot = 1; slot <= RECEIVING_AT_ONCE + 2; slot++) transfers.handleFrame('bob', offer(200_000, `x${slot}`, slot) as never);
+    await settle();
+    transfers.abandon('bob', 'The peer restarted');
+    expect(made.map((transfer) => transfer.status)).to.deep.equal(Array(RECEIVING_AT_ONCE + 2).fill('failed'));
+    expect(sent.filter((frame) => frame.t === 'accept')).to.have.length(RECEIVING_AT_ONCE);
+    expect(opened).to.have.length(RECEIVING_AT_ONCE);
+    // Back (its hello), its new offers are taken as before.
+    transfers.resume('bob');
+    transfers.handleFrame('bob', offer(200_000, 'y1', 10) as never);
+    await settle();
+    expect(made.at(-1)!.status).to.equal('active');
   });
 
   it(`declines a peer's offers beyond ${OPEN_OFFERS_PER_PEER} open ones, saying why, and counts them against it`, async () => {
