@@ -68,7 +68,7 @@ export const defaultStrings = {
     fits: 'fits in the storage available',
     doesNotFit: 'does not fit in the storage available',
     waiting: 'Waiting for the peer to accept',
-    queued: 'Accepted: starts when an earlier file from this peer is in',
+    queued: 'Accepted: waiting for its turn',
     active: 'Transferring',
     paused: 'Paused: waiting for the peer to come back',
     done: 'Done',

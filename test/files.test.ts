@@ -324,7 +324,7 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     const sending = Promise.all(files.map((bytes, index) => alice.sendFile(new File([bytes], `turn-${index}.bin`))));
     await until(() => parts(bob, 'transfer').some((entry) => entry.dataset.status === 'queued'), 'a queued file to be shown');
     const queued = parts(bob, 'transfer').find((entry) => entry.dataset.status === 'queued')!;
-    expect(queued.textContent).to.include('Accepted: starts when an earlier file from this peer is in');
+    expect(queued.textContent).to.include('Accepted: waiting for its turn');
     expect(queued.querySelector('[part~="cancel-button"]'), 'a queued file can be cancelled').to.not.equal(null);
     await sending;
     await until(() => arrived.length === files.length, 'every file');

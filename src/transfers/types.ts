@@ -6,7 +6,7 @@ export const TransferStatus = {
   offered: 'offered',
   /** We offered; waiting for the peer to accept. */
   waiting: 'waiting',
-  /** Offered to us and accepted: starts once fewer of the same peer's files are coming in (see RECEIVING_AT_ONCE). */
+  /** Offered to us and accepted: starts once fewer of the same peer's files are coming in (see RECEIVING_AT_ONCE), and the peer is here. */
   queued: 'queued',
   active: 'active',
   /** The peer dropped; resumes if it comes back. */
