@@ -380,6 +380,8 @@ export class PeerSession {
     this.#lastHeard = this.host.clock.now();
     if (!link.speaksProtocol) {
       this.#markConnected();
+      // A plain PeerJS app under the id of a peer we were waiting for: files cannot go on with it.
+      this.host.transfers.abandon(this.peerId, 'The peer came back without the chat protocol');
       return this.#sendPendingAsPlain();
     }
     this.sendFrame(this.#hello());

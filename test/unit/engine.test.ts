@@ -12,7 +12,7 @@ import * as fileTransfer from '../../src/transfers/file-transfer.js';
 import { TransferStatus } from '../../src/transfers/types.js';
 import { settle } from '../support/fake-clock.js';
 import { connectedPair, connectPair, world } from '../support/engine-harness.js';
-import { handPeer } from '../support/fake-network.js';
+import { FakeSignaling, handPeer } from '../support/fake-network.js';
 
 describe('engine: connections', () => {
   it('connects two peers: both see each other with the same safety code', async () => {
@@ -312,6 +312,34 @@ describe('engine: protocol versions', () => {
     await settle();
     expect(heard.filter((data) => !String(data).startsWith('{'))).to.deep.equal(['sent while it was away', 'and this']);
     expect(alice.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.delivered, MessageStatus.delivered]);
+  });
+
+  it('a peer that comes back as a plain PeerJS app gets what was queued as plain text, and its transfers end', async () => {
+    const { w, alice, bob } = await connectedPair();
+    let refused: unknown;
+    const sending = alice.engine.sendFile(new File(['x'], 'x.txt'), 'bob').catch((caught) => (refused = caught));
+    await settle();
+    bob.engine.stop();
+    await settle();
+    alice.engine.send('sent while it was away');
+    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.pending]);
+    // A plain PeerJS app registers under bob's id and dials alice (a link that speaks no protocol).
+    const ignore = () => {};
+    const options = { host: '', port: 0, path: '', key: '', secure: false, peerId: 'bob', iceServers: [], iceServersUrl: '', iceTransportPolicy: 'all' as const, metadata: {} };
+    const app = new FakeSignaling(w.network, options, { onRegistered: ignore, onSignalingState: ignore, onError: ignore, onIncoming: ignore }, 'bob');
+    app.start();
+    await settle();
+    const dialing = app.dial('alice');
+    const [appEnd, aliceEnd] = w.network.links.slice(-2);
+    aliceEnd.speaksProtocol = false;
+    const heard: unknown[] = [];
+    appEnd.listener = { onOpen() {}, onControl: (data) => heard.push(data), onBulk() {}, onClose() {} };
+    await dialing;
+    await sending;
+    await settle();
+    expect(heard).to.deep.equal(['sent while it was away']);
+    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.delivered]);
+    expect((refused as PeerChatError).message).to.contain('The peer came back without the chat protocol');
   });
 
   it('a peer of our version gets no such error', async () => {
