@@ -4,6 +4,7 @@ import { collect, nextEvent, part, parts, patternBytes, startSignaling, stopSign
 import { blockRootHex, sha256Hex } from './support/block-hash.js';
 import { RawPeer, chatDialedByRawPeer, chunk } from './support/raw-peer.js';
 import type { PeerChat } from '../src/peer-chat.js';
+import { MEMORY_SINK_LIMIT, storageSpace } from '../src/transfers/file-sink.js';
 import { OPEN_OFFERS_PER_PEER, RECEIVING_AT_ONCE } from '../src/transfers/registry.js';
 
 /** Printed at the end, for the record: how much hostile input the suite threw at the element. */
@@ -329,6 +330,19 @@ describe('<peer-chat> against a hostile or broken peer', () => {
     expect(String(decline.reason)).to.match(/holds \d+ bytes/);
     expect((await refused).message).to.contain('1000000000000000 bytes');
     expect(raw.frames.some((frame) => frame.t === 'accept' && frame.tid === 'peta')).to.equal(false);
+    await stillUsable();
+  });
+
+  it('disk: of two offers that fit the storage alone but not together, the second is declined as file-too-large', async () => {
+    const size = Math.floor((await storageSpace()) * 0.6);
+    expect(size, 'files that go to disk').to.be.above(MEMORY_SINK_LIMIT);
+    raw.send({ t: 'offer', tid: 'first', slot: 20, name: 'first.bin', size, type: 'application/octet-stream' });
+    raw.send({ t: 'offer', tid: 'second', slot: 21, name: 'second.bin', size, type: 'application/octet-stream' });
+    await raw.next((frame) => frame.t === 'accept' && frame.tid === 'first');
+    const decline = await raw.next((frame) => frame.t === 'decline' && frame.tid === 'second');
+    expect(decline.code).to.equal('file-too-large');
+    expect(raw.frames.some((frame) => frame.t === 'accept' && frame.tid === 'second')).to.equal(false);
+    raw.send({ t: 'cancel', tid: 'first', reason: 'enough' });
     await stillUsable();
   });
 

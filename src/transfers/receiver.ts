@@ -26,12 +26,17 @@ export const RECEIVE_WINDOW_BYTES = SEND_WINDOW_BYTES + ACK_EVERY_BYTES;
  */
 export const REOFFER_WAIT_MS = 10_000;
 
-/** Lets a peer's accepted files come in a few at a time (the registry keeps the count). */
-export interface ReceiveTurns {
+/**
+ * What the files accepted together share (the registry keeps the count): a peer's files come
+ * in a few at a time, and the disk space they will still fill is not offered to another.
+ */
+export interface ReceiveBudget {
   /** Whether one more file from `peerId` may start coming in now. */
   free(peerId: string): boolean;
   /** A file from `peerId` that was coming in (or paused) finished: the next accepted one may start. */
   freed(peerId: string): void;
+  /** Bytes the files accepted from every peer (coming in, paused or queued) have still to write to disk. */
+  diskBytesToCome(): number;
 }
 
 export class IncomingTransfer extends Transfer {
@@ -52,14 +57,12 @@ export class IncomingTransfer extends Transfer {
   private expectedHash?: string;
   private verifying = false;
   private accepting = false;
-  /** Bytes this file may fill: checked once, when it is offered (small files stay in memory). */
-  private readonly space: Promise<number>;
   /** Set while the peer is back and this transfer waits for its re-offer (see REOFFER_WAIT_MS). */
   private reofferDue: Timer | null = null;
 
   constructor(
     host: TransferHost,
-    private readonly turns: ReceiveTurns,
+    private readonly budget: ReceiveBudget,
     transferId: string,
     peerId: string,
     slot: number,
@@ -71,11 +74,25 @@ export class IncomingTransfer extends Transfer {
     super(host, transferId, peerId, slot, name, size, type, TransferStatus.offered);
     this.scheme = chooseBlockScheme(offeredHash);
     this.hash = fileHash(this.scheme, size);
-    this.space = size <= MEMORY_SINK_LIMIT ? Promise.resolve(Infinity) : host.storageSpace().catch(() => Infinity);
-    void this.space.then((space) => {
-      this.fits = size <= space;
+    void this.storageSpace().then((space) => {
+      this.fits = size <= space - this.budget.diskBytesToCome();
       host.changed();
     });
+  }
+
+  /**
+   * The storage space left, asked now (small files stay in memory: Infinity). Checked when the
+   * file is offered (`fits`) and again when it is accepted, which may be much later; the caller
+   * takes off what the files accepted before will still write (see ReceiveBudget), in the callback
+   * that decides, so that two files accepted at once do not both count the same space.
+   */
+  private storageSpace(): Promise<number> {
+    return this.size <= MEMORY_SINK_LIMIT ? Promise.resolve(Infinity) : this.host.storageSpace().catch(() => Infinity);
+  }
+
+  /** What this file will still write to disk, once accepted (see ReceiveBudget.diskBytesToCome). */
+  get diskBytesToCome(): number {
+    return this.size > MEMORY_SINK_LIMIT && (this.holdsTurn || this.status === TransferStatus.queued) ? this.size - this.bytes : 0;
   }
 
   /** Holds one of its peer's turns (see RECEIVING_AT_ONCE): coming in, or paused while the peer is away. */
@@ -92,11 +109,12 @@ export class IncomingTransfer extends Transfer {
   accept(): void {
     if (this.status !== TransferStatus.offered || this.accepting) return;
     this.accepting = true;
-    void this.space.then((space) => {
+    void this.storageSpace().then((storage) => {
       this.accepting = false;
       if (this.status !== TransferStatus.offered) return;
+      const space = storage - this.budget.diskBytesToCome();
       if (this.size > space) return this.declineTooLarge(space);
-      if (this.turns.free(this.peerId)) this.start();
+      if (this.budget.free(this.peerId)) this.start();
       else this.moveTo(TransferStatus.queued);
     });
   }
@@ -146,7 +164,7 @@ export class IncomingTransfer extends Transfer {
         return; // Still waiting for the person.
       case TransferStatus.queued:
         // Its `accept` goes when its turn comes: now, if one freed while the peer was away.
-        if (this.turns.free(peerId)) this.start();
+        if (this.budget.free(peerId)) this.start();
         return;
       case TransferStatus.active:
       case TransferStatus.paused:
@@ -204,7 +222,7 @@ export class IncomingTransfer extends Transfer {
     if (status === TransferStatus.failed || status === TransferStatus.cancelled) {
       this.host.emit('peer-chat-error', { type: errorType, message: `"${this.name}": ${reason ?? status}`, peerId: this.peerId });
     }
-    if (heldTurn) this.turns.freed(this.peerId);
+    if (heldTurn) this.budget.freed(this.peerId);
   }
 
   /** It failed on our side (storing, hashing, verifying): the sender is told, else its `sendFile()` would wait for good. */

@@ -9,7 +9,7 @@ import { LIMITS, decodeChunk, type TransferFrame } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
 import { safeName } from '../engine/sanitize.js';
 import { safeFileName } from './file-name.js';
-import { IncomingTransfer, type ReceiveTurns } from './receiver.js';
+import { IncomingTransfer, type ReceiveBudget } from './receiver.js';
 import { OutgoingTransfer } from './sender.js';
 import type { Transfer, TransferHost } from './transfer.js';
 import { PROGRESS_DRAW_INTERVAL_MS, TransferStatus } from './types.js';
@@ -41,12 +41,17 @@ export class Transfers {
    * meanwhile, its `accept` would be lost (each waits for its re-offer instead).
    */
   private readonly away = new Set<string>();
-  /** See RECEIVING_AT_ONCE and IncomingTransfer.holdsTurn. */
-  private readonly turns: ReceiveTurns = {
+  /** See RECEIVING_AT_ONCE, IncomingTransfer.holdsTurn and IncomingTransfer.diskBytesToCome. */
+  private readonly budget: ReceiveBudget = {
     free: (peerId) => !this.away.has(peerId) && this.offeredBy(peerId).filter((transfer) => transfer.holdsTurn).length < RECEIVING_AT_ONCE,
     freed: (peerId) => {
       // In the order they were offered (the map keeps the order transfers were added in).
-      if (this.turns.free(peerId)) this.offeredBy(peerId).find((transfer) => transfer.status === TransferStatus.queued)?.start();
+      if (this.budget.free(peerId)) this.offeredBy(peerId).find((transfer) => transfer.status === TransferStatus.queued)?.start();
+    },
+    diskBytesToCome: () => {
+      let bytes = 0;
+      for (const transfer of this.all.values()) if (transfer instanceof IncomingTransfer) bytes += transfer.diskBytesToCome;
+      return bytes;
     },
   };
 
@@ -157,7 +162,7 @@ export class Transfers {
       this.host.sendFrame(peerId, { t: 'decline', tid: frame.tid, reason });
       return this.host.violation(peerId, `${peerId} offered ${reason}`);
     }
-    const transfer = new IncomingTransfer(this.host, this.turns, frame.tid, peerId, frame.slot, safeFileName(frame.name), frame.size, frame.type.slice(0, LIMITS.maxIdLength), frame.hash);
+    const transfer = new IncomingTransfer(this.host, this.budget, frame.tid, peerId, frame.slot, safeFileName(frame.name), frame.size, frame.type.slice(0, LIMITS.maxIdLength), frame.hash);
     this.add(transfer);
     this.bySlot.set(slot, transfer);
     const { maxFileSize, acceptFiles } = this.host.limits();
