@@ -37,6 +37,8 @@ export interface ReceiveBudget {
   freed(peerId: string): void;
   /** Bytes the files accepted from every peer (coming in, paused or queued) have still to write to disk. */
   diskBytesToCome(): number;
+  /** A file was accepted for the disk, or one ended: the offers still open check again whether they fit. */
+  spaceChanged(): void;
 }
 
 export class IncomingTransfer extends Transfer {
@@ -74,15 +76,22 @@ export class IncomingTransfer extends Transfer {
     super(host, transferId, peerId, slot, name, size, type, TransferStatus.offered);
     this.scheme = chooseBlockScheme(offeredHash);
     this.hash = fileHash(this.scheme, size);
+    this.checkFits();
+  }
+
+  /** Whether the file fits in the storage left (shown with the offer), asked again as other files take or free space. */
+  checkFits(): void {
     void this.storageSpace().then((space) => {
-      this.fits = size <= space - this.budget.diskBytesToCome();
-      host.changed();
+      const fits = this.size <= space - this.budget.diskBytesToCome();
+      if (fits === this.fits) return;
+      this.fits = fits;
+      this.host.changed();
     });
   }
 
   /**
    * The storage space left, asked now (small files stay in memory: Infinity). Checked when the
-   * file is offered (`fits`) and again when it is accepted, which may be much later; the caller
+   * file is offered (`fits`, again as space is taken or freed) and when it is accepted; the caller
    * takes off what the files accepted before will still write (see ReceiveBudget), in the callback
    * that decides, so that two files accepted at once do not both count the same space.
    */
@@ -116,6 +125,7 @@ export class IncomingTransfer extends Transfer {
       if (this.size > space) return this.declineTooLarge(space);
       if (this.budget.free(this.peerId)) this.start();
       else this.moveTo(TransferStatus.queued);
+      if (this.diskBytesToCome > 0) this.budget.spaceChanged();
     });
   }
 
@@ -214,6 +224,8 @@ export class IncomingTransfer extends Transfer {
   /** `errorType`: what the `peer-chat-error` of a failed or cancelled transfer says went wrong. */
   finish(status: TransferStatus, reason?: string, errorType: ErrorType = ErrorType.transfer): void {
     const heldTurn = this.holdsTurn;
+    // Space it had yet to fill, now free (a file done has filled it: the storage's usage says so).
+    const heldSpace = this.diskBytesToCome > 0;
     if (this.finished || !this.moveTo(status, reason)) return;
     this.reofferDue?.cancel();
     this.unstored.length = 0;
@@ -223,6 +235,7 @@ export class IncomingTransfer extends Transfer {
       this.host.emit('peer-chat-error', { type: errorType, message: `"${this.name}": ${reason ?? status}`, peerId: this.peerId });
     }
     if (heldTurn) this.budget.freed(this.peerId);
+    if (heldSpace) this.budget.spaceChanged();
   }
 
   /** It failed on our side (storing, hashing, verifying): the sender is told, else its `sendFile()` would wait for good. */

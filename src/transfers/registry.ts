@@ -53,6 +53,9 @@ export class Transfers {
       for (const transfer of this.all.values()) if (transfer instanceof IncomingTransfer) bytes += transfer.diskBytesToCome;
       return bytes;
     },
+    spaceChanged: () => {
+      for (const transfer of this.all.values()) if (transfer instanceof IncomingTransfer && transfer.status === TransferStatus.offered) transfer.checkFits();
+    },
   };
 
   constructor(

@@ -83,29 +83,29 @@ describe('transfers: the state machine', () => {
     expect(events.filter(([name]) => name === 'peer-chat-error').map(([, detail]) => detail)).to.deep.equal([{ type: 'file-too-large', message: reason, peerId: 'bob' }]);
   });
 
-  it('counts the disk space the files accepted before will still fill: two that fit alone, not together, are not both accepted', async () => {
-    const { transfers, sent, made } = harness({ acceptFiles: 'always', space: 100_000_000 });
-    // Offered together, from three peers: their storage checks run at the same time.
+  it('counts the disk space the files accepted before will still fill, and tells the open offers whether they fit as it changes', async () => {
+    const { transfers, sent, made } = harness({ space: 100_000_000 });
     transfers.handleFrame('bob', offer(60_000_000, 'b1') as never);
     transfers.handleFrame('carol', offer(60_000_000, 'c1') as never);
     transfers.handleFrame('dave', offer(30_000_000, 'd1') as never);
+    transfers.handleFrame('erin', offer(10_500_000, 'e1') as never); // to disk too: above 8 MiB
     await settle();
-    expect(made.map((transfer) => transfer.status)).to.deep.equal(['active', 'declined', 'active']);
+    expect(made.map((transfer) => transfer.fits)).to.deep.equal([true, true, true, true]);
+    // Accepted together: their storage checks run at the same time, and do not count the same space.
+    for (const id of ['b1', 'c1', 'd1']) transfers.accept(id);
+    await settle();
+    expect(made.map((transfer) => transfer.status)).to.deep.equal(['active', 'declined', 'active', 'offered']);
     expect(sent.find((frame) => frame.t === 'decline')).to.deep.equal({
       t: 'decline',
       tid: 'c1',
       code: 'file-too-large',
       reason: '"a.bin" is 60000000 bytes; the storage available here holds 40000000 bytes',
     });
-    // A new offer (to disk: above 8 MiB) shows whether it fits in what they leave (10 MB), and the bytes they stored leave the count.
-    transfers.handleFrame('erin', offer(10_500_000, 'e1') as never);
-    await settle();
+    // The offer still open no longer fits in what they leave (10 MB), and fits again once one of them ends.
     expect(made[3].fits).to.equal(false);
-    transfers.handleChunk('bob', encodeChunk(1, 0, new Uint8Array(HASH_BLOCK_BYTES * 2)));
-    await waitFor(() => made[0].bytes === HASH_BLOCK_BYTES * 2);
-    transfers.handleFrame('erin', offer(10_500_000, 'e2', 2) as never);
+    transfers.cancel('b1');
     await settle();
-    expect(made[4].fits).to.equal(true);
+    expect(made[3].fits).to.equal(true);
   });
 
   it('a sender whose file is declined as too large rejects with file-too-large', async () => {
