@@ -76,32 +76,35 @@ export class IncomingTransfer extends Transfer {
     super(host, transferId, peerId, slot, name, size, type, TransferStatus.offered);
     this.scheme = chooseBlockScheme(offeredHash);
     this.hash = fileHash(this.scheme, size);
-    this.checkFits();
+    void this.storageSpace().then((space) => this.showFits(space - this.budget.diskBytesToCome()));
   }
 
-  /** Whether the file fits in the storage left (shown with the offer), asked again as other files take or free space. */
-  checkFits(): void {
-    void this.storageSpace().then((space) => {
-      const fits = this.size <= space - this.budget.diskBytesToCome();
-      if (fits === this.fits) return;
-      this.fits = fits;
-      this.host.changed();
-    });
+  /** Small files stay in memory; larger ones are written to disk as they arrive. */
+  get goesToDisk(): boolean {
+    return this.size > MEMORY_SINK_LIMIT;
+  }
+
+  /** Shows with the offer whether the file fits in `space`, what the storage has left once the files accepted before have written theirs. */
+  showFits(space: number): void {
+    const fits = this.size <= space;
+    if (fits === this.fits) return;
+    this.fits = fits;
+    this.host.changed();
   }
 
   /**
-   * The storage space left, asked now (small files stay in memory: Infinity). Checked when the
-   * file is offered (`fits`, again as space is taken or freed) and when it is accepted; the caller
-   * takes off what the files accepted before will still write (see ReceiveBudget), in the callback
-   * that decides, so that two files accepted at once do not both count the same space.
+   * The storage space left, asked now (small files: Infinity). Checked when the file is offered
+   * (`fits`; again, by the registry, as space is taken or freed) and when it is accepted; the
+   * caller takes off what the files accepted before will still write (see ReceiveBudget), in the
+   * callback that decides, so that two files accepted at once do not both count the same space.
    */
   private storageSpace(): Promise<number> {
-    return this.size <= MEMORY_SINK_LIMIT ? Promise.resolve(Infinity) : this.host.storageSpace().catch(() => Infinity);
+    return this.goesToDisk ? this.host.storageSpace() : Promise.resolve(Infinity);
   }
 
   /** What this file will still write to disk, once accepted (see ReceiveBudget.diskBytesToCome). */
   get diskBytesToCome(): number {
-    return this.size > MEMORY_SINK_LIMIT && (this.holdsTurn || this.status === TransferStatus.queued) ? this.size - this.bytes : 0;
+    return this.goesToDisk && (this.holdsTurn || this.status === TransferStatus.queued) ? this.size - this.bytes : 0;
   }
 
   /** Holds one of its peer's turns (see RECEIVING_AT_ONCE): coming in, or paused while the peer is away. */

@@ -54,7 +54,13 @@ export class Transfers {
       return bytes;
     },
     spaceChanged: () => {
-      for (const transfer of this.all.values()) if (transfer instanceof IncomingTransfer && transfer.status === TransferStatus.offered) transfer.checkFits();
+      const offers = [...this.all.values()].filter((transfer): transfer is IncomingTransfer => transfer instanceof IncomingTransfer && transfer.status === TransferStatus.offered && transfer.goesToDisk);
+      if (offers.length === 0) return;
+      // One estimate and one count for every open offer.
+      void this.host.storageSpace().then((space) => {
+        const left = space - this.budget.diskBytesToCome();
+        for (const offer of offers) offer.showFits(left);
+      });
     },
   };
 
@@ -66,7 +72,8 @@ export class Transfers {
   ) {
     // Bars that moved get one render per interval between them all: with many transfers under way, not one each.
     const drawingDue = throttle(host.clock, PROGRESS_DRAW_INTERVAL_MS);
-    this.host = { ...host, progressed: () => drawingDue() && host.changed() };
+    // A storage that cannot say how much it holds limits nothing: writes fail clearly if it fills.
+    this.host = { ...host, progressed: () => drawingDue() && host.changed(), storageSpace: () => host.storageSpace().catch(() => Infinity) };
   }
 
   /** Offers `file` to one peer; resolves when it holds every byte, verified. */

@@ -3,12 +3,13 @@ import { ChatEngine, DEFAULT_PREFERENCES, type ChatPreferences, type ChatSetting
 import type { FetchJson } from '../../src/engine/ice-servers.js';
 import * as persistence from '../../src/engine/persistence.js';
 import type { ChatStore } from '../../src/engine/persistence.js';
+import { encodeControl, type HelloFrame } from '../../src/engine/protocol.js';
 import type { ChatEventDetails, ChatEventName } from '../../src/engine/types.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import * as fileTransfer from '../../src/transfers/file-transfer.js';
 import * as iceServers from '../../src/engine/ice-servers.js';
 import { FakeClock, settle } from './fake-clock.js';
-import { FakeNetwork } from './fake-network.js';
+import { FakeNetwork, handPeer, type FakeLink } from './fake-network.js';
 
 export interface TestPeer {
   engine: ChatEngine;
@@ -100,4 +101,19 @@ export async function connectedPair(): Promise<{ w: TestWorld; alice: TestPeer; 
   const bob = await w.peer('bob');
   await connectPair(alice, bob);
   return { w, alice, bob };
+}
+
+/**
+ * `from` dials `id`, an endpoint the test speaks for by hand, which answers with `hello`: its
+ * links (the far end of each dial to it, the first one now connected) and what it heard there.
+ */
+export async function dialHandPeer(w: TestWorld, from: TestPeer, id: string, hello: HelloFrame): Promise<{ links: FakeLink[]; heard: unknown[] }> {
+  const links = handPeer(w.network, id);
+  const connected = from.engine.connect(id);
+  await settle();
+  const heard: unknown[] = [];
+  links[0].listener = { onOpen() {}, onControl: (data) => heard.push(data), onBulk() {}, onClose() {} };
+  links[0].sendControl(encodeControl(hello));
+  await connected;
+  return { links, heard };
 }

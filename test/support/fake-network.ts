@@ -140,14 +140,20 @@ export class FakeNetwork {
  */
 export function handPeer(network: FakeNetwork, id: string, { relayedHello }: { relayedHello?: string } = {}): FakeLink[] {
   const links: FakeLink[] = [];
-  const ignore = () => {};
-  const options = { host: '', port: 0, path: '', key: '', secure: false, peerId: id, iceServers: [], iceServersUrl: '', iceTransportPolicy: 'all' as const, metadata: {} };
-  const onIncoming = (link: Link) => {
+  handSignaling(network, id, (link) => {
     if (relayedHello !== undefined) link.answerHello = relayedHello;
     links.push(link as FakeLink);
-  };
-  new FakeSignaling(network, options, { onRegistered: ignore, onSignalingState: ignore, onError: ignore, onIncoming }, id).start();
+  });
   return links;
+}
+
+/** The signaling of an endpoint the test speaks for by hand, registered as `id`: it can dial too. */
+export function handSignaling(network: FakeNetwork, id: string, onIncoming: (link: Link) => void = () => {}): FakeSignaling {
+  const ignore = () => {};
+  const options = { host: '', port: 0, path: '', key: '', secure: false, peerId: id, iceServers: [], iceServersUrl: '', iceTransportPolicy: 'all' as const, metadata: {} };
+  const signaling = new FakeSignaling(network, options, { onRegistered: ignore, onSignalingState: ignore, onError: ignore, onIncoming }, id);
+  signaling.start();
+  return signaling;
 }
 
 export class FakeSignaling implements Signaling {

@@ -11,8 +11,8 @@ import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import * as fileTransfer from '../../src/transfers/file-transfer.js';
 import { TransferStatus } from '../../src/transfers/types.js';
 import { settle } from '../support/fake-clock.js';
-import { connectedPair, connectPair, world } from '../support/engine-harness.js';
-import { FakeSignaling, handPeer } from '../support/fake-network.js';
+import { connectedPair, connectPair, dialHandPeer, world } from '../support/engine-harness.js';
+import { handPeer, handSignaling } from '../support/fake-network.js';
 
 describe('engine: connections', () => {
   it('connects two peers: both see each other with the same safety code', async () => {
@@ -266,14 +266,8 @@ describe('engine: protocol versions', () => {
   it('a peer with another major version gets a clear error, and plain text both ways', async () => {
     const w = world();
     const alice = await w.peer('alice');
-    const links = handPeer(w.network, 'future');
-    const connected = alice.engine.connect('future');
-    await settle();
+    const { links, heard } = await dialHandPeer(w, alice, 'future', { t: 'hello', v: 2, name: 'Future', session: 'f1' });
     const [theirs] = links;
-    const heard: unknown[] = [];
-    theirs.listener = { onOpen() {}, onControl: (data) => heard.push(data), onBulk() {}, onClose() {} };
-    theirs.sendControl(encodeControl({ t: 'hello', v: 2, name: 'Future', session: 'f1' }));
-    await connected;
     await settle();
     const [error] = alice.of('peer-chat-error');
     expect(error.type).to.equal(ErrorType.protocol);
@@ -294,11 +288,7 @@ describe('engine: protocol versions', () => {
   it('messages queued while a peer was away go to it as plain text when it comes back speaking another version', async () => {
     const w = world();
     const alice = await w.peer('alice');
-    const links = handPeer(w.network, 'future');
-    const connected = alice.engine.connect('future');
-    await settle();
-    links[0].sendControl(encodeControl({ t: 'hello', v: 1, name: 'Future', session: 'f1' }));
-    await connected;
+    const { links } = await dialHandPeer(w, alice, 'future', { t: 'hello', v: 1, name: 'Future', session: 'f1' });
     w.network.cut('alice', 'future');
     await settle();
     alice.engine.send('sent while it was away');
@@ -324,10 +314,7 @@ describe('engine: protocol versions', () => {
     alice.engine.send('sent while it was away');
     expect(alice.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.pending]);
     // A plain PeerJS app registers under bob's id and dials alice (a link that speaks no protocol).
-    const ignore = () => {};
-    const options = { host: '', port: 0, path: '', key: '', secure: false, peerId: 'bob', iceServers: [], iceServersUrl: '', iceTransportPolicy: 'all' as const, metadata: {} };
-    const app = new FakeSignaling(w.network, options, { onRegistered: ignore, onSignalingState: ignore, onError: ignore, onIncoming: ignore }, 'bob');
-    app.start();
+    const app = handSignaling(w.network, 'bob');
     await settle();
     const dialing = app.dial('alice');
     const [appEnd, aliceEnd] = w.network.links.slice(-2);

@@ -6,8 +6,7 @@ import { TIMING } from '../../src/engine/peer-session.js';
 import { TYPING } from '../../src/engine/typing.js';
 import { MessageStatus } from '../../src/engine/types.js';
 import { settle } from '../support/fake-clock.js';
-import { connectedPair, connectPair, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
-import { handPeer } from '../support/fake-network.js';
+import { connectedPair, connectPair, dialHandPeer, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
 
 /** The control frames of type `type` that `from` sent to `to`. */
 function framesSent(w: TestWorld, from: TestPeer, to: TestPeer, type: string): Array<Record<string, unknown>> {
@@ -147,13 +146,7 @@ describe('engine: read receipts', () => {
   it('a read receipt for a message never delivered is a protocol error', async () => {
     const w = world();
     const alice = await w.peer('alice');
-    const links = handPeer(w.network, 'mallory');
-    const connected = alice.engine.connect('mallory');
-    await settle();
-    const [theirs] = links;
-    theirs.listener = { onOpen() {}, onControl() {}, onBulk() {}, onClose() {} };
-    theirs.sendControl(encodeControl({ t: 'hello', v: 1, name: 'Mallory', session: 'm1' }));
-    await connected;
+    const [theirs] = (await dialHandPeer(w, alice, 'mallory', { t: 'hello', v: 1, name: 'Mallory', session: 'm1' })).links;
     theirs.sendControl(encodeControl({ t: 'read', seq: 5 }));
     await settle();
     const errors = alice.of('peer-chat-error');
