@@ -43,11 +43,18 @@ function quietPeerJs() {
 
 /**
  * Drops members of PeerJS that nothing calls and that minifying cannot drop, being methods:
- * the deprecated `listAllPeers` (of `Peer` and of its HTTP API, with their messages) and the
- * `toString()` of its browser support. The transport owns its `Peer` and calls neither.
+ * the deprecated `listAllPeers` (of `Peer` and of its HTTP API, with their messages), the
+ * `toString()` of its browser support, and the media calls' `call()` (of `Peer`) and `answer()`
+ * (of a call that came in). The transport owns its `Peer` and calls none of them; a call that
+ * comes in is never answered (nothing listens for `call`), as before.
  */
 function trimPeerJs() {
-  const members = [/(?:async )?\blistAllPeers\(.*\) \{$/gm, /\btoString\(\) \{(?=\s*return `Supports:)/g];
+  const members = [
+    /(?:async )?\blistAllPeers\(.*\) \{$/gm,
+    /\btoString\(\) \{(?=\s*return `Supports:)/g,
+    /\bcall\(peer, stream, options = \{\}\) \{$/gm,
+    /\banswer\(stream, options = \{\}\) \{$/gm,
+  ];
   return {
     name: 'trim-peerjs',
     transform(code, id) {
