@@ -4,9 +4,11 @@ import { CHUNK_HEADER_BYTES, LIMITS, decodeChunk, decodeControl, encodeChunk, en
 describe('protocol codec', () => {
   const valid: ControlFrame[] = [
     { t: 'hello', v: 1, name: 'Alice', session: 's1' },
+    { t: 'hello', v: 1, name: 'Alice', session: 's1', mesh: true, readInAck: true },
     { t: 'bye' },
     { t: 'msg', id: 'abc', text: 'hi <b>there</b>\n', time: 1700000000000, seq: 1 },
     { t: 'ack', seq: 1 },
+    { t: 'ack', seq: 4, read: 3 },
     { t: 'typing' },
     { t: 'read', seq: 3 },
     { t: 'ping' },
@@ -50,6 +52,9 @@ describe('protocol codec', () => {
     ['read with a fractional seq', '{"t":"read","seq":1.5}'],
     ['read with a string seq', '{"t":"read","seq":"2"}'],
     ['hello without session', '{"t":"hello","v":1,"name":"x"}'],
+    ['hello with readInAck as a string', '{"t":"hello","v":1,"name":"x","session":"s","readInAck":"yes"}'],
+    ['ack with a negative read', '{"t":"ack","seq":2,"read":-1}'],
+    ['ack with a fractional read', '{"t":"ack","seq":2,"read":1.5}'],
     ['end with a short hash', '{"t":"end","tid":"a","sha256":"abc"}'],
     ['end with an uppercase hash', `{"t":"end","tid":"a","sha256":"${'A'.repeat(64)}"}`],
     ['accept without offset', '{"t":"accept","tid":"a"}'],

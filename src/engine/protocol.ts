@@ -25,15 +25,18 @@ export const LIMITS = {
   maxGroupSize: 32,
 } as const;
 
-/** `mesh`: the sender takes part in groups (optional: older elements neither send nor read it). */
-export type HelloFrame = { t: 'hello'; v: number; name: string; session: string; mesh?: boolean };
+/**
+ * `mesh`: the sender takes part in groups. `readInAck`: the sender takes a `read` carried in
+ * `ack`. Both optional: older elements neither send nor read them.
+ */
+export type HelloFrame = { t: 'hello'; v: number; name: string; session: string; mesh?: boolean; readInAck?: boolean };
 /** Goodbye: the peer disconnects on purpose, so it is not dialed again. */
 export type ByeFrame = { t: 'bye' };
 export type PingFrame = { t: 'ping' };
 /** A chat message; `seq` counts from 1 per pair of sessions, for acknowledgement and de-duplication. */
 export type TextFrame = { t: 'msg'; id: string; text: string; time: number; seq: number };
-/** Cumulative: every message up to `seq` arrived. */
-export type AckFrame = { t: 'ack'; seq: number };
+/** Cumulative: every message up to `seq` arrived; `read`, to a peer whose `hello` said `readInAck`, what a `read` frame would say. */
+export type AckFrame = { t: 'ack'; seq: number; read?: number };
 /** The person is typing: sent at most every 2 s; the indicator lasts 5 s after the last one. */
 export type TypingFrame = { t: 'typing' };
 /** Cumulative, like `ack`: the person saw every message up to `seq`. */
@@ -104,16 +107,17 @@ const count = isCount;
 const positive = (value: unknown) => isCount(value) && value > 0;
 /** A field that may be left out. */
 const optional = (test: (value: unknown) => boolean) => (value: unknown) => value === undefined || test(value);
+const flag = optional((value) => typeof value === 'boolean');
 /** Any names, so that a later scheme does not make the frame invalid; `xxh64-blocks` and `sha256-blocks` mean something now. */
 const hashName = optional(id);
 const sha256 = (value: unknown) => typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
 
 const SHAPES: Record<ControlFrame['t'], Record<string, (value: unknown) => boolean>> = {
-  hello: { v: count, name, session: id, mesh: (value) => value === undefined || typeof value === 'boolean' },
+  hello: { v: count, name, session: id, mesh: flag, readInAck: flag },
   bye: {},
   ping: {},
   msg: { id, text: (value) => isString(value, LIMITS.maxTextLength), time: count, seq: positive },
-  ack: { seq: count },
+  ack: { seq: count, read: optional(count) },
   typing: {},
   read: { seq: count },
   peers: { ids: (value) => Array.isArray(value) && value.length <= LIMITS.maxGroupSize && value.every(id) },

@@ -3,6 +3,7 @@ import { ChatEngine, DEFAULT_PREFERENCES, type ChatPreferences, type ChatSetting
 import type { FetchJson } from '../../src/engine/ice-servers.js';
 import * as persistence from '../../src/engine/persistence.js';
 import type { ChatStore } from '../../src/engine/persistence.js';
+import { TIMING } from '../../src/engine/peer-session.js';
 import { encodeControl, type HelloFrame } from '../../src/engine/protocol.js';
 import type { ChatEventDetails, ChatEventName } from '../../src/engine/types.js';
 import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
@@ -89,6 +90,12 @@ export function world(): TestWorld {
 }
 
 /** Connects `a` to `b` and lets the hello exchange finish. */
+/** Lets what was sent so far arrive, and the acks held for a `read` to go with them (TIMING.ackHoldMs) go alone. */
+export async function acknowledged(w: TestWorld): Promise<void> {
+  await settle();
+  await w.clock.advance(TIMING.ackHoldMs);
+}
+
 export async function connectPair(a: TestPeer, b: TestPeer): Promise<void> {
   await a.engine.connect(b.id);
   await settle();

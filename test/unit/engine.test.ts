@@ -11,7 +11,7 @@ import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import * as fileTransfer from '../../src/transfers/file-transfer.js';
 import { TransferStatus } from '../../src/transfers/types.js';
 import { settle } from '../support/fake-clock.js';
-import { connectedPair, connectPair, dialHandPeer, world } from '../support/engine-harness.js';
+import { acknowledged, connectedPair, connectPair, dialHandPeer, world } from '../support/engine-harness.js';
 import { handPeer, handSignaling } from '../support/fake-network.js';
 
 describe('engine: connections', () => {
@@ -184,7 +184,7 @@ describe('engine: delivery', () => {
   });
 
   it('hands out a message’s entry frozen, the same object until its status changes', async () => {
-    const { alice } = await connectedPair();
+    const { w, alice } = await connectedPair();
     alice.engine.send('hello');
     const [pending] = alice.engine.recentEntries(1);
     expect(pending.kind === 'message' && pending.message.status).to.equal('pending');
@@ -193,7 +193,7 @@ describe('engine: delivery', () => {
       if (pending.kind === 'message') (pending.message as ChatMessage).text = 'tampered';
     }).to.throw(TypeError);
     expect(alice.engine.recentEntries(1)[0]).to.equal(pending);
-    await settle();
+    await acknowledged(w);
     const [delivered] = alice.engine.recentEntries(1);
     expect(delivered).to.not.equal(pending);
     expect(delivered.kind === 'message' && [delivered.message.text, delivered.message.status]).to.deep.equal(['hello', 'delivered']);
@@ -234,16 +234,22 @@ describe('engine: the hello relayed with the answer', () => {
     expect(alice.of('peer-chat-error')).to.deep.equal([]);
   });
 
-  it('disconnects with a protocol error when the peer’s own hello names another session than the relayed one', async () => {
-    const { alice, theirs } = await dialHand(hello('Bob', 'forged'));
-    theirs.sendControl(hello('Bob', 'real'));
-    await settle();
-    const [error] = alice.of('peer-chat-error');
-    expect(error).to.include({ type: ErrorType.protocol, peerId: 'hand' });
-    expect(error.message).to.contain('another hello than the signaling server relayed');
-    expect(alice.of('peer-chat-disconnect')).to.deep.equal([{ peerId: 'hand', reason: DisconnectReason.protocol }]);
-    expect(alice.engine.peers).to.deep.equal([]);
-  });
+  for (const [what, relayed, own] of [
+    ['another session', hello('Bob', 'forged'), hello('Bob', 'real')],
+    // A relay that adds readInAck would have us put read receipts where an older element never looks.
+    ['readInAck relayed, none in its own', encodeControl({ t: 'hello', v: 1, name: 'Bob', session: 's1', readInAck: true }), hello('Bob', 's1')],
+  ]) {
+    it(`disconnects with a protocol error when the peer’s own hello differs from the relayed one: ${what}`, async () => {
+      const { alice, theirs } = await dialHand(relayed);
+      theirs.sendControl(own);
+      await settle();
+      const [error] = alice.of('peer-chat-error');
+      expect(error).to.include({ type: ErrorType.protocol, peerId: 'hand' });
+      expect(error.message).to.contain('another hello than the signaling server relayed');
+      expect(alice.of('peer-chat-disconnect')).to.deep.equal([{ peerId: 'hand', reason: DisconnectReason.protocol }]);
+      expect(alice.engine.peers).to.deep.equal([]);
+    });
+  }
 
   for (const [what, relayed] of [
     ['not JSON', 'hello?'],

@@ -8,7 +8,7 @@ import { ErrorType, PeerChatError } from '../../src/errors.js';
 import { TIMING } from '../../src/engine/peer-session.js';
 import { Direction, MessageStatus } from '../../src/engine/types.js';
 import { settle } from '../support/fake-clock.js';
-import { connectPair, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
+import { acknowledged, connectPair, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
 import { MemoryDisk, MemoryStore } from '../support/memory-store.js';
 
 const texts = (peer: TestPeer, direction: Direction) => peer.of('peer-chat-message').filter((message) => message.direction === direction).map((message) => message.text);
@@ -63,7 +63,7 @@ describe('engine: persist', () => {
 
     yara.engine.send('after');
     bob.engine.send('welcome back');
-    await settle();
+    await acknowledged(w);
     expect(texts(bob, Direction.in)).to.deep.equal(['before', 'after']);
     expect(texts(yara, Direction.in)).to.deep.equal(['while you were away', 'welcome back']);
     expect(yara.engine.messages.map((message) => message.status ?? '')).to.deep.equal(['delivered', '', '', 'delivered', '']);
@@ -115,7 +115,7 @@ describe('engine: persist', () => {
     const { w, disk, bob, yara: before } = await bobAndStoringYara();
     before.engine.send('one');
     before.engine.send('two');
-    await settle();
+    await acknowledged(w);
     expect(before.engine.messages.map((message) => message.status)).to.deep.equal(['delivered', 'delivered']);
     const yara = await reload(w, before, disk);
     await w.clock.advance(2000);
@@ -230,7 +230,7 @@ describe('engine: persist', () => {
     expect(written()).to.deep.equal([[40, 'new', '']]);
     expect(disk.lastWrite!.replace).to.equal(false);
     yara.engine.send('mine');
-    await settle();
+    await acknowledged(w);
     // Written when sent, then again once bob acknowledged it: that message alone each time.
     expect(written()).to.deep.equal([[41, 'mine', 'delivered']]);
 

@@ -6,7 +6,7 @@ import { TIMING } from '../../src/engine/peer-session.js';
 import { TYPING } from '../../src/engine/typing.js';
 import { MessageStatus } from '../../src/engine/types.js';
 import { settle } from '../support/fake-clock.js';
-import { connectedPair, connectPair, dialHandPeer, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
+import { acknowledged, connectedPair, connectPair, dialHandPeer, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
 
 /** The control frames of type `type` that `from` sent to `to`. */
 function framesSent(w: TestWorld, from: TestPeer, to: TestPeer, type: string): Array<Record<string, unknown>> {
@@ -51,14 +51,19 @@ describe('engine: typing', () => {
   });
 });
 
+/** The receipts (`ack` and `read` frames) that `from` sent to `to`. */
+const receiptsSent = (w: TestWorld, from: TestPeer, to: TestPeer) => [...framesSent(w, from, to, 'ack'), ...framesSent(w, from, to, 'read')];
+
 describe('engine: read receipts', () => {
   it('goes pending → delivered → read; read is cumulative and sent once', async () => {
     const { w, alice, bob } = await connectedPair();
     const first = alice.engine.send('one');
     alice.engine.send('two');
     expect(first.status).to.equal(MessageStatus.pending);
-    await settle();
+    // Not seen: the ack, held for a read to go with it, goes alone.
+    await acknowledged(w);
     expect(alice.engine.messages.map((message) => message.status)).to.deep.equal(['delivered', 'delivered']);
+    expect(framesSent(w, bob, alice, 'ack')).to.deep.equal([{ t: 'ack', seq: 2 }]);
     // Bob sees the second message: the first counts as seen too.
     const [, second] = bob.engine.messages;
     bob.engine.seen('alice', second.id);
@@ -69,10 +74,67 @@ describe('engine: read receipts', () => {
     expect(framesSent(w, bob, alice, 'read')).to.deep.equal([{ t: 'read', seq: 2 }]);
   });
 
+  it('a message seen at once is acknowledged and reported read in one frame, and both show', async () => {
+    const { w, alice, bob } = await connectedPair();
+    alice.engine.send('one');
+    await settle();
+    expect(alice.engine.messages[0].status).to.equal(MessageStatus.pending);
+    bob.engine.seen('alice', bob.engine.messages[0].id);
+    await settle();
+    expect(receiptsSent(w, bob, alice)).to.deep.equal([{ t: 'ack', seq: 1, read: 1 }]);
+    expect(alice.engine.messages[0].status).to.equal(MessageStatus.read);
+    await w.clock.advance(1000);
+    expect(receiptsSent(w, bob, alice)).to.have.length(1);
+    expect(alice.of('peer-chat-error')).to.deep.equal([]);
+  });
+
+  it('messages that arrive within the hold share one ack', async () => {
+    const { w, alice, bob } = await connectedPair();
+    // One every 30 ms: the first four arrive within the first hold, the fifth after it.
+    const step = TIMING.ackHoldMs * 0.3;
+    for (let index = 1; index <= 5; index++) {
+      alice.engine.send(`burst ${index}`);
+      await settle();
+      await w.clock.advance(step, step);
+    }
+    await acknowledged(w);
+    expect(framesSent(w, bob, alice, 'ack')).to.deep.equal([
+      { t: 'ack', seq: 4 },
+      { t: 'ack', seq: 5 },
+    ]);
+    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal(Array(5).fill(MessageStatus.delivered));
+  });
+
+  it('an ack held when the element stops goes before the link closes', async () => {
+    const { alice, bob } = await connectedPair();
+    alice.engine.send('just before the tab closed');
+    await settle();
+    bob.engine.stop();
+    await settle();
+    expect(alice.engine.messages[0].status).to.equal(MessageStatus.delivered);
+  });
+
+  it('to a peer whose hello did not say readInAck (an older element): ack at once, read in a frame of its own', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const [theirs] = (await dialHandPeer(w, alice, 'olde', { t: 'hello', v: 1, name: 'Olde', session: 'o1' })).links;
+    theirs.sendControl(encodeControl({ t: 'msg', id: 'm1', text: 'hi', time: 1, seq: 1 }));
+    await settle();
+    const ours = w.network.between('alice', 'olde').find((link) => link.peerId === 'olde')!;
+    const received = () => ours.sent.map((frame) => JSON.parse(frame) as Record<string, unknown>).filter((frame) => frame.t === 'ack' || frame.t === 'read');
+    expect(received()).to.deep.equal([{ t: 'ack', seq: 1 }]);
+    alice.engine.seen('olde', 'm1');
+    await settle();
+    expect(received()).to.deep.equal([
+      { t: 'ack', seq: 1 },
+      { t: 'read', seq: 1 },
+    ]);
+  });
+
   it('messages seen in a row share one read frame: the first goes at once, the next ones after an interval', async () => {
     const { w, alice, bob } = await connectedPair();
     for (const text of ['one', 'two', 'three']) alice.engine.send(text);
-    await settle();
+    await acknowledged(w);
     const [first, second, third] = bob.engine.messages;
     bob.engine.seen('alice', first.id);
     await settle();
@@ -99,7 +161,7 @@ describe('engine: read receipts', () => {
     const sent = alice.engine.send('to both');
     await settle();
     bob.engine.seen('alice', sent.id);
-    await settle();
+    await acknowledged(w);
     expect(alice.engine.messages[0].status).to.equal(MessageStatus.delivered);
     carol.engine.seen('alice', sent.id);
     await settle();
@@ -123,7 +185,7 @@ describe('engine: read receipts', () => {
   it('a message seen while the peer is away is reported read once it is back, behind an ack', async () => {
     const { w, alice, bob } = await connectedPair();
     alice.engine.send('while you were out');
-    await settle();
+    await acknowledged(w);
     w.network.cut('alice', 'bob');
     await settle();
     // Bob's tab comes back to the front before the connection does.
@@ -134,22 +196,23 @@ describe('engine: read receipts', () => {
     expect(alice.engine.peers[0].status).to.equal('connected');
     expect(alice.engine.messages[0].status).to.equal(MessageStatus.read);
     expect(alice.of('peer-chat-error')).to.deep.equal([]);
-    // On the new link: an ack of all Bob holds, then the read.
+    // On the new link: an ack of all Bob holds, with the read.
     const fresh = w.network.between('alice', 'bob').find((link) => link.peerId === 'alice' && link.isOpen)!;
     const receipts = fresh.sent.map((frame) => JSON.parse(frame) as Record<string, unknown>).filter((frame) => frame.t === 'ack' || frame.t === 'read');
-    expect(receipts).to.deep.equal([
-      { t: 'ack', seq: 1 },
-      { t: 'read', seq: 1 },
-    ]);
+    expect(receipts).to.deep.equal([{ t: 'ack', seq: 1, read: 1 }]);
   });
 
-  it('a read receipt for a message never delivered is a protocol error', async () => {
+  it('a read receipt for a message never delivered is a protocol error, alone or in an ack', async () => {
     const w = world();
     const alice = await w.peer('alice');
     const [theirs] = (await dialHandPeer(w, alice, 'mallory', { t: 'hello', v: 1, name: 'Mallory', session: 'm1' })).links;
     theirs.sendControl(encodeControl({ t: 'read', seq: 5 }));
+    theirs.sendControl(encodeControl({ t: 'ack', seq: 0, read: 5 }));
     await settle();
     const errors = alice.of('peer-chat-error');
-    expect(errors.map((error) => [error.type, error.message])).to.deep.equal([[ErrorType.protocol, 'mallory read a message never delivered']]);
+    expect(errors.map((error) => [error.type, error.message])).to.deep.equal([
+      [ErrorType.protocol, 'mallory read a message never delivered'],
+      [ErrorType.protocol, 'mallory read a message never delivered'],
+    ]);
   });
 });
