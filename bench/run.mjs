@@ -37,6 +37,13 @@ const ROUNDS = setting('BENCH_ROUNDS', 3);
 const SIZE = setting('BENCH_MIB', 64) * MiB;
 const LARGE = setting('BENCH_LARGE_MIB', 256) * MiB;
 const TURN_SIZE = setting('BENCH_TURN_MIB', SIZE / MiB) * MiB;
+/**
+ * Moved untimed over each fresh connection before it is timed: the first transfer on a fresh one
+ * stalls for 1.5–2 s at its start while SCTP finds its pace (a fresh bare channel pair as much:
+ * 10–12 MB/s against 17–26 for a warm one, docs/performance.md), and the bare channel it is
+ * compared with is warm since the warm-up.
+ */
+const WARM_UP = Math.min(SIZE, 16 * MiB);
 const TURN_ROUNDS = setting('BENCH_TURN_ROUNDS', ROUNDS);
 /**
  * Each BENCH_MIB transfer, and each send of the many-peers test, is timed this often per round:
@@ -83,7 +90,9 @@ async function throughputRound(sender, receiver, size, round) {
 
 /**
  * Receives a LARGE file in a fresh tab and follows that tab's renderer: RSS from /proc (sampled,
- * and the kernel's peak) and the JS heap from the DevTools protocol.
+ * and the kernel's peak) and the JS heap from the DevTools protocol, from before a WARM_UP file
+ * that warms the fresh connection up (so the peaks count it too) until the LARGE one is in; its
+ * throughput is the LARGE one's.
  */
 async function measureMemory(sender) {
   const tab = await openTab('localhost');
@@ -103,6 +112,7 @@ async function measureMemory(sender) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     })();
+    await transfer(sender, tab, WARM_UP, () => THROUGHPUT.chat(sender, WARM_UP));
     const { mbps } = await transfer(sender, tab, LARGE, () => THROUGHPUT.chat(sender, LARGE));
     receiving = false;
     clearInterval(rssTimer);
@@ -120,13 +130,12 @@ async function measure(samples) {
   const receiver = await openTab('localhost');
   const offer = await call(sender, 'bareOffer', 2);
   await call(sender, 'bareConnect', await call(receiver, 'bareAnswer', offer));
-  const warmUpSize = Math.min(SIZE, 16 * MiB);
-  for (const size of [warmUpSize, SIZE, LARGE]) await call(sender, 'chatPrepareFile', size);
+  for (const size of [WARM_UP, SIZE, LARGE]) await call(sender, 'chatPrepareFile', size);
 
   log('warming up');
   await pairPeerJs(sender, receiver);
   await pairChats(sender, receiver);
-  await throughputRound(sender, receiver, warmUpSize, 0);
+  await throughputRound(sender, receiver, WARM_UP, 0);
 
   for (let round = 1; round <= ROUNDS; round++) {
     const step = (what) => log(`round ${round}/${ROUNDS}: ${what}`);
@@ -136,12 +145,8 @@ async function measure(samples) {
       samples.connect.peerjs.push(await pairPeerJs(sender, receiver));
       samples.connect.chat.push(await pairChats(sender, receiver));
     }
-    // The connects leave fresh connections, and the first transfer on a fresh one stalls for
-    // 1.5–2 s at its start while SCTP finds its pace (a fresh bare channel pair as much: 10–12
-    // MB/s against 17–26 for a warm one, docs/performance.md): like the bare channel since the warm-up, the
-    // fresh PeerJS and <peer-chat> connections move a file before they are timed.
     step('warming the fresh connections');
-    for (const name of ['peerjs', 'chat']) await transfer(sender, receiver, warmUpSize, () => THROUGHPUT[name](sender, warmUpSize));
+    for (const name of ['peerjs', 'chat']) await transfer(sender, receiver, WARM_UP, () => THROUGHPUT[name](sender, WARM_UP));
     step(`throughput, ${SIZE / MiB} MiB`);
     for (let pass = 0; pass < TRANSFERS_PER_ROUND; pass++) {
       const results = await throughputRound(sender, receiver, SIZE, round * TRANSFERS_PER_ROUND + pass);
