@@ -120,6 +120,8 @@ export class PeerSession {
   readonly #ackTimer: TimerSlot;
   /** The newest `seq` stored and not yet acknowledged, held for a `read` to go with it (a peer that takes `read` in `ack`); 0: none. */
   #ackToSend = 0;
+  /** The newest `seq` acknowledged on the current link. */
+  #ackedOnLink = 0;
   /** The newest `seq` seen and not yet sent in `read` (held by #readTimer); 0: none. */
   #readToSend = 0;
   readonly #budget: { frames: TokenBucket; text: TokenBucket; invalid: TokenBucket };
@@ -307,17 +309,16 @@ export class PeerSession {
     if (!this.#readTimer.pending) this.#sendRead();
   }
 
-  /** Sends the `read` held, if any (with the `ack` held, if any), and holds the next ones for an interval. */
+  /** Sends the `read` held, if any, and holds the next ones for an interval. */
   #sendRead(): void {
     const seq = this.#readToSend;
     if (seq === 0) return;
     this.#readToSend = 0;
     this.#readTimer.set(() => this.#sendRead(), TIMING.readIntervalMs);
-    // Behind the message's `ack`, which waits for storage (persist): `read` must never overtake it.
-    // It changes nothing stored, so it asks for no write of its own. Not connected: see #catchUpRead.
-    this.host.afterSaved(() => {
-      if (this.#connected && !this.#plain) this.#sendReceipts(seq);
-    });
+    // After the writes asked for so far (persist), every message up to `seq` is stored, so it may
+    // be acknowledged with it (see #sendReceipts). It changes nothing stored, so it asks for no
+    // write of its own. Not connected: see #catchUpRead.
+    this.host.afterSaved(() => this.#sendReceipts(seq));
   }
 
   /**
@@ -339,27 +340,39 @@ export class PeerSession {
    */
   #acknowledge(): void {
     const seq = this.#inbox.last;
+    const session = this.#remoteSession;
     this.host.whenSaved(() => {
-      if (!this.#remoteReadInAck) return void this.sendFrame({ t: 'ack', seq });
+      // Stored after the peer restarted: the number is of its old session.
+      if (this.#remoteSession !== session) return;
       this.#ackToSend = Math.max(this.#ackToSend, seq);
-      if (!this.#ackTimer.pending) this.#ackTimer.set(() => this.#sendReceipts(0), TIMING.ackHoldMs);
+      if (!this.#remoteReadInAck) this.#sendReceipts(0);
+      else if (!this.#ackTimer.pending) this.#ackTimer.set(() => this.#sendReceipts(0), TIMING.ackHoldMs);
     });
   }
 
   /**
-   * The `ack` held, if any, with `read` in the same frame; else `read` (non-zero) alone. A `read`
-   * goes after the `ack` of its message was stored and held (see #sendRead), so it is never ahead.
+   * Sends the `ack` held, if any, and `read` (non-zero): in one frame to a peer that takes `read`
+   * in `ack`. A `read` never goes ahead of every `ack` on this link: every message up to it is
+   * stored (see #sendRead), so if this link has not acknowledged it yet (its `ack` was held when
+   * the last link dropped), it is acknowledged with it. Not connected, nothing goes: the next
+   * `hello` is followed by the peer's re-sends, which are acknowledged, and by #catchUpRead.
    */
   #sendReceipts(read: number): void {
-    const ack = this.#ackToSend;
+    const ack = Math.max(this.#ackToSend, read > this.#ackedOnLink ? read : 0);
     this.#ackToSend = 0;
     this.#ackTimer.cancel();
-    if (ack > 0) this.sendFrame(read > 0 ? { t: 'ack', seq: ack, read } : { t: 'ack', seq: ack });
-    else if (read > 0) this.sendFrame({ t: 'read', seq: read });
+    if (!this.#connected || this.#plain) return;
+    if (ack > 0) {
+      this.#ackedOnLink = Math.max(this.#ackedOnLink, ack);
+      if (read > 0 && this.#remoteReadInAck) return void this.sendFrame({ t: 'ack', seq: ack, read });
+      this.sendFrame({ t: 'ack', seq: ack });
+    }
+    if (read > 0) this.sendFrame({ t: 'read', seq: read });
   }
 
-  /** We leave: tell the peer (what we hold first: it hears nothing after `bye`), then forget it. */
+  /** We leave: tell the peer, then forget it. */
   leave(): void {
+    // The `ack` held goes ahead of `bye`, after which the peer hears nothing (end() is too late).
     this.#sendReceipts(0);
     this.sendFrame({ t: 'bye' });
     this.end(DisconnectReason.local);
@@ -439,6 +452,7 @@ export class PeerSession {
     // One per link: the one relayed with the answer (see #opened) comes again from the peer itself.
     if (this.#greeted === this.#link) return this.#confirmHello(frame);
     this.#greeted = this.#link;
+    this.#ackedOnLink = 0;
     this.#relayedHello = relayed ? frame : null;
     this.#helloTimer.cancel();
     if (frame.v !== PROTOCOL_VERSION) {
@@ -486,8 +500,8 @@ export class PeerSession {
 
   /**
    * A `hello` after the one taken for this link. The peer's own word wins over the signaling
-   * server's relay: a new name is taken; a different version, session or group flag means the
-   * relay was altered, and the connection built on it is dropped.
+   * server's relay: a new name is taken; a different version, session, group flag or `readInAck`
+   * means the relay was altered, and the connection built on it is dropped.
    */
   #confirmHello(frame: HelloFrame): void {
     const relayed = this.#relayedHello;

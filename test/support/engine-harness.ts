@@ -89,13 +89,13 @@ export function world(): TestWorld {
   };
 }
 
-/** Connects `a` to `b` and lets the hello exchange finish. */
 /** Lets what was sent so far arrive, and the acks held for a `read` to go with them (TIMING.ackHoldMs) go alone. */
 export async function acknowledged(w: TestWorld): Promise<void> {
   await settle();
   await w.clock.advance(TIMING.ackHoldMs);
 }
 
+/** Connects `a` to `b` and lets the hello exchange finish. */
 export async function connectPair(a: TestPeer, b: TestPeer): Promise<void> {
   await a.engine.connect(b.id);
   await settle();

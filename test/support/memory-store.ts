@@ -10,6 +10,8 @@ export class MemoryDisk {
   lastWrite: ChatWrite | null = null;
   /** When true, writes never finish and change nothing (the tab dies mid-write). */
   frozen = false;
+  /** While set, writes finish only once it resolves (a slow disk). */
+  slow: Promise<void> | null = null;
 }
 
 export class MemoryStore implements ChatStore {
@@ -42,12 +44,16 @@ export class MemoryStore implements ChatStore {
   save(write: ChatWrite): Promise<void> {
     if (this.disk.frozen) return new Promise(() => {});
     const { record, messages, keepFrom, replace } = structuredClone(write);
-    const kept = replace ? [] : (this.disk.records.get(this.key)?.history ?? []).filter(({ place }) => place >= keepFrom);
-    const places = new Set(messages.map(({ place }) => place));
-    const history = [...kept.filter(({ place }) => !places.has(place)), ...messages].sort((a, b) => a.place - b.place);
-    this.disk.records.set(this.key, { ...record, history });
-    this.disk.lastWrite = write;
-    this.disk.writes++;
+    const store = () => {
+      const kept = replace ? [] : (this.disk.records.get(this.key)?.history ?? []).filter(({ place }) => place >= keepFrom);
+      const places = new Set(messages.map(({ place }) => place));
+      const history = [...kept.filter(({ place }) => !places.has(place)), ...messages].sort((a, b) => a.place - b.place);
+      this.disk.records.set(this.key, { ...record, history });
+      this.disk.lastWrite = write;
+      this.disk.writes++;
+    };
+    if (this.disk.slow) return this.disk.slow.then(store);
+    store();
     return Promise.resolve();
   }
 

@@ -238,6 +238,7 @@ describe('engine: the hello relayed with the answer', () => {
     ['another session', hello('Bob', 'forged'), hello('Bob', 'real')],
     // A relay that adds readInAck would have us put read receipts where an older element never looks.
     ['readInAck relayed, none in its own', encodeControl({ t: 'hello', v: 1, name: 'Bob', session: 's1', readInAck: true }), hello('Bob', 's1')],
+    ['none relayed, readInAck in its own', hello('Bob', 's1'), encodeControl({ t: 'hello', v: 1, name: 'Bob', session: 's1', readInAck: true })],
   ]) {
     it(`disconnects with a protocol error when the peer’s own hello differs from the relayed one: ${what}`, async () => {
       const { alice, theirs } = await dialHand(relayed);

@@ -75,7 +75,7 @@ describe('engine: persist', () => {
     let yara = before;
     disk.frozen = true; // yara's writes never finish: her tab is about to die
     bob.engine.send('unstored');
-    await settle();
+    await acknowledged(w);
     expect(texts(yara, Direction.in)).to.deep.equal(['unstored']);
     expect(bob.engine.messages[0].status).to.equal(MessageStatus.pending);
 
@@ -88,15 +88,32 @@ describe('engine: persist', () => {
   });
 
   it('sends a read receipt only after the acknowledgement, which waits for the write', async () => {
-    const { disk, bob, yara } = await bobAndStoringYara();
+    const { w, disk, bob, yara } = await bobAndStoringYara();
     disk.frozen = true; // the write of what arrives never finishes: no ack may go out, nor a read
     bob.engine.send('seen at once');
     await settle();
     const [arrived] = yara.of('peer-chat-message');
     yara.engine.seen('bob', arrived.id);
-    await settle();
+    await acknowledged(w);
     expect(bob.engine.messages[0].status).to.equal(MessageStatus.pending);
     expect(protocolErrors(bob)).to.deep.equal([]);
+  });
+
+  it('an ack whose write ends after the peer restarted is of its old session: not sent to the new one', async () => {
+    const { w, disk, bob, yara } = await bobAndStoringYara();
+    let finishWrites!: () => void;
+    disk.slow = new Promise((resolve) => (finishWrites = resolve));
+    bob.engine.send('before bob reloads');
+    await settle(); // with yara; her ack waits for the write of it
+    bob.engine.stop();
+    await settle();
+    const reloaded = await w.peer('bob');
+    await connectPair(reloaded, yara);
+    disk.slow = null;
+    finishWrites();
+    await acknowledged(w);
+    expect(yara.engine.peers.map((peer) => peer.status)).to.deep.equal(['connected']);
+    expect(protocolErrors(reloaded)).to.deep.equal([]);
   });
 
   it('a read receipt asks for no write of its own: nothing it changes is stored', async () => {

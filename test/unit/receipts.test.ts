@@ -114,6 +114,52 @@ describe('engine: read receipts', () => {
     expect(alice.engine.messages[0].status).to.equal(MessageStatus.delivered);
   });
 
+  it('an ack held when the person disconnects goes ahead of the goodbye', async () => {
+    const { alice, bob } = await connectedPair();
+    alice.engine.send('just before bob left');
+    await settle();
+    bob.engine.disconnect('alice');
+    await settle();
+    expect(alice.engine.messages[0].status).to.equal(MessageStatus.delivered);
+  });
+
+  it('an ack held when the peer restarts is of its old session: dropped, not sent to the new one', async () => {
+    const { w, alice, bob } = await connectedPair();
+    alice.engine.send('before the reload');
+    await settle();
+    alice.engine.stop();
+    await settle();
+    const reloaded = await w.peer('alice');
+    await connectPair(reloaded, bob);
+    await w.clock.advance(1000);
+    expect(framesSent(w, bob, reloaded, 'ack')).to.deep.equal([]);
+    expect(reloaded.of('peer-chat-error')).to.deep.equal([]);
+  });
+
+  it('a read made as a new link connects, with the ack held on the old one lost, carries its own ack', async () => {
+    const w = world();
+    let seeOnConnect = false;
+    const alice = await w.peer('alice');
+    const bob: TestPeer = await w.peer('bob', {
+      onEvent: (name) => {
+        // The person looks as the connection comes back, before the peer's re-send arrives.
+        if (name === 'peer-chat-connect' && seeOnConnect) bob.engine.seen('alice', bob.engine.messages[0].id);
+      },
+    });
+    await connectPair(alice, bob);
+    alice.engine.send('one');
+    await settle();
+    w.network.cut('alice', 'bob');
+    await acknowledged(w); // the ack held goes nowhere: no link
+    seeOnConnect = true;
+    await w.clock.advance(2000);
+    expect(alice.engine.peers[0].status).to.equal('connected');
+    expect(alice.of('peer-chat-error')).to.deep.equal([]);
+    expect(alice.engine.messages[0].status).to.equal(MessageStatus.read);
+    const fresh = w.network.between('alice', 'bob').find((link) => link.peerId === 'alice' && link.isOpen)!;
+    expect(fresh.sent.map((frame) => JSON.parse(frame) as Record<string, unknown>).filter((frame) => frame.t === 'ack' || frame.t === 'read')[0]).to.deep.equal({ t: 'ack', seq: 1, read: 1 });
+  });
+
   it('to a peer whose hello did not say readInAck (an older element): ack at once, read in a frame of its own', async () => {
     const w = world();
     const alice = await w.peer('alice');
