@@ -118,7 +118,7 @@ export class PeerSession {
   readonly #readTimer: TimerSlot;
   /** Ends the hold of `#ackToSend`. */
   readonly #ackTimer: TimerSlot;
-  /** The newest `seq` stored and not yet acknowledged, held for a `read` to go with it (a peer that takes `read` in `ack`); 0: none. */
+  /** The newest `seq` stored and not yet acknowledged (to a peer that takes `read` in `ack`, held for a `read` to go with it); 0: none. */
   #ackToSend = 0;
   /** The newest `seq` acknowledged on the current link. */
   #ackedOnLink = 0;
@@ -317,8 +317,11 @@ export class PeerSession {
     this.#readTimer.set(() => this.#sendRead(), TIMING.readIntervalMs);
     // After the writes asked for so far (persist), every message up to `seq` is stored, so it may
     // be acknowledged with it (see #sendReceipts). It changes nothing stored, so it asks for no
-    // write of its own. Not connected: see #catchUpRead.
-    this.host.afterSaved(() => this.#sendReceipts(seq));
+    // write of its own. Not connected: see #catchUpRead. After the peer restarted, `seq` is of its old session.
+    const session = this.#remoteSession;
+    this.host.afterSaved(() => {
+      if (this.#remoteSession === session) this.#sendReceipts(seq);
+    });
   }
 
   /**

@@ -99,12 +99,14 @@ describe('engine: persist', () => {
     expect(protocolErrors(bob)).to.deep.equal([]);
   });
 
-  it('an ack whose write ends after the peer restarted is of its old session: not sent to the new one', async () => {
+  it('receipts whose write ends after the peer restarted are of its old session: not sent to the new one', async () => {
     const { w, disk, bob, yara } = await bobAndStoringYara();
     let finishWrites!: () => void;
     disk.slow = new Promise((resolve) => (finishWrites = resolve));
     bob.engine.send('before bob reloads');
-    await settle(); // with yara; her ack waits for the write of it
+    await settle(); // with yara, who sees it; her ack and read wait for the write of it
+    yara.engine.seen('bob', yara.of('peer-chat-message')[0].id);
+    await settle();
     bob.engine.stop();
     await settle();
     const reloaded = await w.peer('bob');

@@ -8,10 +8,10 @@ import { MessageStatus } from '../../src/engine/types.js';
 import { settle } from '../support/fake-clock.js';
 import { acknowledged, connectedPair, connectPair, dialHandPeer, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
 
-/** The control frames of type `type` that `from` sent to `to`. */
+/** The control frames of type `type` that `from` sent to `to`'s id, over every link between them (after a reconnection, the old ones too). */
 function framesSent(w: TestWorld, from: TestPeer, to: TestPeer, type: string): Array<Record<string, unknown>> {
-  const link = w.network.between(from.id, to.id).find((candidate) => candidate.peerId === to.id)!;
-  return link.sent.map((frame) => JSON.parse(frame) as Record<string, unknown>).filter((frame) => frame.t === type);
+  const links = w.network.between(from.id, to.id).filter((candidate) => candidate.peerId === to.id);
+  return links.flatMap((link) => link.sent.map((frame) => JSON.parse(frame) as Record<string, unknown>)).filter((frame) => frame.t === type);
 }
 
 describe('engine: typing', () => {
