@@ -37,8 +37,8 @@ export class Transfers {
   private nextSlot = 1;
   private readonly host: TransferHost;
   /**
-   * Peers away (paused until they are back, or being abandoned): no queued file of theirs starts
-   * meanwhile, its `accept` would be lost (each waits for its re-offer instead).
+   * Peers away (paused until they are back): no queued file of theirs starts meanwhile, its
+   * `accept` would be lost (each waits for its re-offer instead).
    */
   private readonly away = new Set<string>();
   /** See RECEIVING_AT_ONCE, IncomingTransfer.holdsTurn and IncomingTransfer.diskBytesToCome. */
@@ -139,11 +139,11 @@ export class Transfers {
 
   /** The peer is gone for good: everything unfinished with it fails. */
   abandon(peerId: string, reason: string): void {
-    // Away while they fail: the files queued behind these fail with them, they do not start as
-    // these free their turns. (Its next offers come after a `hello`, which resumes it anyway.)
-    this.away.add(peerId);
-    for (const transfer of this.unfinished(peerId)) transfer.finish('failed', reason);
-    this.away.delete(peerId);
+    this.away.delete(peerId); // Gone, not away: what it offers after a new `hello` is taken as usual.
+    // The queued files first: none starts as those coming in fail and free their turns.
+    const unfinished = this.unfinished(peerId);
+    const queued = unfinished.filter((transfer) => transfer.status === TransferStatus.queued);
+    for (const transfer of [...queued, ...unfinished.filter((transfer) => !queued.includes(transfer))]) transfer.finish('failed', reason);
   }
 
   /** The transfer left the history: stop routing to it, and delete what it stored. */

@@ -7,11 +7,23 @@ import { TYPING } from '../../src/engine/typing.js';
 import { MessageStatus } from '../../src/engine/types.js';
 import { settle } from '../support/fake-clock.js';
 import { acknowledged, connectedPair, connectPair, dialHandPeer, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
+import type { FakeLink } from '../support/fake-network.js';
 
-/** The control frames of type `type` that `from` sent to `to`'s id, over every link between them (after a reconnection, the old ones too). */
+/** The control frames this side of `link` sent, in order. */
+const framesOn = (link: FakeLink) => link.sent.map((frame) => JSON.parse(frame) as Record<string, unknown>);
+
+/** The receipts (`ack` and `read` frames) this side of `link` sent, in order. */
+const receiptsOn = (link: FakeLink) => framesOn(link).filter((frame) => frame.t === 'ack' || frame.t === 'read');
+
+/** `from`'s ends of every link to `to`'s id (after a reconnection, the old ones too). */
+const linksTo = (w: TestWorld, from: TestPeer, toId: string) => w.network.between(from.id, toId).filter((link) => link.peerId === toId);
+
+/** `from`'s end of the open link to `toId`. */
+const openLinkTo = (w: TestWorld, from: TestPeer, toId: string) => linksTo(w, from, toId).find((link) => link.isOpen)!;
+
+/** The control frames of type `type` that `from` sent to `to`'s id, over every link between them. */
 function framesSent(w: TestWorld, from: TestPeer, to: TestPeer, type: string): Array<Record<string, unknown>> {
-  const links = w.network.between(from.id, to.id).filter((candidate) => candidate.peerId === to.id);
-  return links.flatMap((link) => link.sent.map((frame) => JSON.parse(frame) as Record<string, unknown>)).filter((frame) => frame.t === type);
+  return linksTo(w, from, to.id).flatMap(framesOn).filter((frame) => frame.t === type);
 }
 
 describe('engine: typing', () => {
@@ -51,8 +63,8 @@ describe('engine: typing', () => {
   });
 });
 
-/** The receipts (`ack` and `read` frames) that `from` sent to `to`. */
-const receiptsSent = (w: TestWorld, from: TestPeer, to: TestPeer) => [...framesSent(w, from, to, 'ack'), ...framesSent(w, from, to, 'read')];
+/** The receipts that `from` sent to `to`, over every link between them. */
+const receiptsSent = (w: TestWorld, from: TestPeer, to: TestPeer) => linksTo(w, from, to.id).flatMap(receiptsOn);
 
 describe('engine: read receipts', () => {
   it('goes pending → delivered → read; read is cumulative and sent once', async () => {
@@ -156,8 +168,7 @@ describe('engine: read receipts', () => {
     expect(alice.engine.peers[0].status).to.equal('connected');
     expect(alice.of('peer-chat-error')).to.deep.equal([]);
     expect(alice.engine.messages[0].status).to.equal(MessageStatus.read);
-    const fresh = w.network.between('alice', 'bob').find((link) => link.peerId === 'alice' && link.isOpen)!;
-    expect(fresh.sent.map((frame) => JSON.parse(frame) as Record<string, unknown>).filter((frame) => frame.t === 'ack' || frame.t === 'read')[0]).to.deep.equal({ t: 'ack', seq: 1, read: 1 });
+    expect(receiptsOn(openLinkTo(w, bob, 'alice'))[0]).to.deep.equal({ t: 'ack', seq: 1, read: 1 });
   });
 
   it('to a peer whose hello did not say readInAck (an older element): ack at once, read in a frame of its own', async () => {
@@ -166,8 +177,7 @@ describe('engine: read receipts', () => {
     const [theirs] = (await dialHandPeer(w, alice, 'olde', { t: 'hello', v: 1, name: 'Olde', session: 'o1' })).links;
     theirs.sendControl(encodeControl({ t: 'msg', id: 'm1', text: 'hi', time: 1, seq: 1 }));
     await settle();
-    const ours = w.network.between('alice', 'olde').find((link) => link.peerId === 'olde')!;
-    const received = () => ours.sent.map((frame) => JSON.parse(frame) as Record<string, unknown>).filter((frame) => frame.t === 'ack' || frame.t === 'read');
+    const received = () => receiptsOn(openLinkTo(w, alice, 'olde'));
     expect(received()).to.deep.equal([{ t: 'ack', seq: 1 }]);
     alice.engine.seen('olde', 'm1');
     await settle();
@@ -243,9 +253,7 @@ describe('engine: read receipts', () => {
     expect(alice.engine.messages[0].status).to.equal(MessageStatus.read);
     expect(alice.of('peer-chat-error')).to.deep.equal([]);
     // On the new link: an ack of all Bob holds, with the read.
-    const fresh = w.network.between('alice', 'bob').find((link) => link.peerId === 'alice' && link.isOpen)!;
-    const receipts = fresh.sent.map((frame) => JSON.parse(frame) as Record<string, unknown>).filter((frame) => frame.t === 'ack' || frame.t === 'read');
-    expect(receipts).to.deep.equal([{ t: 'ack', seq: 1, read: 1 }]);
+    expect(receiptsOn(openLinkTo(w, bob, 'alice'))).to.deep.equal([{ t: 'ack', seq: 1, read: 1 }]);
   });
 
   it('a read receipt for a message never delivered is a protocol error, alone or in an ack', async () => {
