@@ -124,6 +124,8 @@ export class PeerSession {
   #ackedOnLink = 0;
   /** The newest `seq` seen and not yet sent in `read` (held by #readTimer); 0: none. */
   #readToSend = 0;
+  /** When the last `read` left (the clock's `now`): the next waits until TIMING.readIntervalMs after it. */
+  #lastReadAt = -Infinity;
   readonly #budget: { frames: TokenBucket; text: TokenBucket; invalid: TokenBucket };
   #gone = false;
 
@@ -306,15 +308,19 @@ export class PeerSession {
     const seq = this.#receipts.seen(id);
     if (seq <= 0) return;
     this.#readToSend = seq;
-    if (!this.#readTimer.pending) this.#sendRead();
+    if (this.#readTimer.pending) return;
+    // A timer only for a `read` within the interval: a message seen alone costs no timer task.
+    const wait = this.#lastReadAt + TIMING.readIntervalMs - this.host.clock.now();
+    if (wait > 0) this.#readTimer.set(() => this.#sendRead(), wait);
+    else this.#sendRead();
   }
 
-  /** Sends the `read` held, if any, and holds the next ones for an interval. */
+  /** Sends the `read` held, if any; the next one waits for the interval (see `seen`). */
   #sendRead(): void {
     const seq = this.#readToSend;
     if (seq === 0) return;
     this.#readToSend = 0;
-    this.#readTimer.set(() => this.#sendRead(), TIMING.readIntervalMs);
+    this.#lastReadAt = this.host.clock.now();
     // After the writes asked for so far (persist), every message up to `seq` is stored, so it may
     // be acknowledged with it (see #sendReceipts). It changes nothing stored, so it asks for no
     // write of its own. Not connected: see #catchUpRead. After the peer restarted, `seq` is of its old session.
@@ -680,6 +686,7 @@ export class PeerSession {
   #forgetReceipts(): void {
     // A `read` or `ack` held back numbers messages of the session that ended.
     this.#readTimer.cancel();
+    this.#lastReadAt = -Infinity;
     this.#ackTimer.cancel();
     this.#ackToSend = 0;
     this.#readToSend = 0;

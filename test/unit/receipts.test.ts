@@ -207,6 +207,32 @@ describe('engine: read receipts', () => {
     expect(alice.engine.messages.map((message) => message.status)).to.deep.equal(['read', 'read', 'read']);
   });
 
+  it('a read waits only for the rest of the interval since the last one, and goes at once once the interval is over', async () => {
+    const { w, alice, bob } = await connectedPair();
+    for (const text of ['one', 'two', 'three']) alice.engine.send(text);
+    await acknowledged(w);
+    const [first, second, third] = bob.engine.messages;
+    bob.engine.seen('alice', first.id);
+    await settle();
+    await w.clock.advance(100);
+    bob.engine.seen('alice', second.id);
+    await w.clock.advance(TIMING.readIntervalMs - 100 - 1);
+    expect(framesSent(w, bob, alice, 'read')).to.deep.equal([{ t: 'read', seq: 1 }]);
+    await w.clock.advance(1);
+    expect(framesSent(w, bob, alice, 'read')).to.deep.equal([
+      { t: 'read', seq: 1 },
+      { t: 'read', seq: 2 },
+    ]);
+    await w.clock.advance(TIMING.readIntervalMs);
+    bob.engine.seen('alice', third.id);
+    await settle();
+    expect(framesSent(w, bob, alice, 'read')).to.deep.equal([
+      { t: 'read', seq: 1 },
+      { t: 'read', seq: 2 },
+      { t: 'read', seq: 3 },
+    ]);
+  });
+
   it('a message to several peers is read once every one of them saw it', async () => {
     const w = world();
     const alice = await w.peer('alice');
