@@ -44,9 +44,11 @@ function quietPeerJs() {
 /**
  * Drops members of PeerJS that nothing calls and that minifying cannot drop, being methods:
  * the deprecated `listAllPeers` (of `Peer` and of its HTTP API, with their messages), the
- * `toString()` of its browser support, and the media calls' `call()` (of `Peer`) and `answer()`
- * (of a call that came in). The transport owns its `Peer` and calls none of them; a call that
- * comes in is never answered (nothing listens for `call`), as before.
+ * `toString()` of its browser support and `isUnifiedPlanSupported()`, which only that string
+ * called, the media calls' `call()` (of `Peer`) and `answer()` (of a call that came in), and
+ * the unused helpers `blobToArrayBuffer` and `binaryStringToArrayBuffer` of its `util`. The
+ * transport owns its `Peer` and calls none of them; a call that comes in is never answered
+ * (nothing listens for `call`), as before.
  */
 function trimPeerJs() {
   const members = [
@@ -54,6 +56,9 @@ function trimPeerJs() {
     /\btoString\(\) \{(?=\s*return `Supports:)/g,
     /\bcall\(peer, stream, options = \{\}\) \{$/gm,
     /\banswer\(stream, options = \{\}\) \{$/gm,
+    /\bisUnifiedPlanSupported\(\) \{$/gm,
+    /\bblobToArrayBuffer\(blob, cb\) \{$/gm,
+    /\bbinaryStringToArrayBuffer\(binary\) \{$/gm,
   ];
   return {
     name: 'trim-peerjs',
