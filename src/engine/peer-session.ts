@@ -124,7 +124,7 @@ export class PeerSession {
   #ackedOnLink = 0;
   /** The newest `seq` seen and not yet sent in `read` (held by #readTimer); 0: none. */
   #readToSend = 0;
-  /** When the last `read` left (the clock's `now`): the next waits until TIMING.readIntervalMs after it. */
+  /** When the last `read` was sent (the clock's `now`; not connected, it went nowhere): the next waits until TIMING.readIntervalMs after it. */
   #lastReadAt = -Infinity;
   readonly #budget: { frames: TokenBucket; text: TokenBucket; invalid: TokenBucket };
   #gone = false;
@@ -309,9 +309,10 @@ export class PeerSession {
     if (seq <= 0) return;
     this.#readToSend = seq;
     if (this.#readTimer.pending) return;
-    // A timer only for a `read` within the interval: a message seen alone costs no timer task.
+    // A timer only for a `read` within the interval (a message seen alone costs no timer task);
+    // its delay rounded up, being whole milliseconds: the read must not go early.
     const wait = this.#lastReadAt + TIMING.readIntervalMs - this.host.clock.now();
-    if (wait > 0) this.#readTimer.set(() => this.#sendRead(), wait);
+    if (wait > 0) this.#readTimer.set(() => this.#sendRead(), Math.ceil(wait));
     else this.#sendRead();
   }
 
@@ -320,6 +321,8 @@ export class PeerSession {
     const seq = this.#readToSend;
     if (seq === 0) return;
     this.#readToSend = 0;
+    // Sent by the catch-up on a new link, it starts a new interval: a timer set before would end it early.
+    this.#readTimer.cancel();
     this.#lastReadAt = this.host.clock.now();
     // After the writes asked for so far (persist), every message up to `seq` is stored, so it may
     // be acknowledged with it (see #sendReceipts). It changes nothing stored, so it asks for no

@@ -207,30 +207,70 @@ describe('engine: read receipts', () => {
     expect(alice.engine.messages.map((message) => message.status)).to.deep.equal(['read', 'read', 'read']);
   });
 
-  it('a read waits only for the rest of the interval since the last one, and goes at once once the interval is over', async () => {
+  it('a read waits for the rest of the interval since the last one sent, at once or by its timer, and goes at once after it', async () => {
+    const { w, alice, bob } = await connectedPair();
+    for (const text of ['one', 'two', 'three', 'four']) alice.engine.send(text);
+    await acknowledged(w);
+    const seen = bob.engine.messages;
+    const reads = () => framesSent(w, bob, alice, 'read').map((frame) => frame.seq);
+    bob.engine.seen('alice', seen[0].id);
+    await settle();
+    // Two more, each 100 ms after the last read went: each waits until 250 ms after it.
+    for (const [index, message] of [seen[1], seen[2]].entries()) {
+      await w.clock.advance(100);
+      bob.engine.seen('alice', message.id);
+      await w.clock.advance(TIMING.readIntervalMs - 100 - 1);
+      expect(reads()).to.have.length(index + 1);
+      await w.clock.advance(1);
+      expect(reads()).to.deep.equal([1, 2, 3].slice(0, index + 2));
+    }
+    await w.clock.advance(TIMING.readIntervalMs);
+    bob.engine.seen('alice', seen[3].id);
+    await settle();
+    expect(reads()).to.deep.equal([1, 2, 3, 4]);
+  });
+
+  it('a read sent on a new link starts a new interval: one held from before it does not end that interval early', async () => {
     const { w, alice, bob } = await connectedPair();
     for (const text of ['one', 'two', 'three']) alice.engine.send(text);
     await acknowledged(w);
-    const [first, second, third] = bob.engine.messages;
-    bob.engine.seen('alice', first.id);
+    const seen = bob.engine.messages;
+    bob.engine.seen('alice', seen[0].id);
     await settle();
+    w.network.cut('alice', 'bob');
+    await w.clock.advance(50);
+    // Held: within the interval, and no link anyway.
+    bob.engine.seen('alice', seen[1].id);
+    // Back at once (a dial now, not the re-dial): the catch-up on the new link tells it.
+    await connectPair(alice, bob);
+    expect(receiptsOn(openLinkTo(w, bob, 'alice'))).to.deep.equal([{ t: 'ack', seq: 3, read: 2 }]);
     await w.clock.advance(100);
-    bob.engine.seen('alice', second.id);
+    bob.engine.seen('alice', seen[2].id);
+    // 250 ms after the catch-up, not after the first read.
     await w.clock.advance(TIMING.readIntervalMs - 100 - 1);
     expect(framesSent(w, bob, alice, 'read')).to.deep.equal([{ t: 'read', seq: 1 }]);
     await w.clock.advance(1);
     expect(framesSent(w, bob, alice, 'read')).to.deep.equal([
       { t: 'read', seq: 1 },
-      { t: 'read', seq: 2 },
-    ]);
-    await w.clock.advance(TIMING.readIntervalMs);
-    bob.engine.seen('alice', third.id);
-    await settle();
-    expect(framesSent(w, bob, alice, 'read')).to.deep.equal([
-      { t: 'read', seq: 1 },
-      { t: 'read', seq: 2 },
       { t: 'read', seq: 3 },
     ]);
+  });
+
+  it('after the peer restarts, a read goes at once, however soon after the last one of its old session', async () => {
+    const { w, alice, bob } = await connectedPair();
+    alice.engine.send('before the reload');
+    await acknowledged(w);
+    bob.engine.seen('alice', bob.engine.messages[0].id);
+    await settle();
+    alice.engine.stop();
+    await settle();
+    const reloaded = await w.peer('alice');
+    await connectPair(reloaded, bob);
+    reloaded.engine.send('after the reload');
+    await settle();
+    bob.engine.seen('alice', bob.engine.messages[1].id);
+    await settle();
+    expect(receiptsSent(w, bob, reloaded)).to.deep.include({ t: 'ack', seq: 1, read: 1 });
   });
 
   it('a message to several peers is read once every one of them saw it', async () => {
