@@ -44,28 +44,31 @@ function quietPeerJs() {
 /**
  * Drops members of PeerJS that nothing calls and that minifying cannot drop, being methods:
  * the deprecated `listAllPeers` (of `Peer` and of its HTTP API, with their messages), the
- * `toString()` of its browser support and `isUnifiedPlanSupported()`, which only that string
+ * `toString()` of its browser support and `isUnifiedPlanSupported()`, which only that `toString()`
  * called, the media calls' `call()` (of `Peer`) and `answer()` (of a call that came in), and
  * the unused helpers `blobToArrayBuffer` and `binaryStringToArrayBuffer` of its `util`. The
  * transport owns its `Peer` and calls none of them; a call that comes in is never answered
- * (nothing listens for `call`), as before.
+ * (nothing listens for `call`), as before. The build fails if PeerJS no longer has one of them,
+ * or still names one whose name is its own (a call a new version added).
  */
 function trimPeerJs() {
+  // Each definition, and its name where no other member of PeerJS has it (not so `toString`,
+  // `call` and `answer`): that name must then occur nowhere else, else a new PeerJS calls it.
   const members = [
-    /(?:async )?\blistAllPeers\(.*\) \{$/gm,
-    /\btoString\(\) \{(?=\s*return `Supports:)/g,
-    /\bcall\(peer, stream, options = \{\}\) \{$/gm,
-    /\banswer\(stream, options = \{\}\) \{$/gm,
-    /\bisUnifiedPlanSupported\(\) \{$/gm,
-    /\bblobToArrayBuffer\(blob, cb\) \{$/gm,
-    /\bbinaryStringToArrayBuffer\(binary\) \{$/gm,
+    [/(?:async )?\blistAllPeers\(.*\) \{$/gm, 'listAllPeers'],
+    [/\btoString\(\) \{(?=\s*return `Supports:)/g],
+    [/\bcall\(peer, stream, options = \{\}\) \{$/gm],
+    [/\banswer\(stream, options = \{\}\) \{$/gm],
+    [/\bisUnifiedPlanSupported\(\) \{$/gm, 'isUnifiedPlanSupported'],
+    [/\bblobToArrayBuffer\(blob, cb\) \{$/gm, 'blobToArrayBuffer'],
+    [/\bbinaryStringToArrayBuffer\(binary\) \{$/gm, 'binaryStringToArrayBuffer'],
   ];
   return {
     name: 'trim-peerjs',
     transform(code, id) {
       if (!id.endsWith('/peerjs/dist/bundler.mjs')) return null;
       let trimmed = code;
-      for (const member of members) {
+      for (const [member] of members) {
         const starts = [...trimmed.matchAll(member)].map((match) => [match.index, match.index + match[0].length - 1]).reverse();
         if (starts.length === 0) this.error(`PeerJS no longer has ${member}: see trimPeerJs`);
         for (const [start, body] of starts) {
@@ -73,6 +76,9 @@ function trimPeerJs() {
           // Its lines stay, empty, so that the source map's lines after it stay right.
           trimmed = trimmed.slice(0, start) + trimmed.slice(start, end).replace(/[^\n]/g, '') + trimmed.slice(end);
         }
+      }
+      for (const [, name] of members) {
+        if (name && trimmed.includes(name)) this.error(`PeerJS now uses ${name}, which trimPeerJs drops: it would fail at run time`);
       }
       return { code: trimmed, map: null };
     },
