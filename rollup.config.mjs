@@ -52,33 +52,33 @@ function quietPeerJs() {
  * or still names one whose name is its own (a call a new version added).
  */
 function trimPeerJs() {
-  // Each definition, and its name where no other member of PeerJS has it (not so `toString`,
-  // `call` and `answer`): that name must then occur nowhere else, else a new PeerJS calls it.
+  // Each member's definition, and its `name` where PeerJS uses that word for it alone (not
+  // `toString`, `call` or `answer`): once the definitions are blanked, a name left is a new call.
   const members = [
-    [/(?:async )?\blistAllPeers\(.*\) \{$/gm, 'listAllPeers'],
-    [/\btoString\(\) \{(?=\s*return `Supports:)/g],
-    [/\bcall\(peer, stream, options = \{\}\) \{$/gm],
-    [/\banswer\(stream, options = \{\}\) \{$/gm],
-    [/\bisUnifiedPlanSupported\(\) \{$/gm, 'isUnifiedPlanSupported'],
-    [/\bblobToArrayBuffer\(blob, cb\) \{$/gm, 'blobToArrayBuffer'],
-    [/\bbinaryStringToArrayBuffer\(binary\) \{$/gm, 'binaryStringToArrayBuffer'],
+    { definition: /(?:async )?\blistAllPeers\(.*\) \{$/gm, name: 'listAllPeers' },
+    { definition: /\btoString\(\) \{(?=\s*return `Supports:)/g },
+    { definition: /\bcall\(peer, stream, options = \{\}\) \{$/gm },
+    { definition: /\banswer\(stream, options = \{\}\) \{$/gm },
+    { definition: /\bisUnifiedPlanSupported\(\) \{$/gm, name: 'isUnifiedPlanSupported' },
+    { definition: /\bblobToArrayBuffer\(blob, cb\) \{$/gm, name: 'blobToArrayBuffer' },
+    { definition: /\bbinaryStringToArrayBuffer\(binary\) \{$/gm, name: 'binaryStringToArrayBuffer' },
   ];
   return {
     name: 'trim-peerjs',
     transform(code, id) {
       if (!id.endsWith('/peerjs/dist/bundler.mjs')) return null;
       let trimmed = code;
-      for (const [member] of members) {
-        const starts = [...trimmed.matchAll(member)].map((match) => [match.index, match.index + match[0].length - 1]).reverse();
-        if (starts.length === 0) this.error(`PeerJS no longer has ${member}: see trimPeerJs`);
+      for (const { definition } of members) {
+        const starts = [...trimmed.matchAll(definition)].map((match) => [match.index, match.index + match[0].length - 1]).reverse();
+        if (starts.length === 0) this.error(`PeerJS no longer has ${definition}: see trimPeerJs`);
         for (const [start, body] of starts) {
           const end = blockEnd(trimmed, body);
           // Its lines stay, empty, so that the source map's lines after it stay right.
           trimmed = trimmed.slice(0, start) + trimmed.slice(start, end).replace(/[^\n]/g, '') + trimmed.slice(end);
         }
       }
-      for (const [, name] of members) {
-        if (name && trimmed.includes(name)) this.error(`PeerJS now uses ${name}, which trimPeerJs drops: it would fail at run time`);
+      for (const { name } of members) {
+        if (name && new RegExp(`\\b${name}\\b`).test(trimmed)) this.error(`PeerJS still names ${name}, which trimPeerJs drops: a call would fail at run time`);
       }
       return { code: trimmed, map: null };
     },

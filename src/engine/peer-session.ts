@@ -124,7 +124,7 @@ export class PeerSession {
   #ackedOnLink = 0;
   /** The newest `seq` seen and not yet sent in `read` (held by #readTimer); 0: none. */
   #readToSend = 0;
-  /** When the last `read` was sent (the clock's `now`; not connected, it went nowhere): the next waits until TIMING.readIntervalMs after it. */
+  /** When the last `read` was sent (the clock's `now`; noted while not connected too, as the old timer was set then): the next waits until TIMING.readIntervalMs after it. */
   #lastReadAt = -Infinity;
   readonly #budget: { frames: TokenBucket; text: TokenBucket; invalid: TokenBucket };
   #gone = false;
@@ -310,7 +310,7 @@ export class PeerSession {
     this.#readToSend = seq;
     if (this.#readTimer.pending) return;
     // A timer only for a `read` within the interval (a message seen alone costs no timer task);
-    // its delay rounded up, being whole milliseconds: the read must not go early.
+    // its delay rounded up, as setTimeout drops fractions of a millisecond.
     const wait = this.#lastReadAt + TIMING.readIntervalMs - this.host.clock.now();
     if (wait > 0) this.#readTimer.set(() => this.#sendRead(), Math.ceil(wait));
     else this.#sendRead();
