@@ -124,7 +124,7 @@ export class PeerSession {
   #ackedOnLink = 0;
   /** The newest `seq` seen and not yet sent in `read` (held by #readTimer); 0: none. */
   #readToSend = 0;
-  /** When the last `read` was sent (the clock's `now`; noted while not connected too, as the old timer was set then): the next waits until TIMING.readIntervalMs after it. */
+  /** When the last `read` was sent (the clock's `now`; noted even when no link took it): the next waits until TIMING.readIntervalMs after it. */
   #lastReadAt = -Infinity;
   readonly #budget: { frames: TokenBucket; text: TokenBucket; invalid: TokenBucket };
   #gone = false;
@@ -326,11 +326,8 @@ export class PeerSession {
     this.#lastReadAt = this.host.clock.now();
     // After the writes asked for so far (persist), every message up to `seq` is stored, so it may
     // be acknowledged with it (see #sendReceipts). It changes nothing stored, so it asks for no
-    // write of its own. Not connected: see #catchUpRead. After the peer restarted, `seq` is of its old session.
-    const session = this.#remoteSession;
-    this.host.afterSaved(() => {
-      if (this.#remoteSession === session) this.#sendReceipts(seq);
-    });
+    // write of its own. Not connected: see #catchUpRead.
+    this.host.afterSaved(this.#inThisSession(() => this.#sendReceipts(seq)));
   }
 
   /**
@@ -352,14 +349,21 @@ export class PeerSession {
    */
   #acknowledge(): void {
     const seq = this.#inbox.last;
+    this.host.whenSaved(
+      this.#inThisSession(() => {
+        this.#ackToSend = Math.max(this.#ackToSend, seq);
+        if (!this.#remoteReadInAck) this.#sendReceipts(0);
+        else if (!this.#ackTimer.pending) this.#ackTimer.set(() => this.#sendReceipts(0), TIMING.ackHoldMs);
+      }),
+    );
+  }
+
+  /** `callback`, run later only if the peer has not restarted meanwhile: a number taken before is of its old session. */
+  #inThisSession(callback: () => void): () => void {
     const session = this.#remoteSession;
-    this.host.whenSaved(() => {
-      // Stored after the peer restarted: the number is of its old session.
-      if (this.#remoteSession !== session) return;
-      this.#ackToSend = Math.max(this.#ackToSend, seq);
-      if (!this.#remoteReadInAck) this.#sendReceipts(0);
-      else if (!this.#ackTimer.pending) this.#ackTimer.set(() => this.#sendReceipts(0), TIMING.ackHoldMs);
-    });
+    return () => {
+      if (this.#remoteSession === session) callback();
+    };
   }
 
   /**

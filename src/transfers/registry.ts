@@ -141,9 +141,9 @@ export class Transfers {
   abandon(peerId: string, reason: string): void {
     this.away.delete(peerId); // Gone, not away: what it offers after a new `hello` is taken as usual.
     // The queued files first: none starts as those coming in fail and free their turns.
+    const queued = (transfer: Transfer) => transfer.status === TransferStatus.queued;
     const unfinished = this.unfinished(peerId);
-    const queued = unfinished.filter((transfer) => transfer.status === TransferStatus.queued);
-    for (const transfer of [...queued, ...unfinished.filter((transfer) => !queued.includes(transfer))]) transfer.finish('failed', reason);
+    for (const transfer of [...unfinished.filter(queued), ...unfinished.filter((transfer) => !queued(transfer))]) transfer.finish('failed', reason);
   }
 
   /** The transfer left the history: stop routing to it, and delete what it stored. */
