@@ -122,6 +122,8 @@ export class PeerSession {
   #ackToSend = 0;
   /** The newest `seq` acknowledged on the current link. */
   #ackedOnLink = 0;
+  /** The newest `seq` reported read on the current link. */
+  #readOnLink = 0;
   /** The newest `seq` seen and not yet sent in `read` (held by #readTimer); 0: none. */
   #readToSend = 0;
   /** When the last `read` was sent (the clock's `now`; noted even when no link took it): the next waits until TIMING.readIntervalMs after it. */
@@ -374,22 +376,26 @@ export class PeerSession {
    * `hello` is followed by the peer's re-sends, which are acknowledged, and by #catchUpRead.
    */
   #sendReceipts(read: number): void {
-    const ack = Math.max(this.#ackToSend, read > this.#ackedOnLink ? read : 0);
+    // Both are cumulative, on a link that loses nothing: what this link carried already goes once
+    // (a `read` made as the link connected, then the catch-up's).
+    const newRead = read > this.#readOnLink ? read : 0;
+    const ack = Math.max(this.#ackToSend, newRead);
     this.#ackToSend = 0;
     this.#ackTimer.cancel();
     if (!this.#connected || this.#plain) return;
-    if (ack > 0) {
-      this.#ackedOnLink = Math.max(this.#ackedOnLink, ack);
-      if (read > 0 && this.#remoteReadInAck) return void this.sendFrame({ t: 'ack', seq: ack, read });
-      this.sendFrame({ t: 'ack', seq: ack });
-    }
-    if (read > 0) this.sendFrame({ t: 'read', seq: read });
+    const newAck = ack > this.#ackedOnLink ? ack : 0;
+    this.#ackedOnLink = Math.max(this.#ackedOnLink, newAck);
+    this.#readOnLink = Math.max(this.#readOnLink, newRead);
+    if (newAck > 0 && newRead > 0 && this.#remoteReadInAck) return void this.sendFrame({ t: 'ack', seq: newAck, read: newRead });
+    if (newAck > 0) this.sendFrame({ t: 'ack', seq: newAck });
+    if (newRead > 0) this.sendFrame({ t: 'read', seq: newRead });
   }
 
   /** We leave: tell the peer, then forget it. */
   leave(): void {
-    // The `ack` held goes ahead of `bye`, after which the peer hears nothing (end() is too late).
-    this.#sendReceipts(0);
+    // What is held goes ahead of `bye`, after which the peer hears nothing (end() is too late):
+    // the `ack`, and a `read` waiting for its interval.
+    this.#sendReceipts(this.#readToSend);
     this.sendFrame({ t: 'bye' });
     this.end(DisconnectReason.local);
   }
@@ -469,6 +475,7 @@ export class PeerSession {
     if (this.#greeted === this.#link) return this.#confirmHello(frame);
     this.#greeted = this.#link;
     this.#ackedOnLink = 0;
+    this.#readOnLink = 0;
     this.#relayedHello = relayed ? frame : null;
     this.#helloTimer.cancel();
     if (frame.v !== PROTOCOL_VERSION) {
