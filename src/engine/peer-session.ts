@@ -47,8 +47,9 @@ const BUDGET = {
 export interface SessionHost {
   readonly clock: Clock;
   readonly transfers: TransfersOnDemand;
-  /** Our registered id, our session and our display name, as sent in `hello`. */
+  /** Our registered id and our display name, as sent in `hello`. */
   readonly ownId: string;
+  /** The element's session: what peers stored before sessions were per peer knew us by (see PeerSession.resume). */
   readonly ownSession: string;
   readonly ownName: string;
   /** We take part in groups (the `mesh` attribute): said in `hello`. */
@@ -98,6 +99,12 @@ export class PeerSession {
   /** The peer speaks another protocol version: plain text only, both ways. */
   #plainText = false;
   #remoteSession?: string;
+  /**
+   * Our session with this peer, as our `hello` says: new with each session object, so a peer that
+   * kept its state for us while we gave up on it (a shorter `reconnect-timeout`) starts afresh
+   * too, as after a reload, rather than number on from where we no longer are.
+   */
+  #ownSession: string;
   /** The peer takes part in groups (its `hello` said `mesh`). */
   #remoteMesh = false;
   /** The peer takes `read` in `ack` (its `hello` said `readInAck`): acks are held (TIMING.ackHoldMs). */
@@ -136,6 +143,7 @@ export class PeerSession {
     readonly peerId: string,
   ) {
     const { clock } = host;
+    this.#ownSession = host.newId();
     this.#lastHeard = clock.now();
     this.#helloTimer = new TimerSlot(clock);
     this.#redialTimer = new TimerSlot(clock);
@@ -182,7 +190,7 @@ export class PeerSession {
   /** What a reloaded element needs to carry on with this peer. */
   saved(): SavedPeer {
     const { peerId, name } = this;
-    return { peerId, name, session: this.#remoteSession, received: this.#inbox.last, sent: this.#outbox.last, unacked: this.#outbox.pending.map(({ seq, message }) => ({ seq, message })) };
+    return { peerId, name, session: this.#remoteSession, ownSession: this.#ownSession, received: this.#inbox.last, sent: this.#outbox.last, unacked: this.#outbox.pending.map(({ seq, message }) => ({ seq, message })) };
   }
 
   /**
@@ -193,6 +201,7 @@ export class PeerSession {
   resume(saved: SavedPeer, messages: Map<string, ChatMessage>): void {
     this.name = saved.name;
     this.#remoteSession = saved.session;
+    this.#ownSession = saved.ownSession ?? this.host.ownSession;
     this.#inbox.restore(saved.received);
     this.#outbox.restore(
       saved.sent,
@@ -467,7 +476,7 @@ export class PeerSession {
   }
 
   #hello(): HelloFrame {
-    return { t: 'hello', v: PROTOCOL_VERSION, name: this.host.ownName, session: this.host.ownSession, readInAck: true, ...(this.host.ownMesh ? { mesh: true } : {}) };
+    return { t: 'hello', v: PROTOCOL_VERSION, name: this.host.ownName, session: this.#ownSession, readInAck: true, ...(this.host.ownMesh ? { mesh: true } : {}) };
   }
 
   #handleHello(frame: HelloFrame, relayed = false): void {
@@ -487,9 +496,10 @@ export class PeerSession {
       });
     }
     if (this.#remoteSession && this.#remoteSession !== frame.session) {
-      // The peer reloaded: a new element with the same id. Its old transfers are gone, and
-      // our unacknowledged messages are numbered afresh for it.
-      this.host.transfers.abandon(this.peerId, 'The peer restarted');
+      // The peer reloaded (a new element with the same id), or gave up on us and connected
+      // again: it holds nothing of before. Its old transfers are gone, and our unacknowledged
+      // messages are numbered afresh for it.
+      this.host.transfers.abandon(this.peerId, 'The peer started afresh');
       this.#inbox.reset();
       this.#outbox.renumber();
       this.#forgetReceipts();

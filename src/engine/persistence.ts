@@ -11,6 +11,8 @@ export interface SavedPeer {
   name: string;
   /** The peer's session, as its last `hello` said: the same after a reload means "resume". */
   session: string | undefined;
+  /** Ours with the peer, as our `hello` says; absent in records written before sessions were per peer (the element's `session` then). */
+  ownSession?: string;
   /** The last `seq` taken from the peer. */
   received: number;
   /** The last `seq` given to a message for the peer. */

@@ -155,6 +155,36 @@ describe('engine: delivery', () => {
     expect(bob.engine.messages.map((message) => message.status)).to.deep.equal(['delivered', 'delivered', 'delivered']);
   });
 
+  it('a peer that gave up on us while we kept it (a shorter reconnect-timeout) starts afresh with us: nothing is lost or refused', async () => {
+    const w = world();
+    const alice = await w.peer('alice', { reconnectTimeout: 600_000 });
+    const bob = await w.peer('bob', { reconnectTimeout: 10_000 });
+    await connectPair(alice, bob);
+    alice.engine.send('a1');
+    bob.engine.send('b1');
+    await acknowledged(w);
+    // The network goes for 15 s: Bob gives up on Alice, who keeps re-dialing him.
+    let offline = true;
+    w.network.dialHook = () => (offline ? new Error('offline') : undefined);
+    w.network.cut('alice', 'bob');
+    await w.clock.advance(15_000);
+    expect(bob.engine.peers).to.deep.equal([]);
+    expect(alice.engine.peers.map((peer) => peer.status)).to.deep.equal(['reconnecting']);
+    alice.engine.send('a2, while away');
+    offline = false;
+    await w.clock.advance(5_000);
+    expect(alice.engine.peers.map((peer) => peer.status)).to.deep.equal(['connected']);
+    bob.engine.send('b2');
+    await acknowledged(w);
+    // Bob numbers from 1 again, and so does Alice for him: before, she took his b2 for a
+    // duplicate of b1 (shown nowhere, yet acknowledged), and he refused her a2 as a gap.
+    expect(alice.of('peer-chat-message').filter((message) => message.direction === 'in').map((message) => message.text)).to.deep.equal(['b1', 'b2']);
+    expect(bob.of('peer-chat-message').filter((message) => message.direction === 'in').map((message) => message.text)).to.deep.equal(['a1', 'a2, while away']);
+    expect(alice.engine.messages.filter((message) => message.direction === 'out').map((message) => message.status)).to.deep.equal(['delivered', 'delivered']);
+    expect(alice.of('peer-chat-error')).to.deep.equal([]);
+    expect(bob.of('peer-chat-error')).to.deep.equal([]);
+  });
+
   it('keeps the history in arrival order whatever the senders’ clocks say', async () => {
     const { w, alice, bob } = await connectedPair();
     alice.engine.send('question');

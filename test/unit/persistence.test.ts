@@ -9,6 +9,7 @@ import { TIMING } from '../../src/engine/peer-session.js';
 import { Direction, MessageStatus } from '../../src/engine/types.js';
 import { settle } from '../support/fake-clock.js';
 import { acknowledged, connectPair, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
+import { handPeer } from '../support/fake-network.js';
 import { MemoryDisk, MemoryStore } from '../support/memory-store.js';
 
 const texts = (peer: TestPeer, direction: Direction) => peer.of('peer-chat-message').filter((message) => message.direction === direction).map((message) => message.text);
@@ -68,6 +69,20 @@ describe('engine: persist', () => {
     expect(texts(yara, Direction.in)).to.deep.equal(['while you were away', 'welcome back']);
     expect(yara.engine.messages.map((message) => message.status ?? '')).to.deep.equal(['delivered', '', '', 'delivered', '']);
     expect([...protocolErrors(bob), ...protocolErrors(yara)]).to.deep.equal([]);
+  });
+
+  it('a record written before sessions were per peer: its peers are greeted with the element’s session, as they knew it, and it is stored per peer from then on', async () => {
+    const w = world();
+    const disk = new MemoryDisk();
+    disk.records.set('peer-chat', { peerId: 'yara', session: 'yara-before', certificate: null, history: [], peers: [{ peerId: 'olde', name: 'Olde', session: 'o1', received: 2, sent: 3, unacked: [] }] });
+    handPeer(w.network, 'olde');
+    const yara = await w.peer('yara', { store: new MemoryStore(disk) });
+    await settle();
+    const sent = w.network.between('yara', 'olde').filter((link) => link.peerId === 'olde').flatMap((link) => link.sent.map((frame) => JSON.parse(frame) as { t: string; session?: string }));
+    expect(sent.filter((frame) => frame.t === 'hello').map((frame) => frame.session)).to.deep.equal(['yara-before']);
+    yara.engine.send('anyone?');
+    await settle();
+    expect(disk.records.get('peer-chat')!.peers.map((peer) => [peer.peerId, peer.ownSession])).to.deep.equal([['olde', 'yara-before']]);
   });
 
   it('acknowledges only what is stored: a reload before the write gets the message again, once', async () => {
