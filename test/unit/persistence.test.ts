@@ -85,6 +85,31 @@ describe('engine: persist', () => {
     expect(disk.records.get('peer-chat')!.peers.map((peer) => [peer.peerId, peer.ownSession])).to.deep.equal([['olde', 'yara-before']]);
   });
 
+  it('a reload after the peer gave up on us: both start afresh, and messages flow both ways', async () => {
+    const w = world();
+    const disk = new MemoryDisk();
+    const bob = await w.peer('bob', { reconnectTimeout: 10_000 });
+    let yara = await w.peer('yara', { store: new MemoryStore(disk) });
+    await connectPair(yara, bob);
+    yara.engine.send('before');
+    bob.engine.send('hello yara');
+    await acknowledged(w);
+    yara.engine.stop();
+    await w.clock.advance(15_000);
+    expect(bob.engine.peers).to.deep.equal([]);
+    yara = await w.peer('yara', { store: new MemoryStore(disk) });
+    await w.clock.advance(500);
+    expect(yara.engine.peers.map((peer) => [peer.peerId, peer.status])).to.deep.equal([['bob', 'connected']]);
+    yara.engine.send('after');
+    bob.engine.send('welcome back');
+    await acknowledged(w);
+    // Before sessions were per peer, Bob's numbers started again and Yara's stored ones went on.
+    expect(texts(bob, Direction.in)).to.deep.equal(['before', 'after']);
+    expect(texts(yara, Direction.in)).to.deep.equal(['welcome back']);
+    expect(yara.engine.messages.filter((message) => message.direction === Direction.out).map((message) => message.status)).to.deep.equal(['delivered', 'delivered']);
+    expect([...protocolErrors(bob), ...protocolErrors(yara)]).to.deep.equal([]);
+  });
+
   it('acknowledges only what is stored: a reload before the write gets the message again, once', async () => {
     const { w, disk, bob, yara: before } = await bobAndStoringYara();
     let yara = before;
