@@ -42,7 +42,7 @@ export class Outbox {
     return done;
   }
 
-  /** The peer restarted (a new session): what it has not acknowledged is numbered afresh. */
+  /** The peer started afresh (a new session): what it has not acknowledged is numbered anew. */
   renumber(): void {
     this.#lastSeq = 0;
     for (const outgoing of this.#unacked) outgoing.seq = ++this.#lastSeq;

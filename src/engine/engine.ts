@@ -95,7 +95,7 @@ export class ChatEngine {
   #signaling: Signaling | null = null;
   #iceServersSource: IceServersSource | null = null;
   #preferences: ChatPreferences = { ...DEFAULT_PREFERENCES };
-  /** Our session: peers tell a reloaded element from a reconnected one by it. */
+  /** The element's session: what peers stored before sessions were per peer knew it by (see PeerSession.resume). */
   #session: string;
   readonly #sessions = new Map<string, PeerSession>();
   readonly #history: History<Transfer>;
@@ -162,7 +162,9 @@ export class ChatEngine {
       dial: (peerId) => this.#dial(peerId),
       emit: options.emit,
       changed: () => this.#changed(),
-      received: (message) => this.#record(message),
+      received: (message) => {
+        if (!this.#history.holds(message)) this.#record(message);
+      },
       delivered: (message, peerId) => {
         const delivery = this.#deliveries.get(message);
         if (delivery?.pending.delete(peerId)) delivery.unread.add(peerId);

@@ -3,7 +3,7 @@
  * order; the sender's clock is only a label), bounded to the newest `limit` messages and
  * finished transfers. Transfers still running are never dropped.
  */
-import type { ChatMessage } from './types.js';
+import { Direction, type ChatMessage } from './types.js';
 
 /** What the history holds of a transfer. */
 export interface HistoryTransfer {
@@ -20,6 +20,11 @@ export class History<T extends HistoryTransfer> {
   #countable = 0;
   /** Transfers still running: they count once they finish. */
   readonly #running = new Set<T>();
+  /**
+   * The incoming messages held, by sender and id: a peer that started afresh with us sends again,
+   * under new numbers, the messages whose `ack` it never got, and those are not taken twice.
+   */
+  readonly #incoming = new Set<string>();
 
   constructor(
     private limit: number,
@@ -45,7 +50,13 @@ export class History<T extends HistoryTransfer> {
     this.#trim();
   }
 
+  /** An incoming message with the sender and id of `message` is held already. */
+  holds(message: ChatMessage): boolean {
+    return this.#incoming.has(incomingKey(message));
+  }
+
   addMessage(message: ChatMessage): void {
+    if (message.direction === Direction.in) this.#incoming.add(incomingKey(message));
     this.#entries.push({ kind: 'message', message });
     this.#countable++;
     this.#trim();
@@ -78,6 +89,7 @@ export class History<T extends HistoryTransfer> {
     }
     this.#entries = kept;
     this.#countable = 0;
+    this.#incoming.clear();
   }
 
   /** Drops the oldest counted entries beyond the limit (usually the first entry: no search). */
@@ -86,7 +98,10 @@ export class History<T extends HistoryTransfer> {
       const index = this.#entries.findIndex((entry) => entry.kind === 'message' || !this.#running.has(entry.transfer));
       const [entry] = this.#entries.splice(index, 1);
       this.#countable--;
+      if (entry.kind === 'message') this.#incoming.delete(incomingKey(entry.message));
       this.dropped(entry);
     }
   }
 }
+
+const incomingKey = ({ from, id }: ChatMessage) => `${from}\n${id}`;

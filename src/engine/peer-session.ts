@@ -47,10 +47,10 @@ const BUDGET = {
 export interface SessionHost {
   readonly clock: Clock;
   readonly transfers: TransfersOnDemand;
-  /** Our registered id and our display name, as sent in `hello`. */
   readonly ownId: string;
-  /** The element's session: what peers stored before sessions were per peer knew us by (see PeerSession.resume). */
+  /** What peers knew us by in records stored before sessions were per peer (see PeerSession.resume). */
   readonly ownSession: string;
+  /** Our display name, as sent in `hello`. */
   readonly ownName: string;
   /** We take part in groups (the `mesh` attribute): said in `hello`. */
   readonly ownMesh: boolean;
@@ -64,7 +64,7 @@ export interface SessionHost {
   delivered(message: ChatMessage, peerId: string): void;
   /** The peer saw the message. */
   read(message: ChatMessage, peerId: string): void;
-  /** The peer will never report the message read (it restarted or is gone). */
+  /** The peer will never report the message read (it started afresh or is gone). */
   readUnconfirmed(message: ChatMessage, peerId: string): void;
   /** The peer is typing (a `typing` frame), or stopped (its message arrived, it left). */
   typing(peerId: string, typing: boolean): void;
@@ -345,7 +345,7 @@ export class PeerSession {
    * On a new connection, what the person saw of the peer's messages (a `read` made while it was
    * away went nowhere, one sent just before the drop may be lost): told again, cumulative, behind
    * an `ack` of all we hold (ours may have been lost too, and a `read` must never be ahead of
-   * every `ack`). Nothing after the peer restarted: its messages are numbered afresh.
+   * every `ack`). Nothing after the peer started afresh: its messages are numbered anew.
    */
   #catchUpRead(): void {
     this.#readToSend = this.#receipts.lastSeen;
@@ -369,7 +369,7 @@ export class PeerSession {
     );
   }
 
-  /** `callback`, run later only if the peer has not restarted meanwhile: a number taken before is of its old session. */
+  /** `callback`, run later only if the peer has not started afresh meanwhile: a number taken before is of its old session. */
   #inThisSession(callback: () => void): () => void {
     const session = this.#remoteSession;
     return () => {
@@ -385,26 +385,35 @@ export class PeerSession {
    * `hello` is followed by the peer's re-sends, which are acknowledged, and by #catchUpRead.
    */
   #sendReceipts(read: number): void {
-    // Both are cumulative, on a link that loses nothing: what this link carried already goes once
-    // (a `read` made as the link connected, then the catch-up's).
+    // A `read` is cumulative, on a link that loses nothing: one this link carried already goes
+    // once (a `read` made as the link connected, then the catch-up's). An `ack` goes again: the
+    // protocol answers every `msg`, a duplicate too.
     const newRead = read > this.#readOnLink ? read : 0;
-    const ack = Math.max(this.#ackToSend, newRead);
+    const ack = Math.max(this.#ackToSend, newRead > this.#ackedOnLink ? newRead : 0);
     this.#ackToSend = 0;
     this.#ackTimer.cancel();
     if (!this.#connected || this.#plain) return;
-    const newAck = ack > this.#ackedOnLink ? ack : 0;
-    this.#ackedOnLink = Math.max(this.#ackedOnLink, newAck);
     this.#readOnLink = Math.max(this.#readOnLink, newRead);
-    if (newAck > 0 && newRead > 0 && this.#remoteReadInAck) return void this.sendFrame({ t: 'ack', seq: newAck, read: newRead });
-    if (newAck > 0) this.sendFrame({ t: 'ack', seq: newAck });
+    if (ack > 0) {
+      this.#ackedOnLink = Math.max(this.#ackedOnLink, ack);
+      if (newRead > 0 && this.#remoteReadInAck) return void this.sendFrame({ t: 'ack', seq: ack, read: newRead });
+      this.sendFrame({ t: 'ack', seq: ack });
+    }
     if (newRead > 0) this.sendFrame({ t: 'read', seq: newRead });
+  }
+
+  /**
+   * Sends the `ack` held and a `read` waiting for its interval, that `read` no further than what
+   * is stored: it acknowledges what it covers, and it skips the wait for the writes (see #sendRead).
+   */
+  #flushReceipts(): void {
+    this.#sendReceipts(Math.min(this.#readToSend, Math.max(this.#ackToSend, this.#ackedOnLink)));
   }
 
   /** We leave: tell the peer, then forget it. */
   leave(): void {
-    // What is held goes ahead of `bye`, after which the peer hears nothing (end() is too late):
-    // the `ack`, and a `read` waiting for its interval.
-    this.#sendReceipts(this.#readToSend);
+    // What is held goes ahead of `bye`, after which the peer hears nothing (end() is too late).
+    this.#flushReceipts();
     this.sendFrame({ t: 'bye' });
     this.end(DisconnectReason.local);
   }
@@ -419,8 +428,8 @@ export class PeerSession {
   /** The peer is gone for good: fail what is queued for it and forget it. */
   end(reason: DisconnectReason, why = reason === DisconnectReason.local ? 'Disconnected' : 'The peer left'): void {
     if (this.#gone) return;
-    // An `ack` held for a `read` goes now (our tab may be closing): the peer learns what arrived.
-    this.#sendReceipts(0);
+    // Our tab may be closing: the peer learns what arrived, and what was read.
+    this.#flushReceipts();
     this.#dropLink();
     const wasAnnounced = this.#announced;
     this.#connected = false;
@@ -487,8 +496,9 @@ export class PeerSession {
     this.#readOnLink = 0;
     this.#relayedHello = relayed ? frame : null;
     this.#helloTimer.cancel();
-    if (frame.v !== PROTOCOL_VERSION) {
-      this.#plainText = true;
+    // Each link's own: a peer that spoke another version may come back speaking ours.
+    this.#plainText = frame.v !== PROTOCOL_VERSION;
+    if (this.#plainText) {
       this.host.emit('peer-chat-error', {
         type: ErrorType.protocol,
         message: `${frame.name || this.peerId} uses protocol version ${frame.v}, this page version ${PROTOCOL_VERSION}: only plain text messages can be exchanged (no files, no delivery receipts)`,

@@ -23,7 +23,7 @@ export class ReadReceipts {
     this.#lastDelivered = lastDelivered;
   }
 
-  /** The newest of the peer's messages the person saw (0: none, or none since the peer restarted). */
+  /** The newest of the peer's messages the person saw (0: none, or none since the peer started afresh). */
   get lastSeen(): number {
     return this.#lastSeen;
   }
@@ -62,7 +62,7 @@ export class ReadReceipts {
     return seq;
   }
 
-  /** The peer restarted (numbers start again) or is gone: returns the messages it will never report read. */
+  /** The peer started afresh (numbers start again) or is gone: returns the messages it will never report read. */
   reset(): ChatMessage[] {
     const unconfirmed = this.#awaitingRead.map((outgoing) => outgoing.message);
     this.#awaitingRead = [];

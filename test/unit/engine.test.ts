@@ -11,7 +11,7 @@ import { MemorySink, type FileSink } from '../../src/transfers/file-sink.js';
 import * as fileTransfer from '../../src/transfers/file-transfer.js';
 import { TransferStatus } from '../../src/transfers/types.js';
 import { settle } from '../support/fake-clock.js';
-import { acknowledged, connectedPair, connectPair, dialHandPeer, world } from '../support/engine-harness.js';
+import { acknowledged, connectedPair, connectPair, dialHandPeer, world, type TestPeer } from '../support/engine-harness.js';
 import { handPeer, handSignaling } from '../support/fake-network.js';
 
 describe('engine: connections', () => {
@@ -155,24 +155,44 @@ describe('engine: delivery', () => {
     expect(bob.engine.messages.map((message) => message.status)).to.deep.equal(['delivered', 'delivered', 'delivered']);
   });
 
-  it('a peer that gave up on us while we kept it (a shorter reconnect-timeout) starts afresh with us: nothing is lost or refused', async () => {
+  /**
+   * Alice and Bob connected, Alice waiting up to 10 minutes for Bob once he drops, Bob 10 s for
+   * her. `drop()` cuts them apart for 15 s: Bob gives up on Alice, who keeps re-dialing him until
+   * `back()`.
+   */
+  async function bobGivesUpAliceWaits() {
     const w = world();
     const alice = await w.peer('alice', { reconnectTimeout: 600_000 });
     const bob = await w.peer('bob', { reconnectTimeout: 10_000 });
     await connectPair(alice, bob);
+    let offline = false;
+    w.network.dialHook = () => (offline ? new Error('offline') : undefined);
+    return {
+      w,
+      alice,
+      bob,
+      async drop() {
+        offline = true;
+        w.network.cut('alice', 'bob');
+        await w.clock.advance(15_000);
+        expect(bob.engine.peers).to.deep.equal([]);
+        expect(alice.engine.peers.map((peer) => peer.status)).to.deep.equal(['reconnecting']);
+      },
+      async back() {
+        offline = false;
+        await w.clock.advance(5_000);
+      },
+    };
+  }
+
+  it('a peer that gave up on us while we kept it (a shorter reconnect-timeout) starts afresh with us: nothing is lost or refused', async () => {
+    const { w, alice, bob, drop, back } = await bobGivesUpAliceWaits();
     alice.engine.send('a1');
     bob.engine.send('b1');
     await acknowledged(w);
-    // The network goes for 15 s: Bob gives up on Alice, who keeps re-dialing him.
-    let offline = true;
-    w.network.dialHook = () => (offline ? new Error('offline') : undefined);
-    w.network.cut('alice', 'bob');
-    await w.clock.advance(15_000);
-    expect(bob.engine.peers).to.deep.equal([]);
-    expect(alice.engine.peers.map((peer) => peer.status)).to.deep.equal(['reconnecting']);
+    await drop();
     alice.engine.send('a2, while away');
-    offline = false;
-    await w.clock.advance(5_000);
+    await back();
     expect(alice.engine.peers.map((peer) => peer.status)).to.deep.equal(['connected']);
     bob.engine.send('b2');
     await acknowledged(w);
@@ -183,6 +203,22 @@ describe('engine: delivery', () => {
     expect(alice.engine.messages.filter((message) => message.direction === 'out').map((message) => message.status)).to.deep.equal(['delivered', 'delivered']);
     expect(alice.of('peer-chat-error')).to.deep.equal([]);
     expect(bob.of('peer-chat-error')).to.deep.equal([]);
+  });
+
+  it('a message whose ack was lost when the peer gave up on us is sent again under a new number, and shown once', async () => {
+    const { w, alice, bob, drop, back } = await bobGivesUpAliceWaits();
+    alice.engine.send('just before the drop');
+    await settle(); // Bob has it; his ack, held for a read, never leaves
+    await drop();
+    await back();
+    await acknowledged(w);
+    expect(bob.of('peer-chat-message').map((message) => message.text)).to.deep.equal(['just before the drop']);
+    expect(bob.engine.messages.map((message) => message.text)).to.deep.equal(['just before the drop']);
+    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.delivered]);
+    // Still by number from then on.
+    alice.engine.send('after');
+    await acknowledged(w);
+    expect(bob.engine.messages.map((message) => message.text)).to.deep.equal(['just before the drop', 'after']);
   });
 
   it('keeps the history in arrival order whatever the senders’ clocks say', async () => {
@@ -322,23 +358,43 @@ describe('engine: protocol versions', () => {
     expect((refused as PeerChatError).type).to.equal(ErrorType.notConnected);
   });
 
-  it('messages queued while a peer was away go to it as plain text when it comes back speaking another version', async () => {
+  /**
+   * Alice connected to a peer (played by hand) speaking version `before`, which drops and, its
+   * page reloaded with another element, answers her re-dial speaking `after`; `whileAway` runs
+   * while it is gone. What the peer heard on the new link.
+   */
+  async function reloadedSpeaking(before: number, after: number, whileAway: (alice: TestPeer) => void = () => {}) {
     const w = world();
     const alice = await w.peer('alice');
-    const { links } = await dialHandPeer(w, alice, 'future', { t: 'hello', v: 1, name: 'Future', session: 'f1' });
+    const { links } = await dialHandPeer(w, alice, 'future', { t: 'hello', v: before, name: 'Future', session: 'f1' });
     w.network.cut('alice', 'future');
     await settle();
-    alice.engine.send('sent while it was away');
-    alice.engine.send('and this');
-    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.pending, MessageStatus.pending]);
-    // Its page reloaded with a newer element; alice dials again.
+    whileAway(alice);
     await w.clock.advance(TIMING.redialDelaysMs[0] + 10);
-    const heard: unknown[] = [];
-    links[1].listener = { onOpen() {}, onControl: (data) => heard.push(data), onBulk() {}, onClose() {} };
-    links[1].sendControl(encodeControl({ t: 'hello', v: 2, name: 'Future', session: 'f2' }));
+    const heard: string[] = [];
+    links[1].listener = { onOpen() {}, onControl: (data) => heard.push(String(data)), onBulk() {}, onClose() {} };
+    links[1].sendControl(encodeControl({ t: 'hello', v: after, name: 'Future', session: 'f2' }));
     await settle();
+    return { alice, heard };
+  }
+
+  it('messages queued while a peer was away go to it as plain text when it comes back speaking another version', async () => {
+    const { alice, heard } = await reloadedSpeaking(1, 2, (away) => {
+      away.engine.send('sent while it was away');
+      away.engine.send('and this');
+      expect(away.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.pending, MessageStatus.pending]);
+    });
     expect(heard.filter((data) => !String(data).startsWith('{'))).to.deep.equal(['sent while it was away', 'and this']);
     expect(alice.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.delivered, MessageStatus.delivered]);
+  });
+
+  it('a peer that spoke another version and comes back speaking ours gets our protocol again, not plain text', async () => {
+    const { alice, heard } = await reloadedSpeaking(2, 1);
+    alice.engine.send('framed again');
+    await settle();
+    const frames = heard.map((data) => JSON.parse(data) as { t: string; text?: string; seq?: number });
+    expect(frames.filter((frame) => frame.t === 'msg').map(({ text, seq }) => [text, seq])).to.deep.equal([['framed again', 1]]);
+    expect(alice.of('peer-chat-error').map((error) => error.type)).to.deep.equal([ErrorType.protocol]); // the one for version 2
   });
 
   it('a peer that comes back as a plain PeerJS app gets what was queued as plain text, and its transfers end', async () => {

@@ -41,6 +41,9 @@ describe('engine: persist', () => {
     bob.engine.send('hello yara');
     await settle();
     const session = disk.records.get('peer-chat')!.session;
+    // What the hello says to bob: the session with him, stored per peer.
+    const sessionWithBob = disk.records.get('peer-chat')!.peers.find((peer) => peer.peerId === 'bob')!.ownSession;
+    expect(sessionWithBob).to.be.a('string').and.not.equal(session);
 
     yara.engine.stop();
     await settle();
@@ -59,6 +62,7 @@ describe('engine: persist', () => {
     expect(w.network.dials.slice(dials)).to.deep.include({ from: 'yara', to: 'bob' });
     expect(yara.engine.peers.map((peer) => [peer.peerId, peer.status])).to.deep.equal([['bob', 'connected']]);
     expect(disk.records.get('peer-chat')!.session).to.equal(session);
+    expect(disk.records.get('peer-chat')!.peers.find((peer) => peer.peerId === 'bob')!.ownSession).to.equal(sessionWithBob);
     // The stored history is shown, not announced again: only the queued message is new.
     expect(texts(yara, Direction.in)).to.deep.equal(['while you were away']);
 
@@ -156,6 +160,24 @@ describe('engine: persist', () => {
     await acknowledged(w);
     expect(yara.engine.peers.map((peer) => peer.status)).to.deep.equal(['connected']);
     expect(protocolErrors(reloaded)).to.deep.equal([]);
+  });
+
+  it('a read held for its interval and sent on leaving goes no further than what is stored', async () => {
+    const { w, disk, bob, yara } = await bobAndStoringYara();
+    bob.engine.send('one');
+    await acknowledged(w);
+    yara.engine.seen('bob', yara.of('peer-chat-message')[0].id);
+    await settle();
+    disk.frozen = true; // the next message is never stored
+    bob.engine.send('two');
+    await settle();
+    yara.engine.seen('bob', yara.of('peer-chat-message')[1].id);
+    yara.engine.disconnect('bob');
+    await settle();
+    expect(bob.of('peer-chat-disconnect')).to.have.length(1);
+    // Its read would have acknowledged it, unstored: "two" is not delivered.
+    expect(bob.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.read, MessageStatus.failed]);
+    expect(protocolErrors(bob)).to.deep.equal([]);
   });
 
   it('a read receipt asks for no write of its own: nothing it changes is stored', async () => {

@@ -135,23 +135,28 @@ describe('engine: read receipts', () => {
     expect(alice.engine.messages[0].status).to.equal(MessageStatus.delivered);
   });
 
-  it('a read held for its interval when the person disconnects goes ahead of the goodbye', async () => {
-    const { w, alice, bob } = await connectedPair();
-    alice.engine.send('one');
-    alice.engine.send('two');
-    await acknowledged(w);
-    const [first, second] = bob.engine.messages;
-    bob.engine.seen('alice', first.id);
-    await settle();
-    // Within the interval: held.
-    bob.engine.seen('alice', second.id);
-    await settle();
-    const link = openLinkTo(w, bob, 'alice');
-    bob.engine.disconnect('alice');
-    await settle();
-    expect(framesOn(link).filter((frame) => frame.t !== 'ping').slice(-2)).to.deep.equal([{ t: 'read', seq: 2 }, { t: 'bye' }]);
-    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal(['read', 'read']);
-  });
+  for (const leaving of ['disconnect', 'stop'] as const) {
+    it(`a read held for its interval goes when the person ${leaving === 'stop' ? 'closes the chat (the element stops)' : 'disconnects, ahead of the goodbye'}`, async () => {
+      const { w, alice, bob } = await connectedPair();
+      alice.engine.send('one');
+      alice.engine.send('two');
+      await acknowledged(w);
+      const [first, second] = bob.engine.messages;
+      bob.engine.seen('alice', first.id);
+      await settle();
+      // Within the interval: held.
+      bob.engine.seen('alice', second.id);
+      await settle();
+      const link = openLinkTo(w, bob, 'alice');
+      if (leaving === 'stop') bob.engine.stop();
+      else bob.engine.disconnect('alice');
+      await settle();
+      const sent = framesOn(link).filter((frame) => frame.t !== 'ping');
+      if (leaving === 'stop') expect(sent.at(-1)).to.deep.equal({ t: 'read', seq: 2 });
+      else expect(sent.slice(-2)).to.deep.equal([{ t: 'read', seq: 2 }, { t: 'bye' }]);
+      expect(alice.engine.messages.map((message) => message.status)).to.deep.equal(['read', 'read']);
+    });
+  }
 
   it('an ack held when the peer restarts is of its old session: dropped, not sent to the new one', async () => {
     const { w, alice, bob } = await connectedPair();
@@ -166,7 +171,7 @@ describe('engine: read receipts', () => {
     expect(reloaded.of('peer-chat-error')).to.deep.equal([]);
   });
 
-  it('a read made as a new link connects, with the ack held on the old one lost, carries its own ack, and goes once', async () => {
+  it('a read made as a new link connects, with the ack held on the old one lost, carries its own ack, and is told once', async () => {
     const w = world();
     let seeOnConnect = false;
     const alice = await w.peer('alice');
@@ -186,9 +191,9 @@ describe('engine: read receipts', () => {
     expect(alice.engine.peers[0].status).to.equal('connected');
     expect(alice.of('peer-chat-error')).to.deep.equal([]);
     expect(alice.engine.messages[0].status).to.equal(MessageStatus.read);
-    // The catch-up on the new link, and the ack of alice's re-send, have nothing to add to it.
+    // The catch-up on the new link tells no read again (its ack, and the one that answers alice's re-send, go).
     await w.clock.advance(TIMING.ackHoldMs + TIMING.readIntervalMs);
-    expect(receiptsOn(openLinkTo(w, bob, 'alice'))).to.deep.equal([{ t: 'ack', seq: 1, read: 1 }]);
+    expect(receiptsOn(openLinkTo(w, bob, 'alice'))).to.deep.equal([{ t: 'ack', seq: 1, read: 1 }, { t: 'ack', seq: 1 }, { t: 'ack', seq: 1 }]);
   });
 
   it('to a peer whose hello did not say readInAck (an older element): ack at once, read in a frame of its own', async () => {
