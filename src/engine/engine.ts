@@ -162,9 +162,7 @@ export class ChatEngine {
       dial: (peerId) => this.#dial(peerId),
       emit: options.emit,
       changed: () => this.#changed(),
-      received: (message) => {
-        if (!this.#history.holds(message)) this.#record(message);
-      },
+      received: (message) => this.#record(message),
       delivered: (message, peerId) => {
         const delivery = this.#deliveries.get(message);
         if (delivery?.pending.delete(peerId)) delivery.unread.add(peerId);
@@ -546,8 +544,9 @@ export class ChatEngine {
     this.#changed();
   }
 
+  /** Into the history, stored and announced; a repeat the history refuses (see History.addMessage), not at all. */
   #record(message: ChatMessage): void {
-    this.#history.addMessage(message);
+    if (!this.#history.addMessage(message)) return;
     this.#persistence?.added(message);
     this.#changed();
     const { id, from, text, time, direction } = message;

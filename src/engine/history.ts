@@ -21,10 +21,11 @@ export class History<T extends HistoryTransfer> {
   /** Transfers still running: they count once they finish. */
   readonly #running = new Set<T>();
   /**
-   * The incoming messages held, by sender and id: a peer that started afresh with us sends again,
-   * under new numbers, the messages whose `ack` it never got, and those are not taken twice.
+   * The ids of the incoming messages held, by sender: a peer that started afresh with us sends
+   * again, under new numbers, the messages whose `ack` it never got, and those are not taken
+   * twice. The messages' own id strings: no new string per message.
    */
-  readonly #incoming = new Set<string>();
+  readonly #incoming = new Map<string, Set<string>>();
 
   constructor(
     private limit: number,
@@ -50,16 +51,17 @@ export class History<T extends HistoryTransfer> {
     this.#trim();
   }
 
-  /** An incoming message with the sender and id of `message` is held already. */
-  holds(message: ChatMessage): boolean {
-    return this.#incoming.has(incomingKey(message));
-  }
-
-  addMessage(message: ChatMessage): void {
-    if (message.direction === Direction.in) this.#incoming.add(incomingKey(message));
+  /** Adds `message`; false, and nothing added, for an incoming one whose sender and id it holds already. */
+  addMessage(message: ChatMessage): boolean {
+    if (message.direction === Direction.in) {
+      const ids = this.#incoming.get(message.from) ?? new Set<string>();
+      if (ids.has(message.id)) return false;
+      this.#incoming.set(message.from, ids.add(message.id));
+    }
     this.#entries.push({ kind: 'message', message });
     this.#countable++;
     this.#trim();
+    return true;
   }
 
   addTransfer(transfer: T): void {
@@ -98,10 +100,8 @@ export class History<T extends HistoryTransfer> {
       const index = this.#entries.findIndex((entry) => entry.kind === 'message' || !this.#running.has(entry.transfer));
       const [entry] = this.#entries.splice(index, 1);
       this.#countable--;
-      if (entry.kind === 'message') this.#incoming.delete(incomingKey(entry.message));
+      if (entry.kind === 'message') this.#incoming.get(entry.message.from)?.delete(entry.message.id);
       this.dropped(entry);
     }
   }
 }
-
-const incomingKey = ({ from, id }: ChatMessage) => `${from}\n${id}`;
