@@ -273,8 +273,9 @@ export class PeerSession {
 
   /** Queues a message for the peer, sending it now if connected; false when it cannot take it. */
   send(message: ChatMessage): boolean {
-    if (this.#link && this.#plain) {
-      this.#link.sendControl(message.text); // Plain text: no acknowledgements to wait for.
+    // Plain only once connected: a new link's `hello` may say our version again.
+    if (this.#connected && this.#plain) {
+      this.#link!.sendControl(message.text); // Plain text: no acknowledgements to wait for.
       return false;
     }
     const outgoing = this.#outbox.add(message);
@@ -403,11 +404,12 @@ export class PeerSession {
   }
 
   /**
-   * Sends the `ack` held and a `read` waiting for its interval, that `read` no further than what
-   * is stored: it acknowledges what it covers, and it skips the wait for the writes (see #sendRead).
+   * Sends a `read` waiting for its interval, at once unless writes are pending (it acknowledges
+   * what it covers: see #sendRead), and the `ack` held.
    */
   #flushReceipts(): void {
-    this.#sendReceipts(Math.min(this.#readToSend, Math.max(this.#ackToSend, this.#ackedOnLink)));
+    this.#sendRead();
+    this.#sendReceipts(0);
   }
 
   /** We leave: tell the peer, then forget it. */
@@ -480,7 +482,8 @@ export class PeerSession {
     // The peer's `hello` as the signaling server relayed it with the answer: usable now, rather
     // than once the peer's own arrives over the connection, half a round trip from now.
     const relayed = link.relayedHello === undefined ? null : decodeControl(link.relayedHello);
-    if (relayed?.ok && relayed.value.t === 'hello') return this.#handleHello(relayed.value, true);
+    // Not one of another version: plain text would take the queue on the relay's word alone.
+    if (relayed?.ok && relayed.value.t === 'hello') return relayed.value.v === PROTOCOL_VERSION ? this.#handleHello(relayed.value, true) : undefined;
     if (relayed) this.violation(`The signaling server relayed a malformed hello from ${this.peerId}`);
   }
 

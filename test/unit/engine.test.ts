@@ -12,7 +12,7 @@ import * as fileTransfer from '../../src/transfers/file-transfer.js';
 import { TransferStatus } from '../../src/transfers/types.js';
 import { settle } from '../support/fake-clock.js';
 import { acknowledged, connectedPair, connectPair, dialHandPeer, world, type TestPeer } from '../support/engine-harness.js';
-import { handPeer, handSignaling } from '../support/fake-network.js';
+import { handPeer, handSignaling, type FakeLink } from '../support/fake-network.js';
 
 describe('engine: connections', () => {
   it('connects two peers: both see each other with the same safety code', async () => {
@@ -318,6 +318,33 @@ describe('engine: the hello relayed with the answer', () => {
     });
   }
 
+  it('waits for the peer’s own hello when the relayed one says another version: what was queued does not go as plain text on the relay’s word', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    let relayed = hello('Bob', 's1');
+    const links: FakeLink[] = [];
+    handSignaling(w.network, 'hand', (link) => {
+      link.answerHello = relayed;
+      links.push(link as FakeLink);
+    });
+    await alice.engine.connect('hand');
+    w.network.cut('alice', 'hand');
+    await settle();
+    alice.engine.send('queued while away');
+    // Alice re-dials; the relay says another version, the peer itself ours.
+    relayed = encodeControl({ t: 'hello', v: 2, name: 'Bob', session: 's1' });
+    await w.clock.advance(TIMING.redialDelaysMs[0] + 10);
+    const heard: string[] = [];
+    links[1].listener = { onOpen() {}, onControl: (data) => heard.push(String(data)), onBulk() {}, onClose() {} };
+    links[1].sendControl(hello('Bob', 's1'));
+    await settle();
+    expect(heard.filter((data) => !data.startsWith('{'))).to.deep.equal([]);
+    expect(heard.map((data) => JSON.parse(data) as { t: string; text?: string }).filter((frame) => frame.t === 'msg').map((frame) => frame.text)).to.deep.equal(['queued while away']);
+    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.pending]);
+    expect(alice.engine.peers.map((peer) => peer.status)).to.deep.equal(['connected']);
+    expect(alice.of('peer-chat-error')).to.deep.equal([]);
+  });
+
   for (const [what, relayed] of [
     ['not JSON', 'hello?'],
     ['another frame', encodeControl({ t: 'ping' })],
@@ -361,9 +388,10 @@ describe('engine: protocol versions', () => {
   /**
    * Alice connected to a peer (played by hand) speaking version `before`, which drops and, its
    * page reloaded with another element, answers her re-dial speaking `after`; `whileAway` runs
-   * while it is gone. What the peer heard on the new link.
+   * while it is gone, `beforeHello` once the new link is up but has not said `hello` yet. What
+   * the peer heard on the new link, and that link.
    */
-  async function reloadedSpeaking(before: number, after: number, whileAway: (alice: TestPeer) => void = () => {}) {
+  async function reloadedSpeaking(before: number, after: number, { whileAway = () => {}, beforeHello = () => {} }: { whileAway?: (alice: TestPeer) => void; beforeHello?: (alice: TestPeer) => void } = {}) {
     const w = world();
     const alice = await w.peer('alice');
     const { links } = await dialHandPeer(w, alice, 'future', { t: 'hello', v: before, name: 'Future', session: 'f1' });
@@ -373,27 +401,37 @@ describe('engine: protocol versions', () => {
     await w.clock.advance(TIMING.redialDelaysMs[0] + 10);
     const heard: string[] = [];
     links[1].listener = { onOpen() {}, onControl: (data) => heard.push(String(data)), onBulk() {}, onClose() {} };
+    beforeHello(alice);
     links[1].sendControl(encodeControl({ t: 'hello', v: after, name: 'Future', session: 'f2' }));
     await settle();
-    return { alice, heard };
+    return { alice, heard, theirs: links[1] };
   }
 
   it('messages queued while a peer was away go to it as plain text when it comes back speaking another version', async () => {
-    const { alice, heard } = await reloadedSpeaking(1, 2, (away) => {
-      away.engine.send('sent while it was away');
-      away.engine.send('and this');
-      expect(away.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.pending, MessageStatus.pending]);
+    const { alice, heard } = await reloadedSpeaking(1, 2, {
+      whileAway: (away) => {
+        away.engine.send('sent while it was away');
+        away.engine.send('and this');
+        expect(away.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.pending, MessageStatus.pending]);
+      },
     });
     expect(heard.filter((data) => !String(data).startsWith('{'))).to.deep.equal(['sent while it was away', 'and this']);
     expect(alice.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.delivered, MessageStatus.delivered]);
   });
 
   it('a peer that spoke another version and comes back speaking ours gets our protocol again, not plain text', async () => {
-    const { alice, heard } = await reloadedSpeaking(2, 1);
+    // Sent once the new link is up, before its hello: queued, not sent as plain text.
+    const { alice, heard, theirs } = await reloadedSpeaking(2, 1, { beforeHello: (back) => back.engine.send('sent before its hello') });
     alice.engine.send('framed again');
+    theirs.sendControl(encodeControl({ t: 'msg', id: 'f-1', text: 'framed from there', time: 1, seq: 1 }));
     await settle();
+    expect(heard.filter((data) => !data.startsWith('{'))).to.deep.equal([]);
     const frames = heard.map((data) => JSON.parse(data) as { t: string; text?: string; seq?: number });
-    expect(frames.filter((frame) => frame.t === 'msg').map(({ text, seq }) => [text, seq])).to.deep.equal([['framed again', 1]]);
+    expect(frames.filter((frame) => frame.t === 'msg').map(({ text, seq }) => [text, seq])).to.deep.equal([
+      ['sent before its hello', 1],
+      ['framed again', 2],
+    ]);
+    expect(alice.engine.messages.filter((message) => message.direction === 'in').map((message) => message.text)).to.deep.equal(['framed from there']);
     expect(alice.of('peer-chat-error').map((error) => error.type)).to.deep.equal([ErrorType.protocol]); // the one for version 2
   });
 

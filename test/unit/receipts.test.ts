@@ -158,6 +158,24 @@ describe('engine: read receipts', () => {
     });
   }
 
+  it('a read held for its interval goes on leaving after a reconnection too, though the new link acknowledged less', async () => {
+    const { w, alice, bob } = await connectedPair();
+    alice.engine.send('one');
+    alice.engine.send('two');
+    await acknowledged(w); // acknowledged on the first link
+    w.network.cut('alice', 'bob');
+    await w.clock.advance(2000);
+    expect(alice.engine.peers.map((peer) => peer.status)).to.deep.equal(['connected']);
+    const [first, second] = bob.engine.messages;
+    bob.engine.seen('alice', first.id);
+    await settle();
+    bob.engine.seen('alice', second.id); // within the interval: held
+    await settle();
+    bob.engine.disconnect('alice');
+    await settle();
+    expect(alice.engine.messages.map((message) => message.status)).to.deep.equal(['read', 'read']);
+  });
+
   it('an ack held when the peer restarts is of its old session: dropped, not sent to the new one', async () => {
     const { w, alice, bob } = await connectedPair();
     alice.engine.send('before the reload');
