@@ -358,7 +358,9 @@ describe('<peer-chat> file transfer, over real WebRTC', () => {
     };
     const observers = [watch(alice, 'sent'), watch(bob, 'received')];
     const arrived = collect(bob, 'peer-chat-file');
-    await Promise.all(names.map((name, index) => alice.sendFile(new File([patternBytes(24 * 1024 * 1024, 40 + index)], name))));
+    // 48 MiB each: with 24, a CI run on a loaded machine saw the second file's bar go from 0 to
+    // 100 % within one 500 ms drawing; a file that starts late must still span several.
+    await Promise.all(names.map((name, index) => alice.sendFile(new File([patternBytes(48 * 1024 * 1024, 40 + index)], name))));
     await until(() => arrived.length === names.length, 'both files');
     await Promise.all([alice.updateComplete, bob.updateComplete]);
     for (const observer of observers) observer.disconnect();
