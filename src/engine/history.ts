@@ -54,9 +54,10 @@ export class History<T extends HistoryTransfer> {
   /** Adds `message`; false, and nothing added, for an incoming one whose sender and id it holds already. */
   addMessage(message: ChatMessage): boolean {
     if (message.direction === Direction.in) {
-      const ids = this.#incoming.get(message.from) ?? new Set<string>();
+      let ids = this.#incoming.get(message.from);
+      if (!ids) this.#incoming.set(message.from, (ids = new Set()));
       if (ids.has(message.id)) return false;
-      this.#incoming.set(message.from, ids.add(message.id));
+      ids.add(message.id);
     }
     this.#entries.push({ kind: 'message', message });
     this.#countable++;

@@ -482,8 +482,11 @@ export class PeerSession {
     // The peer's `hello` as the signaling server relayed it with the answer: usable now, rather
     // than once the peer's own arrives over the connection, half a round trip from now.
     const relayed = link.relayedHello === undefined ? null : decodeControl(link.relayedHello);
-    // Not one of another version: plain text would take the queue on the relay's word alone.
-    if (relayed?.ok && relayed.value.t === 'hello') return relayed.value.v === PROTOCOL_VERSION ? this.#handleHello(relayed.value, true) : undefined;
+    if (relayed?.ok && relayed.value.t === 'hello') {
+      // Not one of another version: plain text would take the queue on the relay's word alone.
+      if (relayed.value.v === PROTOCOL_VERSION) this.#handleHello(relayed.value, true);
+      return;
+    }
     if (relayed) this.violation(`The signaling server relayed a malformed hello from ${this.peerId}`);
   }
 
