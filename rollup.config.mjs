@@ -117,9 +117,71 @@ function minifyCss() {
   };
 }
 
+/**
+ * Drops the indentation after each line break in the text of Lit's html`…` templates, which
+ * terser leaves as written: HTML shows a line break and the spaces after it as one space, and
+ * none of the templates' text sits in an element that keeps white space (`pre`, `pre-wrap`:
+ * the message text comes from an expression). Expressions are left as they are. No new source
+ * map: lines keep their places, and only the columns within the templates' lines shift.
+ */
+function minifyHtml() {
+  return {
+    name: 'minify-html',
+    transform(code, id) {
+      // Lit's modules (compiled: TypeScript writes the tag as html `), where html is the tag, not a word in a comment.
+      if (!id.includes('/src/') || !id.endsWith('.ts') || !/^import \{[^}]*\bhtml\b[^}]*\} from 'lit';$/m.test(code)) return null;
+      // Each html template's text, between its expressions, as [start, end) ranges of `code`.
+      const texts = [];
+      // The end of the template literal opening at `open` (its backtick); with `keep`, its text's ranges.
+      const template = (open, keep) => {
+        let start = open + 1;
+        for (let at = start; at < code.length; at++) {
+          if (code[at] === '\\') at++;
+          else if (code[at] === '`') {
+            if (keep) texts.push([start, at]);
+            return at;
+          } else if (code[at] === '$' && code[at + 1] === '{') {
+            if (keep) texts.push([start, at]);
+            at = expression(at + 2);
+            start = at + 1;
+          }
+        }
+        throw new Error(`${id}: a template literal does not end`);
+      };
+      // The index of the brace that closes the expression starting at `from`.
+      const expression = (from) => {
+        let depth = 0;
+        for (let at = from; at < code.length; at++) {
+          const char = code[at];
+          if (char === '`') at = template(at, /\bhtml ?$/.test(code.slice(from, at)));
+          else if (char === "'" || char === '"') while (code[++at] !== char) at += code[at] === '\\' ? 1 : 0;
+          else if (code.startsWith('//', at)) at = code.indexOf('\n', at);
+          else if (code.startsWith('/*', at)) at = code.indexOf('*/', at) + 1;
+          else if (char === '{') depth++;
+          else if (char === '}' && depth-- === 0) return at;
+        }
+        throw new Error(`${id}: an expression in a template does not end`);
+      };
+      let end = -1;
+      for (const match of code.matchAll(/\bhtml ?`/g)) {
+        // One nested in another's expressions was taken with it.
+        if (match.index > end) end = template(match.index + match[0].length - 1, true);
+      }
+      let minified = '';
+      let last = 0;
+      for (const [start, end] of texts.sort((a, b) => a[0] - b[0])) {
+        minified += code.slice(last, start) + code.slice(start, end).replace(/\n[ \t]+/g, '\n');
+        last = end;
+      }
+      return { code: minified + code.slice(last), map: null };
+    },
+  };
+}
+
 /** What compiles TypeScript and minifies, for the bundle and each part of it. */
 const compile = () => [
   minifyCss(),
+  minifyHtml(),
   quietPeerJs(),
   trimPeerJs(),
   resolve({ browser: true }),
