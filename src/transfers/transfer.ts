@@ -13,7 +13,8 @@ import { TransferStatus, isFinished, type TransferInfo } from './types.js';
 const MOVES: Record<TransferStatus, readonly TransferStatus[]> = {
   offered: ['active', 'queued', 'declined', 'cancelled', 'failed'],
   queued: ['active', 'cancelled', 'failed'],
-  waiting: ['active', 'paused', 'declined', 'cancelled', 'failed'],
+  // Done: offered again, the receiver says it holds every byte (its `received` was lost with the link).
+  waiting: ['active', 'paused', 'done', 'declined', 'cancelled', 'failed'],
   active: ['paused', 'done', 'cancelled', 'failed'],
   // Done: a receiver that held every byte when the peer dropped verifies and keeps the file.
   paused: ['active', 'waiting', 'done', 'cancelled', 'failed'],

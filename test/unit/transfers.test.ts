@@ -221,6 +221,23 @@ describe('transfers: the state machine', () => {
     expect(handedOver()).to.deep.equal(['peer-chat-file']);
   });
 
+  it('a sender whose file arrived whole before the peer dropped completes when the peer answers its new offer with all the bytes', async () => {
+    const { transfers, sent, made } = harness();
+    const sending = transfers.send(new File([new Uint8Array(100_000).fill(3)], 'a.bin'), 'bob');
+    const tid = made[0].transferId;
+    transfers.handleFrame('bob', { t: 'accept', tid, offset: 0 });
+    await waitFor(() => sent.some((frame) => frame.t === 'end'));
+    // The receiver's `received` for the last byte is lost with the connection.
+    transfers.pause('bob');
+    transfers.resume('bob');
+    expect(made[0].status).to.equal('waiting');
+    expect(sent.at(-1)).to.deep.include({ t: 'offer', tid });
+    // Offered again, the receiver says every byte is here.
+    transfers.handleFrame('bob', { t: 'received', tid, bytes: 100_000 });
+    expect(made[0].status).to.equal('done');
+    await sending;
+  });
+
   it('once the peer is back, a transfer it does not offer again ends; one it offers again goes on', async () => {
     const { transfers, sent, events, made, clock } = harness({ acceptFiles: 'always' });
     transfers.handleFrame('bob', offer(300_000) as never);
