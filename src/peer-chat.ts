@@ -223,14 +223,15 @@ export class PeerChat extends LitElement {
   readonly #seen = new SeenTracker(this, (nodes) => this.#markSeen(nodes));
   /** Incoming messages received while the person was away and not seen since, by `from` and `id`. */
   readonly #unreadKeys = new Set<string>();
-  /** Whether each file is an image to show inline; absent while its first bytes are read. */
-  readonly #inlineImages = new WeakMap<File, boolean>();
+  /** Each file's image type, told by its first bytes (ui/image.ts); '' while they are read, or for a file not shown inline. */
+  readonly #inlineImages = new WeakMap<File, string>();
   readonly #settings = new SettingsReader((message) =>
     firePeerChatEvent(this, 'peer-chat-error', { type: ErrorType.invalidAttribute, message }),
   );
   #requestedPeerId = '';
   #transportKey = '';
-  readonly #fileUrls = new Map<File, string>();
+  /** A new map once the URLs are revoked (the element left the page): drawn entries then take new ones. */
+  #fileUrls = new Map<File, string>();
   #formats = new Formats('');
   /** The invite link last made, and what it was made of. */
   #invite = { page: '', peerId: '', url: '' };
@@ -302,9 +303,9 @@ export class PeerChat extends LitElement {
     return this.#engine.peerId || this.#requestedPeerId;
   }
   set peerId(value: string) {
-    const old = this.#requestedPeerId;
     this.#requestedPeerId = value == null ? '' : String(value);
-    this.requestUpdate('peerId', old);
+    // Changed whatever the getter says: once registered it answers the registered id, which the new value may equal.
+    this.requestUpdate('peerId');
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -410,7 +411,7 @@ export class PeerChat extends LitElement {
     this.#seen.stop();
     this.#transportKey = '';
     for (const url of this.#fileUrls.values()) URL.revokeObjectURL(url);
-    this.#fileUrls.clear();
+    this.#fileUrls = new Map();
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -440,12 +441,13 @@ export class PeerChat extends LitElement {
         globalThis.location,
       );
       const { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory, ...connection } = settings;
-      const key = JSON.stringify({ ...connection, persist: this.persist });
+      // Absent, removed (null) or unset by a script (undefined, a React prop dropped): nothing is stored.
+      const persist = this.persist ?? null;
+      const key = JSON.stringify({ ...connection, persist });
       if (key !== this.#transportKey) {
         this.#transportKey = key;
         // Storage code is loaded only by the pages that use it.
-        const storageKey = this.persist || 'peer-chat';
-        const store = this.persist === null ? null : import('./engine/indexeddb-store.js').then(({ IndexedDbStore }) => new IndexedDbStore(storageKey));
+        const store = persist === null ? null : import('./engine/indexeddb-store.js').then(({ IndexedDbStore }) => new IndexedDbStore(persist || 'peer-chat'));
         this.#engine.start(settings, store);
       } else {
         this.#engine.update({ name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory });
@@ -555,7 +557,7 @@ export class PeerChat extends LitElement {
   };
 
   #connectToRemoteId(): void {
-    const remoteId = this.remoteId.trim() || invitedPeerId(globalThis.location.href);
+    const remoteId = (this.remoteId ?? '').trim() || invitedPeerId(globalThis.location.href);
     if (remoteId && remoteId !== this.#engine.peerId && this.#engine.signalingState === SignalingState.open) {
       // Failures are reported as peer-chat-error events by the engine, and shown.
       this.connectFailure = '';
@@ -754,12 +756,15 @@ export class PeerChat extends LitElement {
   /** A PNG, JPEG, GIF or WebP file, scaled; a link opens it full size. Nothing until its first bytes are checked. */
   #renderPreview(file: File, name: string, strings: PeerChatStrings) {
     if (!this.#inlineImages.has(file)) {
-      this.#inlineImages.set(file, false);
+      this.#inlineImages.set(file, '');
       // The check loads on demand, with the first file shown.
-      import('./ui/image.js').then(({ isInlineImage }) => isInlineImage(file)).then(
-        (image) => {
-          this.#inlineImages.set(file, image);
-          if (image) this.requestUpdate();
+      import('./ui/image.js').then(({ inlineImageType }) => inlineImageType(file)).then(
+        (type) => {
+          if (!type) return;
+          this.#inlineImages.set(file, type);
+          // Its download link's URL, made meanwhile without the type, is made again with it.
+          this.#releaseUrl(file);
+          this.requestUpdate();
         },
         () => {},
       );
@@ -782,7 +787,7 @@ export class PeerChat extends LitElement {
     // whenever anything else it shows changes (a received file comes with `done`; before it,
     // the WeakMap answers undefined).
     const bar = transfer.status === TransferStatus.active && percent < 100 ? Math.floor(performance.now() / PROGRESS_DRAW_INTERVAL_MS) : percent;
-    return guard([transfer.status, bar, transfer.reason, transfer.fits, this.#inlineImages.get(transfer.file!), who, this.strings, this.#formats], () => html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
+    return guard([transfer.status, bar, transfer.reason, transfer.fits, this.#inlineImages.get(transfer.file!), this.#fileUrls, who, this.strings, this.#formats], () => html`<div part="transfer transfer-${transfer.direction}" data-transfer-id=${transfer.transferId} data-status=${transfer.status}>
       <span part="message-meta"
         ><bdi class="who" title=${who}>${incoming ? peer.short : who}</bdi> · <bdi class="file-name" title=${transfer.name}>${transfer.name}</bdi> ·
         ${this.#formats.formatBytes(transfer.size)}${transfer.status === TransferStatus.offered && transfer.fits !== undefined
@@ -806,10 +811,14 @@ export class PeerChat extends LitElement {
     </div>`);
   }
 
+  /**
+   * A URL of the file's bytes, typed as the image they are or as bytes to download: never as
+   * the type a peer claimed, under which a link opened in a tab could run as this site's page.
+   */
   #urlOf(file: File): string {
     let url = this.#fileUrls.get(file);
     if (!url) {
-      url = URL.createObjectURL(file);
+      url = URL.createObjectURL(file.slice(0, file.size, this.#inlineImages.get(file) || 'application/octet-stream'));
       this.#fileUrls.set(file, url);
     }
     return url;

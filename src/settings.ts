@@ -12,19 +12,22 @@ export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [{ urls: 'stun:stun.l.google.
 /** The ids PeerJS accepts. */
 const PEER_ID_PATTERN = /^[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/;
 
+/** An attribute removed (`null`) or a property a script set to `undefined` (a React prop dropped): its default. */
+type Text = string | null | undefined;
+
 /** The attribute values as the element holds them (strings from markup, or what a script set). */
 export interface RawSettings {
-  host: string;
+  host: Text;
   port: number | undefined;
-  path: string;
-  key: string;
-  secure: boolean | string | undefined;
+  path: Text;
+  key: Text;
+  secure: boolean | Text;
   peerId: string;
-  iceServers: string | RTCIceServer[];
-  iceServersUrl: string;
-  iceTransportPolicy: string;
-  name: string;
-  acceptFiles: string;
+  iceServers: Text | RTCIceServer[];
+  iceServersUrl: Text;
+  iceTransportPolicy: Text;
+  name: Text;
+  acceptFiles: Text;
   maxFileSize: number | string | undefined;
   reconnectTimeout: number | string | undefined;
   maxHistory: number | string | undefined;
@@ -40,12 +43,13 @@ export class SettingsReader {
   read(raw: RawSettings, page: { protocol: string; hostname: string; port: string; href: string } | undefined): ChatSettings {
     const problems = new Map<string, string>();
     const invalid = (attribute: string, value: unknown, message: string) => problems.set(attribute, `${String(value)}\u0000${attribute}: ${message}`);
+    const text = (value: Text) => String(value ?? '').trim();
 
     let secure = page?.protocol === 'https:';
     if (typeof raw.secure === 'boolean') secure = raw.secure;
     else if (raw.secure === '' || raw.secure === 'true' || raw.secure === 'secure') secure = true;
     else if (raw.secure === 'false') secure = false;
-    else if (raw.secure !== undefined) invalid('secure', raw.secure, `"${raw.secure}" is not true or false`);
+    else if (raw.secure != null) invalid('secure', raw.secure, `"${raw.secure}" is not true or false`);
 
     let port = Number(page?.port) || (secure ? 443 : 80);
     if (raw.port !== undefined && raw.port !== null) {
@@ -61,15 +65,15 @@ export class SettingsReader {
 
     let iceServers = DEFAULT_ICE_SERVERS;
     if (Array.isArray(raw.iceServers)) iceServers = raw.iceServers;
-    else if (raw.iceServers.trim()) {
-      const parsed = parseIceServers(raw.iceServers);
+    else if (text(raw.iceServers)) {
+      const parsed = parseIceServers(text(raw.iceServers));
       if (typeof parsed === 'string') invalid('ice-servers', raw.iceServers, parsed);
       else iceServers = parsed;
     }
 
     let iceServersUrl = '';
-    if (raw.iceServersUrl.trim()) {
-      const url = parseUrl(raw.iceServersUrl.trim(), page?.href);
+    if (text(raw.iceServersUrl)) {
+      const url = parseUrl(text(raw.iceServersUrl), page?.href);
       if (url && (url.protocol === 'https:' || url.protocol === 'http:')) iceServersUrl = url.href;
       else invalid('ice-servers-url', raw.iceServersUrl, `"${raw.iceServersUrl}" is not an http(s) URL (absolute, or relative to the page)`);
     }
@@ -79,8 +83,8 @@ export class SettingsReader {
     else if (raw.iceTransportPolicy && raw.iceTransportPolicy !== 'all') invalid('ice-transport-policy', raw.iceTransportPolicy, `"${raw.iceTransportPolicy}" is not one of all, relay`);
 
     let acceptFiles = DEFAULT_PREFERENCES.acceptFiles;
-    if ((Object.values(AcceptFiles) as string[]).includes(raw.acceptFiles)) acceptFiles = raw.acceptFiles as AcceptFiles;
-    else invalid('accept-files', raw.acceptFiles, `"${raw.acceptFiles}" is not one of ask, always, never`);
+    if ((Object.values(AcceptFiles) as Text[]).includes(raw.acceptFiles)) acceptFiles = raw.acceptFiles as AcceptFiles;
+    else if (raw.acceptFiles != null) invalid('accept-files', raw.acceptFiles, `"${raw.acceptFiles}" is not one of ask, always, never`);
 
     const count = (attribute: string, value: number | string | undefined, fallback: number, unit: string, min = 0): number => {
       if (value === undefined || value === null || value === '') return fallback;
@@ -91,16 +95,17 @@ export class SettingsReader {
     };
 
     const settings: ChatSettings = {
-      host: raw.host.trim() || page?.hostname || 'localhost',
+      host: text(raw.host) || page?.hostname || 'localhost',
       port,
-      path: raw.path.trim() || '/',
+      // Unset, the element's default path; set empty, the server's root.
+      path: text(raw.path ?? '/peerjs') || '/',
       key: raw.key || 'peerjs',
       secure,
       peerId,
       iceServers,
       iceServersUrl,
       iceTransportPolicy,
-      name: raw.name.trim(),
+      name: text(raw.name),
       acceptFiles,
       maxFileSize: count('max-file-size', raw.maxFileSize, DEFAULT_PREFERENCES.maxFileSize, 'bytes'),
       reconnectTimeout: count('reconnect-timeout', raw.reconnectTimeout, DEFAULT_PREFERENCES.reconnectTimeout, 'milliseconds'),

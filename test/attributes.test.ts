@@ -95,6 +95,43 @@ describe('<peer-chat> attributes and accessibility', () => {
     }
   });
 
+  it('takes a removed attribute, or a property set to undefined (a dropped React prop), as its default', async () => {
+    const chat = element({ host: '127.0.0.1', port: String(port), 'ice-servers': '[]', name: 'Ann', path: '/peerjs', 'accept-files': 'always', secure: 'false', 'ice-servers-url': '', 'remote-id': '' });
+    const errors = collect(chat, 'peer-chat-error');
+    const ready = nextEvent(chat, 'peer-chat-ready');
+    document.body.append(chat);
+    const open = indexedDB.open;
+    const opened: string[] = [];
+    indexedDB.open = (name: string, version?: number) => (opened.push(name), open.call(indexedDB, name, version));
+    try {
+      await ready;
+      const signaling = collect(chat, 'peer-chat-signaling');
+      for (const attribute of ['name', 'path', 'accept-files', 'secure', 'ice-servers-url', 'remote-id']) chat.removeAttribute(attribute);
+      await chat.updateComplete;
+      const unset = chat as unknown as Record<string, unknown>;
+      for (const property of ['name', 'path', 'acceptFiles', 'secure', 'iceServersUrl', 'remoteId', 'iceTransportPolicy', 'key', 'persist']) unset[property] = undefined;
+      await chat.updateComplete;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(errors).to.deep.equal([]);
+      // The defaults are the values these had: no new registration, and `persist` unset opens no storage.
+      expect(signaling).to.deep.equal([]);
+      expect(chat.signalingState).to.equal('open');
+      expect(opened).to.deep.equal([]);
+    } finally {
+      indexedDB.open = open;
+      chat.remove();
+    }
+  });
+
+  it('registers under a new peer-id set after the first registration', async () => {
+    const chat = await createChat(port, { peerId: 'first-id' });
+    expect(chat.peerId).to.equal('first-id');
+    const ready = nextEvent(chat, 'peer-chat-ready');
+    chat.setAttribute('peer-id', 'second-id');
+    expect((await ready).peerId).to.equal('second-id');
+    expect(chat.peerId).to.equal('second-id');
+  });
+
   it('fires no event when the owner sets a non-signaling property', async () => {
     const chat = await createChat(port);
     const fired: string[] = [];

@@ -144,6 +144,8 @@ describe('<peer-chat> chat UX', () => {
       new File([SVG], 'drawing.svg', { type: 'image/svg+xml' }),
       new File([SVG], 'disguised.png', { type: 'image/png' }),
       new File(['just text'], 'notes.txt', { type: 'text/plain' }),
+      // A GIF by its first bytes, an HTML page by its claimed type.
+      new File(['GIF89a<script>window.__html = 1</script>'], 'page.html', { type: 'text/html' }),
     ]) {
       const done = nextEvent(bob, 'peer-chat-file', (detail) => detail.file.name === file.name);
       await alice.sendFile(file, bob.peerId);
@@ -151,10 +153,22 @@ describe('<peer-chat> chat UX', () => {
     }
     await bob.updateComplete;
     await new Promise((resolve) => setTimeout(resolve, 300)); // the first bytes of each are read
-    expect(parts(bob, 'download')).to.have.length(4);
-    expect(parts(bob, 'preview')).to.have.length(1);
-    expect(parts(alice, 'preview')).to.have.length(1);
+    expect(parts(bob, 'download')).to.have.length(5);
+    expect(parts(bob, 'preview')).to.have.length(2);
+    expect(parts(alice, 'preview')).to.have.length(2);
     expect((window as unknown as { __svg?: number }).__svg).to.equal(undefined);
+    // Every link to a file, opened in a tab, is an image or a download: never the claimed type.
+    const typeOf = async (link: Element) => (await (await fetch((link as HTMLAnchorElement).href)).blob()).type;
+    const linkTypes = async (chat: PeerChat) => Promise.all([...parts(chat, 'preview'), ...parts(chat, 'download')].map(typeOf));
+    const expected = ['image/png', 'image/gif', 'image/png', 'application/octet-stream', 'application/octet-stream', 'application/octet-stream', 'image/gif'];
+    expect(await linkTypes(bob)).to.deep.equal(expected);
+    expect(await Promise.all(parts(alice, 'preview').map(typeOf))).to.deep.equal(['image/png', 'image/gif']);
+    // Moved in the page (its URLs revoked as it left), the element draws its links with new ones.
+    const moved = nextEvent(bob, 'peer-chat-ready');
+    bob.parentElement!.append(bob);
+    await moved;
+    await bob.updateComplete;
+    expect(await linkTypes(bob)).to.deep.equal(expected);
   });
 
   it('shows “… is typing…” while the peer types: gone when the message arrives, or 5 s after the last keystroke', async () => {
