@@ -421,25 +421,7 @@ export class PeerChat extends LitElement {
     if (locale !== this.#formats.locale) this.#formats = new Formats(locale);
     const starting = this.#transportKey === '';
     if (starting || SETTING_PROPERTIES.some((name) => changed.has(name))) {
-      const settings = this.#settings.read(
-        {
-          host: this.host,
-          port: this.port,
-          path: this.path,
-          key: this.key,
-          secure: this.secure,
-          peerId: this.#requestedPeerId,
-          iceServers: this.iceServers,
-          iceServersUrl: this.iceServersUrl,
-          iceTransportPolicy: this.iceTransportPolicy,
-          name: this.name,
-          acceptFiles: this.acceptFiles,
-          maxFileSize: this.maxFileSize,
-          reconnectTimeout: this.reconnectTimeout,
-          maxHistory: this.maxHistory,
-        },
-        globalThis.location,
-      );
+      const settings = this.#settings.read(this, this.#requestedPeerId, globalThis.location);
       const { name, acceptFiles, maxFileSize, reconnectTimeout, maxHistory, ...connection } = settings;
       // Absent, removed (null) or unset by a script (undefined, a React prop dropped): nothing is stored.
       const persist = this.persist ?? null;

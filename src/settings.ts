@@ -18,19 +18,18 @@ type Text = string | null | undefined;
 /** The attribute values as the element holds them (strings from markup, or what a script set). */
 export interface RawSettings {
   host: Text;
-  port: number | undefined;
+  port?: number;
   path: Text;
   key: Text;
-  secure: boolean | Text;
-  peerId: string;
+  secure?: boolean | Text;
   iceServers: Text | RTCIceServer[];
   iceServersUrl: Text;
   iceTransportPolicy: Text;
   name: Text;
   acceptFiles: Text;
-  maxFileSize: number | string | undefined;
-  reconnectTimeout: number | string | undefined;
-  maxHistory: number | string | undefined;
+  maxFileSize?: number | string;
+  reconnectTimeout?: number | string;
+  maxHistory?: number | string;
 }
 
 export class SettingsReader {
@@ -40,7 +39,8 @@ export class SettingsReader {
   /** @param report - called once for each invalid value, with a message naming the attribute */
   constructor(private readonly report: (message: string) => void) {}
 
-  read(raw: RawSettings, page: { protocol: string; hostname: string; port: string; href: string } | undefined): ChatSettings {
+  /** `raw`: the element itself (its properties are these); `requestedPeerId`: the `peer-id` it was given, which its `peerId` is only until registered. */
+  read(raw: RawSettings, requestedPeerId: string, page: { protocol: string; hostname: string; port: string; href: string } | undefined): ChatSettings {
     const problems = new Map<string, string>();
     const invalid = (attribute: string, value: unknown, message: string) => problems.set(attribute, `${String(value)}\u0000${attribute}: ${message}`);
     const text = (value: Text) => String(value ?? '').trim();
@@ -57,7 +57,7 @@ export class SettingsReader {
       else invalid('port', raw.port, `"${raw.port}" is not a port number (1-65535)`);
     }
 
-    let peerId = raw.peerId.trim();
+    let peerId = requestedPeerId.trim();
     if (peerId && !PEER_ID_PATTERN.test(peerId)) {
       invalid('peer-id', peerId, `"${peerId}" is not a valid id (letters and digits, with single spaces, dashes or underscores between them)`);
       peerId = '';

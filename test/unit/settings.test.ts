@@ -8,7 +8,6 @@ const raw = (overrides: Partial<RawSettings> = {}): RawSettings => ({
   path: '/peerjs',
   key: 'peerjs',
   secure: undefined,
-  peerId: '',
   iceServers: '',
   iceServersUrl: '',
   iceTransportPolicy: '',
@@ -23,20 +22,20 @@ const page = { protocol: 'https:', hostname: 'chat.example', port: '', href: 'ht
 
 describe('SettingsReader', () => {
   it('fills in the defaults from the page', () => {
-    const settings = new SettingsReader(() => {}).read(raw(), page);
+    const settings = new SettingsReader(() => {}).read(raw(), '', page);
     expect(settings).to.deep.include({ host: 'chat.example', port: 443, secure: true, path: '/peerjs', iceServers: DEFAULT_ICE_SERVERS, maxHistory: 1000, maxFileSize: Infinity });
   });
 
   it('reports an invalid value once, not again when another attribute changes, and again after it was fixed and broken', () => {
     const reports: string[] = [];
     const reader = new SettingsReader((message) => reports.push(message));
-    reader.read(raw({ port: NaN, acceptFiles: 'sometimes' }), page);
+    reader.read(raw({ port: NaN, acceptFiles: 'sometimes' }), '', page);
     expect(reports).to.have.length(2);
-    reader.read(raw({ port: NaN, acceptFiles: 'sometimes', name: 'Ann' }), page);
+    reader.read(raw({ port: NaN, acceptFiles: 'sometimes', name: 'Ann' }), '', page);
     expect(reports).to.have.length(2);
-    reader.read(raw({ port: NaN, acceptFiles: 'never' }), page);
+    reader.read(raw({ port: NaN, acceptFiles: 'never' }), '', page);
     expect(reports).to.have.length(2);
-    reader.read(raw({ port: NaN, acceptFiles: 'sometimes' }), page);
+    reader.read(raw({ port: NaN, acceptFiles: 'sometimes' }), '', page);
     expect(reports).to.have.length(3);
     expect(reports[2]).to.equal('accept-files: "sometimes" is not one of ask, always, never');
   });
@@ -44,7 +43,8 @@ describe('SettingsReader', () => {
   it('checks every attribute it parses', () => {
     const reports: string[] = [];
     const settings = new SettingsReader((message) => reports.push(message)).read(
-      raw({ secure: 'maybe', peerId: 'no/slashes', iceServers: '{"urls":1}', maxFileSize: '-1', reconnectTimeout: 'soon', maxHistory: '0' }),
+      raw({ secure: 'maybe', iceServers: '{"urls":1}', maxFileSize: '-1', reconnectTimeout: 'soon', maxHistory: '0' }),
+      'no/slashes',
       page,
     );
     expect(reports.map((message) => message.slice(0, message.indexOf(':')))).to.deep.equal(['secure', 'peer-id', 'ice-servers', 'max-file-size', 'reconnect-timeout', 'max-history']);
@@ -54,13 +54,13 @@ describe('SettingsReader', () => {
   it('resolves ice-servers-url against the page and checks ice-transport-policy', () => {
     const reports: string[] = [];
     const reader = new SettingsReader((message) => reports.push(message));
-    expect(reader.read(raw({ iceServersUrl: '../peerjs/ice', iceTransportPolicy: 'relay' }), page)).to.deep.include({
+    expect(reader.read(raw({ iceServersUrl: '../peerjs/ice', iceTransportPolicy: 'relay' }), '', page)).to.deep.include({
       iceServersUrl: 'https://chat.example/peerjs/ice',
       iceTransportPolicy: 'relay',
     });
-    expect(reader.read(raw(), page)).to.deep.include({ iceServersUrl: '', iceTransportPolicy: 'all' });
+    expect(reader.read(raw(), '', page)).to.deep.include({ iceServersUrl: '', iceTransportPolicy: 'all' });
     expect(reports).to.deep.equal([]);
-    expect(reader.read(raw({ iceServersUrl: 'ftp://x/ice', iceTransportPolicy: 'turn-only' }), page)).to.deep.include({ iceServersUrl: '', iceTransportPolicy: 'all' });
+    expect(reader.read(raw({ iceServersUrl: 'ftp://x/ice', iceTransportPolicy: 'turn-only' }), '', page)).to.deep.include({ iceServersUrl: '', iceTransportPolicy: 'all' });
     expect(reports).to.deep.equal([
       'ice-servers-url: "ftp://x/ice" is not an http(s) URL (absolute, or relative to the page)',
       'ice-transport-policy: "turn-only" is not one of all, relay',
