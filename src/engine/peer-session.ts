@@ -303,7 +303,10 @@ export class PeerSession {
   /** Called every ping interval. `late`: this tick came far too late (a long task, a frozen tab). */
   tick(now: number, late: boolean): void {
     const link = this.#link;
-    if (!link?.isOpen || this.#plain) return;
+    // Silence counts once the peer said `hello` on this link; before, its hello timer runs. An
+    // answering side's link may open seconds after the offer came (ICE, a TURN relay) and its
+    // frames wait for the route to be read: that is not the peer being silent.
+    if (!link?.isOpen || this.#plain || !this.#connected) return;
     // Our own silence is not the peer's: after a late tick, the peer gets a fresh window.
     if (late) this.#lastHeard = now;
     if (now - this.#lastHeard > TIMING.silenceLimitMs) return this.#lost(DisconnectReason.timeout);
@@ -470,8 +473,7 @@ export class PeerSession {
     this.#lastHeard = this.host.clock.now();
     if (!link.speaksProtocol) {
       this.#markConnected();
-      // A plain PeerJS app under the id of a peer we were waiting for: files cannot go on with it.
-      this.host.transfers.abandon(this.peerId, 'The peer came back without the chat protocol');
+      // A plain PeerJS app under the id of a peer we were waiting for.
       return this.#sendPendingAsPlain();
     }
     this.sendFrame(this.#hello());
@@ -537,9 +539,11 @@ export class PeerSession {
   /**
    * The peer came back speaking another version, or on a link that speaks none (a plain PeerJS
    * app under its id): what it had not acknowledged goes as plain text, as `send` sends from now
-   * on (delivered, with no receipts to come), not pending for good.
+   * on (delivered, with no receipts to come), not pending for good. Files cannot go on with it:
+   * paused, they would wait for it for good (it kept its `session` when another version reloaded).
    */
   #sendPendingAsPlain(): void {
+    this.host.transfers.abandon(this.peerId, 'The peer came back without the chat protocol');
     for (const message of this.#outbox.drain()) {
       this.#link!.sendControl(message.text);
       this.host.delivered(message, this.peerId);
@@ -606,7 +610,8 @@ export class PeerSession {
       if (this.#gone) return;
     }
     this.#scheduleRedial();
-    this.#giveUpTimer.set(() => this.end(reason, 'The peer did not come back'), this.host.reconnectTimeoutMs);
+    // A link lost before its `hello` did not bring the peer back: its time to come back runs on.
+    if (!this.#giveUpTimer.pending) this.#giveUpTimer.set(() => this.end(reason, 'The peer did not come back'), this.host.reconnectTimeoutMs);
   }
 
   /**

@@ -119,6 +119,8 @@ export class FakeNetwork {
   readonly iceServersAtDial = new Map<string, RTCIceServer[][]>();
   /** When set, decides each dial: 'hang' never answers, an Error rejects it, a promise delays it (rejecting fails it). */
   dialHook: ((from: string, to: string) => 'hang' | Error | Promise<void> | void) | null = null;
+  /** When set, a link opens only once it resolves, after the side called has taken it (ICE and DTLS taking their time). */
+  opening: Promise<void> | null = null;
   private nextId = 1;
 
   create = (options: SignalingOptions, listener: SignalingListener): FakeSignaling => new FakeSignaling(this, options, listener, options.peerId || `peer${this.nextId++}`);
@@ -206,7 +208,7 @@ export class FakeSignaling implements Signaling {
     ours.route = theirs.route = this.network.route;
     this.network.links.push(ours, theirs);
     remote.listener.onIncoming(theirs);
-    return Promise.resolve().then(() => {
+    return (this.network.opening ?? Promise.resolve()).then(() => {
       ours.open = true;
       theirs.open = true;
       theirs.listener?.onOpen();

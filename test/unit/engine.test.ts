@@ -79,6 +79,39 @@ describe('engine: liveness', () => {
     expect(alice.engine.peers[0].status).to.equal('connected');
   });
 
+  it('an answering side whose link opens seconds after the offer, its frames held a moment longer, does not drop it as silent', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    // Alice takes bob's offer now; the link opens 5 s later, and what comes on it reaches her
+    // engine a second after that (the transport reads the route first).
+    let open!: () => void;
+    w.network.opening = new Promise<void>((resolve) => (open = resolve));
+    const signaling = w.network.registered.get('alice')!;
+    const incoming = signaling.listener.onIncoming;
+    const held: Array<() => void> = [];
+    signaling.listener.onIncoming = (link) => {
+      incoming.call(signaling.listener, link);
+      const engine = link.listener!;
+      link.listener = {
+        onOpen: () => held.push(() => engine.onOpen()),
+        onControl: (data) => held.push(() => engine.onControl(data)),
+        onBulk: (data) => held.push(() => engine.onBulk(data)),
+        onClose: () => engine.onClose(),
+      };
+    };
+    const connecting = bob.engine.connect('alice');
+    await w.clock.advance(5_000, 250);
+    open();
+    await settle();
+    await w.clock.advance(1_000, 250);
+    for (const deliver of held.splice(0)) deliver();
+    await connecting;
+    await settle();
+    expect(alice.engine.connectedPeers.map((peer) => peer.peerId)).to.deep.equal(['bob']);
+    expect(alice.of('peer-chat-error')).to.deep.equal([]);
+  });
+
   it('a late tick (a long task, a frozen tab) is not silence: no peer is dropped', async () => {
     const w = world();
     const alice = await w.peer('alice');
@@ -138,6 +171,22 @@ describe('engine: liveness', () => {
     expect(alice.engine.peers).to.deep.equal([]);
     expect(alice.engine.messages[0].status).to.equal(MessageStatus.failed);
     expect(alice.of('peer-chat-error').map((detail) => detail.type)).to.include(ErrorType.delivery);
+  });
+
+  it('gives up on a peer whose id now answers dials but never says hello: each such link does not restart its time', async () => {
+    const w = world();
+    const alice = await w.peer('alice', { reconnectTimeout: 30_000 });
+    const bob = await w.peer('bob');
+    await connectPair(alice, bob);
+    bob.engine.stop();
+    await settle();
+    // Something else now holds bob's id: it takes the connection and stays silent.
+    const silent = handPeer(w.network, 'bob');
+    alice.engine.send('are you there?');
+    await w.clock.advance(31_000, 250);
+    expect(silent.length, 'alice re-dialed it').to.be.greaterThan(1);
+    expect(alice.engine.peers).to.deep.equal([]);
+    expect(alice.engine.messages[0].status).to.equal(MessageStatus.failed);
   });
 });
 
@@ -457,6 +506,23 @@ describe('engine: protocol versions', () => {
     await settle();
     expect(heard).to.deep.equal(['sent while it was away']);
     expect(alice.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.delivered]);
+    expect((refused as PeerChatError).message).to.contain('The peer came back without the chat protocol');
+  });
+
+  it('a peer that comes back under the same session speaking another version: our files to it end, not paused for good', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const { links } = await dialHandPeer(w, alice, 'future', { t: 'hello', v: 1, name: 'Future', session: 'f1' });
+    let refused: unknown;
+    const sending = alice.engine.sendFile(new File(['x'], 'x.txt'), 'future').catch((caught) => (refused = caught));
+    await settle();
+    w.network.cut('alice', 'future');
+    await settle();
+    await w.clock.advance(TIMING.redialDelaysMs[0] + 10);
+    // Its page was reloaded with another version, which kept the stored session.
+    links[1].listener = { onOpen() {}, onControl() {}, onBulk() {}, onClose() {} };
+    links[1].sendControl(encodeControl({ t: 'hello', v: 2, name: 'Future', session: 'f1' }));
+    await sending;
     expect((refused as PeerChatError).message).to.contain('The peer came back without the chat protocol');
   });
 
