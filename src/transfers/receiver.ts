@@ -25,6 +25,8 @@ export const RECEIVE_WINDOW_BYTES = SEND_WINDOW_BYTES + ACK_EVERY_BYTES;
  * apart, its `cancel` lost; or its page reloaded).
  */
 export const REOFFER_WAIT_MS = 10_000;
+/** Why a transfer the sender did not offer again ends. */
+export const NOT_OFFERED_AGAIN = 'the sender did not offer it again';
 
 /**
  * What the files accepted together share (the registry keeps the count): a peer's files come
@@ -164,7 +166,7 @@ export class IncomingTransfer extends Transfer {
   awaitReoffer(): void {
     if (this.finished) return;
     this.reofferDue?.cancel();
-    this.reofferDue = this.host.clock.setTimeout(() => this.cancel('the sender did not offer it again'), REOFFER_WAIT_MS);
+    this.reofferDue = this.host.clock.setTimeout(() => this.cancel(NOT_OFFERED_AGAIN), REOFFER_WAIT_MS);
   }
 
   /** The sender offered again after a reconnection: answer as the transfer stands. */

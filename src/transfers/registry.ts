@@ -9,7 +9,7 @@ import { LIMITS, decodeChunk, type TransferFrame } from '../engine/protocol.js';
 import { Direction } from '../engine/types.js';
 import { safeName } from '../engine/sanitize.js';
 import { safeFileName } from './file-name.js';
-import { IncomingTransfer, type ReceiveBudget } from './receiver.js';
+import { IncomingTransfer, NOT_OFFERED_AGAIN, type ReceiveBudget } from './receiver.js';
 import { OutgoingTransfer } from './sender.js';
 import type { Transfer, TransferHost } from './transfer.js';
 import { PROGRESS_DRAW_INTERVAL_MS, TransferStatus } from './types.js';
@@ -99,7 +99,8 @@ export class Transfers {
   handleFrame(peerId: string, frame: TransferFrame): void {
     if (frame.t === 'offer') return this.receiveOffer(peerId, frame);
     const transfer = this.all.get(key(peerId, frame.tid));
-    if (!transfer) return this.host.violation(peerId, `${peerId} referred to an unknown transfer`);
+    // A cancel of one we no longer know (ended here, or from before this page loaded) asks for nothing.
+    if (!transfer) return frame.t === 'cancel' ? undefined : this.host.violation(peerId, `${peerId} referred to an unknown transfer`);
     if (transfer.finished) return;
     if (frame.t === 'cancel') return transfer.finish('cancelled', `${this.host.displayName(peerId)} cancelled: ${safeName(frame.reason, LIMITS.maxNameLength)}`);
     if (transfer instanceof OutgoingTransfer) {
@@ -166,7 +167,11 @@ export class Transfers {
       return existing.offeredAgain();
     }
     const slot = `${peerId} ${frame.slot}`;
-    if (this.bySlot.get(slot)?.finished === false) return this.host.violation(peerId, `${peerId} reused a transfer slot`);
+    const before = this.bySlot.get(slot);
+    // Still waiting to be offered again after a reconnection: a new file in its slot is from a
+    // page that no longer has it (the peer reloaded with `persist`, and numbers its files afresh).
+    if (before?.status === TransferStatus.paused) before.cancel(NOT_OFFERED_AGAIN);
+    else if (before?.finished === false) return this.host.violation(peerId, `${peerId} reused a transfer slot`);
     if (this.offeredBy(peerId).length >= OPEN_OFFERS_PER_PEER) {
       const reason = `more than ${OPEN_OFFERS_PER_PEER} files offered at once`;
       this.host.sendFrame(peerId, { t: 'decline', tid: frame.tid, reason });

@@ -86,7 +86,9 @@ export class OutgoingTransfer extends Transfer {
   private async pump(offset: number): Promise<void> {
     const run = ++this.run;
     this.moveTo(TransferStatus.active);
-    this.bytes = offset;
+    // What the receiver reported stored, which its window counts from: `offset` is what it
+    // received, and after a resume part of that may still wait for its disk.
+    this.bytes = Math.min(this.bytes, offset);
     this.wake?.();
     const chunkSize = this.host.chunkSize(this.peerId);
     const hash = this.hash!;

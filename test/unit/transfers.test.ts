@@ -263,6 +263,51 @@ describe('transfers: the state machine', () => {
     ]);
   });
 
+  it('a sender resumed from what the receiver received, not yet stored, counts its window from what was stored', async () => {
+    const { transfers, sent, made, violations } = harness();
+    const MiB = 1024 * 1024;
+    void transfers.send(new File([new Uint8Array(12 * MiB)], 'a.bin'), 'bob').catch(() => {});
+    const tid = made[0].transferId;
+    transfers.handleFrame('bob', { t: 'accept', tid, offset: 0 });
+    await settle();
+    transfers.handleFrame('bob', { t: 'received', tid, bytes: MiB });
+    transfers.pause('bob');
+    transfers.resume('bob');
+    expect(sent.at(-1)).to.deep.include({ t: 'offer', tid });
+    // 5 MiB arrived, 2 of them stored so far: the rest still goes to its disk.
+    transfers.handleFrame('bob', { t: 'accept', tid, offset: 5 * MiB });
+    await settle();
+    transfers.handleFrame('bob', { t: 'received', tid, bytes: 2 * MiB });
+    expect(violations).to.deep.equal([]);
+    expect(made[0].bytes).to.equal(2 * MiB);
+  });
+
+  it('a new file in the slot of one waiting to be offered again (the sender reloaded) ends the old one and is taken', async () => {
+    const { transfers, sent, made, violations } = harness({ acceptFiles: 'always' });
+    transfers.handleFrame('bob', offer(300_000) as never);
+    await settle();
+    transfers.handleChunk('bob', encodeChunk(1, 0, new Uint8Array(100_000)));
+    transfers.pause('bob');
+    transfers.resume('bob');
+    sent.length = 0;
+    // Bob's new page numbers its files from 1 again, and knows nothing of x1.
+    transfers.handleFrame('bob', offer(50_000, 'y1', 1) as never);
+    await settle();
+    expect(made.map((transfer) => [transfer.transferId, transfer.status])).to.deep.equal([
+      ['x1', 'cancelled'],
+      ['y1', 'active'],
+    ]);
+    expect(sent).to.deep.equal([
+      { t: 'cancel', tid: 'x1', reason: 'the sender did not offer it again' },
+      { t: 'accept', tid: 'y1', offset: 0 },
+    ]);
+    // Its data finds the new transfer; and a cancel of a transfer we no longer know is no offence.
+    transfers.handleChunk('bob', encodeChunk(1, 0, new Uint8Array(50_000)));
+    transfers.handleFrame('bob', { t: 'cancel', tid: 'gone', reason: 'cancelled' });
+    await waitFor(() => made[1].bytes === 50_000);
+    expect(violations).to.deep.equal([]);
+  });
+
   it('a peer that drops again before offering again is waited for, not given up on', async () => {
     const { transfers, made, clock } = harness({ acceptFiles: 'always' });
     transfers.handleFrame('bob', offer(300_000) as never);
