@@ -144,6 +144,8 @@ export class Persistence {
     const place = this.#places.get(message);
     if (place === undefined) return;
     this.#keepFrom = Math.max(this.#keepFrom, place + 1);
+    // Not written again when its status changes later (a late `read`): the write would store it back.
+    this.#places.delete(message);
     this.#unwritten.delete(message);
     this.touch();
   }

@@ -357,6 +357,24 @@ describe('engine: persist', () => {
     expect(stored('other').map(([, text]) => text)).to.deep.equal(['to zed']);
   });
 
+  it('a message the history dropped is not stored again when its status changes later (a late read)', async () => {
+    const w = world();
+    const disk = new MemoryDisk();
+    const bob = await w.peer('bob');
+    const yara = await w.peer('yara', { store: new MemoryStore(disk), maxHistory: 3 });
+    await connectPair(yara, bob);
+    yara.engine.send('mine');
+    await acknowledged(w);
+    for (const text of ['one', 'two', 'three']) bob.engine.send(text);
+    await settle();
+    const stored = () => disk.records.get('peer-chat')!.history.map(({ message }) => message.text);
+    expect(stored()).to.deep.equal(['one', 'two', 'three']);
+    // Bob sees yara's message only now: its read arrives after it left yara's history.
+    bob.engine.seen('yara', bob.engine.messages.find((message) => message.text === 'mine')!.id);
+    await w.clock.advance(500);
+    expect(stored()).to.deep.equal(['one', 'two', 'three']);
+  });
+
   it('keeps two storage keys apart', async () => {
     const w = world();
     const disk = new MemoryDisk();
