@@ -217,7 +217,8 @@ export class PeerChat extends LitElement {
 
   readonly #chat = new ChatController(this, {
     registered: () => this.#connectToRemoteId(),
-    released: (transfer) => this.#releaseUrl(transfer.file),
+    // Out of the history, a message can no longer be seen: not unread (nor told, as for clearHistory()).
+    released: (entry) => (entry.kind === 'message' ? this.#unreadKeys.delete(`${entry.message.from}\n${entry.message.id}`) : this.#releaseUrl(entry.transfer.file)),
     emitting: (name, detail) => this.#arrived(name, detail),
   });
   readonly #seen = new SeenTracker(this, (nodes) => this.#markSeen(nodes));
@@ -342,7 +343,7 @@ export class PeerChat extends LitElement {
     return this.#engine.transferList;
   }
 
-  /** Messages received while the page was hidden or the element out of view, and not seen since (`peer-chat-unread` tells when it changes; `clearHistory()` sets it to 0 without the event). */
+  /** Messages received while the page was hidden or the element out of view, not seen since and still in the history (`peer-chat-unread` tells when it changes; `clearHistory()` sets it to 0 without the event). */
   get unread(): number {
     return this.#unreadKeys.size;
   }
@@ -488,7 +489,8 @@ export class PeerChat extends LitElement {
     if (!this.notify || !notifications || document.visibilityState !== 'hidden') return;
     const strings = mergeStrings(this.strings);
     const labels = this.#peerLabels(strings);
-    const offer = name === 'peer-chat-file-offer' ? (detail as ChatEventDetails['peer-chat-file-offer']) : null;
+    // An offer `accept-files="never"` declines at once asks nothing of the person.
+    const offer = name === 'peer-chat-file-offer' && this.acceptFiles !== AcceptFiles.never ? (detail as ChatEventDetails['peer-chat-file-offer']) : null;
     notifications.notifyArrival(strings, (peerId) => labels(peerId).label, incoming, offer);
   }
 
@@ -689,7 +691,7 @@ export class PeerChat extends LitElement {
       ${peer.status === PeerStatus.reconnecting ? html`<span part="peer-status">${strings.reconnectingPeer}</span>` : nothing}
       ${peer.route === Route.relay ? html`<span part="peer-relayed" title=${strings.relayedHelp}>${strings.relayed}</span>` : nothing}
       ${peer.safetyCode ? html`<span part="safety-code" title=${strings.safetyCodeHelp}>${strings.safetyCodeLabel} ${peer.safetyCode}</span>` : nothing}
-      <button part="disconnect-button" aria-label=${strings.disconnectPeer(label.label)} @click=${() => this.#engine.disconnect(peer.peerId)}>×</button>
+      <button part="disconnect-button" title=${strings.disconnect} aria-label=${strings.disconnectPeer(label.label)} @click=${() => this.#engine.disconnect(peer.peerId)}>×</button>
     </li>`;
   }
 

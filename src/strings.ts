@@ -15,6 +15,7 @@ export const defaultStrings = {
   connecting: 'Connecting…',
   peersLabel: 'Connected peers',
   noPeers: 'No one connected yet',
+  /** The disconnect button's tooltip. */
   disconnect: 'Disconnect',
   /** The disconnect button's accessible name. */
   disconnectPeer: (name: string): string => `Disconnect ${name}`,

@@ -125,6 +125,7 @@ describe('<peer-chat> contract', () => {
     const alice = await createChat(port);
     const bob = await createChat(port, { parent: container });
     bob.strings = {
+      disconnect: 'Trennen',
       disconnectPeer: (name: string) => `Trennen von ${name}`,
       unnamedPeer: (code: string) => `Gegenüber ${code}`,
       transfer: { offered: (name: string) => `${name} bietet eine Datei an` },
@@ -139,6 +140,7 @@ describe('<peer-chat> contract', () => {
     const label = `Gegenüber ${peerCode(alice.peerId)}`;
     expect(transfer.textContent).to.contain(`${label} bietet eine Datei an`);
     expect(part(bob, 'disconnect-button').getAttribute('aria-label')).to.equal(`Trennen von ${label}`);
+    expect(part(bob, 'disconnect-button').title).to.equal('Trennen');
   });
 
   it('shows new strings in the messages it already shows, the older groups of its log too', async () => {

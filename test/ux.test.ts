@@ -231,6 +231,26 @@ describe('<peer-chat> chat UX', () => {
     expect(bob.unread).to.equal(0);
   });
 
+  it('does not count as unread the messages that left the history unseen', async () => {
+    // Bob alone in the viewport (alice off to the side), tall enough for his three messages to be in view at once.
+    const aside = await fixture<HTMLDivElement>(html`<div style="position: absolute; left: -10000px"></div>`);
+    const alice = await createChat(port, { parent: aside });
+    const page = await fixture<HTMLDivElement>(html`<div style="--peer-chat-height: 480px"></div>`);
+    const box = document.createElement('div');
+    box.hidden = true;
+    page.append(box);
+    const bob = await createChat(port, { parent: box });
+    bob.maxHistory = 3;
+    await pair(alice, bob);
+    for (let index = 1; index <= 5; index++) await alice.send(`message ${index}`);
+    await until(() => bob.messages.length === 3 && bob.messages[2].text === 'message 5', 'the last three at bob');
+    expect(bob.unread).to.equal(3);
+    const changes = collect(bob, 'peer-chat-unread');
+    box.hidden = false;
+    await until(() => bob.unread === 0, `none unread (${bob.unread} left)`);
+    expect(changes.at(-1)).to.deep.equal({ count: 0 });
+  });
+
   it('reads a message the log scrolls to at once, but not while the log’s end is out of view: element partly off screen, or scrolled up', async () => {
     const page = await fixture<HTMLDivElement>(html`<div style="--peer-chat-height: 240px"></div>`);
     const alice = await createChat(port, { parent: page });
@@ -390,6 +410,15 @@ describe('<peer-chat> chat UX', () => {
       });
       await until(() => shown.length === 2, 'a notification for the file offer');
       expect([shown[1].title, shown[1].body]).to.deep.equal([`${label} offers a file`, 'offer.txt']);
+      // With accept-files="never", an offer is declined at once: nothing to tell the person.
+      local.acceptFiles = 'never';
+      await executeServerCommand('tab-evaluate', {
+        id: tab.id,
+        script: `(document.querySelector('peer-chat').sendFile(new File(['x'], 'refused.txt')).catch(() => {}), 'offered')`,
+      });
+      await until(() => local.transfers.some((transfer) => transfer.name === 'refused.txt' && transfer.status === 'declined'), 'the offer declined');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(shown).to.have.length(2);
       shown[0].dispatchEvent(new Event('click'));
       expect(focused).to.equal(1);
     } finally {

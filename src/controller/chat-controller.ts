@@ -6,16 +6,15 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ChatEngine } from '../engine/engine.js';
-import type { ChatEventDetails, ChatEventName } from '../engine/types.js';
+import type { ChatEventDetails, ChatEventName, HistoryEntry } from '../engine/types.js';
 import { firePeerChatEvent } from '../events.js';
-import type { TransferInfo } from '../transfers/types.js';
 import { Transport } from '../transport/transport.js';
 
 export interface ChatControllerHooks {
   /** Registered: runs before `peer-chat-ready` reaches the page, whatever the page's listeners do. */
   registered(peerId: string): void;
-  /** A transfer left the history. */
-  released(transfer: TransferInfo): void;
+  /** An entry left the history. */
+  released(entry: HistoryEntry): void;
   /** Every event, before it reaches the page. */
   emitting<K extends ChatEventName>(name: K, detail: ChatEventDetails[K]): void;
 }
@@ -33,7 +32,7 @@ export class ChatController implements ReactiveController {
         return firePeerChatEvent(host, name, detail);
       },
       changed: () => host.requestUpdate(),
-      released: (transfer) => hooks.released(transfer),
+      released: (entry) => hooks.released(entry),
     });
   }
 

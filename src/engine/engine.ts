@@ -51,8 +51,8 @@ export interface EngineOptions {
   emit: Emit;
   /** Something visible changed (peers, history, a transfer's progress). */
   changed(): void;
-  /** A transfer left the history: whatever was made for its file (an object URL) can go. */
-  released?(transfer: TransferInfo): void;
+  /** An entry left the history: whatever was made for it (a file's object URL, an unread mark) can go. */
+  released?(entry: HistoryEntry): void;
   clock?: Clock;
   randomId?: () => string;
   openSink?: typeof openSink;
@@ -132,9 +132,12 @@ export class ChatEngine {
     this.#typingPeers = new TypingPeers(this.clock, () => options.changed());
     this.#session = this.#newId();
     this.#history = new History<Transfer>(this.#preferences.maxHistory, (entry) => {
-      if (entry.kind === 'message') return this.#persistence?.dropped(entry.message);
+      if (entry.kind === 'message') {
+        this.#persistence?.dropped(entry.message);
+        return options.released?.(entry);
+      }
       this.transfers.forget(entry.transfer);
-      options.released?.(entry.transfer.snapshot());
+      options.released?.({ kind: 'transfer', transfer: entry.transfer.snapshot() });
     });
     const engine = this;
     this.transfers = new TransfersOnDemand(
