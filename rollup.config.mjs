@@ -128,7 +128,8 @@ function minifyHtml() {
   return {
     name: 'minify-html',
     transform(code, id) {
-      // Lit's modules (compiled: TypeScript writes the tag as html `), where html is the tag, not a word in a comment.
+      // Lit's modules, where html is the tag, not a word in a comment. The code here is the
+      // typescript plugin's output (it compiles as modules load): the tag is written html `.
       if (!id.includes('/src/') || !id.endsWith('.ts') || !/^import \{[^}]*\bhtml\b[^}]*\} from 'lit';$/m.test(code)) return null;
       // Each html template's text, between its expressions, as [start, end) ranges of `code`.
       const texts = [];
@@ -148,17 +149,29 @@ function minifyHtml() {
         }
         throw new Error(`${id}: a template literal does not end`);
       };
-      // The index of the brace that closes the expression starting at `from`.
+      // The index of the quote that closes the string opening at `open`.
+      const stringEnd = (open) => {
+        for (let at = open + 1; at < code.length; at++) {
+          if (code[at] === '\\') at++;
+          else if (code[at] === code[open]) return at;
+        }
+        return -1;
+      };
+      // The index of the brace that closes the expression starting at `from`. Regular
+      // expression literals are not told apart: one with a quote, a backtick or // in it, in a
+      // template's expression, would be misread (none is; move such a one out of the template).
       const expression = (from) => {
         let depth = 0;
         for (let at = from; at < code.length; at++) {
           const char = code[at];
           if (char === '`') at = template(at, /\bhtml ?$/.test(code.slice(from, at)));
-          else if (char === "'" || char === '"') while (code[++at] !== char) at += code[at] === '\\' ? 1 : 0;
+          else if (char === "'" || char === '"') at = stringEnd(at);
           else if (code.startsWith('//', at)) at = code.indexOf('\n', at);
           else if (code.startsWith('/*', at)) at = code.indexOf('*/', at) + 1;
           else if (char === '{') depth++;
           else if (char === '}' && depth-- === 0) return at;
+          // A string or comment that does not end (-1, or 0 for a comment): the scan would start over.
+          if (at < from) break;
         }
         throw new Error(`${id}: an expression in a template does not end`);
       };

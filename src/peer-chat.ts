@@ -77,7 +77,7 @@ const secureConverter = {
  * @fires peer-chat-message - A chat message was sent (`direction: 'out'`) or received (`'in'`). Detail: `{ id, from, text, time, direction }`.
  * @fires peer-chat-file-offer - A peer offers a file. Cancelable: `preventDefault()` declines it. Detail: `{ transferId, from, name, size, type }`.
  * @fires peer-chat-file-progress - Bytes moved in a transfer, on both sides. Detail: `{ transferId, peerId, direction, bytes, size }`.
- * @fires peer-chat-file - A file was received completely and its SHA-256 verified. Detail: `{ transferId, from, file }`.
+ * @fires peer-chat-file - A file was received completely and verified. Detail: `{ transferId, from, file }`; `file.type` is what the sender claimed: a link to it should be of `file.slice(0, file.size, 'application/octet-stream')`, as the element's own are (docs/security.md).
  * @fires peer-chat-unread - The number of messages received while the person was away (`unread`) changed. Detail: `{ count }`.
  * @fires peer-chat-error - Something went wrong. Detail: `{ type, message, peerId? }`; `type`: `invalid-attribute`, `signaling`, `id-taken`, `unknown-peer`, `timeout`, `connection`, `not-connected`, `protocol`, `file-too-large`, `transfer`, `integrity`, `delivery`, `storage`.
  *

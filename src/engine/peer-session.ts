@@ -303,9 +303,10 @@ export class PeerSession {
   /** Called every ping interval. `late`: this tick came far too late (a long task, a frozen tab). */
   tick(now: number, late: boolean): void {
     const link = this.#link;
-    // Silence counts once the peer said `hello` on this link; before, its hello timer runs. An
-    // answering side's link may open seconds after the offer came (ICE, a TURN relay) and its
-    // frames wait for the route to be read: that is not the peer being silent.
+    // Silence counts once the peer said `hello` on this link; before, the hello timer does (set
+    // once the transport hands the link over as open). An answering side's link may open
+    // seconds after the offer came (ICE, a TURN relay) and its frames wait for the route to be
+    // read: that is not the peer being silent.
     if (!link?.isOpen || this.#plain || !this.#connected) return;
     // Our own silence is not the peer's: after a late tick, the peer gets a fresh window.
     if (late) this.#lastHeard = now;
@@ -543,7 +544,7 @@ export class PeerSession {
    * paused, they would wait for it for good (it kept its `session` when another version reloaded).
    */
   #sendPendingAsPlain(): void {
-    this.host.transfers.abandon(this.peerId, 'The peer came back without the chat protocol');
+    this.host.transfers.abandon(this.peerId, 'The peer came back without this version of the chat protocol');
     for (const message of this.#outbox.drain()) {
       this.#link!.sendControl(message.text);
       this.host.delivered(message, this.peerId);

@@ -64,6 +64,11 @@ export class IncomingTransfer extends Transfer {
   /** Set while the peer is back and this transfer waits for its re-offer (see REOFFER_WAIT_MS). */
   private reofferDue: Timer | null = null;
 
+  /** Back after a reconnection, the peer has not offered it again yet (see awaitReoffer). */
+  get awaitingReoffer(): boolean {
+    return this.reofferDue !== null && !this.finished;
+  }
+
   constructor(
     host: TransferHost,
     private readonly budget: ReceiveBudget,
@@ -184,8 +189,14 @@ export class IncomingTransfer extends Transfer {
       case TransferStatus.active:
       case TransferStatus.paused:
         this.moveTo(TransferStatus.active);
-        // Everything received so far is (or will be) stored: ask for the rest.
-        if (this.sink) this.sendAccept();
+        // Everything received so far is (or will be) stored: ask for the rest. What is stored is
+        // told first: the reports made while the peer was away were lost, and the sender's
+        // window counts from the last it heard (it would wait for one that never comes). Not
+        // all of it: that says verified, and the sender would not send its `end`.
+        if (this.sink) {
+          if (this.bytes < this.size) this.host.sendFrame(peerId, { t: 'received', tid, bytes: (this.lastAck = this.bytes) });
+          this.sendAccept();
+        }
         return;
       case TransferStatus.declined:
         this.host.sendFrame(peerId, { t: 'decline', tid });
@@ -201,6 +212,7 @@ export class IncomingTransfer extends Transfer {
   pause(): void {
     // Away again: no re-offer can come until the peer is back.
     this.reofferDue?.cancel();
+    this.reofferDue = null;
     // An offer stays open for the person to answer; the answer goes out on reconnection.
     if (this.status === TransferStatus.active) this.moveTo(TransferStatus.paused);
   }

@@ -99,8 +99,9 @@ export class Transfers {
   handleFrame(peerId: string, frame: TransferFrame): void {
     if (frame.t === 'offer') return this.receiveOffer(peerId, frame);
     const transfer = this.all.get(key(peerId, frame.tid));
-    // A cancel of one we no longer know (ended here, or from before this page loaded) asks for nothing.
-    if (!transfer) return frame.t === 'cancel' ? undefined : this.host.violation(peerId, `${peerId} referred to an unknown transfer`);
+    // The peer's answer to an offer we no longer know (ended here, or made before this page
+    // loaded: a receiver's turn may come for a file we offered then) asks for nothing.
+    if (!transfer) return frame.t === 'cancel' || frame.t === 'accept' ? undefined : this.host.violation(peerId, `${peerId} referred to an unknown transfer`);
     if (transfer.finished) return;
     if (frame.t === 'cancel') return transfer.finish('cancelled', `${this.host.displayName(peerId)} cancelled: ${safeName(frame.reason, LIMITS.maxNameLength)}`);
     if (transfer instanceof OutgoingTransfer) {
@@ -168,9 +169,10 @@ export class Transfers {
     }
     const slot = `${peerId} ${frame.slot}`;
     const before = this.bySlot.get(slot);
-    // Still waiting to be offered again after a reconnection: a new file in its slot is from a
-    // page that no longer has it (the peer reloaded with `persist`, and numbers its files afresh).
-    if (before?.status === TransferStatus.paused) before.cancel(NOT_OFFERED_AGAIN);
+    // Still waiting to be offered again after a reconnection (coming in, queued, or waiting for
+    // the person): a new file in its slot is from a page that no longer has it (the peer
+    // reloaded with `persist`, and numbers its files afresh).
+    if (before?.awaitingReoffer) before.cancel(NOT_OFFERED_AGAIN);
     else if (before?.finished === false) return this.host.violation(peerId, `${peerId} reused a transfer slot`);
     if (this.offeredBy(peerId).length >= OPEN_OFFERS_PER_PEER) {
       const reason = `more than ${OPEN_OFFERS_PER_PEER} files offered at once`;

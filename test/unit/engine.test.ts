@@ -506,7 +506,7 @@ describe('engine: protocol versions', () => {
     await settle();
     expect(heard).to.deep.equal(['sent while it was away']);
     expect(alice.engine.messages.map((message) => message.status)).to.deep.equal([MessageStatus.delivered]);
-    expect((refused as PeerChatError).message).to.contain('The peer came back without the chat protocol');
+    expect((refused as PeerChatError).message).to.contain('The peer came back without this version of the chat protocol');
   });
 
   it('a peer that comes back under the same session speaking another version: our files to it end, not paused for good', async () => {
@@ -523,7 +523,7 @@ describe('engine: protocol versions', () => {
     links[1].listener = { onOpen() {}, onControl() {}, onBulk() {}, onClose() {} };
     links[1].sendControl(encodeControl({ t: 'hello', v: 2, name: 'Future', session: 'f1' }));
     await sending;
-    expect((refused as PeerChatError).message).to.contain('The peer came back without the chat protocol');
+    expect((refused as PeerChatError).message).to.contain('The peer came back without this version of the chat protocol');
   });
 
   it('a peer of our version gets no such error', async () => {

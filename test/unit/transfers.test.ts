@@ -18,6 +18,8 @@ async function waitFor(condition: () => boolean): Promise<void> {
 
 function harness(options: { acceptFiles?: 'ask' | 'always' | 'never'; sink?: () => Promise<FileSink>; space?: number } = {}) {
   const sent: ControlFrame[] = [];
+  /** The length of each file-data frame sent. */
+  const bulk: number[] = [];
   const violations: string[] = [];
   const events: Array<[string, unknown]> = [];
   const clock = new FakeClock();
@@ -27,7 +29,7 @@ function harness(options: { acceptFiles?: 'ask' | 'always' | 'never'; sink?: () 
     clock,
     limits: () => ({ maxFileSize: Infinity, acceptFiles: options.acceptFiles ?? 'ask' }),
     sendFrame: (_peerId, frame) => (sent.push(frame), true),
-    sendBulk: async () => {},
+    sendBulk: async (_peerId, frame) => void bulk.push(frame.byteLength),
     chunkSize: () => 16 * 1024,
     displayName: (peerId) => peerId,
     emit: (name, detail) => (events.push([name, detail]), true),
@@ -40,7 +42,7 @@ function harness(options: { acceptFiles?: 'ask' | 'always' | 'never'; sink?: () 
   /** Every transfer the registry made, in order. */
   const made: Transfer[] = [];
   const transfers = new Transfers(host, () => `t${next++}`, (transfer) => made.push(transfer));
-  return { transfers, sent, violations, events, clock, calls, made };
+  return { transfers, sent, bulk, violations, events, clock, calls, made };
 }
 
 const offer = (size: number, tid = 'x1', slot = 1): ControlFrame => ({ t: 'offer', tid, slot, name: 'a.bin', size, type: 'application/octet-stream' });
@@ -255,6 +257,7 @@ describe('transfers: the state machine', () => {
     await clock.advance(100);
     expect(made.map((transfer) => transfer.status)).to.deep.equal(['cancelled', 'active']);
     expect(sent).to.deep.equal([
+      { t: 'received', tid: 'x2', bytes: 0 },
       { t: 'accept', tid: 'x2', offset: 100_000 },
       { t: 'cancel', tid: 'x1', reason: 'the sender did not offer it again' },
     ]);
@@ -266,20 +269,68 @@ describe('transfers: the state machine', () => {
   it('a sender resumed from what the receiver received, not yet stored, counts its window from what was stored', async () => {
     const { transfers, sent, made, violations } = harness();
     const MiB = 1024 * 1024;
-    void transfers.send(new File([new Uint8Array(12 * MiB)], 'a.bin'), 'bob').catch(() => {});
+    void transfers.send(new File([new Uint8Array(24 * MiB)], 'a.bin'), 'bob').catch(() => {});
     const tid = made[0].transferId;
     transfers.handleFrame('bob', { t: 'accept', tid, offset: 0 });
     await settle();
     transfers.handleFrame('bob', { t: 'received', tid, bytes: MiB });
+    await settle();
     transfers.pause('bob');
     transfers.resume('bob');
     expect(sent.at(-1)).to.deep.include({ t: 'offer', tid });
-    // 5 MiB arrived, 2 of them stored so far: the rest still goes to its disk.
+    // Offered again, the receiver tells what it stored (its reports while away were lost) and
+    // asks from what it received: 2 MiB stored, 5 MiB in, the rest still going to its disk.
+    transfers.handleFrame('bob', { t: 'received', tid, bytes: 2 * MiB });
     transfers.handleFrame('bob', { t: 'accept', tid, offset: 5 * MiB });
     await settle();
-    transfers.handleFrame('bob', { t: 'received', tid, bytes: 2 * MiB });
+    transfers.handleFrame('bob', { t: 'received', tid, bytes: 3 * MiB });
     expect(violations).to.deep.equal([]);
-    expect(made[0].bytes).to.equal(2 * MiB);
+    expect(made[0].bytes).to.equal(3 * MiB);
+  });
+
+  it('a sender whose window filled before the link dropped sends on after the resume (the receiver stored it all meanwhile)', async () => {
+    const { transfers, bulk, made, violations } = harness();
+    const MiB = 1024 * 1024;
+    const sentBytes = () => bulk.reduce((total, length) => total + length, 0);
+    void transfers.send(new File([new Uint8Array(24 * MiB)], 'a.bin'), 'bob').catch(() => {});
+    const tid = made[0].transferId;
+    transfers.handleFrame('bob', { t: 'accept', tid, offset: 0 });
+    transfers.handleFrame('bob', { t: 'received', tid, bytes: MiB });
+    // Its window full: 9 MiB out, 1 MiB heard stored.
+    await waitFor(() => sentBytes() >= 9 * MiB);
+    transfers.pause('bob');
+    transfers.resume('bob');
+    // Meanwhile the receiver stored all 9 MiB; its reports were lost with the link.
+    transfers.handleFrame('bob', { t: 'received', tid, bytes: 9 * MiB });
+    transfers.handleFrame('bob', { t: 'accept', tid, offset: 9 * MiB });
+    const before = bulk.length;
+    await waitFor(() => bulk.length > before);
+    expect(violations).to.deep.equal([]);
+  });
+
+  it('a receiver offered the file again tells what it stored before asking for the rest, but not all of it (that says verified)', async () => {
+    const { transfers, sent, made } = harness({ acceptFiles: 'always' });
+    const size = HASH_BLOCK_BYTES + 100_000;
+    transfers.handleFrame('bob', offer(size) as never);
+    await settle();
+    transfers.handleChunk('bob', encodeChunk(1, 0, new Uint8Array(HASH_BLOCK_BYTES + 50_000)));
+    await waitFor(() => made[0].bytes === HASH_BLOCK_BYTES);
+    transfers.pause('bob');
+    transfers.resume('bob');
+    sent.length = 0;
+    transfers.handleFrame('bob', offer(size) as never);
+    expect(sent).to.deep.equal([
+      { t: 'received', tid: 'x1', bytes: HASH_BLOCK_BYTES },
+      { t: 'accept', tid: 'x1', offset: HASH_BLOCK_BYTES + 50_000 },
+    ]);
+    // Everything stored, its `end` lost with the link: asked for from the end, not told done.
+    transfers.handleChunk('bob', encodeChunk(1, HASH_BLOCK_BYTES + 50_000, new Uint8Array(50_000)));
+    await waitFor(() => made[0].bytes === size);
+    transfers.pause('bob');
+    transfers.resume('bob');
+    sent.length = 0;
+    transfers.handleFrame('bob', offer(size) as never);
+    expect(sent).to.deep.equal([{ t: 'accept', tid: 'x1', offset: size }]);
   });
 
   it('a new file in the slot of one waiting to be offered again (the sender reloaded) ends the old one and is taken', async () => {
@@ -305,6 +356,20 @@ describe('transfers: the state machine', () => {
     transfers.handleChunk('bob', encodeChunk(1, 0, new Uint8Array(50_000)));
     transfers.handleFrame('bob', { t: 'cancel', tid: 'gone', reason: 'cancelled' });
     await waitFor(() => made[1].bytes === 50_000);
+    expect(violations).to.deep.equal([]);
+  });
+
+  it('so is one still waiting for the person to answer it', async () => {
+    const { transfers, sent, made, violations } = harness();
+    transfers.handleFrame('bob', offer(50_000) as never);
+    transfers.pause('bob');
+    transfers.resume('bob');
+    transfers.handleFrame('bob', offer(50_000, 'y1', 1) as never);
+    expect(made.map((transfer) => [transfer.transferId, transfer.status])).to.deep.equal([
+      ['x1', 'cancelled'],
+      ['y1', 'offered'],
+    ]);
+    expect(sent).to.deep.equal([{ t: 'cancel', tid: 'x1', reason: 'the sender did not offer it again' }]);
     expect(violations).to.deep.equal([]);
   });
 

@@ -13,7 +13,9 @@ chat.addEventListener("peer-chat-message", (event) => {
 chat.addEventListener("peer-chat-file", (event) => {
   const { from, file } = event.detail;
   const link = document.createElement("a");
-  link.href = URL.createObjectURL(file);
+  // The file's type is the sender's claim: typed as bytes, the link downloads it, and never
+  // opens it as a page of this site (a file claiming text/html would).
+  link.href = URL.createObjectURL(file.slice(0, file.size, "application/octet-stream"));
   link.download = file.name;
   link.textContent = file.name;
   const item = document.createElement("li");
