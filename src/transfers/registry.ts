@@ -99,9 +99,9 @@ export class Transfers {
   handleFrame(peerId: string, frame: TransferFrame): void {
     if (frame.t === 'offer') return this.receiveOffer(peerId, frame);
     const transfer = this.all.get(key(peerId, frame.tid));
-    // The peer's answer to an offer we no longer know (ended here, or made before this page
-    // loaded: a receiver's turn may come for a file we offered then) asks for nothing.
-    if (!transfer) return frame.t === 'cancel' || frame.t === 'accept' ? undefined : this.host.violation(peerId, `${peerId} referred to an unknown transfer`);
+    // About one we no longer know, ended here or from before this page loaded (a receiver's turn
+    // may come for a file we offered then; its reports on one we were sending; a cancel): nothing to do.
+    if (!transfer) return;
     if (transfer.finished) return;
     if (frame.t === 'cancel') return transfer.finish('cancelled', `${this.host.displayName(peerId)} cancelled: ${safeName(frame.reason, LIMITS.maxNameLength)}`);
     if (transfer instanceof OutgoingTransfer) {

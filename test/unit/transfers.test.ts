@@ -62,7 +62,7 @@ describe('transfers: the state machine', () => {
     transfers.handleFrame('bob', offer(10) as never);
     transfers.handleFrame('bob', { t: 'received', tid: 'x1', bytes: 10 });
     transfers.handleFrame('bob', { t: 'accept', tid: 'x1', offset: 0 });
-    transfers.handleFrame('bob', { t: 'end', tid: 'nope', sha256: '0'.repeat(64) });
+    transfers.handleFrame('bob', { t: 'decline', tid: 'x1' });
     transfers.handleFrame('bob', offer(10, 'x2', 1) as never); // same slot as x1, still open
     expect(violations).to.have.length(4);
   });
@@ -352,9 +352,17 @@ describe('transfers: the state machine', () => {
       { t: 'cancel', tid: 'x1', reason: 'the sender did not offer it again' },
       { t: 'accept', tid: 'y1', offset: 0 },
     ]);
-    // Its data finds the new transfer; and a cancel of a transfer we no longer know is no offence.
+    // Its data finds the new transfer; and frames about a transfer we no longer know are no offence.
     transfers.handleChunk('bob', encodeChunk(1, 0, new Uint8Array(50_000)));
-    transfers.handleFrame('bob', { t: 'cancel', tid: 'gone', reason: 'cancelled' });
+    for (const frame of [
+      { t: 'cancel', tid: 'gone', reason: 'cancelled' },
+      { t: 'accept', tid: 'gone', offset: 0 },
+      { t: 'received', tid: 'gone', bytes: 1 },
+      { t: 'decline', tid: 'gone' },
+      { t: 'end', tid: 'gone', sha256: '0'.repeat(64) },
+    ] as ControlFrame[]) {
+      transfers.handleFrame('bob', frame as never);
+    }
     await waitFor(() => made[1].bytes === 50_000);
     expect(violations).to.deep.equal([]);
   });
