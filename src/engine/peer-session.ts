@@ -283,11 +283,12 @@ export class PeerSession {
     return true;
   }
 
-  sendFrame(frame: ControlFrame): boolean {
+  /** Sends `frame` (or one encoded already: the `hello` relayed with our answer); false when the link is not open. */
+  sendFrame(frame: ControlFrame | string): boolean {
     const link = this.#link;
     if (!link?.isOpen) return false;
     try {
-      link.sendControl(encodeControl(frame));
+      link.sendControl(typeof frame === 'string' ? frame : encodeControl(frame));
       return true;
     } catch (error) {
       this.host.emit('peer-chat-error', { type: ErrorType.connection, message: String(error), peerId: this.peerId });
@@ -477,7 +478,9 @@ export class PeerSession {
       // A plain PeerJS app under the id of a peer we were waiting for.
       return this.#sendPendingAsPlain();
     }
-    this.sendFrame(this.#hello());
+    // The very `hello` relayed with our answer, if we answered: the peer drops a link whose two
+    // differ, as the owner may have changed `mesh` or `name` since.
+    this.sendFrame(link.answerHello ?? this.#hello());
     this.#helloTimer.set(() => {
       // Open but silent: a plain PeerJS app that dialed with our serialization, or a broken peer.
       if (this.#link === link && !this.#connected) this.#lost(DisconnectReason.timeout);

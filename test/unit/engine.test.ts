@@ -330,6 +330,24 @@ describe('engine: the hello relayed with the answer', () => {
     return { w, alice, theirs: links[0], connecting };
   }
 
+  it('the answering side says over the link the very hello it relayed, though mesh changed in between', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    let open!: () => void;
+    w.network.opening = new Promise<void>((resolve) => (open = resolve));
+    const connecting = bob.engine.connect('alice');
+    await settle();
+    // Alice's answer, with her hello, is built; the owner turns groups on before the link opens.
+    alice.engine.setMesh(true);
+    open();
+    await connecting;
+    await w.clock.advance(2_000, 250);
+    expect(bob.of('peer-chat-error')).to.deep.equal([]);
+    expect(bob.engine.connectedPeers.map((peer) => peer.peerId)).to.deep.equal(['alice']);
+    expect(alice.engine.connectedPeers.map((peer) => peer.peerId)).to.deep.equal(['bob']);
+  });
+
   it('connects on the relayed hello, before the peer’s own arrives over the connection', async () => {
     const { alice, theirs } = await dialHand(hello('Bob', 's1'));
     expect(alice.engine.peers.map((peer) => [peer.peerId, peer.name, peer.status])).to.deep.equal([['hand', 'Bob', 'connected']]);
