@@ -72,8 +72,9 @@ export class SettingsReader {
     }
 
     let iceServersUrl = '';
-    if (text(raw.iceServersUrl)) {
-      const url = parseUrl(text(raw.iceServersUrl), page?.href);
+    const iceServersUrlText = text(raw.iceServersUrl);
+    if (iceServersUrlText) {
+      const url = parseUrl(iceServersUrlText, page?.href);
       if (url && (url.protocol === 'https:' || url.protocol === 'http:')) iceServersUrl = url.href;
       else invalid('ice-servers-url', raw.iceServersUrl, `"${raw.iceServersUrl}" is not an http(s) URL (absolute, or relative to the page)`);
     }

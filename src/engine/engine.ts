@@ -132,12 +132,9 @@ export class ChatEngine {
     this.#typingPeers = new TypingPeers(this.clock, () => options.changed());
     this.#session = this.#newId();
     this.#history = new History<Transfer>(this.#preferences.maxHistory, (entry) => {
-      if (entry.kind === 'message') {
-        this.#persistence?.dropped(entry.message);
-        return options.released?.(entry);
-      }
-      this.transfers.forget(entry.transfer);
-      options.released?.({ kind: 'transfer', transfer: entry.transfer.snapshot() });
+      if (entry.kind === 'message') this.#persistence?.dropped(entry.message);
+      else this.transfers.forget(entry.transfer);
+      options.released?.(entry.kind === 'message' ? entry : { kind: 'transfer', transfer: entry.transfer.snapshot() });
     });
     const engine = this;
     this.transfers = new TransfersOnDemand(

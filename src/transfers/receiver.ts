@@ -191,10 +191,9 @@ export class IncomingTransfer extends Transfer {
         this.moveTo(TransferStatus.active);
         // Everything received so far is (or will be) stored: ask for the rest. What is stored is
         // told first: the reports made while the peer was away were lost, and the sender's
-        // window counts from the last it heard (it would wait for one that never comes). Not
-        // all of it: that says verified, and the sender would not send its `end`.
+        // window counts from the last it heard (it would wait for one that never comes).
         if (this.sink) {
-          if (this.bytes < this.size) this.host.sendFrame(peerId, { t: 'received', tid, bytes: (this.lastAck = this.bytes) });
+          this.reportStored();
           this.sendAccept();
         }
         return;
@@ -325,13 +324,17 @@ export class IncomingTransfer extends Transfer {
     return block;
   }
 
+  /** Tells the sender what is stored; not all of it, which says verified (see completeIfWhole): the sender would not send its `end`. */
+  private reportStored(): void {
+    if (this.bytes >= this.size) return;
+    this.lastAck = this.bytes;
+    this.host.sendFrame(this.peerId, { t: 'received', tid: this.transferId, bytes: this.bytes });
+  }
+
   private stored(count: number): void {
     if (this.finished) return;
     this.bytes += count;
-    if (this.bytes - this.lastAck >= ACK_EVERY_BYTES && this.bytes < this.size) {
-      this.lastAck = this.bytes;
-      this.host.sendFrame(this.peerId, { t: 'received', tid: this.transferId, bytes: this.bytes });
-    }
+    if (this.bytes - this.lastAck >= ACK_EVERY_BYTES) this.reportStored();
     this.progress();
     void this.completeIfWhole();
   }
