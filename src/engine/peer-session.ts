@@ -190,7 +190,7 @@ export class PeerSession {
   /** What a reloaded element needs to carry on with this peer. */
   saved(): SavedPeer {
     const { peerId, name } = this;
-    return { peerId, name, session: this.#remoteSession, ownSession: this.#ownSession, received: this.#inbox.last, sent: this.#outbox.last, unacked: this.#outbox.pending.map(({ seq, message }) => ({ seq, message })) };
+    return { peerId, name, session: this.#remoteSession, ownSession: this.#ownSession, received: this.#inbox.last, sent: this.#outbox.last, unacked: this.#outbox.pending.map(({ seq, message }) => ({ seq, message })), ...this.#receipts.saved() };
   }
 
   /**
@@ -207,8 +207,8 @@ export class PeerSession {
       saved.sent,
       saved.unacked.map(({ seq, message }) => ({ seq, message: messages.get(message.id) ?? message })),
     );
-    // What the peer acknowledged, it may still report read.
-    this.#receipts.restore(saved.unacked.length > 0 ? saved.unacked[0].seq - 1 : saved.sent);
+    // What the peer acknowledged, it may still report read; what the person did not see of its messages, they may see now.
+    this.#receipts.restore(saved.unacked.length > 0 ? saved.unacked[0].seq - 1 : saved.sent, saved);
     this.#listed = true;
     this.#dialsFirst = true;
     this.host.changed();
@@ -698,8 +698,9 @@ export class PeerSession {
       case 'ack': {
         const done = this.#outbox.acknowledge(frame.seq);
         if (!done) return this.violation(`${this.peerId} acknowledged a message never sent`);
-        this.#receipts.delivered(done);
+        const givenUp = this.#receipts.delivered(done);
         for (const { message } of done) this.host.delivered(message, this.peerId);
+        for (const message of givenUp) this.host.readUnconfirmed(message, this.peerId);
         if (frame.read !== undefined) this.#peerRead(frame.read);
         return;
       }

@@ -4,9 +4,10 @@
  * in unit tests.
  */
 import type { ChatMessage } from './types.js';
+import type { SavedReceipts } from './receipts.js';
 
 /** One peer the element was connected to, with the delivery state both ways. */
-export interface SavedPeer {
+export interface SavedPeer extends SavedReceipts {
   peerId: string;
   name: string;
   /** The peer's session, as its last `hello` said: the same after a reload means "resume". */

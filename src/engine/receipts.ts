@@ -6,21 +6,47 @@
 import type { Outgoing } from './delivery.js';
 import type { ChatMessage } from './types.js';
 
-/** Unseen messages remembered per peer; older ones can no longer be reported read. */
-const MAX_UNSEEN = 10_000;
+/**
+ * Messages remembered per peer each way, whatever the peer does: older unseen ones can no
+ * longer be reported read, older ones awaiting its `read` are given up on.
+ */
+const MAX_REMEMBERED = 10_000;
+
+/** Unseen messages stored for a reload: a screenful, as seeing one reports those before it read. */
+const UNSEEN_STORED = 20;
+
+export interface Unseen {
+  id: string;
+  seq: number;
+}
+
+/** What a reload needs of the receipts with one peer (see ReadReceipts.saved). */
+export interface SavedReceipts {
+  /** The newest of the peer's messages the person saw; absent in records written before it was stored. */
+  seen?: number;
+  /** The newest of its messages the person had not seen, oldest first. */
+  unseen?: Unseen[];
+}
 
 export class ReadReceipts {
   #awaitingRead: Outgoing[] = [];
   #lastDelivered = 0;
-  #unseen: Array<{ id: string; seq: number }> = [];
+  #unseen: Unseen[] = [];
   #lastSeen = 0;
 
   /**
    * Back from storage after our reload: the peer acknowledged every `seq` up to `lastDelivered`.
-   * Which messages those were is not stored, so its `read` of them is taken, not shown.
+   * Which messages those were is not stored, so its `read` of them is taken, not shown; what the
+   * person had not seen of its messages is reported read when seen now.
    */
-  restore(lastDelivered: number): void {
+  restore(lastDelivered: number, saved: SavedReceipts): void {
     this.#lastDelivered = lastDelivered;
+    this.#lastSeen = saved.seen ?? 0;
+    this.#unseen = saved.unseen ?? [];
+  }
+
+  saved(): SavedReceipts {
+    return { seen: this.#lastSeen, unseen: this.#unseen.slice(-UNSEEN_STORED) };
   }
 
   /** The newest of the peer's messages the person saw (0: none, or none since the peer started afresh). */
@@ -28,12 +54,13 @@ export class ReadReceipts {
     return this.#lastSeen;
   }
 
-  /** The peer acknowledged these messages: they wait for its `read`. */
-  delivered(done: readonly Outgoing[]): void {
+  /** The peer acknowledged these messages: they wait for its `read`. Returns the oldest beyond the bound, which it will never be known to read. */
+  delivered(done: readonly Outgoing[]): ChatMessage[] {
     for (const outgoing of done) {
       this.#awaitingRead.push(outgoing);
       this.#lastDelivered = Math.max(this.#lastDelivered, outgoing.seq);
     }
+    return this.#awaitingRead.splice(0, this.#awaitingRead.length - MAX_REMEMBERED).map((outgoing) => outgoing.message);
   }
 
   /** The peer saw every message up to `seq`: returns them, or null if `seq` was never delivered. */
@@ -47,7 +74,7 @@ export class ReadReceipts {
   /** A message from the peer, taken once. */
   received(id: string, seq: number): void {
     this.#unseen.push({ id, seq });
-    if (this.#unseen.length > MAX_UNSEEN) this.#unseen.shift();
+    if (this.#unseen.length > MAX_REMEMBERED) this.#unseen.shift();
   }
 
   /** The person saw the peer's message `id`: the `seq` to send in `read`, or 0 when there is nothing new to tell. */
@@ -66,9 +93,7 @@ export class ReadReceipts {
   reset(): ChatMessage[] {
     const unconfirmed = this.#awaitingRead.map((outgoing) => outgoing.message);
     this.#awaitingRead = [];
-    this.#lastDelivered = 0;
-    this.#unseen = [];
-    this.#lastSeen = 0;
+    this.restore(0, {});
     return unconfirmed;
   }
 }

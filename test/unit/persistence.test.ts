@@ -180,7 +180,7 @@ describe('engine: persist', () => {
     expect(protocolErrors(bob)).to.deep.equal([]);
   });
 
-  it('a read receipt asks for no write of its own: nothing it changes is stored', async () => {
+  it('a read receipt asks for no write of its own: what it changes is stored with the next write', async () => {
     const { disk, bob, yara } = await bobAndStoringYara();
     bob.engine.send('seen a moment later');
     await settle();
@@ -213,6 +213,39 @@ describe('engine: persist', () => {
     await w.clock.advance(TIMING.readIntervalMs);
     expect(yara.engine.messages.at(-1)!.status).to.equal(MessageStatus.read);
     expect(protocolErrors(yara)).to.deep.equal([]);
+  });
+
+  it('a message the person had not seen before a reload is reported read when seen after it', async () => {
+    const { w, disk, bob, yara: before } = await bobAndStoringYara();
+    bob.engine.send('one');
+    bob.engine.send('two');
+    await acknowledged(w);
+    expect(bob.engine.messages.map((message) => message.status)).to.deep.equal(['delivered', 'delivered']);
+    const yara = await reload(w, before, disk);
+    await w.clock.advance(2000);
+    expect(yara.engine.peers.map((peer) => peer.status)).to.deep.equal(['connected']);
+    // The reloaded log shows the newest: seeing it covers the one before.
+    yara.engine.seen('bob', yara.engine.messages[1].id);
+    await w.clock.advance(TIMING.readIntervalMs);
+    expect(bob.engine.messages.map((message) => message.status)).to.deep.equal(['read', 'read']);
+    expect(protocolErrors(bob)).to.deep.equal([]);
+  });
+
+  it('a read lost as the page went away is told again after the reload', async () => {
+    const { w, disk, bob, yara: before } = await bobAndStoringYara();
+    bob.engine.send('seen just before the reload');
+    await acknowledged(w);
+    for (const link of w.network.between('yara', 'bob')) link.mute = true;
+    before.engine.seen('bob', before.engine.messages[0].id);
+    before.engine.send('a write after it'); // which stores that the person saw it
+    await settle();
+    expect(bob.engine.messages[0].status).to.equal(MessageStatus.delivered);
+    const yara = await reload(w, before, disk);
+    await w.clock.advance(2000);
+    expect(yara.engine.peers.map((peer) => peer.status)).to.deep.equal(['connected']);
+    expect(bob.engine.messages[0].status).to.equal(MessageStatus.read);
+    expect(texts(bob, Direction.in)).to.deep.equal(['a write after it']);
+    expect(protocolErrors(bob)).to.deep.equal([]);
   });
 
   it('sends a message only once it is stored, and re-sends what was not acknowledged after the reload, once', async () => {

@@ -4,7 +4,8 @@ import { ErrorType } from '../../src/errors.js';
 import { encodeControl } from '../../src/engine/protocol.js';
 import { TIMING } from '../../src/engine/peer-session.js';
 import { TYPING } from '../../src/engine/typing.js';
-import { MessageStatus } from '../../src/engine/types.js';
+import { ReadReceipts } from '../../src/engine/receipts.js';
+import { Direction, MessageStatus } from '../../src/engine/types.js';
 import { settle } from '../support/fake-clock.js';
 import { acknowledged, connectedPair, connectPair, dialHandPeer, world, type TestPeer, type TestWorld } from '../support/engine-harness.js';
 import type { FakeLink } from '../support/fake-network.js';
@@ -380,5 +381,18 @@ describe('engine: read receipts', () => {
       [ErrorType.protocol, 'mallory read a message never delivered'],
       [ErrorType.protocol, 'mallory read a message never delivered'],
     ]);
+  });
+});
+
+describe('ReadReceipts', () => {
+  const outgoing = (seq: number) => ({ seq, message: { id: `m${seq}`, from: 'alice', text: 'x', time: 0, direction: Direction.out } });
+
+  it('remembers at most 10,000 messages awaiting the peer’s read, whatever it does: the oldest beyond are given up on', () => {
+    const receipts = new ReadReceipts();
+    expect(receipts.delivered(Array.from({ length: 10_000 }, (_, index) => outgoing(index + 1)))).to.deep.equal([]);
+    expect(receipts.delivered([outgoing(10_001), outgoing(10_002)]).map((message) => message.id)).to.deep.equal(['m1', 'm2']);
+    const read = receipts.read(10_002)!;
+    expect(read).to.have.length(10_000);
+    expect(read[0].id).to.equal('m3');
   });
 });
