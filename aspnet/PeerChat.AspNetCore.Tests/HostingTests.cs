@@ -31,6 +31,7 @@ public class HostingTests
             MessageBurst = 0,
             MaxQueuedMessagesPerPeer = -1,
             MaxPendingSendsPerClient = 0,
+            MaxPendingSendBytesPerClient = 0,
             MaxIdLength = 0,
         };
         options.AllowedOrigins.Add("https://ok.test");
@@ -43,7 +44,7 @@ public class HostingTests
         {
             "Key", "ExpireTimeout", "AliveTimeout", "ExpireCheckInterval", "AliveCheckInterval", "CloseTimeout", "ConcurrentLimit",
             "MaxMessageBytes", "MessagesPerSecond", "MessageBurst", "MaxQueuedMessagesPerPeer", "MaxPendingSendsPerClient",
-            "MaxIdLength", "AllowedOrigins[1]",
+            "MaxPendingSendBytesPerClient", "MaxIdLength", "AllowedOrigins[1]",
         };
         Assert.Equal(fields.Length, result.Failures!.Count());
         foreach (var field in fields)

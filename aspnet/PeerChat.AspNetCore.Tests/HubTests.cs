@@ -188,6 +188,21 @@ public class HubTests
     }
 
     [Fact]
+    public async Task A_message_for_an_id_longer_than_any_client_may_hold_expires_at_once_and_waits_for_nobody()
+    {
+        var hub = HubFactory.Create(_time, o => o.MaxIdLength = 8);
+        var (a, aConn) = await RegisterAsync(hub, "a");
+        var tooLong = new string('x', 9);
+        hub.Receive(a, aConn, Msg("OFFER", tooLong));
+        hub.Receive(a, aConn, Msg("LEAVE", tooLong));
+        Assert.Equal(0, hub.QueuedFor(tooLong));
+        Assert.Equal([$$"""{"type":"EXPIRE","src":"{{tooLong}}","dst":"a"}"""], aConn.Sent.Skip(1));
+        // At the limit, as before: it waits for that peer.
+        hub.Receive(a, aConn, Msg("OFFER", new string('x', 8)));
+        Assert.Equal(1, hub.QueuedFor(new string('x', 8)));
+    }
+
+    [Fact]
     public async Task LEAVE_and_EXPIRE_are_relayed_to_a_present_peer()
     {
         var hub = HubFactory.Create(_time);

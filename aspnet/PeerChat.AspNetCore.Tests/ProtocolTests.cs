@@ -35,6 +35,9 @@ public class MessageParserTests
     [InlineData("""{"type":"OFFER","dst":"a","dst":"b"}""")]
     [InlineData("""{"type":"OFFER","payload":1,"payload":2}""")]
     [InlineData("""{"type":"OFFER"} {}""")]
+    // Valid JSON whose escaped lone surrogate is no string .NET can read.
+    [InlineData("""{"type":"OFFER","dst":"\ud800"}""")]
+    [InlineData("""{"type":"\udc00"}""")]
     public void Rejects_malformed_messages(string text)
     {
         Assert.Equal(ServerErrors.InvalidMessage, Parse(text).Error);

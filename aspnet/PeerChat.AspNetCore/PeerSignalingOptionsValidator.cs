@@ -26,6 +26,7 @@ internal sealed class PeerSignalingOptionsValidator : IValidateOptions<PeerSigna
         AtLeast(builder, options.MessageBurst, 1, nameof(options.MessageBurst));
         AtLeast(builder, options.MaxQueuedMessagesPerPeer, 0, nameof(options.MaxQueuedMessagesPerPeer));
         AtLeast(builder, options.MaxPendingSendsPerClient, 1, nameof(options.MaxPendingSendsPerClient));
+        AtLeast(builder, options.MaxPendingSendBytesPerClient, 1, nameof(options.MaxPendingSendBytesPerClient));
         AtLeast(builder, options.MaxIdLength, 1, nameof(options.MaxIdLength));
         if (!(options.MessagesPerSecond > 0) || double.IsInfinity(options.MessagesPerSecond))
         {

@@ -189,6 +189,15 @@ internal sealed class SignalingHub
             {
                 return;
             }
+            if (message.Dst?.Length > Options.MaxIdLength)
+            {
+                // No client can hold that id: queued (and keyed in Redis) for nobody, it expires at once.
+                if (message.Type != MessageTypes.Leave)
+                {
+                    _handler.Handle(null, new SignalingMessage(MessageTypes.Expire, message.Dst, client.Id, null), _time.GetUtcNow());
+                }
+                return;
+            }
             _handler.Handle(client, message with { Src = client.Id }, _time.GetUtcNow());
             PublishState();
         }

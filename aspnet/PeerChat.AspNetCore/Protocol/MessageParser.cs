@@ -120,7 +120,8 @@ internal static class MessageParser
             error = null;
             return true;
         }
-        catch (JsonException)
+        // GetString throws InvalidOperationException for an escaped lone surrogate ("\ud800"), which is valid JSON.
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return false;
         }

@@ -21,7 +21,7 @@ internal static class SignalingSocketSession
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         // No cancellation token on the socket's calls: a token registered per pending call is memory per idle
         // client. A vanished client fails the pending receive; a stuck one is aborted by the connection.
-        using var connection = new WebSocketPeerConnection(socket, options.MaxPendingSendsPerClient, options.CloseTimeout);
+        using var connection = new WebSocketPeerConnection(socket, options.MaxPendingSendsPerClient, options.MaxPendingSendBytesPerClient, options.CloseTimeout);
 
         var query = context.Request.Query;
         // The user only matters with IdFromUser. Reading context.User otherwise makes an empty principal (six objects,

@@ -9,10 +9,11 @@ namespace PeerChat.AspNetCore.Transport;
 /// Kestrel's output pipe, which does not block); frames that arrive during a send wait in a bounded queue
 /// that the send in flight drains. An idle connection holds no queue, loop, timer or cancellation source.
 /// </summary>
-internal sealed class WebSocketPeerConnection(WebSocket socket, int maxPending, TimeSpan closeTimeout) : IPeerConnection, IDisposable
+internal sealed class WebSocketPeerConnection(WebSocket socket, int maxPending, int maxPendingBytes, TimeSpan closeTimeout) : IPeerConnection, IDisposable
 {
     // Frames waiting behind the send in flight; also the lock for the fields below.
     private readonly Queue<byte[]> _pending = new();
+    private int _pendingBytes;
     private bool _sending;
     private bool _closing;
     private bool _closeQueued;
@@ -42,14 +43,15 @@ internal sealed class WebSocketPeerConnection(WebSocket socket, int maxPending, 
     {
         lock (_pending)
         {
-            // A client whose queue is full is stuck.
-            if (_closing || _pending.Count >= maxPending)
+            // A client whose queue is full is stuck. One frame of any size may always wait.
+            if (_closing || _pending.Count >= maxPending || (_pending.Count > 0 && _pendingBytes + frame.Length > maxPendingBytes))
             {
                 return false;
             }
             if (_sending)
             {
                 _pending.Enqueue(frame);
+                _pendingBytes += frame.Length;
                 return true;
             }
             _sending = true;
@@ -101,7 +103,11 @@ internal sealed class WebSocketPeerConnection(WebSocket socket, int maxPending, 
                 }
                 lock (_pending)
                 {
-                    if (!_pending.TryDequeue(out frame))
+                    if (_pending.TryDequeue(out frame))
+                    {
+                        _pendingBytes -= frame.Length;
+                    }
+                    else
                     {
                         if (!_closeQueued)
                         {
@@ -139,6 +145,7 @@ internal sealed class WebSocketPeerConnection(WebSocket socket, int maxPending, 
             _closing = true;
             _closeQueued = false;
             _pending.Clear();
+            _pendingBytes = 0;
             closed = _closed;
         }
         socket.Abort();
