@@ -47,14 +47,20 @@ function quietPeerJs() {
  * `toString()` of its browser support and `isUnifiedPlanSupported()`, which only that `toString()`
  * called, the media calls' `call()` (of `Peer`) and `answer()` (of a call that came in), and
  * the unused helpers `blobToArrayBuffer` and `binaryStringToArrayBuffer` of its `util`. The
- * transport owns its `Peer` and calls none of them; a call that comes in is never answered
- * (nothing listens for `call`), as before. The build fails if PeerJS no longer has one of them,
- * or still names one whose name is its own (a call a new version added).
+ * transport owns its `Peer` and calls none of them. A media call that comes in (a plain PeerJS
+ * app's `call()`) is dropped as PeerJS drops an offer of a type it does not know, rather than
+ * made into a `MediaConnection` that nothing would answer: the class then goes from the bundle.
+ * The build fails if PeerJS no longer has one of them, or still names one whose name is its own
+ * (a call a new version added).
  */
 function trimPeerJs() {
   // Each member's definition, and its `name` where PeerJS uses that word for it alone (not
   // `toString`, `call` or `answer`): once the definitions are blanked, a name left is a new call.
+  // `body`: only the block's body goes, and this takes its place. `line`: only the match goes
+  // (the `MediaConnection` class's static prefix, whose assignment would keep the class).
   const members = [
+    { definition: /\bif \(payload\.type === \(0, [\w$]+\)\.Media\) \{$/gm, body: 'return;' },
+    { definition: /^\s*static #_ = this\.ID_PREFIX = "mc_";$/gm, line: true },
     { definition: /(?:async )?\blistAllPeers\(.*\) \{$/gm, name: 'listAllPeers' },
     { definition: /\btoString\(\) \{(?=\s*return `Supports:)/g },
     { definition: /\bcall\(peer, stream, options = \{\}\) \{$/gm },
@@ -68,13 +74,13 @@ function trimPeerJs() {
     transform(code, id) {
       if (!id.endsWith('/peerjs/dist/bundler.mjs')) return null;
       let trimmed = code;
-      for (const { definition } of members) {
+      for (const { definition, body = '', line = false } of members) {
         const starts = [...trimmed.matchAll(definition)].map((match) => [match.index, match.index + match[0].length - 1]).reverse();
         if (starts.length === 0) this.error(`PeerJS no longer has ${definition}: see trimPeerJs`);
-        for (const [start, body] of starts) {
-          const end = blockEnd(trimmed, body);
+        for (const [definitionStart, open] of starts) {
+          const [start, end] = line ? [definitionStart, open + 1] : body ? [open + 1, blockEnd(trimmed, open) - 1] : [definitionStart, blockEnd(trimmed, open)];
           // Its lines stay, empty, so that the source map's lines after it stay right.
-          trimmed = trimmed.slice(0, start) + trimmed.slice(start, end).replace(/[^\n]/g, '') + trimmed.slice(end);
+          trimmed = trimmed.slice(0, start) + body + trimmed.slice(start, end).replace(/[^\n]/g, '') + trimmed.slice(end);
         }
       }
       for (const { name } of members) {
