@@ -167,7 +167,7 @@ export class PeerChat extends LitElement {
     connectFailure: { state: true, attribute: false },
   };
 
-  /** Signaling server host name. Default: the page's host name. */
+  /** Signaling server host name or address (an IPv6 one in brackets), without scheme, port or path. Default: the page's host name. */
   host = '';
   /** Signaling server port. Default: the page's port, else 443 or 80. */
   port?: number;
@@ -181,7 +181,7 @@ export class PeerChat extends LitElement {
   remoteId = '';
   /** Display name shown to peers. */
   name = '';
-  /** JSON array of RTCIceServer (STUN/TURN); `[]` means host candidates only. Default: one public STUN server. */
+  /** JSON array of RTCIceServer (STUN/TURN: `stun:`, `stuns:`, `turn:` or `turns:` URLs, the TURN ones with `username` and `credential`); `[]` means host candidates only. Default: one public STUN server. */
   iceServers: string | RTCIceServer[] = '';
   /**
    * URL (absolute, or relative to the page) of a JSON document `{ "iceServers": RTCIceServer[], "ttl": seconds }`:

@@ -57,6 +57,14 @@ export class SettingsReader {
       else invalid('port', raw.port, `"${raw.port}" is not a port number (1-65535)`);
     }
 
+    // A name or an address, bracketed if IPv6: PeerJS puts it in its URLs as it is, and a scheme,
+    // port or path in it made a URL the browser refuses, with no error said.
+    let host = text(raw.host);
+    if (host && !/^(\[[\da-f:.]+\]|[^\s/:?#@[\]\\]+)$/i.test(host)) {
+      invalid('host', raw.host, `"${host}" is not a host name (the port, path and secure have attributes of their own)`);
+      host = '';
+    }
+
     let peerId = requestedPeerId.trim();
     if (peerId && !PEER_ID_PATTERN.test(peerId)) {
       invalid('peer-id', peerId, `"${peerId}" is not a valid id (letters and digits, with single spaces, dashes or underscores between them)`);
@@ -96,7 +104,7 @@ export class SettingsReader {
     };
 
     const settings: ChatSettings = {
-      host: text(raw.host) || page?.hostname || 'localhost',
+      host: host || page?.hostname || 'localhost',
       port,
       // Unset, the element's default path; set empty, the server's root.
       path: text(raw.path ?? '/peerjs') || '/',

@@ -61,6 +61,33 @@ describe('groups and invite links (real WebRTC)', function () {
     expect([(await toAlice).text, (await toBob).text]).to.deep.equal(['hello, group', 'hello, group']);
   });
 
+  it('inviteUrl is empty until the element registers, with a peer-id asked for too: that id may be another’s', async () => {
+    // The signaling server's answers to this element wait until released: it stays registering.
+    const held: Array<() => void> = [];
+    let holding = true;
+    const RealWebSocket = WebSocket;
+    globalThis.WebSocket = class extends RealWebSocket {
+      override set onmessage(handler: ((event: MessageEvent) => void) | null) {
+        super.onmessage = (event) => (holding ? held.push(() => handler?.call(this, event)) : handler?.call(this, event));
+      }
+    };
+    const chat = document.createElement('peer-chat');
+    try {
+      Object.assign(chat, { host: '127.0.0.1', port, iceServers: [], peerId: `wanted${Date.now()}` });
+      document.body.append(chat);
+      await until(() => held.length > 0, 'the server’s answer');
+    } finally {
+      globalThis.WebSocket = RealWebSocket;
+    }
+    expect(chat.signalingState).to.not.equal('open');
+    expect(chat.inviteUrl).to.equal('');
+    holding = false;
+    for (const deliver of held.splice(0)) deliver();
+    await until(() => chat.signalingState === 'open', 'registration');
+    expect(new URL(chat.inviteUrl).searchParams.get('peer-chat')).to.equal(chat.peerId);
+    chat.remove();
+  });
+
   it('inviteUrl: the page’s URL with ?peer-chat=<id>; a page opened on it connects; the button shares or copies it', async () => {
     const chat = await createChat(port);
     const invite = new URL(chat.inviteUrl);

@@ -32,6 +32,34 @@ describe('<peer-chat> hello, relayed with the answer', () => {
     expect(raw.frames.find((frame) => frame.t === 'hello')).to.include({ t: 'hello', v: 1, name: 'Element' });
   });
 
+  it('lets go at once of an incoming connection the signaling server ends before it opens (LEAVE): a connect() to that peer dials it', async () => {
+    // An offer whose connection can never open (its side never takes the answer), then the
+    // server's LEAVE for its peer, on which PeerJS closes the connection without a `close`.
+    const never = new RTCPeerConnection();
+    never.createDataChannel('never');
+    await never.setLocalDescription(await never.createOffer());
+    const connectionId = `dc_never${Date.now()}`;
+    const metadata = { peerChat: 1, name: 'raw' };
+    const payload = { sdp: never.localDescription, type: 'data', connectionId, label: connectionId, metadata, reliable: true, serialization: 'raw' };
+    raw.peer.socket.send({ type: 'OFFER', dst: chat.peerId, payload });
+    await until(() => raw.answers.length === 1, 'the element’s answer');
+    raw.peer.socket.send({ type: 'LEAVE', dst: chat.peerId });
+    const offers: unknown[] = [];
+    raw.peer.socket.on('message', (message: { type?: string }) => message.type === 'OFFER' && offers.push(message));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    void chat.connect(raw.id).catch(() => {});
+    await until(() => offers.length > 0, 'the element dialing the peer', 5_000);
+    never.close();
+  });
+
+  it('an EXPIRE for no dial of its own (the server gave up on our answer to a dialer that left) is no error to report', async () => {
+    const errors = collect(chat, 'peer-chat-error');
+    raw.peer.socket.send({ type: 'EXPIRE', dst: chat.peerId });
+    const dialing = chat.connect('nobody-here').catch((error: { type: string }) => error.type);
+    expect(await dialing).to.equal('unknown-peer');
+    expect(errors.map(({ type, peerId }) => ({ type, peerId }))).to.deep.equal([{ type: 'unknown-peer', peerId: 'nobody-here' }]);
+  });
+
   it('connects on the hello relayed with the answer alone, before any hello over the connection', async () => {
     const answered = raw.answer('Raw answerer', { relayed: true, control: false });
     const connectEvents = collect(chat, 'peer-chat-connect');

@@ -169,6 +169,43 @@ describe('persist (real tabs, real WebRTC)', function () {
     await tab.close();
   });
 
+  it('a stored DTLS certificate that expires within a day is replaced by a new one, which is stored', async () => {
+    const key = `certificate-${Date.now()}`;
+    const tab = await openTab(`/test/fixtures/tab.html?port=${port}&persist=${key}`);
+    const chatInTab = `document.querySelector('peer-chat')`;
+    await tab.when(`${chatInTab}.signalingState === 'open'`, 'registration');
+    const database = `new Promise((resolve, reject) => { const opening = indexedDB.open('peer-chat'); opening.onsuccess = () => resolve(opening.result); opening.onerror = () => reject(opening.error); })`;
+    const storedExpiry = `(async () => {
+      const database = await ${database};
+      const record = await new Promise((resolve) => (database.transaction('chats').objectStore('chats').get('${key}').onsuccess = (event) => resolve(event.target.result)));
+      database.close();
+      return record.certificate.expires - Date.now();
+    })()`;
+    // The element gone (it writes no more), its record's certificate becomes one that expires in an hour.
+    const expiresIn = await tab.run<number>(`(async () => {
+      ${chatInTab}.remove();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const certificate = await RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256', expires: 3_600_000 });
+      const database = await ${database};
+      const chats = database.transaction('chats', 'readwrite').objectStore('chats');
+      await new Promise((resolve) => (chats.get('${key}').onsuccess = (event) => (chats.put({ ...event.target.result, certificate }, '${key}').onsuccess = resolve)));
+      database.close();
+      return ${storedExpiry};
+    })()`);
+    expect(expiresIn).to.be.below(86_400_000);
+    await tab.reload();
+    await tab.when(`${chatInTab}.signalingState === 'open'`, 'registration after the reload');
+    await tab.run(`(${chatInTab}.clearHistory(), true)`); // a write of the record
+    let stored = expiresIn;
+    for (const start = performance.now(); stored < 86_400_000 && performance.now() - start < 10_000; ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      stored = await tab.run<number>(storedExpiry);
+    }
+    expect(stored).to.be.above(86_400_000);
+    expect(await tab.run<string[]>('window.errors')).to.deep.equal([]);
+    await tab.close();
+  });
+
   it('a chat stored by version 1 of the database (its history inside its record) loads, and is stored one message at a time from then on', async () => {
     const key = `v1-${Date.now()}`;
     const storedId = `v1-peer-${Date.now()}`;

@@ -21,7 +21,8 @@ export const systemClock: Clock = {
   now: () => performance.now(),
   wallTime: () => Date.now(),
   setTimeout(callback, delayMs) {
-    const handle = globalThis.setTimeout(callback, delayMs);
+    // Browsers take the delay as a 32-bit integer: a longer one (a `reconnect-timeout` of 30 days) would fire at once.
+    const handle = globalThis.setTimeout(callback, Math.min(delayMs, 2 ** 31 - 1));
     return { cancel: () => globalThis.clearTimeout(handle) };
   },
 };

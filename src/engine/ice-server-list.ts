@@ -3,10 +3,16 @@
 /** What is wrong with a list of ICE servers, or null when it is one. */
 export function iceServersProblem(value: unknown): string | null {
   if (!Array.isArray(value)) return 'expected a JSON array of RTCIceServer';
+  // What RTCPeerConnection refuses, refused here: named as the setting at fault, not a failed dial later.
   const valid = value.every((server: unknown) => {
     if (typeof server !== 'object' || server === null) return false;
-    const urls = (server as RTCIceServer).urls;
-    return typeof urls === 'string' || (Array.isArray(urls) && urls.every((url) => typeof url === 'string'));
+    const { urls, username, credential } = server as RTCIceServer;
+    const list = typeof urls === 'string' ? [urls] : urls;
+    return (
+      Array.isArray(list) &&
+      list.length > 0 &&
+      list.every((url) => typeof url === 'string' && /^(stun|turn)s?:/i.test(url) && (/^s/i.test(url) || (typeof username === 'string' && typeof credential === 'string')))
+    );
   });
-  return valid ? null : 'each entry needs "urls": a string or an array of strings';
+  return valid ? null : 'each entry needs "urls": one or more stun:, stuns:, turn: or turns: URLs (a string or an array), and for turn: ones a "username" and a "credential"';
 }

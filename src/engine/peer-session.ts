@@ -266,9 +266,11 @@ export class PeerSession {
         if (this.#link === link) this.host.changed();
       },
     };
+    if (link.isOpen) return this.#opened(link);
     // Not open yet: the link came to us, and our answer, which can carry our `hello`, has not gone out.
-    if (link.speaksProtocol && !link.isOpen) link.answerHello = encodeControl(this.#hello());
-    if (link.isOpen) this.#opened(link);
+    if (link.speaksProtocol) link.answerHello = encodeControl(this.#hello());
+    // Its dialer gives up after as long: one that never opens must not hold the peer (and its `connect()`) for good.
+    this.#expectHello(link, TIMING.connectTimeoutMs);
   }
 
   /** Queues a message for the peer, sending it now if connected; false when it cannot take it. */
@@ -481,10 +483,8 @@ export class PeerSession {
     // The very `hello` relayed with our answer, if we answered: the peer drops a link whose two
     // differ, as the owner may have changed `mesh` or `name` since.
     this.sendFrame(link.answerHello ?? this.#hello());
-    this.#helloTimer.set(() => {
-      // Open but silent: a plain PeerJS app that dialed with our serialization, or a broken peer.
-      if (this.#link === link && !this.#connected) this.#lost(DisconnectReason.timeout);
-    }, TIMING.helloTimeoutMs);
+    // Open but silent: a plain PeerJS app that dialed with our serialization, or a broken peer.
+    this.#expectHello(link, TIMING.helloTimeoutMs);
     // The peer's `hello` as the signaling server relayed it with the answer: usable now, rather
     // than once the peer's own arrives over the connection, half a round trip from now.
     const relayed = link.relayedHello === undefined ? null : decodeControl(link.relayedHello);
@@ -494,6 +494,13 @@ export class PeerSession {
       return;
     }
     if (relayed) this.violation(`The signaling server relayed a malformed hello from ${this.peerId}`);
+  }
+
+  /** Drops `link` unless the peer's `hello` comes on it within `ms`. */
+  #expectHello(link: Link, ms: number): void {
+    this.#helloTimer.set(() => {
+      if (this.#link === link && !this.#connected) this.#lost(DisconnectReason.timeout);
+    }, ms);
   }
 
   #hello(): HelloFrame {

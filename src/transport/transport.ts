@@ -67,6 +67,13 @@ export class Link implements EngineLink {
     connection.on('data', (data) => this.#control(data));
     connection.on('close', () => this.#handleClose());
     connection.on('error', () => this.#handleClose());
+    // PeerJS closes a connection that is not open yet without a `close` (on the signaling server's
+    // LEAVE for its peer, a repeated offer): it ends the link all the same, once PeerJS is done.
+    const close = connection.close.bind(connection);
+    connection.close = () => {
+      close();
+      queueMicrotask(() => this.#handleClose());
+    };
   }
 
   get listener(): LinkListener | null {
@@ -275,9 +282,9 @@ export class Transport implements Signaling {
     this.#iceServers = options.iceServers;
   }
 
-  /** The registered id; kept while re-registering, as peers still know us by it. */
+  /** The registered id; kept while re-registering, as peers still know us by it. Not one asked for and not registered yet: it may be another's. */
   get peerId(): string {
-    return this.#peer?.id || this.#registeredId;
+    return this.#registeredId;
   }
 
   get signalingState(): SignalingState {
@@ -293,7 +300,8 @@ export class Transport implements Signaling {
     this.#setState(SignalingState.connecting);
     const stored = this.options.certificate;
     // A stored certificate (persist) keeps the fingerprint, so the safety codes survive a reload.
-    const certificate = stored && stored.expires > Date.now() ? Promise.resolve(stored) : RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams);
+    // Not one about to expire: a connection made with an expired one fails, and a page may stay open for a day.
+    const certificate = stored && stored.expires > Date.now() + 864e5 ? Promise.resolve(stored) : RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams);
     certificate
       .then((certificate) => (this.#certificates = [certificate]))
       .catch(() => {}) // The browser then makes one per connection; codes change on reconnection.
@@ -451,10 +459,8 @@ export class Transport implements Signaling {
   }
 
   #unknownPeer(remoteId: string): void {
-    const error = new PeerChatError(ErrorType.unknownPeer, `No peer with id "${remoteId}" is registered`, remoteId);
-    const reject = this.#pendingDials.get(remoteId);
-    if (reject) reject(error);
-    else this.listener.onError({ type: error.type, message: error.message, peerId: remoteId });
+    // Not ours to tell when no dial waits: the server also expires our answer to a dialer that left.
+    this.#pendingDials.get(remoteId)?.(new PeerChatError(ErrorType.unknownPeer, `No peer with id "${remoteId}" is registered`, remoteId));
   }
 
   #scheduleReconnect(): void {

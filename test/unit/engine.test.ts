@@ -79,6 +79,26 @@ describe('engine: liveness', () => {
     expect(alice.engine.peers[0].status).to.equal('connected');
   });
 
+  it('an incoming link that never opens is dropped once its dialer would have given up: a connect() waiting on it fails, and the next one dials', async () => {
+    const w = world();
+    const alice = await w.peer('alice');
+    const bob = await w.peer('bob');
+    w.network.opening = new Promise<void>(() => {}); // the connection never opens, and no close is heard
+    void bob.engine.connect('alice').catch(() => {});
+    await settle();
+    let failure: unknown = null;
+    alice.engine.connect('bob').catch((error: unknown) => (failure = error));
+    await w.clock.advance(TIMING.connectTimeoutMs - 1_000, 250);
+    expect(failure).to.equal(null);
+    await w.clock.advance(1_000, 250);
+    expect(failure).to.be.instanceOf(PeerChatError);
+    expect((failure as PeerChatError).type).to.equal(ErrorType.connection);
+    expect(w.network.dials.filter((dial) => dial.from === 'alice')).to.deep.equal([]);
+    void alice.engine.connect('bob').catch(() => {});
+    await settle();
+    expect(w.network.dials.filter((dial) => dial.from === 'alice')).to.deep.equal([{ from: 'alice', to: 'bob' }]);
+  });
+
   it('an answering side whose link opens seconds after the offer, its frames held a moment longer, does not drop it as silent', async () => {
     const w = world();
     const alice = await w.peer('alice');

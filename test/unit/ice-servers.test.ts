@@ -123,7 +123,17 @@ describe('engine: ice-servers-url', () => {
   it('checks the document', () => {
     expect(parseIceServersDocument({ iceServers: turn(1), ttl: 60 })).to.deep.equal({ iceServers: turn(1), ttlMs: 60_000 });
     expect(parseIceServersDocument([])).to.equal('"iceServers": expected a JSON array of RTCIceServer');
-    expect(parseIceServersDocument({ iceServers: [{ url: 'turn:x' }], ttl: 60 })).to.equal('"iceServers": each entry needs "urls": a string or an array of strings');
+    const urlsNeeded = '"iceServers": each entry needs "urls": one or more stun:, stuns:, turn: or turns: URLs (a string or an array), and for turn: ones a "username" and a "credential"';
+    expect(parseIceServersDocument({ iceServers: [{ url: 'turn:x' }], ttl: 60 })).to.equal(urlsNeeded);
+    // What RTCPeerConnection would refuse at the first dial: no scheme, no URL, a relay without credentials.
+    for (const server of [{ urls: 'stun.example:19302' }, { urls: [] }, { urls: ['stun:a', 'https://b'] }, { urls: 'turn:turn.example', username: 'u' }, { urls: 'TURNS:turn.example', credential: 'c' }]) {
+      expect(parseIceServersDocument({ iceServers: [server], ttl: 60 })).to.equal(urlsNeeded);
+    }
+    const fine = [{ urls: ['stun:a', 'STUN:b:3478'] }, { urls: 'turns:c?transport=tcp', username: 'u', credential: 'c' }];
+    expect(parseIceServersDocument({ iceServers: fine, ttl: 60 })).to.deep.equal({ iceServers: fine, ttlMs: 60_000 });
+    expect(() => new RTCPeerConnection({ iceServers: fine }).close()).not.to.throw();
+    // RFC 7064's, which Chromium takes and Firefox refuses: not the list's fault.
+    expect(parseIceServersDocument({ iceServers: [{ urls: 'stuns:d:5349' }], ttl: 60 })).to.not.be.a('string');
     expect(parseIceServersDocument({ iceServers: [], ttl: 0 })).to.equal('"ttl" must be a positive number of seconds');
     expect(parseIceServersDocument({ iceServers: [], ttl: '60' })).to.equal('"ttl" must be a positive number of seconds');
     expect(parseIceServersDocument(null)).to.equal('expected a JSON object { "iceServers": [...], "ttl": seconds }');

@@ -51,6 +51,20 @@ describe('SettingsReader', () => {
     expect(settings).to.deep.include({ secure: true, peerId: '', maxFileSize: Infinity, reconnectTimeout: 60000, maxHistory: 1000 });
   });
 
+  it('takes a host name or an address as host, and reports one with a scheme, port or path, which PeerJS would make a URL of that the browser refuses', () => {
+    const reports: string[] = [];
+    const reader = new SettingsReader((message) => reports.push(message));
+    for (const host of ['signal.example', '10.0.0.7', '[::1]', 'localhost']) expect(reader.read(raw({ host }), '', page).host).to.equal(host);
+    for (const host of ['localhost:9000', 'https://signal.example', 'signal.example/peerjs', 'a b', '::1']) expect(reader.read(raw({ host }), '', page).host).to.equal('chat.example');
+    expect(reports).to.deep.equal([
+      'host: "localhost:9000" is not a host name (the port, path and secure have attributes of their own)',
+      'host: "https://signal.example" is not a host name (the port, path and secure have attributes of their own)',
+      'host: "signal.example/peerjs" is not a host name (the port, path and secure have attributes of their own)',
+      'host: "a b" is not a host name (the port, path and secure have attributes of their own)',
+      'host: "::1" is not a host name (the port, path and secure have attributes of their own)',
+    ]);
+  });
+
   it('resolves ice-servers-url against the page and checks ice-transport-policy', () => {
     const reports: string[] = [];
     const reader = new SettingsReader((message) => reports.push(message));
