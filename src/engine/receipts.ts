@@ -45,6 +45,7 @@ export class ReadReceipts {
     this.#unseen = saved.unseen ?? [];
   }
 
+  /** What to store for a reload (see SavedReceipts). */
   saved(): SavedReceipts {
     return { seen: this.#lastSeen, unseen: this.#unseen.slice(-UNSEEN_STORED) };
   }
