@@ -210,10 +210,13 @@ const compile = () => [
     module: true,
     // pure_getters: a property read whose value is unused goes: 110 bytes gzipped. None of our
     // code reads one for its side effects, and the element's tests run on this bundle.
-    // unsafe: 66 bytes. What it changes here (the bundles' tokens compared with and without):
+    // unsafe: 66 bytes. What it changed here (the bundles' tokens compared with and without):
     // the values of `as const` objects (Direction.in, …) inlined, as nothing writes to them;
-    // `String(x)` and template literals as `"" + x`, which differ only for a symbol or an object
-    // whose valueOf is not its string, and none reaches them; `new Error(…)` as `Error(…)`.
+    // `String(x)` and template literals as `"" + x`, which differ only for a symbol (it now
+    // throws: `send(Symbol())` is a TypeError, not the text "Symbol()") or an object whose
+    // valueOf is not its string; `x.toString()` as `"" + x` (a BigInt's, PeerJS's id's: the
+    // same); `new Error(…)` as `Error(…)`. Its other rewrites (`Boolean(x)`, `apply` with an
+    // array, built-in calls taken as pure) found nothing to change.
     compress: { passes: 3, pure_getters: true, unsafe: true },
     // PeerJS's internal members (`_options`, `_socket`, …) get short names. Nothing of ours is
     // named so, Lit's own (`_$…`, `__…`) do not match, and no object crosses between parts.

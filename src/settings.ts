@@ -61,7 +61,7 @@ export class SettingsReader {
     // port or path in it made a URL the browser refuses, with no error said.
     let host = text(raw.host);
     if (host && !/^(\[[\da-f:.]+\]|[^\s/:?#@[\]\\]+)$/i.test(host)) {
-      invalid('host', raw.host, `"${host}" is not a host name (the port, path and secure have attributes of their own)`);
+      invalid('host', raw.host, `"${host}" is not a host name (port, path and secure are attributes of their own)`);
       host = '';
     }
 
@@ -72,11 +72,11 @@ export class SettingsReader {
     }
 
     let iceServers = DEFAULT_ICE_SERVERS;
-    if (Array.isArray(raw.iceServers)) iceServers = raw.iceServers;
-    else if (text(raw.iceServers)) {
-      const parsed = parseIceServers(text(raw.iceServers));
-      if (typeof parsed === 'string') invalid('ice-servers', raw.iceServers, parsed);
-      else iceServers = parsed;
+    const givenIceServers = Array.isArray(raw.iceServers) ? raw.iceServers : text(raw.iceServers);
+    if (givenIceServers) {
+      const checked = checkIceServers(givenIceServers);
+      if (typeof checked === 'string') invalid('ice-servers', raw.iceServers, checked);
+      else iceServers = checked;
     }
 
     let iceServersUrl = '';
@@ -132,11 +132,11 @@ export class SettingsReader {
   }
 }
 
-/** Checks a JSON list of ICE servers; returns the list, or what is wrong with it. */
-function parseIceServers(json: string): RTCIceServer[] | string {
-  let parsed: unknown;
+/** Checks a list of ICE servers, as JSON (the attribute) or as set (the property); returns the list, or what is wrong with it. */
+function checkIceServers(given: string | RTCIceServer[]): RTCIceServer[] | string {
+  let parsed: unknown = given;
   try {
-    parsed = JSON.parse(json);
+    if (typeof given === 'string') parsed = JSON.parse(given);
   } catch {
     return 'not valid JSON (expected an array of RTCIceServer)';
   }

@@ -55,6 +55,16 @@ public class HostingTests
     }
 
     [Fact]
+    public void The_pending_bytes_cap_holds_at_least_one_senders_burst()
+    {
+        var options = new PeerSignalingOptions { MessageBurst = 100, MaxMessageBytes = 1000, MaxPendingSendBytesPerClient = 99_999 };
+        var result = new PeerSignalingOptionsValidator().Validate(null, options);
+        Assert.Contains(result.Failures!, f => f.Contains("MaxPendingSendBytesPerClient", StringComparison.Ordinal) && f.Contains("(100000)", StringComparison.Ordinal));
+        options.MaxPendingSendBytesPerClient = 100_000;
+        Assert.True(new PeerSignalingOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Fact]
     public async Task Invalid_options_stop_the_application_at_start()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestServer.StartAsync(o => o.MaxIdLength = 0));

@@ -195,8 +195,13 @@ public class HubTests
         var tooLong = new string('x', 9);
         hub.Receive(a, aConn, Msg("OFFER", tooLong));
         hub.Receive(a, aConn, Msg("LEAVE", tooLong));
+        hub.Receive(a, aConn, Msg("EXPIRE", tooLong));
         Assert.Equal(0, hub.QueuedFor(tooLong));
         Assert.Equal([$$"""{"type":"EXPIRE","src":"{{tooLong}}","dst":"a"}"""], aConn.Sent.Skip(1));
+        // A heartbeat is one, whatever else it carries.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        hub.Receive(a, aConn, Msg("HEARTBEAT", tooLong));
+        Assert.Equal(_time.GetUtcNow(), a.LastPing);
         // At the limit, as before: it waits for that peer.
         hub.Receive(a, aConn, Msg("OFFER", new string('x', 8)));
         Assert.Equal(1, hub.QueuedFor(new string('x', 8)));

@@ -77,9 +77,10 @@ public sealed class PeerSignalingOptions
     /// <summary>
     /// Most bytes waiting to be written to one client's socket, the same way: a client that stops reading
     /// holds no more than this of the server's memory, whatever the size of the messages sent to it (a
-    /// single message may always wait). Default 1 MiB.
+    /// single message may always wait). At least <see cref="MessageBurst"/> × <see cref="MaxMessageBytes"/>,
+    /// so that one sender's burst cannot get a client that reads dropped. Default 16 MiB.
     /// </summary>
-    public int MaxPendingSendBytesPerClient { get; set; } = 1024 * 1024;
+    public int MaxPendingSendBytesPerClient { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>How often queued messages are checked for expiry. Default 1 second (<c>cleanup_out_msgs</c>).</summary>
     public TimeSpan ExpireCheckInterval { get; set; } = TimeSpan.FromMilliseconds(1000);

@@ -27,6 +27,13 @@ internal sealed class PeerSignalingOptionsValidator : IValidateOptions<PeerSigna
         AtLeast(builder, options.MaxQueuedMessagesPerPeer, 0, nameof(options.MaxQueuedMessagesPerPeer));
         AtLeast(builder, options.MaxPendingSendsPerClient, 1, nameof(options.MaxPendingSendsPerClient));
         AtLeast(builder, options.MaxPendingSendBytesPerClient, 1, nameof(options.MaxPendingSendBytesPerClient));
+        var burstBytes = (long)options.MessageBurst * options.MaxMessageBytes;
+        if (options.MaxPendingSendBytesPerClient >= 1 && options.MaxPendingSendBytesPerClient < burstBytes)
+        {
+            builder.AddError(
+                $"must be at least MessageBurst × MaxMessageBytes ({burstBytes}), so that one sender's burst cannot get a client that reads dropped (was {options.MaxPendingSendBytesPerClient}).",
+                nameof(options.MaxPendingSendBytesPerClient));
+        }
         AtLeast(builder, options.MaxIdLength, 1, nameof(options.MaxIdLength));
         if (!(options.MessagesPerSecond > 0) || double.IsInfinity(options.MessagesPerSecond))
         {

@@ -189,10 +189,10 @@ internal sealed class SignalingHub
             {
                 return;
             }
-            if (message.Dst?.Length > Options.MaxIdLength)
+            if (MessageTypes.IsRelayed(message.Type) && message.Dst?.Length > Options.MaxIdLength)
             {
                 // No client can hold that id: queued (and keyed in Redis) for nobody, it expires at once.
-                if (message.Type != MessageTypes.Leave)
+                if (message.Type is not (MessageTypes.Leave or MessageTypes.Expire))
                 {
                     _handler.Handle(null, new SignalingMessage(MessageTypes.Expire, message.Dst, client.Id, null), _time.GetUtcNow());
                 }

@@ -14,5 +14,5 @@ export function iceServersProblem(value: unknown): string | null {
       list.every((url) => typeof url === 'string' && /^(stun|turn)s?:/i.test(url) && (/^s/i.test(url) || (typeof username === 'string' && typeof credential === 'string')))
     );
   });
-  return valid ? null : 'each entry needs "urls": one or more stun:, stuns:, turn: or turns: URLs (a string or an array), and for turn: ones a "username" and a "credential"';
+  return valid ? null : 'each entry needs "urls": stun:, stuns:, turn: or turns: URLs (a string or an array), and "username" and "credential" for turn: ones';
 }

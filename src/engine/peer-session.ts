@@ -705,10 +705,11 @@ export class PeerSession {
       case 'ack': {
         const done = this.#outbox.acknowledge(frame.seq);
         if (!done) return this.violation(`${this.peerId} acknowledged a message never sent`);
-        const givenUp = this.#receipts.delivered(done);
+        this.#receipts.delivered(done);
         for (const { message } of done) this.host.delivered(message, this.peerId);
-        for (const message of givenUp) this.host.readUnconfirmed(message, this.peerId);
         if (frame.read !== undefined) this.#peerRead(frame.read);
+        // After the read the same frame may carry, which covers them.
+        for (const message of this.#receipts.overflow()) this.host.readUnconfirmed(message, this.peerId);
         return;
       }
       case 'peers':

@@ -55,12 +55,16 @@ export class ReadReceipts {
     return this.#lastSeen;
   }
 
-  /** The peer acknowledged these messages: they wait for its `read`. Returns the oldest beyond the bound, which it will never be known to read. */
-  delivered(done: readonly Outgoing[]): ChatMessage[] {
+  /** The peer acknowledged these messages: they wait for its `read`. */
+  delivered(done: readonly Outgoing[]): void {
     for (const outgoing of done) {
       this.#awaitingRead.push(outgoing);
       this.#lastDelivered = Math.max(this.#lastDelivered, outgoing.seq);
     }
+  }
+
+  /** The oldest of those beyond the bound, no longer waited for: it will never be known to read them. */
+  overflow(): ChatMessage[] {
     return this.#awaitingRead.splice(0, this.#awaitingRead.length - MAX_REMEMBERED).map((outgoing) => outgoing.message);
   }
 

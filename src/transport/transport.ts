@@ -69,6 +69,7 @@ export class Link implements EngineLink {
     connection.on('error', () => this.#handleClose());
     // PeerJS closes a connection that is not open yet without a `close` (on the signaling server's
     // LEAVE for its peer, a repeated offer): it ends the link all the same, once PeerJS is done.
+    // Nothing here or in PeerJS closes with `flush`, which would only ask the peer to close.
     const close = connection.close.bind(connection);
     connection.close = () => {
       close();

@@ -123,7 +123,7 @@ describe('engine: ice-servers-url', () => {
   it('checks the document', () => {
     expect(parseIceServersDocument({ iceServers: turn(1), ttl: 60 })).to.deep.equal({ iceServers: turn(1), ttlMs: 60_000 });
     expect(parseIceServersDocument([])).to.equal('"iceServers": expected a JSON array of RTCIceServer');
-    const urlsNeeded = '"iceServers": each entry needs "urls": one or more stun:, stuns:, turn: or turns: URLs (a string or an array), and for turn: ones a "username" and a "credential"';
+    const urlsNeeded = '"iceServers": each entry needs "urls": stun:, stuns:, turn: or turns: URLs (a string or an array), and "username" and "credential" for turn: ones';
     expect(parseIceServersDocument({ iceServers: [{ url: 'turn:x' }], ttl: 60 })).to.equal(urlsNeeded);
     // What RTCPeerConnection would refuse at the first dial: no scheme, no URL, a relay without credentials.
     for (const server of [{ urls: 'stun.example:19302' }, { urls: [] }, { urls: ['stun:a', 'https://b'] }, { urls: 'turn:turn.example', username: 'u' }, { urls: 'TURNS:turn.example', credential: 'c' }]) {

@@ -389,10 +389,19 @@ describe('ReadReceipts', () => {
 
   it('remembers at most 10,000 messages awaiting the peer’s read, whatever it does: the oldest beyond are given up on', () => {
     const receipts = new ReadReceipts();
-    expect(receipts.delivered(Array.from({ length: 10_000 }, (_, index) => outgoing(index + 1)))).to.deep.equal([]);
-    expect(receipts.delivered([outgoing(10_001), outgoing(10_002)]).map((message) => message.id)).to.deep.equal(['m1', 'm2']);
+    receipts.delivered(Array.from({ length: 10_000 }, (_, index) => outgoing(index + 1)));
+    expect(receipts.overflow()).to.deep.equal([]);
+    receipts.delivered([outgoing(10_001), outgoing(10_002)]);
+    expect(receipts.overflow().map((message) => message.id)).to.deep.equal(['m1', 'm2']);
     const read = receipts.read(10_002)!;
     expect(read).to.have.length(10_000);
     expect(read[0].id).to.equal('m3');
+  });
+
+  it('a read that comes with the acknowledgement covers the messages it acknowledges before any is given up on', () => {
+    const receipts = new ReadReceipts();
+    receipts.delivered(Array.from({ length: 10_001 }, (_, index) => outgoing(index + 1)));
+    expect(receipts.read(10_001)).to.have.length(10_001);
+    expect(receipts.overflow()).to.deep.equal([]);
   });
 });

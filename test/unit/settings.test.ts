@@ -57,12 +57,22 @@ describe('SettingsReader', () => {
     for (const host of ['signal.example', '10.0.0.7', '[::1]', 'localhost']) expect(reader.read(raw({ host }), '', page).host).to.equal(host);
     for (const host of ['localhost:9000', 'https://signal.example', 'signal.example/peerjs', 'a b', '::1']) expect(reader.read(raw({ host }), '', page).host).to.equal('chat.example');
     expect(reports).to.deep.equal([
-      'host: "localhost:9000" is not a host name (the port, path and secure have attributes of their own)',
-      'host: "https://signal.example" is not a host name (the port, path and secure have attributes of their own)',
-      'host: "signal.example/peerjs" is not a host name (the port, path and secure have attributes of their own)',
-      'host: "a b" is not a host name (the port, path and secure have attributes of their own)',
-      'host: "::1" is not a host name (the port, path and secure have attributes of their own)',
+      'host: "localhost:9000" is not a host name (port, path and secure are attributes of their own)',
+      'host: "https://signal.example" is not a host name (port, path and secure are attributes of their own)',
+      'host: "signal.example/peerjs" is not a host name (port, path and secure are attributes of their own)',
+      'host: "a b" is not a host name (port, path and secure are attributes of their own)',
+      'host: "::1" is not a host name (port, path and secure are attributes of their own)',
     ]);
+  });
+
+  it('checks a list of ICE servers set as the property, as it checks the attribute’s JSON', () => {
+    const reports: string[] = [];
+    const reader = new SettingsReader((message) => reports.push(message));
+    const servers = [{ urls: 'turn:turn.example', username: 'u', credential: 'c' }];
+    expect(reader.read(raw({ iceServers: servers }), '', page).iceServers).to.equal(servers);
+    expect(reader.read(raw({ iceServers: [{ urls: 'turn:turn.example' }] }), '', page).iceServers).to.equal(DEFAULT_ICE_SERVERS);
+    expect(reports).to.have.length(1);
+    expect(reports[0]).to.match(/^ice-servers: each entry needs "urls"/);
   });
 
   it('resolves ice-servers-url against the page and checks ice-transport-policy', () => {
