@@ -14,6 +14,16 @@ import { settle } from '../support/fake-clock.js';
 import { acknowledged, connectedPair, connectPair, dialHandPeer, world, type TestPeer } from '../support/engine-harness.js';
 import { handPeer, handSignaling, type FakeLink } from '../support/fake-network.js';
 
+/** alice and bob, whose links open only once `open()` is called (never, if it is not). */
+async function aliceAndBobOpeningLater() {
+  const w = world();
+  const alice = await w.peer('alice');
+  const bob = await w.peer('bob');
+  let open!: () => void;
+  w.network.opening = new Promise<void>((resolve) => (open = resolve));
+  return { w, alice, bob, open: () => open() };
+}
+
 describe('engine: connections', () => {
   it('connects two peers: both see each other with the same safety code', async () => {
     const w = world();
@@ -80,10 +90,8 @@ describe('engine: liveness', () => {
   });
 
   it('an incoming link that never opens is dropped once its dialer would have given up: a connect() waiting on it fails, and the next one dials', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    w.network.opening = new Promise<void>(() => {}); // the connection never opens, and no close is heard
+    // The connection never opens, and no close is heard.
+    const { w, alice, bob } = await aliceAndBobOpeningLater();
     void bob.engine.connect('alice').catch(() => {});
     await settle();
     let failure: unknown = null;
@@ -100,13 +108,9 @@ describe('engine: liveness', () => {
   });
 
   it('an answering side whose link opens seconds after the offer, its frames held a moment longer, does not drop it as silent', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
     // Alice takes bob's offer now; the link opens 5 s later, and what comes on it reaches her
     // engine a second after that (the transport reads the route first).
-    let open!: () => void;
-    w.network.opening = new Promise<void>((resolve) => (open = resolve));
+    const { w, alice, bob, open } = await aliceAndBobOpeningLater();
     const signaling = w.network.registered.get('alice')!;
     const incoming = signaling.listener.onIncoming;
     const held: Array<() => void> = [];
@@ -351,11 +355,7 @@ describe('engine: the hello relayed with the answer', () => {
   }
 
   it('the answering side says over the link the very hello it relayed, though mesh changed in between', async () => {
-    const w = world();
-    const alice = await w.peer('alice');
-    const bob = await w.peer('bob');
-    let open!: () => void;
-    w.network.opening = new Promise<void>((resolve) => (open = resolve));
+    const { w, alice, bob, open } = await aliceAndBobOpeningLater();
     const connecting = bob.engine.connect('alice');
     await settle();
     // Alice's answer, with her hello, is built; the owner turns groups on before the link opens.
